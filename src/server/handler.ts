@@ -1,0 +1,45 @@
+/**
+ * What an API handler is: one module per API key (`src/handlers/NN-name.ts`) that declares the
+ * versions it serves and turns a decoded request into a response.
+ *
+ * The versions a handler declares are exactly what ApiVersions advertises (see dispatch.ts), so the
+ * broker can never advertise a version it does not handle.
+ */
+import type { Logger } from 'pino';
+import type { ApiSpec, MessageOf } from '../../protocol/schema.js';
+import type { Broker } from '../broker.js';
+
+export interface RequestContext {
+  readonly apiKey: number;
+  readonly apiVersion: number;
+  readonly correlationId: number;
+  readonly clientId: string | null;
+  /** Remote address and port, e.g. "127.0.0.1:53422", for logs and group member ids. */
+  readonly clientHost: string;
+  readonly broker: Broker;
+  readonly log: Logger;
+  /** Resolves when the connection closes, so long waits (fetch, join) can give up early. */
+  readonly closed: Promise<void>;
+}
+
+export type Request<A extends ApiSpec> = MessageOf<A['request']>;
+export type Response<A extends ApiSpec> = MessageOf<A['response']>;
+
+export interface Handler<A extends ApiSpec = ApiSpec> {
+  readonly api: A;
+  /** The range advertised in ApiVersions (Kafka 4.x's range). */
+  readonly minVersion: number;
+  readonly maxVersion: number;
+  /**
+   * Versions below this are advertised but answered by closing the connection, as Kafka 4.x does
+   * for Produce v0-2 (advertised only because librdkafka reads a v0 minimum as a feature flag).
+   */
+  readonly minHandledVersion?: number;
+  /** The response, or null when none must be sent (Produce with acks=0). */
+  handle(request: Request<A>, ctx: RequestContext): Response<A> | null | Promise<Response<A> | null>;
+}
+
+/** Identity function that infers the request and response types from the API spec. */
+export function defineHandler<A extends ApiSpec>(h: Handler<A>): Handler<A> {
+  return h;
+}
