@@ -1,0 +1,110 @@
+/**
+ * Metadata (key 3): the brokers, the controller, and topics with their partitions and leaders.
+ *
+ * Versions: 0-13.
+ *
+ * Behavior:
+ * - One broker: it is every partition's leader, its only replica and in-sync replica, and the controller.
+ * - A null topic list (v1+), or an empty one at v0, means "all topics". An empty list at v1+ means none.
+ * - Unknown topics are created when the request allows it (v4+ flag; always before v4) and
+ *   `auto.create.topics.enable` is true, with `num.partitions` partitions. A created topic is
+ *   answered at once, ready, since a single node has no leader election to wait for.
+ * - Errors: 17 INVALID_TOPIC_EXCEPTION for an illegal name, 3 UNKNOWN_TOPIC_OR_PARTITION for an
+ *   unknown topic that is not created, 100 UNKNOWN_TOPIC_ID for an unknown topic id (v10+).
+ *
+ * Version notes:
+ * - v1: rack, controller id, is_internal; null = all topics.  v2: cluster id.  v3: throttle time.
+ * - v4: allow_auto_topic_creation.  v5: offline replicas.  v7: leader epoch.  v8: authorized operations.
+ * - v9: flexible.  v10: topic ids.  v12: topics may be asked for by id alone (name null).
+ * - v13: top-level error code.
+ */
+import { Metadata } from '../../protocol/messages/03-metadata.js';
+import { ErrorCode, KafkaError } from '../../protocol/errors.js';
+import type { Broker } from '../broker.js';
+import { ZERO_UUID } from '../codec/interpret.js';
+import { defineHandler, type Response } from '../server/handler.js';
+import { invalidTopicName, isInternalTopic, type TopicInfo } from '../topics.js';
+
+type TopicResult = Response<typeof Metadata>['topics'][number];
+
+const UNSET_OPERATIONS = -2147483648;
+
+function describeTopic(broker: Broker, t: TopicInfo): TopicResult {
+  const partitions = [];
+  for (let i = 0; i < t.partitions; i++) {
+    partitions.push({
+      errorCode: ErrorCode.NONE,
+      partitionIndex: i,
+      leaderId: broker.nodeId,
+      leaderEpoch: 0,
+      replicaNodes: [broker.nodeId],
+      isrNodes: [broker.nodeId],
+      offlineReplicas: [],
+    });
+  }
+  return {
+    errorCode: ErrorCode.NONE,
+    name: t.name,
+    topicId: t.id,
+    isInternal: t.internal,
+    partitions,
+    topicAuthorizedOperations: UNSET_OPERATIONS,
+  };
+}
+
+const topicError = (errorCode: number, name: string | null, topicId = ZERO_UUID): TopicResult => ({
+  errorCode,
+  name,
+  topicId,
+  isInternal: false,
+  partitions: [],
+  topicAuthorizedOperations: UNSET_OPERATIONS,
+});
+
+async function lookup(broker: Broker, name: string, allowCreate: boolean): Promise<TopicResult> {
+  const existing = broker.topics.get(name);
+  if (existing) return describeTopic(broker, existing);
+  if (invalidTopicName(name)) return topicError(ErrorCode.INVALID_TOPIC_EXCEPTION, name);
+  if (!allowCreate || isInternalTopic(name)) return topicError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, name);
+  try {
+    return describeTopic(broker, await broker.autoCreateTopic(name));
+  } catch (err) {
+    if (err instanceof KafkaError) return topicError(err.errorCode, name);
+    throw err;
+  }
+}
+
+export default defineHandler({
+  api: Metadata,
+  minVersion: 0,
+  maxVersion: 13,
+  async handle(req, ctx): Promise<Response<typeof Metadata>> {
+    const { broker, apiVersion } = ctx;
+    const allowCreate = (apiVersion < 4 || req.allowAutoTopicCreation) && broker.config.get('auto.create.topics.enable');
+    const all = req.topics === null || (apiVersion === 0 && req.topics.length === 0);
+    let topics: TopicResult[];
+    if (all) {
+      topics = broker.topics.list().map((t) => describeTopic(broker, t));
+    } else {
+      topics = await Promise.all(
+        req.topics!.map((wanted) => {
+          if (wanted.name === null) {
+            const byId = broker.topics.getById(wanted.topicId);
+            return byId ? describeTopic(broker, byId) : topicError(ErrorCode.UNKNOWN_TOPIC_ID, null, wanted.topicId);
+          }
+          return lookup(broker, wanted.name, allowCreate);
+        }),
+      );
+    }
+    const { host, port } = broker.advertised;
+    return {
+      throttleTimeMs: 0,
+      brokers: [{ nodeId: broker.nodeId, host, port, rack: broker.rack }],
+      clusterId: broker.clusterId,
+      controllerId: broker.nodeId,
+      topics,
+      clusterAuthorizedOperations: UNSET_OPERATIONS,
+      errorCode: ErrorCode.NONE,
+    };
+  },
+});

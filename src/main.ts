@@ -1,0 +1,96 @@
+#!/usr/bin/env node
+/**
+ * The `tafka` command line.
+ *
+ *   tafka start [--host H] [--port P] [--data-dir DIR] [--config server.properties]
+ *               [--override key=value ...] [--log-level info]
+ */
+import { readFileSync } from 'node:fs';
+import { pino } from 'pino';
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { Broker } from './broker.js';
+import { BrokerConfig, ConfigError, parseProperties } from './config.js';
+
+interface StartArgs {
+  host?: string;
+  port?: number;
+  'data-dir'?: string;
+  config?: string;
+  override?: string[];
+  'log-level': string;
+}
+
+/** Settings in precedence order: file, then --override flags, then the shortcut flags. */
+export function settingsFromArgs(args: StartArgs): [string, string][] {
+  const settings: [string, string][] = [];
+  if (args.config) settings.push(...parseProperties(readFileSync(args.config, 'utf8')));
+  for (const o of args.override ?? []) {
+    const eq = o.indexOf('=');
+    if (eq <= 0) throw new ConfigError(`Malformed --override "${o}": expected key=value`);
+    settings.push([o.slice(0, eq).trim(), o.slice(eq + 1)]);
+  }
+  if (args.host !== undefined || args.port !== undefined) {
+    const current = new BrokerConfig(settings).listener;
+    const host = args.host ?? current.host;
+    settings.push(['listeners', `PLAINTEXT://${host.includes(':') ? `[${host}]` : host}:${args.port ?? current.port}`]);
+  }
+  if (args['data-dir'] !== undefined) settings.push(['log.dirs', args['data-dir']]);
+  return settings;
+}
+
+async function start(args: StartArgs): Promise<void> {
+  const logger = pino({ level: args['log-level'], base: { name: 'tafka' } });
+  let config: BrokerConfig;
+  try {
+    config = new BrokerConfig(settingsFromArgs(args));
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      logger.fatal(err.message);
+      process.stderr.write(`tafka: ${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const broker = await Broker.start({ config, logger });
+  const { host } = config.listener;
+  logger.info(
+    { listen: `${host || '0.0.0.0'}:${broker.port}`, advertised: `${broker.advertised.host}:${broker.advertised.port}`, dataDir: config.dataDir, nodeId: broker.nodeId, clusterId: broker.clusterId },
+    `Tafka listening on ${host || '0.0.0.0'}:${broker.port}, data in ${config.dataDir}`,
+  );
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    try {
+      await broker.close();
+      process.exit(0);
+    } catch (err) {
+      logger.error({ err }, 'error during shutdown');
+      process.exit(1);
+    }
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+await yargs(hideBin(process.argv))
+  .scriptName('tafka')
+  .command<StartArgs>(
+    'start',
+    'Run the broker',
+    (y) =>
+      y
+        .option('host', { type: 'string', describe: 'Interface to listen on (sets listeners)' })
+        .option('port', { type: 'number', describe: 'Port to listen on (sets listeners)' })
+        .option('data-dir', { type: 'string', describe: 'Data directory (sets log.dirs)' })
+        .option('config', { type: 'string', describe: 'A Kafka server.properties file' })
+        .option('override', { type: 'string', array: true, describe: 'key=value, with Kafka config names; repeatable' })
+        .option('log-level', { type: 'string', default: 'info', choices: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] }),
+    (args) => start(args),
+  )
+  .demandCommand(1)
+  .strict()
+  .help()
+  .parseAsync();
