@@ -1,0 +1,105 @@
+/**
+ * A bare TCP client for the cases no real client would produce: hand-made frames, garbage,
+ * truncation, oversized sizes. It uses Tafka's own codec to build and read well-formed messages.
+ */
+import { connect, type Socket } from 'node:net';
+import type { MessageSpec, MessageOf } from '../protocol/schema.js';
+import { codecFor } from '../src/codec/interpret.js';
+
+export class RawClient {
+  private buffered = Buffer.alloc(0);
+  private waiters: (() => void)[] = [];
+  closed = false;
+
+  private constructor(private readonly socket: Socket) {
+    socket.on('data', (d: Buffer) => {
+      this.buffered = Buffer.concat([this.buffered, d]);
+      this.wake();
+    });
+    socket.on('close', () => {
+      this.closed = true;
+      this.wake();
+    });
+    socket.on('error', () => {});
+  }
+
+  private wake(): void {
+    for (const w of this.waiters.splice(0)) w();
+  }
+
+  static connect(port: number, host = '127.0.0.1'): Promise<RawClient> {
+    return new Promise((resolve, reject) => {
+      const s = connect(port, host, () => resolve(new RawClient(s)));
+      s.once('error', reject);
+    });
+  }
+
+  write(bytes: Buffer): void {
+    this.socket.write(bytes);
+  }
+
+  /** Frames a request: size, header v1 (or v2 when `flexibleHeader`), body. */
+  static frame(apiKey: number, apiVersion: number, correlationId: number, body: Buffer[], flexibleHeader = false): Buffer {
+    const clientId = Buffer.from('raw-client');
+    const header = Buffer.alloc(10 + clientId.length + (flexibleHeader ? 1 : 0));
+    header.writeInt16BE(apiKey, 0);
+    header.writeInt16BE(apiVersion, 2);
+    header.writeInt32BE(correlationId, 4);
+    header.writeInt16BE(clientId.length, 8);
+    clientId.copy(header, 10);
+    const payload = Buffer.concat([header, ...body]);
+    const size = Buffer.alloc(4);
+    size.writeInt32BE(payload.length);
+    return Buffer.concat([size, payload]);
+  }
+
+  /** Encodes and sends a request with Tafka's codec. */
+  send<M extends MessageSpec>(spec: M, apiVersion: number, correlationId: number, value: MessageOf<M>): void {
+    const codec = codecFor(spec, apiVersion);
+    this.write(RawClient.frame(spec.apiKey!, apiVersion, correlationId, codec.encode(value), codec.flexible));
+  }
+
+  /** The next response frame (without its size), or null if the connection closed first. */
+  async readFrame(timeoutMs = 5000): Promise<Buffer | null> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (this.buffered.length >= 4) {
+        const size = this.buffered.readInt32BE(0);
+        if (this.buffered.length >= 4 + size) {
+          const frame = this.buffered.subarray(4, 4 + size);
+          this.buffered = this.buffered.subarray(4 + size);
+          return frame;
+        }
+      }
+      if (this.closed) return null;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error('timed out waiting for a response');
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+  }
+
+  /** Resolves true once the broker closed the connection (false on timeout). */
+  async waitClosed(timeoutMs = 5000): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.closed && Date.now() < deadline) {
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, deadline - Date.now());
+        this.waiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+    return this.closed;
+  }
+
+  end(): void {
+    this.socket.destroy();
+  }
+}
