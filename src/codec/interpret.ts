@@ -210,8 +210,9 @@ export function defaultStruct(fields: readonly FieldSpec[]): Record<string, unkn
 
 export function isDefault(f: FieldSpec, v: unknown): boolean {
   if (v === undefined) return true;
+  // null is the default exactly when the schema's default is null (arrays and bytes included).
+  if (v === null) return defaultOf(f) === null;
   if (f.type === '{}') {
-    if (v === null) return f.nullableVersions !== undefined;
     const d = defaultOf(f);
     if (d === null) return false;
     return f.fields!.every((sub) => isDefault(sub, (v as Record<string, unknown>)[sub.name]));
