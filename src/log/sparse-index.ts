@@ -67,20 +67,16 @@ export abstract class SparseIndex {
     return this.count++ * this.entrySize;
   }
 
-  /** Loads entries from file bytes; stops at a partial entry or an all-zero entry. */
+  /** Loads entries from file bytes, ignoring a partial last entry and trailing zeros. */
   protected load(bytes: Buffer): void {
-    const n = Math.floor(bytes.length / this.entrySize);
+    // Kafka preallocates index files with zeros and trims them only on a clean close, so trailing
+    // all-zero entries are unused space. Kafka never indexes position 0, so no real entry is lost.
+    let end = Math.floor(bytes.length / this.entrySize) * this.entrySize;
+    while (end > 0 && bytes[end - 1] === 0) end--;
+    const n = Math.ceil(end / this.entrySize);
     this.buf = Buffer.alloc(Math.max(n + 1, 16) * this.entrySize);
-    let i = 0;
-    // Kafka preallocates index files with zeros and trims them only on clean close, so an all-zero
-    // entry marks the end of the valid entries. Kafka never indexes position 0 / offset 0, so no
-    // real entry is lost; the index is only a hint anyway, lookups always scan forward from it.
-    for (; i < n; i++) {
-      const at = i * this.entrySize;
-      if (bytes.subarray(at, at + this.entrySize).every((b) => b === 0)) break;
-    }
-    bytes.copy(this.buf, 0, 0, i * this.entrySize);
-    this.count = i;
+    bytes.copy(this.buf, 0, 0, n * this.entrySize);
+    this.count = n;
   }
 }
 

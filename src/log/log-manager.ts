@@ -1,0 +1,195 @@
+import { pino, type Logger } from 'pino';
+import { ErrorCode, KafkaError } from '../../protocol/errors.js';
+import { systemClock, type Clock } from '../clock.js';
+import {
+  CLEAN_SHUTDOWN_FILE,
+  formatCheckpoint,
+  formatCleanShutdown,
+  LOG_START_OFFSET_CHECKPOINT,
+  parseCheckpoint,
+  RECOVERY_POINT_CHECKPOINT,
+  type CheckpointEntry,
+} from './checkpoint.js';
+import { defaultLogConfig, type LogConfig } from './config.js';
+import { FileStorage } from './file-storage.js';
+import { MemoryStorage } from './memory-storage.js';
+import { PartitionLog, partitionDirName } from './partition-log.js';
+import type { Storage } from './storage.js';
+
+export interface LogManagerOptions {
+  /** A Kafka log.dirs entry. Omitted: the logs live in memory (tests, embedded brokers). */
+  dataDir?: string;
+  /** Explicit storage, overriding dataDir (tests use a shared MemoryStorage to "restart"). */
+  storage?: Storage;
+  config?: LogConfig;
+  clock?: Clock;
+  logger?: Logger;
+  /** log.retention.check.interval.ms (Kafka default 5 minutes). */
+  retentionCheckIntervalMs?: number;
+  /** log.flush.offset.checkpoint.interval.ms (Kafka default 1 minute). */
+  checkpointIntervalMs?: number;
+}
+
+const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
+/** `<topic>-<partition>`; other directories (Kafka's `-delete`, `-future`, `-stray`) are not logs. */
+const PARTITION_DIR = /^(.+)-(\d+)$/;
+
+/**
+ * All partition logs of one data directory: opens them at start (recovering after an unclean
+ * shutdown), creates and deletes them, runs retention, and writes Kafka's checkpoint files and
+ * clean-shutdown marker.
+ */
+export class LogManager {
+  private readonly logs = new Map<string, PartitionLog>();
+  private readonly timers: NodeJS.Timeout[] = [];
+  private closed = false;
+
+  private constructor(
+    private readonly storage: Storage,
+    readonly config: LogConfig,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+  ) {}
+
+  /** The data directory, or undefined when the logs are in memory. */
+  get dataDir(): string | undefined {
+    return this.storage.path;
+  }
+
+  static async open(opts: LogManagerOptions): Promise<LogManager> {
+    const clock = opts.clock ?? systemClock;
+    const storage = opts.storage ?? (opts.dataDir !== undefined ? await FileStorage.create(opts.dataDir) : new MemoryStorage(clock));
+    const logger = (opts.logger ?? pino({ level: 'silent' })).child({ component: 'log-manager' });
+    const manager = new LogManager(storage, opts.config ?? defaultLogConfig, clock, logger);
+    await manager.loadLogs();
+    const every = (ms: number, fn: () => Promise<unknown>) => {
+      const timer = setInterval(() => fn().catch((err) => logger.error({ err }, 'background log task failed')), ms);
+      timer.unref();
+      manager.timers.push(timer);
+    };
+    every(opts.retentionCheckIntervalMs ?? 300_000, () => manager.runRetention());
+    every(opts.checkpointIntervalMs ?? 60_000, () => manager.checkpoint());
+    return manager;
+  }
+
+  private async loadLogs(): Promise<void> {
+    const started = this.clock.now();
+    const cleanShutdown = await this.storage.exists('', CLEAN_SHUTDOWN_FILE);
+    const recoveryPoints = await this.readCheckpoint(RECOVERY_POINT_CHECKPOINT);
+    const logStartOffsets = await this.readCheckpoint(LOG_START_OFFSET_CHECKPOINT);
+    const dirs = await this.storage.listDirs();
+    await Promise.all(
+      dirs.map(async (dir) => {
+        if (dir.endsWith('-delete')) return this.storage.removeDir(dir); // an interrupted topic deletion
+        const m = PARTITION_DIR.exec(dir);
+        if (!m || !TOPIC_NAME.test(m[1]!)) return;
+        const log = await PartitionLog.open({
+          storage: this.storage,
+          topic: m[1]!,
+          partition: Number(m[2]),
+          config: this.config,
+          clock: this.clock,
+          logger: this.logger,
+          recoveryPoint: recoveryPoints.get(dir),
+          logStartOffset: logStartOffsets.get(dir),
+          cleanShutdown,
+        });
+        this.logs.set(dir, log);
+      }),
+    );
+    // From here on a crash is unclean again.
+    if (cleanShutdown) await this.storage.remove('', CLEAN_SHUTDOWN_FILE);
+    this.logger.info({ logs: this.logs.size, cleanShutdown, ms: this.clock.now() - started }, 'logs loaded');
+  }
+
+  /** A missing or unreadable checkpoint means "no information": recovery then starts at offset 0. */
+  private async readCheckpoint(name: string): Promise<Map<string, bigint>> {
+    const data = await this.storage.readFile('', name);
+    const map = new Map<string, bigint>();
+    if (!data) return map;
+    try {
+      for (const e of parseCheckpoint(data)) map.set(partitionDirName(e.topic, e.partition), e.offset);
+    } catch (err) {
+      this.logger.warn({ err, file: name }, 'ignoring unreadable checkpoint');
+      map.clear();
+    }
+    return map;
+  }
+
+  getLog(topic: string, partition: number): PartitionLog | undefined {
+    return this.logs.get(partitionDirName(topic, partition));
+  }
+
+  allLogs(): PartitionLog[] {
+    return [...this.logs.values()];
+  }
+
+  /** Returns the partition's log, creating an empty one if needed. */
+  async createLog(topic: string, partition: number, configOverrides: Partial<LogConfig> = {}): Promise<PartitionLog> {
+    if (this.closed) throw new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, 'log manager is closed');
+    if (!TOPIC_NAME.test(topic) || topic === '.' || topic === '..') {
+      throw new KafkaError(ErrorCode.INVALID_TOPIC_EXCEPTION, `illegal topic name ${JSON.stringify(topic)}`);
+    }
+    if (!Number.isInteger(partition) || partition < 0) {
+      throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `illegal partition ${partition}`);
+    }
+    const dir = partitionDirName(topic, partition);
+    const existing = this.logs.get(dir);
+    if (existing) return existing;
+    const log = await PartitionLog.open({
+      storage: this.storage,
+      topic,
+      partition,
+      config: { ...this.config, ...configOverrides },
+      clock: this.clock,
+      logger: this.logger,
+      cleanShutdown: true,
+    });
+    this.logs.set(dir, log);
+    return log;
+  }
+
+  /**
+   * Deletes every partition of a topic. Like Kafka, the directory is first renamed to
+   * `<topic>-<partition>.<id>-delete`, so a crash midway leaves nothing that looks like a log.
+   */
+  async deleteLogs(topic: string): Promise<void> {
+    const doomed = [...this.logs.values()].filter((l) => l.topic === topic);
+    for (const log of doomed) {
+      this.logs.delete(log.dir);
+      await log.close();
+      const tombstone = `${log.dir}.${this.clock.now().toString(16)}${Math.random().toString(16).slice(2, 10)}-delete`;
+      await this.storage.renameDir(log.dir, tombstone);
+      await this.storage.removeDir(tombstone);
+    }
+  }
+
+  /** One retention pass over every log. */
+  async runRetention(): Promise<number> {
+    let deleted = 0;
+    for (const log of this.logs.values()) deleted += await log.deleteOldSegments();
+    if (deleted > 0) await this.checkpoint();
+    return deleted;
+  }
+
+  /** Writes the recovery-point and log-start-offset checkpoint files (atomically). */
+  async checkpoint(): Promise<void> {
+    const logs = [...this.logs.values()];
+    const entries = (pick: (l: PartitionLog) => bigint): CheckpointEntry[] =>
+      logs.map((l) => ({ topic: l.topic, partition: l.partition, offset: pick(l) }));
+    await this.storage.writeFileAtomic('', RECOVERY_POINT_CHECKPOINT, formatCheckpoint(entries((l) => l.recoveryPoint)));
+    await this.storage.writeFileAtomic('', LOG_START_OFFSET_CHECKPOINT, formatCheckpoint(entries((l) => l.logStartOffset)));
+  }
+
+  /** Closes every log (fsynced), writes the checkpoints and then the clean-shutdown marker. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const t of this.timers) clearInterval(t);
+    const results = await Promise.allSettled([...this.logs.values()].map((l) => l.close()));
+    await this.checkpoint();
+    const clean = results.every((r) => r.status === 'fulfilled') && [...this.logs.values()].every((l) => l.healthy);
+    if (clean) await this.storage.writeFileAtomic('', CLEAN_SHUTDOWN_FILE, formatCleanShutdown());
+    else this.logger.warn('not writing the clean-shutdown marker: a log failed; next start will recover');
+  }
+}

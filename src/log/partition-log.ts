@@ -1,0 +1,567 @@
+import type { Logger } from 'pino';
+import { ErrorCode, KafkaError } from '../../protocol/errors.js';
+import type { Clock } from '../clock.js';
+import {
+  batchSizeAt,
+  lastOffsetDeltaAt,
+  maxTimestampAt,
+  recordsCountAt,
+  setBaseOffset,
+  setLogAppendTime,
+  setPartitionLeaderEpoch,
+  validateBatch,
+} from '../codec/record-batch.js';
+import { NEVER, type LogConfig } from './config.js';
+import { parseSegmentBaseOffset, Segment, type BatchSummary, DELETED_SUFFIX } from './segment.js';
+import type { Storage } from './storage.js';
+import { WriteQueue } from './write-queue.js';
+
+export interface AppendOptions {
+  /** The broker time to stamp when the topic uses LogAppendTime (defaults to the clock). */
+  logAppendTimeMs?: number;
+  /** Leader epoch stamped into each batch (Kafka's leader does the same). */
+  leaderEpoch?: number;
+}
+
+export interface AppendResult {
+  baseOffset: bigint;
+  lastOffset: bigint;
+  /** The stamped time with LogAppendTime, -1n with CreateTime. */
+  logAppendTime: bigint;
+  logStartOffset: bigint;
+}
+
+export interface ReadResult {
+  /** Whole batches, ready to go in a Fetch response; empty when there is nothing to read. */
+  records: Buffer;
+  highWatermark: bigint;
+  logStartOffset: bigint;
+}
+
+export interface PartitionLogOptions {
+  storage: Storage;
+  topic: string;
+  partition: number;
+  config: LogConfig;
+  clock: Clock;
+  logger: Logger;
+  /** Offsets below this were fsynced before the last shutdown (from the checkpoint file). */
+  recoveryPoint?: bigint;
+  logStartOffset?: bigint;
+  /** True when the data directory carries the clean-shutdown marker. */
+  cleanShutdown: boolean;
+}
+
+type WriteJob = {
+  kind: 'write';
+  segment: Segment;
+  buffer: Buffer;
+  messages: number;
+  /** Segment size and log end offset once this job's bytes are in the file. */
+  endPosition: number;
+  nextOffset: bigint;
+};
+type TaskJob = { kind: 'task'; run: () => Promise<void> };
+type Job = WriteJob | TaskJob;
+
+const EMPTY = Buffer.alloc(0);
+
+export function partitionDirName(topic: string, partition: number): string {
+  return `${topic}-${partition}`;
+}
+
+/**
+ * The log of one partition: an ordered list of segments, the last one active. Appends get their
+ * offsets synchronously, in call order, and their bytes are written by one ordered queue per
+ * partition that merges queued appends into one write. The high watermark moves only after a write
+ * completes, so every offset below it can be read.
+ */
+export class PartitionLog {
+  readonly topic: string;
+  readonly partition: number;
+  readonly dir: string;
+  logStartOffset: bigint;
+  /** Offsets below this are readable (on one broker, the log end offset once written). */
+  highWatermark: bigint;
+  /** Offsets below this are known to be fsynced; recovery after a crash starts there. */
+  recoveryPoint: bigint;
+
+  private segments: Segment[] = [];
+  private config: LogConfig;
+  /** Offset the next appended batch gets: the log end offset, including queued appends. */
+  private nextOffset = 0n;
+  private readonly queue = new WriteQueue<Job>(
+    (jobs) => this.process(jobs),
+    (a, b) => a.kind === 'write' && b.kind === 'write' && a.segment === b.segment,
+  );
+  private readonly listeners = new Set<() => void>();
+  private unflushedMessages = 0;
+  private flushTimer: NodeJS.Timeout | undefined;
+  /** fsyncs of rolled segments, chained so recovery point only passes durable segments. */
+  private sealing: Promise<void> = Promise.resolve();
+  private readonly pendingRemovals = new Map<Segment, NodeJS.Timeout>();
+  private failure: KafkaError | undefined;
+  private closed = false;
+  private readonly storage: Storage;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+
+  private constructor(opts: PartitionLogOptions) {
+    this.topic = opts.topic;
+    this.partition = opts.partition;
+    this.dir = partitionDirName(opts.topic, opts.partition);
+    this.config = { ...opts.config };
+    this.storage = opts.storage;
+    this.clock = opts.clock;
+    this.logger = opts.logger.child({ partition: this.dir });
+    this.logStartOffset = this.highWatermark = this.recoveryPoint = 0n;
+  }
+
+  /** Opens (or creates) the partition directory: fast after a clean shutdown, recovering otherwise. */
+  static async open(opts: PartitionLogOptions): Promise<PartitionLog> {
+    const log = new PartitionLog(opts);
+    await log.load(opts);
+    return log;
+  }
+
+  get logEndOffset(): bigint {
+    return this.nextOffset;
+  }
+
+  private get active(): Segment {
+    return this.segments[this.segments.length - 1]!;
+  }
+
+  private segmentOptions(baseOffset: bigint) {
+    return {
+      storage: this.storage,
+      dir: this.dir,
+      baseOffset,
+      settings: () => this.config,
+      nowMs: this.clock.now(),
+      logger: this.logger,
+    };
+  }
+
+  private async load(opts: PartitionLogOptions): Promise<void> {
+    const { storage, dir } = this;
+    await storage.makeDir(dir);
+    const names = await storage.listFiles(dir);
+    // Leftovers of interrupted deletions and checkpoint writes.
+    for (const name of names) {
+      if (name.endsWith(DELETED_SUFFIX) || name.endsWith('.cleaned') || name.endsWith('.tmp')) await storage.remove(dir, name);
+    }
+    const bases = names
+      .map(parseSegmentBaseOffset)
+      .filter((b): b is bigint => b !== undefined)
+      .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+
+    if (bases.length === 0) {
+      const segment = Segment.create(this.segmentOptions(opts.logStartOffset ?? 0n));
+      await segment.persistIndexes(); // creates the three files, as Kafka does
+      this.segments = [segment];
+    } else {
+      this.segments = await Promise.all(bases.map((b) => Segment.open(this.segmentOptions(b))));
+      const fastOpened = opts.cleanShutdown && (await this.active.loadAsActive());
+      if (!fastOpened) await this.recover(opts.cleanShutdown ? this.active.baseOffset : (opts.recoveryPoint ?? 0n));
+    }
+    this.nextOffset = this.highWatermark = this.active.nextOffset;
+    this.recoveryPoint = opts.cleanShutdown ? this.nextOffset : min(opts.recoveryPoint ?? 0n, this.nextOffset);
+    this.logStartOffset = min(max(opts.logStartOffset ?? 0n, this.segments[0]!.baseOffset), this.nextOffset);
+  }
+
+  /**
+   * Kafka's recovery: every segment holding offsets at or after the recovery point is re-validated
+   * batch by batch and truncated at the first bad one; segments after a truncation are dropped,
+   * since their offsets would no longer follow on.
+   */
+  private async recover(recoveryPoint: bigint): Promise<void> {
+    let first = 0;
+    while (first + 1 < this.segments.length && this.segments[first + 1]!.baseOffset <= recoveryPoint) first++;
+    this.logger.info({ recoveryPoint, segments: this.segments.length - first }, 'recovering log');
+    for (let i = first; i < this.segments.length; i++) {
+      const segment = this.segments[i]!;
+      const truncated = await segment.recover();
+      const isLast = i === this.segments.length - 1;
+      if (truncated > 0 && !isLast) {
+        const dropped = this.segments.splice(i + 1);
+        this.logger.warn({ dropped: dropped.length }, 'dropping segments after a truncated one');
+        for (const s of dropped) {
+          await s.markDeleted();
+          await s.removeFiles();
+        }
+        break;
+      }
+      if (!isLast) await segment.seal();
+    }
+  }
+
+  // ----------------------------------------------------------------------------- append
+
+  /**
+   * Appends the record batches of one produce request (one or more concatenated v2 batches). All are
+   * validated before anything changes; offsets are assigned now, in call order; the promise settles
+   * once the bytes are written (and fsynced, when the flush policy asks). Rejects with a KafkaError.
+   *
+   * The buffer is modified in place (offsets, leader epoch, LogAppendTime) and must not be reused.
+   */
+  append(records: Buffer, opts: AppendOptions = {}): Promise<AppendResult> {
+    try {
+      return this.enqueueAppend(records, opts);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  private enqueueAppend(records: Buffer, opts: AppendOptions): Promise<AppendResult> {
+    if (this.failure) throw this.failure;
+    if (this.closed) throw new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `log ${this.dir} is closed`);
+    const config = this.config;
+    if (records.length === 0) throw new KafkaError(ErrorCode.INVALID_RECORD, 'no record batch');
+    if (records.length > config.segmentBytes) {
+      throw new KafkaError(ErrorCode.RECORD_LIST_TOO_LARGE, `${records.length} bytes exceed segment.bytes`);
+    }
+
+    // 1. Validate every batch first: a request is written whole or not at all.
+    const positions: number[] = [];
+    let messages = 0;
+    for (let pos = 0; pos < records.length; ) {
+      const code = validateBatch(records, pos, records.length);
+      if (code !== 0) throw new KafkaError(code, `invalid record batch at byte ${pos}`);
+      const size = batchSizeAt(records, pos);
+      if (size > config.maxMessageBytes) {
+        throw new KafkaError(ErrorCode.MESSAGE_TOO_LARGE, `batch of ${size} bytes exceeds max.message.bytes`);
+      }
+      positions.push(pos);
+      messages += recordsCountAt(records, pos);
+      pos += size;
+    }
+
+    // 2. Stamp what the broker owns: offsets, leader epoch and, for LogAppendTime, the time.
+    const appendTime = config.messageTimestampType === 'LogAppendTime' ? (opts.logAppendTimeMs ?? this.clock.now()) : -1;
+    const baseOffset = this.nextOffset;
+    let next = baseOffset;
+    let maxTimestamp = -1;
+    const batches: BatchSummary[] = positions.map((pos) => {
+      if (appendTime >= 0) setLogAppendTime(records, pos, appendTime);
+      setBaseOffset(records, pos, next);
+      setPartitionLeaderEpoch(records, pos, opts.leaderEpoch ?? 0);
+      const lastOffset = next + BigInt(lastOffsetDeltaAt(records, pos));
+      next = lastOffset + 1n;
+      const batchMax = maxTimestampAt(records, pos);
+      if (batchMax > maxTimestamp) maxTimestamp = batchMax;
+      return { size: batchSizeAt(records, pos), lastOffset, maxTimestamp: batchMax };
+    });
+
+    // 3. Place the bytes: roll first if they should not go in the active segment.
+    const segment = this.maybeRoll(records.length, maxTimestamp, next - 1n);
+    segment.add(batches);
+    this.nextOffset = next;
+    const job: WriteJob = { kind: 'write', segment, buffer: records, messages, endPosition: segment.size, nextOffset: next };
+    return this.queue.push(job).then(() => ({
+      baseOffset,
+      lastOffset: next - 1n,
+      logAppendTime: BigInt(appendTime),
+      logStartOffset: this.logStartOffset,
+    }));
+  }
+
+  /** Kafka's roll triggers: segment.bytes, segment.ms, a full index, or an offset too far for int32. */
+  private maybeRoll(bytes: number, maxTimestamp: number, lastOffset: bigint): Segment {
+    const segment = this.active;
+    const { segmentBytes, segmentMs } = this.config;
+    const reason =
+      segment.size > 0 && segment.size + bytes > segmentBytes
+        ? 'segment.bytes'
+        : segment.size > 0 && segment.timeWaitedForRoll(this.clock.now(), maxTimestamp) > segmentMs
+          ? 'segment.ms'
+          : segment.indexFull
+            ? 'index full'
+            : !segment.canHoldOffset(lastOffset)
+              ? 'relative offset overflow'
+              : undefined;
+    if (reason === undefined) return segment;
+    const rolled = Segment.create(this.segmentOptions(this.nextOffset));
+    this.segments.push(rolled);
+    this.logger.info({ baseOffset: rolled.baseOffset, reason }, 'rolled segment');
+    // Seal the old segment after its queued writes; fsync it in the background (as Kafka does), so
+    // appends to the new segment do not wait for it.
+    this.runTask(async () => {
+      await segment.seal();
+      this.sealing = this.sealing.then(async () => {
+        await segment.sync();
+        this.recoveryPoint = max(this.recoveryPoint, rolled.baseOffset);
+      });
+      this.sealing.catch((err) => this.fail(err));
+    }).catch(() => {}); // failure is recorded by process(); appends will report it
+    return rolled;
+  }
+
+  /** Runs `run` in order with the appends: after every append queued before it. */
+  private runTask<T>(run: () => Promise<T>): Promise<T> {
+    let result: T;
+    return this.queue.push({ kind: 'task', run: async () => void (result = await run()) }).then(() => result);
+  }
+
+  private async process(jobs: Job[]): Promise<void> {
+    if (this.failure) throw this.failure;
+    const first = jobs[0]!;
+    try {
+      if (first.kind === 'task') return await first.run();
+      const writes = jobs as WriteJob[];
+      const last = writes[writes.length - 1]!;
+      await first.segment.write(writes.map((j) => j.buffer));
+      for (const j of writes) this.unflushedMessages += j.messages;
+      if (this.unflushedMessages >= this.config.flushIntervalMessages) await this.flushSegment(first.segment, last.nextOffset);
+      else this.scheduleTimedFlush();
+      first.segment.readableSize = last.endPosition;
+      this.highWatermark = last.nextOffset;
+    } catch (err) {
+      throw this.fail(err);
+    }
+    for (const listener of this.listeners) listener();
+  }
+
+  private fail(err: unknown): KafkaError {
+    if (err instanceof KafkaError) return err;
+    if (!this.failure) {
+      this.logger.error({ err }, 'log write failed; the partition is offline until restart');
+      this.failure = new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `storage error in ${this.dir}: ${String(err)}`);
+    }
+    return this.failure;
+  }
+
+  // ----------------------------------------------------------------------------- durability
+
+  /** fsync everything written to `segment`, after the rolled segments before it. */
+  private async flushSegment(segment: Segment, upTo: bigint): Promise<void> {
+    await this.sealing;
+    await segment.sync();
+    this.unflushedMessages = 0;
+    this.recoveryPoint = max(this.recoveryPoint, upTo);
+  }
+
+  /** flush.ms: unflushed data gets an fsync at most that long after it was written. */
+  private scheduleTimedFlush(): void {
+    if (this.flushTimer || this.config.flushIntervalMs >= NEVER) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = undefined;
+      this.flush().catch(() => {});
+    }, this.config.flushIntervalMs);
+    this.flushTimer.unref();
+  }
+
+  /** fsync everything appended so far. */
+  flush(): Promise<void> {
+    return this.runTask(() => this.flushSegment(this.active, this.highWatermark));
+  }
+
+  // ----------------------------------------------------------------------------- read
+
+  /**
+   * Whole batches starting with the one that holds `offset`, up to `maxBytes` (the first batch is
+   * returned whole even if larger) and never past the high watermark. One segment per call, as in
+   * Kafka. Throws OFFSET_OUT_OF_RANGE below the log start offset or beyond the log end offset.
+   */
+  async read(offset: bigint, maxBytes: number): Promise<ReadResult> {
+    this.checkOffsetInRange(offset);
+    if (offset < this.highWatermark) {
+      const segments = this.segments;
+      for (let i = this.segmentIndexFor(offset, segments); i < segments.length; i++) {
+        const segment = segments[i]!;
+        let found: { records: Buffer } | undefined;
+        try {
+          found = await segment.read(offset, maxBytes);
+        } catch (err) {
+          // Retention removed the segment under our feet: the offset is now before the log start.
+          if (segment.deleted) this.checkOffsetInRange(offset, true);
+          throw err;
+        }
+        if (found) return { records: found.records, highWatermark: this.highWatermark, logStartOffset: this.logStartOffset };
+      }
+    }
+    return { records: EMPTY, highWatermark: this.highWatermark, logStartOffset: this.logStartOffset };
+  }
+
+  private checkOffsetInRange(offset: bigint, deleted = false): void {
+    if (deleted || offset < this.logStartOffset || offset > this.nextOffset) {
+      throw new KafkaError(
+        ErrorCode.OFFSET_OUT_OF_RANGE,
+        `offset ${offset} is outside [${this.logStartOffset}, ${this.nextOffset}] of ${this.dir}`,
+      );
+    }
+  }
+
+  /** Binary search: the last segment whose base offset <= offset. */
+  private segmentIndexFor(offset: bigint, segments: Segment[]): number {
+    let lo = 0;
+    let hi = segments.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (segments[mid]!.baseOffset <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  /**
+   * ListOffsets by timestamp: the first offset (at or after the log start) of the first batch whose
+   * max timestamp >= `timestamp`, with that batch's max timestamp; null when no batch qualifies.
+   * Batch granularity, since records are never decoded: Kafka would return the first record within
+   * that batch with a timestamp >= target; we return the batch's first offset.
+   */
+  async offsetForTimestamp(timestamp: bigint): Promise<{ offset: bigint; timestamp: bigint } | null> {
+    const target = Number(timestamp);
+    for (const segment of this.segments) {
+      await segment.loadIndexes();
+      if (segment.maxTimestamp < target) continue;
+      const found = await segment.findOffsetByTimestamp(target, this.logStartOffset);
+      if (found) return { offset: found.offset, timestamp: BigInt(found.timestamp) };
+    }
+    return null;
+  }
+
+  /** ListOffsets MAX_TIMESTAMP: the batch holding the largest timestamp, or -1/-1 for none. */
+  async maxTimestampOffset(): Promise<{ offset: bigint; timestamp: bigint }> {
+    let best = { offset: -1n, timestamp: -1n };
+    for (const segment of this.segments) {
+      await segment.loadIndexes();
+      if (segment.maxTimestamp >= 0 && BigInt(segment.maxTimestamp) > best.timestamp) {
+        best = { offset: segment.offsetOfMaxTimestamp, timestamp: BigInt(segment.maxTimestamp) };
+      }
+    }
+    return best;
+  }
+
+  // ----------------------------------------------------------------------------- retention
+
+  /**
+   * DeleteRecords: moves the log start offset up to `offset` (-1 = the high watermark) and deletes
+   * segments that now lie wholly before it. Returns the new log start offset (the "low watermark").
+   */
+  async deleteRecordsBefore(offset: bigint): Promise<bigint> {
+    const target = offset === -1n ? this.highWatermark : offset;
+    if (target < 0n || target > this.highWatermark) {
+      throw new KafkaError(ErrorCode.OFFSET_OUT_OF_RANGE, `cannot delete before ${offset}: high watermark is ${this.highWatermark}`);
+    }
+    if (target > this.logStartOffset) this.logStartOffset = target;
+    await this.runTask(() => this.deleteOldestWhile(async (_, next) => next.baseOffset <= this.logStartOffset));
+    return this.logStartOffset;
+  }
+
+  /**
+   * One retention pass, as Kafka's: segments whose newest timestamp is older than retention.ms, then
+   * the oldest segments while the partition exceeds retention.bytes, then segments before the log
+   * start offset. Never the active segment. Returns how many segments were deleted.
+   */
+  deleteOldSegments(): Promise<number> {
+    return this.runTask(async () => {
+      const { retentionMs, retentionBytes } = this.config;
+      const now = this.clock.now();
+      let deleted = 0;
+      if (retentionMs >= 0) deleted += await this.deleteOldestWhile(async (s) => now - (await s.largestTimestamp()) > retentionMs);
+      if (retentionBytes >= 0) {
+        let excess = this.sizeInBytes() - retentionBytes;
+        deleted += await this.deleteOldestWhile(async (s) => {
+          if (excess < s.size) return false;
+          excess -= s.size;
+          return true;
+        });
+      }
+      deleted += await this.deleteOldestWhile(async (_, next) => next.baseOffset <= this.logStartOffset);
+      return deleted;
+    });
+  }
+
+  private async deleteOldestWhile(shouldDelete: (segment: Segment, next: Segment) => Promise<boolean>): Promise<number> {
+    let deleted = 0;
+    while (this.segments.length > 1) {
+      const [segment, next] = this.segments as [Segment, Segment];
+      if (!(await shouldDelete(segment, next))) break;
+      // A new array, so reads iterating the old one are not disturbed.
+      this.segments = this.segments.slice(1);
+      this.logStartOffset = max(this.logStartOffset, next.baseOffset);
+      await segment.markDeleted();
+      this.scheduleRemoval(segment);
+      deleted++;
+    }
+    if (deleted > 0) this.logger.info({ deleted, logStartOffset: this.logStartOffset }, 'deleted old segments');
+    return deleted;
+  }
+
+  /** `.deleted` files linger for file.delete.delay.ms so reads already in progress can finish. */
+  private scheduleRemoval(segment: Segment): void {
+    const remove = () => {
+      this.pendingRemovals.delete(segment);
+      segment.removeFiles().catch((err) => this.logger.warn({ err }, 'could not remove deleted segment'));
+    };
+    const timer = setTimeout(remove, this.config.fileDeleteDelayMs);
+    timer.unref();
+    this.pendingRemovals.set(segment, timer);
+  }
+
+  // ----------------------------------------------------------------------------- misc
+
+  sizeInBytes(): number {
+    let total = 0;
+    for (const s of this.segments) total += s.size;
+    return total;
+  }
+
+  get segmentCount(): number {
+    return this.segments.length;
+  }
+
+  /** Base offsets of the segments, oldest first (for tests and DescribeLogDirs-style tools). */
+  segmentBaseOffsets(): bigint[] {
+    return this.segments.map((s) => s.baseOffset);
+  }
+
+  updateConfig(partial: Partial<LogConfig>): void {
+    this.config = { ...this.config, ...partial };
+  }
+
+  currentConfig(): Readonly<LogConfig> {
+    return this.config;
+  }
+
+  /** Calls `listener` after each completed write (for long-polling fetches). Returns an unsubscribe. */
+  onAppend(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Finishes queued writes, seals the active segment (last time-index entry, index files written)
+   * and fsyncs everything, so the next open can skip recovery.
+   */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.flushTimer);
+    await this.queue.whenIdle();
+    try {
+      if (!this.failure) {
+        await this.sealing;
+        await this.active.seal();
+        await this.active.sync();
+        this.recoveryPoint = this.nextOffset;
+      }
+    } finally {
+      for (const [segment, timer] of this.pendingRemovals) {
+        clearTimeout(timer);
+        await segment.removeFiles();
+      }
+      this.pendingRemovals.clear();
+      await Promise.all(this.segments.map((s) => s.close()));
+    }
+  }
+
+  /** Whether close() completed without a storage failure (safe to write the clean-shutdown marker). */
+  get healthy(): boolean {
+    return this.failure === undefined;
+  }
+}
+
+const min = (a: bigint, b: bigint): bigint => (a < b ? a : b);
+const max = (a: bigint, b: bigint): bigint => (a > b ? a : b);

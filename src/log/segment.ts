@@ -1,0 +1,463 @@
+import type { Logger } from 'pino';
+import {
+  baseOffsetAt,
+  batchSizeAt,
+  checkBatchIntegrity,
+  HEADER_SIZE,
+  lastOffsetDeltaAt,
+  maxTimestampAt,
+} from '../codec/record-batch.js';
+import { scanBatches } from './batch-scan.js';
+import { OffsetIndex, TimeIndex } from './sparse-index.js';
+import type { Storage, StoredFile } from './storage.js';
+
+export const LOG_SUFFIX = '.log';
+export const INDEX_SUFFIX = '.index';
+export const TIME_INDEX_SUFFIX = '.timeindex';
+export const DELETED_SUFFIX = '.deleted';
+
+/** Kafka names segment files by base offset, zero-padded to 20 digits so they sort by name. */
+export function segmentFileName(baseOffset: bigint, suffix: string): string {
+  return baseOffset.toString().padStart(20, '0') + suffix;
+}
+
+export function parseSegmentBaseOffset(fileName: string): bigint | undefined {
+  const m = /^(\d{20})\.log$/.exec(fileName);
+  return m ? BigInt(m[1]!) : undefined;
+}
+
+/** What append tells a segment about each batch it adds; computed once from the batch header. */
+export interface BatchSummary {
+  size: number;
+  lastOffset: bigint;
+  maxTimestamp: number;
+}
+
+export interface SegmentSettings {
+  indexIntervalBytes: number;
+  maxIndexSize: number;
+}
+
+export interface SegmentOptions {
+  storage: Storage;
+  dir: string;
+  baseOffset: bigint;
+  /** Read at use, so config updates reach existing segments. */
+  settings: () => SegmentSettings;
+  nowMs: number;
+  logger: Logger;
+}
+
+const MAX_RELATIVE_OFFSET = 0x7fffffff;
+/** Recovery reads big chunks: it must see every byte anyway. */
+const RECOVERY_CHUNK = 8 * 1024 * 1024;
+/** Header walks for timestamp lookups and LEO discovery read smaller chunks. */
+const HEADER_SCAN_CHUNK = 64 * 1024;
+
+interface Indexes {
+  offset: OffsetIndex;
+  time: TimeIndex;
+}
+
+/**
+ * One segment: a `.log` of whole batches starting at `baseOffset`, with its sparse `.index` and
+ * `.timeindex`. Appends are split in two: `add` updates the in-memory state synchronously (so the
+ * caller can assign offsets in arrival order), `write` puts the bytes in the file later, in order.
+ * `size` counts added bytes; `readableSize` counts bytes whose write completed, and reads never go
+ * past it.
+ */
+export class Segment {
+  readonly baseOffset: bigint;
+  size = 0;
+  readableSize = 0;
+  /** Offset after the last batch added. Exact for the active segment and after recovery. */
+  nextOffset: bigint;
+  maxTimestamp = -1;
+  offsetOfMaxTimestamp: bigint;
+  /** Max timestamp of the first batch; the reference for time-based rolling (-1 when empty). */
+  private firstBatchTimestamp = -1;
+  private readonly createdMs: number;
+  private lastIndexedPosition = 0;
+  deleted = false;
+
+  private log: StoredFile | undefined;
+  private indexFile: StoredFile | undefined;
+  private timeIndexFile: StoredFile | undefined;
+  private indexes: Indexes | undefined;
+  private loadingIndexes: Promise<Indexes> | undefined;
+  private persistedOffsetEntries = 0;
+  private persistedTimeEntries = 0;
+  /** Where the last read ended, so a consumer reading sequentially skips the index lookup and scan. */
+  private lastRead: { offset: bigint; position: number } | undefined;
+
+  private constructor(private readonly opts: SegmentOptions) {
+    this.baseOffset = opts.baseOffset;
+    this.nextOffset = opts.baseOffset;
+    this.offsetOfMaxTimestamp = opts.baseOffset;
+    this.createdMs = opts.nowMs;
+  }
+
+  /** A new, empty segment. Its files are created by the first write (or by seal/close). */
+  static create(opts: SegmentOptions): Segment {
+    const s = new Segment(opts);
+    const { maxIndexSize } = opts.settings();
+    s.indexes = { offset: new OffsetIndex(maxIndexSize), time: new TimeIndex(maxIndexSize) };
+    return s;
+  }
+
+  /** An existing segment: opens its `.log` only; indexes load on first use. */
+  static async open(opts: SegmentOptions): Promise<Segment> {
+    const s = new Segment(opts);
+    s.log = await opts.storage.open(opts.dir, segmentFileName(opts.baseOffset, LOG_SUFFIX), false);
+    s.size = s.readableSize = s.log.size;
+    return s;
+  }
+
+  private get name(): string {
+    return `${this.opts.dir}/${segmentFileName(this.baseOffset, LOG_SUFFIX)}`;
+  }
+
+  private relative(offset: bigint): number {
+    return Number(offset - this.baseOffset);
+  }
+
+  /** Whether an offset can still be stored relative to this segment's base (int32 in the index). */
+  canHoldOffset(offset: bigint): boolean {
+    return offset - this.baseOffset <= BigInt(MAX_RELATIVE_OFFSET);
+  }
+
+  /** True when an index has no room left; the log then rolls. */
+  get indexFull(): boolean {
+    return this.indexes !== undefined && (this.indexes.offset.isFull || this.indexes.time.isFull);
+  }
+
+  /** How long this segment has been filling, by Kafka's rule: batch time if known, else wall time. */
+  timeWaitedForRoll(nowMs: number, incomingMaxTimestamp: number): number {
+    return this.firstBatchTimestamp >= 0 ? incomingMaxTimestamp - this.firstBatchTimestamp : nowMs - this.createdMs;
+  }
+
+  /** The timestamp retention.ms compares against: the newest batch's, or the file's mtime without one. */
+  async largestTimestamp(): Promise<number> {
+    await this.loadIndexes();
+    if (this.maxTimestamp >= 0) return this.maxTimestamp;
+    return this.opts.storage.modifiedMs(this.opts.dir, segmentFileName(this.baseOffset, LOG_SUFFIX));
+  }
+
+  // ----------------------------------------------------------------------------- append
+
+  /**
+   * Accounts for batches about to be written at the end of this segment: sizes, max timestamp, and
+   * a sparse index entry whenever more than index.interval.bytes were added since the last one.
+   * Synchronous; the indexes must be loaded (they always are for the active segment).
+   */
+  add(batches: BatchSummary[]): void {
+    const { offset: offsetIndex, time: timeIndex } = this.indexes!;
+    const interval = this.opts.settings().indexIntervalBytes;
+    for (const b of batches) {
+      if (this.size === 0) this.firstBatchTimestamp = b.maxTimestamp;
+      if (b.maxTimestamp > this.maxTimestamp) {
+        this.maxTimestamp = b.maxTimestamp;
+        this.offsetOfMaxTimestamp = b.lastOffset;
+      }
+      // Same rule and entry as Kafka: (last offset of this batch → its start position).
+      if (this.size - this.lastIndexedPosition > interval && !offsetIndex.isFull) {
+        offsetIndex.append(this.relative(b.lastOffset), this.size);
+        timeIndex.maybeAppend(this.maxTimestamp, this.relative(this.offsetOfMaxTimestamp));
+        this.lastIndexedPosition = this.size;
+      }
+      this.size += b.size;
+      this.nextOffset = b.lastOffset + 1n;
+    }
+  }
+
+  /** Writes bytes previously `add`ed, in order, with one gathered write. */
+  async write(buffers: Buffer[]): Promise<void> {
+    const log = await this.ensureFiles();
+    await log.append(buffers);
+  }
+
+  private async ensureFiles(): Promise<StoredFile> {
+    if (this.log && this.indexFile && this.timeIndexFile) return this.log;
+    const { storage, dir } = this.opts;
+    this.log ??= await storage.open(dir, segmentFileName(this.baseOffset, LOG_SUFFIX), true);
+    // Kafka creates all three files with the segment; so do we, for an identical layout.
+    this.indexFile ??= await storage.open(dir, segmentFileName(this.baseOffset, INDEX_SUFFIX), true);
+    this.timeIndexFile ??= await storage.open(dir, segmentFileName(this.baseOffset, TIME_INDEX_SUFFIX), true);
+    return this.log;
+  }
+
+  // ----------------------------------------------------------------------------- read
+
+  /**
+   * Whole batches from the one holding `offset`, up to `maxBytes` (the first batch always whole),
+   * never past `readableSize`. Undefined when this segment holds no batch at or after `offset`.
+   */
+  async read(offset: bigint, maxBytes: number): Promise<{ records: Buffer; nextOffset: bigint } | undefined> {
+    const limit = this.readableSize;
+    if (limit === 0 || !this.log) return undefined;
+    const { offset: offsetIndex } = await this.loadIndexes();
+    let start = offsetIndex.lookup(Math.max(0, this.relative(offset)));
+    let slack = this.opts.settings().indexIntervalBytes;
+    const cached = this.lastRead;
+    if (cached && offset >= cached.offset && cached.position > start && cached.position <= limit) {
+      start = cached.position;
+      slack = 0;
+    }
+    // One read sized to cover the scan from the floor entry plus the answer, so usually it suffices.
+    let found = -1;
+    let firstSize = 0;
+    let chunk: Buffer = Buffer.alloc(0);
+    let chunkPos = 0;
+    await scanBatches(
+      this.log,
+      start,
+      limit,
+      { chunkSize: Math.max(maxBytes, HEADER_SIZE) + slack, wholeBatches: false },
+      (buf, at, position, size) => {
+        if (baseOffsetAt(buf, at) + BigInt(lastOffsetDeltaAt(buf, at)) < offset) return true;
+        found = position;
+        firstSize = size;
+        chunk = buf;
+        chunkPos = position - at;
+        return false;
+      },
+    );
+    if (found < 0) return undefined;
+    const want = Math.min(limit, found + Math.max(firstSize, maxBytes));
+    const data =
+      want <= chunkPos + chunk.length
+        ? chunk.subarray(found - chunkPos, want - chunkPos)
+        : await this.log.read(found, want - found);
+    // Trim to whole batches by walking headers in memory.
+    let end = firstSize;
+    let lastStart = 0;
+    while (end + HEADER_SIZE <= data.length) {
+      const size = batchSizeAt(data, end);
+      if (size < HEADER_SIZE || end + size > data.length) break;
+      lastStart = end;
+      end += size;
+    }
+    const nextOffset = baseOffsetAt(data, lastStart) + BigInt(lastOffsetDeltaAt(data, lastStart)) + 1n;
+    this.lastRead = { offset: nextOffset, position: found + end };
+    return { records: data.subarray(0, end), nextOffset };
+  }
+
+  /**
+   * The first batch at or after `startOffset` whose max timestamp >= `timestamp`: the time index
+   * gives the last entry not after the target, the offset index turns it into a position, and a
+   * header walk finds the batch. Batch granularity: records are never decoded.
+   */
+  async findOffsetByTimestamp(
+    timestamp: number,
+    startOffset: bigint,
+  ): Promise<{ offset: bigint; timestamp: number } | undefined> {
+    if (!this.log || this.readableSize === 0) return undefined;
+    const { offset: offsetIndex, time: timeIndex } = await this.loadIndexes();
+    const fromTime = timeIndex.lookup(timestamp)?.relativeOffset ?? 0;
+    const start = offsetIndex.lookup(Math.max(fromTime, this.relative(startOffset), 0));
+    let result: { offset: bigint; timestamp: number } | undefined;
+    await scanBatches(
+      this.log,
+      start,
+      this.readableSize,
+      { chunkSize: HEADER_SCAN_CHUNK, wholeBatches: false },
+      (buf, at) => {
+        const base = baseOffsetAt(buf, at);
+        const maxTimestamp = maxTimestampAt(buf, at);
+        if (base + BigInt(lastOffsetDeltaAt(buf, at)) < startOffset || maxTimestamp < timestamp) return true;
+        result = { offset: base > startOffset ? base : startOffset, timestamp: maxTimestamp };
+        return false;
+      },
+    );
+    return result;
+  }
+
+  // ----------------------------------------------------------------------------- load & recovery
+
+  /** The in-memory indexes, loading them from their files (or rebuilding them from the log) once. */
+  loadIndexes(): Promise<Indexes> {
+    if (this.indexes) return Promise.resolve(this.indexes);
+    this.loadingIndexes ??= this.readIndexFiles();
+    return this.loadingIndexes;
+  }
+
+  private async readIndexFiles(): Promise<Indexes> {
+    const { storage, dir } = this.opts;
+    const { maxIndexSize } = this.opts.settings();
+    const [indexBytes, timeBytes] = await Promise.all([
+      storage.readFile(dir, segmentFileName(this.baseOffset, INDEX_SUFFIX)),
+      storage.readFile(dir, segmentFileName(this.baseOffset, TIME_INDEX_SUFFIX)),
+    ]);
+    const offset = new OffsetIndex(maxIndexSize, indexBytes);
+    const time = new TimeIndex(maxIndexSize, timeBytes);
+    const missing = this.size > 0 && (indexBytes === undefined || timeBytes === undefined);
+    if (missing || !offset.isConsistentWith(this.size) || !time.isConsistentWith(MAX_RELATIVE_OFFSET)) {
+      this.opts.logger.warn({ segment: this.name }, 'index missing or corrupt; rebuilding it from the log');
+      await this.recover();
+      return this.indexes!;
+    }
+    this.indexes = { offset, time };
+    this.persistedOffsetEntries = offset.entries;
+    this.persistedTimeEntries = time.entries;
+    this.lastIndexedPosition = offset.lastEntry()?.position ?? 0;
+    const lastTime = time.lastEntry();
+    if (lastTime) {
+      this.maxTimestamp = lastTime.timestamp;
+      this.offsetOfMaxTimestamp = this.baseOffset + BigInt(lastTime.relativeOffset);
+    }
+    return this.indexes;
+  }
+
+  /**
+   * Opens the segment as the active one after a clean shutdown, reading only what is needed: the
+   * indexes, the headers after the last index entry (to find the next offset) and the first header
+   * (for time-based rolling). Returns false if the tail does not parse, so the caller recovers.
+   */
+  async loadAsActive(): Promise<boolean> {
+    const { offset: offsetIndex } = await this.loadIndexes();
+    const log = this.log!;
+    // The last index entry names the last offset of the batch at its position; from there on each
+    // batch must follow the previous one.
+    const entry = offsetIndex.lastEntry();
+    const entryLastOffset = entry ? this.baseOffset + BigInt(entry.relativeOffset) : undefined;
+    let expectedBase: bigint | undefined = entry ? undefined : this.baseOffset;
+    const scan = await scanBatches(
+      log,
+      entry?.position ?? 0,
+      this.size,
+      { chunkSize: HEADER_SCAN_CHUNK, wholeBatches: false },
+      (buf, at) => {
+        const base = baseOffsetAt(buf, at);
+        const last = base + BigInt(lastOffsetDeltaAt(buf, at));
+        if (expectedBase === undefined ? last !== entryLastOffset : base !== expectedBase) return false;
+        expectedBase = last + 1n;
+        return true;
+      },
+    );
+    if (scan.reason !== 'end' || expectedBase === undefined) return false;
+    this.nextOffset = expectedBase;
+    if (this.size >= HEADER_SIZE) this.firstBatchTimestamp = maxTimestampAt(await log.read(0, HEADER_SIZE), 0);
+    return true;
+  }
+
+  /**
+   * Re-validates every batch (length, magic, CRC, contiguous offsets), truncates the log at the first
+   * one that fails, and rebuilds both indexes from what remains. Returns the bytes truncated.
+   */
+  async recover(): Promise<number> {
+    const log = await this.ensureFiles();
+    const { indexIntervalBytes, maxIndexSize } = this.opts.settings();
+    const offsetIndex = new OffsetIndex(maxIndexSize);
+    const timeIndex = new TimeIndex(maxIndexSize);
+    let expected = this.baseOffset;
+    let maxTimestamp = -1;
+    let offsetOfMax = this.baseOffset;
+    let firstTimestamp = -1;
+    let lastIndexed = 0;
+    const scan = await scanBatches(
+      log,
+      0,
+      log.size,
+      { chunkSize: RECOVERY_CHUNK, wholeBatches: true },
+      (buf, at, position, size) => {
+        if (checkBatchIntegrity(buf, at, at + size) !== 0) return false;
+        // Tafka never compacts, so offsets are contiguous; a gap means a damaged baseOffset field,
+        // which the CRC does not cover.
+        if (baseOffsetAt(buf, at) !== expected) return false;
+        const delta = lastOffsetDeltaAt(buf, at);
+        const last = expected + BigInt(delta);
+        if (delta < 0 || !this.canHoldOffset(last)) return false;
+        const ts = maxTimestampAt(buf, at);
+        if (position === 0) firstTimestamp = ts;
+        if (ts > maxTimestamp) {
+          maxTimestamp = ts;
+          offsetOfMax = last;
+        }
+        if (position - lastIndexed > indexIntervalBytes && !offsetIndex.isFull) {
+          offsetIndex.append(this.relative(last), position);
+          timeIndex.maybeAppend(maxTimestamp, this.relative(offsetOfMax));
+          lastIndexed = position;
+        }
+        expected = last + 1n;
+        return true;
+      },
+    );
+    const truncated = log.size - scan.position;
+    if (truncated > 0) {
+      this.opts.logger.warn({ segment: this.name, position: scan.position, truncated }, 'truncating log at first invalid batch');
+      await log.truncate(scan.position);
+    }
+    this.size = this.readableSize = scan.position;
+    this.nextOffset = expected;
+    this.maxTimestamp = maxTimestamp;
+    this.offsetOfMaxTimestamp = offsetOfMax;
+    this.firstBatchTimestamp = firstTimestamp;
+    this.lastIndexedPosition = lastIndexed;
+    this.lastRead = undefined;
+    this.indexes = { offset: offsetIndex, time: timeIndex };
+    await this.indexFile!.overwrite(offsetIndex.bytes());
+    await this.timeIndexFile!.overwrite(timeIndex.bytes());
+    this.persistedOffsetEntries = offsetIndex.entries;
+    this.persistedTimeEntries = timeIndex.entries;
+    return truncated;
+  }
+
+  // ----------------------------------------------------------------------------- durability & lifecycle
+
+  /**
+   * Makes this segment inactive: records its max timestamp as a last time-index entry (so retention
+   * and reopen know it without reading the log) and writes out index entries.
+   */
+  async seal(): Promise<void> {
+    const { time } = await this.loadIndexes();
+    if (this.maxTimestamp >= 0) time.maybeAppend(this.maxTimestamp, this.relative(this.offsetOfMaxTimestamp), true);
+    await this.persistIndexes();
+  }
+
+  /** Appends index entries not yet in the files. Indexes live in memory; the files are their copy. */
+  async persistIndexes(): Promise<void> {
+    if (!this.indexes) return;
+    await this.ensureFiles();
+    const { offset, time } = this.indexes;
+    if (offset.entries > this.persistedOffsetEntries) {
+      await this.indexFile!.append([offset.bytes(this.persistedOffsetEntries)]);
+      this.persistedOffsetEntries = offset.entries;
+    }
+    if (time.entries > this.persistedTimeEntries) {
+      await this.timeIndexFile!.append([time.bytes(this.persistedTimeEntries)]);
+      this.persistedTimeEntries = time.entries;
+    }
+  }
+
+  /** fsync the log (and index files when open). */
+  async sync(): Promise<void> {
+    await this.log?.sync();
+    await this.indexFile?.sync();
+    await this.timeIndexFile?.sync();
+  }
+
+  async close(): Promise<void> {
+    const files = [this.log, this.indexFile, this.timeIndexFile];
+    this.log = this.indexFile = this.timeIndexFile = undefined;
+    await Promise.all(files.map((f) => f?.close()));
+  }
+
+  /** Kafka's first deletion step: rename every file to `*.deleted`; reads in flight keep working. */
+  async markDeleted(): Promise<void> {
+    this.deleted = true;
+    const { storage, dir } = this.opts;
+    for (const suffix of [LOG_SUFFIX, INDEX_SUFFIX, TIME_INDEX_SUFFIX]) {
+      const name = segmentFileName(this.baseOffset, suffix);
+      if (await storage.exists(dir, name)) await storage.rename(dir, name, name + DELETED_SUFFIX);
+    }
+  }
+
+  /** The second step, after file.delete.delay.ms: close and remove the `.deleted` files. */
+  async removeFiles(): Promise<void> {
+    await this.close();
+    const { storage, dir } = this.opts;
+    for (const suffix of [LOG_SUFFIX, INDEX_SUFFIX, TIME_INDEX_SUFFIX]) {
+      await storage.remove(dir, segmentFileName(this.baseOffset, suffix) + DELETED_SUFFIX);
+    }
+  }
+}
