@@ -122,11 +122,11 @@ export function computeCrc(buf: Buffer, pos: number, size: number): number {
  */
 export function checkBatchIntegrity(buf: Buffer, pos = 0, end = buf.length): number {
   if (end - pos < HEADER_SIZE_UP_TO_MAGIC) return CORRUPT_MESSAGE;
+  const batchLength = buf.readInt32BE(pos + BATCH_LENGTH);
+  if (batchLength > end - pos - LOG_OVERHEAD) return CORRUPT_MESSAGE; // torn: runs past the bytes we have
   // Kafka 4 accepts only magic 2 (Produce v3+ answers InvalidRecordException for older formats).
   if (buf.readInt8(pos + MAGIC) !== CURRENT_MAGIC) return INVALID_RECORD;
-  const batchLength = buf.readInt32BE(pos + BATCH_LENGTH);
   if (batchLength < HEADER_SIZE - LOG_OVERHEAD) return CORRUPT_MESSAGE;
-  if (batchLength > end - pos - LOG_OVERHEAD) return CORRUPT_MESSAGE; // torn: runs past the bytes we have
   if (computeCrc(buf, pos, batchLength + LOG_OVERHEAD) !== buf.readUInt32BE(pos + CRC)) return CORRUPT_MESSAGE;
   return 0;
 }
