@@ -183,9 +183,10 @@ export class PartitionLog {
       const segment = this.segments[i]!;
       const truncated = await segment.recover();
       const isLast = i === this.segments.length - 1;
-      if (truncated > 0 && !isLast) {
+      // Also a gap: the file may have lost its tail outside our view (a cut file recovers cleanly).
+      if (!isLast && (truncated > 0 || segment.nextOffset !== this.segments[i + 1]!.baseOffset)) {
         const dropped = this.segments.splice(i + 1);
-        this.logger.warn({ dropped: dropped.length }, 'dropping segments after a truncated one');
+        this.logger.warn({ dropped: dropped.length }, 'dropping segments that no longer follow on');
         for (const s of dropped) {
           await s.markDeleted();
           await s.removeFiles();

@@ -38,3 +38,69 @@ export async function makeStorage(kind: StorageKind, clock = new ManualClock(1_0
 export async function openManager(storage: Storage, config: LogConfig, clock = new ManualClock(1_000_000)): Promise<LogManager> {
   return LogManager.open({ storage, config, clock, retentionCheckIntervalMs: 1e9, checkpointIntervalMs: 1e9 });
 }
+
+/**
+ * Wraps a Storage to count I/O and to "crash": close every open file without the log's own
+ * shutdown, as if the process had been killed.
+ */
+export class InstrumentedStorage implements Storage {
+  readonly open_: StoredFileLike[] = [];
+  syncs = 0;
+  appends = 0;
+  bytesRead = 0;
+
+  constructor(readonly inner: Storage) {}
+
+  get path() {
+    return this.inner.path;
+  }
+
+  async crash(): Promise<void> {
+    await Promise.all(this.open_.splice(0).map((f) => f.close().catch(() => {})));
+  }
+
+  listDirs = () => this.inner.listDirs();
+  listFiles = (dir: string) => this.inner.listFiles(dir);
+  makeDir = (dir: string) => this.inner.makeDir(dir);
+  removeDir = (dir: string) => this.inner.removeDir(dir);
+  renameDir = (a: string, b: string) => this.inner.renameDir(a, b);
+  exists = (dir: string, name: string) => this.inner.exists(dir, name);
+  readFile = async (dir: string, name: string) => {
+    const data = await this.inner.readFile(dir, name);
+    this.bytesRead += data?.length ?? 0;
+    return data;
+  };
+  writeFileAtomic = (dir: string, name: string, data: Buffer) => this.inner.writeFileAtomic(dir, name, data);
+  rename = (dir: string, a: string, b: string) => this.inner.rename(dir, a, b);
+  remove = (dir: string, name: string) => this.inner.remove(dir, name);
+  modifiedMs = (dir: string, name: string) => this.inner.modifiedMs(dir, name);
+
+  async open(dir: string, name: string, create: boolean): Promise<StoredFileLike> {
+    const f = await this.inner.open(dir, name, create);
+    const self = this;
+    const wrapped: StoredFileLike = {
+      get size() {
+        return f.size;
+      },
+      read: async (p, l) => {
+        const b = await f.read(p, l);
+        self.bytesRead += b.length;
+        return b;
+      },
+      append: (bufs) => {
+        if (name.endsWith('.log')) self.appends++;
+        return f.append(bufs);
+      },
+      overwrite: (d) => f.overwrite(d),
+      truncate: (s) => f.truncate(s),
+      sync: () => {
+        self.syncs++;
+        return f.sync();
+      },
+      close: () => f.close(),
+    };
+    this.open_.push(wrapped);
+    return wrapped;
+  }
+}
+type StoredFileLike = import('../../src/log/storage.js').StoredFile;
