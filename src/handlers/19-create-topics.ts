@@ -1,0 +1,147 @@
+/**
+ * CreateTopics (key 19): create topics with a partition count, a replication factor and configs.
+ *
+ * Versions: 2-7 (Kafka 4.0 removed v0-1).
+ *
+ * Behavior:
+ * - num_partitions / replication_factor -1 mean the broker's num.partitions / default.replication.factor.
+ * - A single broker holds one replica per partition: a replication factor above 1 is refused with
+ *   38 INVALID_REPLICATION_FACTOR, as Kafka refuses more replicas than it has brokers.
+ * - Manual assignments (num_partitions and replication_factor both -1) may name only this broker;
+ *   their partition indexes must run 0..n-1.
+ * - Configs are checked against Kafka's topic config table (src/topic-configs.ts): an unknown name or
+ *   a bad value is 40 INVALID_CONFIG, naming the key; nothing is created.
+ * - validate_only runs every check and answers as if created, without creating anything (the
+ *   topic id is then the zero uuid: no topic was made).
+ * - Errors per topic: 17 INVALID_TOPIC_EXCEPTION (illegal name, or it collides with an existing one
+ *   once '.' and '_' are treated alike), 36 TOPIC_ALREADY_EXISTS, 37 INVALID_PARTITIONS,
+ *   38 INVALID_REPLICATION_FACTOR, 39 INVALID_REPLICA_ASSIGNMENT, 40 INVALID_CONFIG, and
+ *   42 INVALID_REQUEST for a name given twice in one request.
+ * - timeout_ms is not needed: a single node creates the topic before answering.
+ *
+ * Version notes:
+ * - v2: throttle time.  v4: like v3 (KIP-464 defaults, -1 allowed).  v5: flexible; the created
+ *   topic's partitions, replication factor and configs.  v7: topic id.
+ */
+import { CreateTopics } from '../../protocol/messages/19-create-topics.js';
+import { ErrorCode, isKafkaError, KafkaError } from '../../protocol/errors.js';
+import type { Broker } from '../broker.js';
+import { ZERO_UUID } from '../codec/interpret.js';
+import { defineHandler, type Request, type Response } from '../server/handler.js';
+import { describeTopicConfig, normalizeTopicConfigs, topicConfigNames } from '../topic-configs.js';
+import { invalidTopicName } from '../topics.js';
+
+type Creatable = Request<typeof CreateTopics>['topics'][number];
+type Result = Response<typeof CreateTopics>['topics'][number];
+
+const failed = (name: string, err: KafkaError): Result => ({
+  name,
+  topicId: ZERO_UUID,
+  errorCode: err.errorCode,
+  errorMessage: err.message,
+  topicConfigErrorCode: ErrorCode.NONE,
+  numPartitions: -1,
+  replicationFactor: -1,
+  configs: [],
+});
+
+/** Kafka treats '.' and '_' alike in metric names, so it refuses topics that differ only there. */
+const collisionKey = (name: string) => name.replace(/\./g, '_');
+
+/** Checks everything CreateTopics checks; returns the partition count and normalized configs. */
+function validate(broker: Broker, t: Creatable): { partitions: number; configs: Record<string, string> } {
+  const bad = invalidTopicName(t.name);
+  if (bad) throw new KafkaError(ErrorCode.INVALID_TOPIC_EXCEPTION, bad);
+  if (broker.topics.get(t.name)) throw new KafkaError(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${t.name}' already exists.`);
+  const collides = broker.topics.list().find((other) => collisionKey(other.name) === collisionKey(t.name));
+  if (collides) throw new KafkaError(ErrorCode.INVALID_TOPIC_EXCEPTION, `Topic '${t.name}' collides with existing topic: ${collides.name}`);
+
+  let partitions: number;
+  if (t.assignments.length > 0) {
+    if (t.numPartitions !== -1) {
+      throw new KafkaError(ErrorCode.INVALID_REQUEST, 'A manual partition assignment was specified, but numPartitions was not set to -1.');
+    }
+    if (t.replicationFactor !== -1) {
+      throw new KafkaError(ErrorCode.INVALID_REQUEST, 'A manual partition assignment was specified, but replicationFactor was not set to -1.');
+    }
+    const indexes = t.assignments.map((a) => a.partitionIndex).sort((a, b) => a - b);
+    if (indexes.some((p, i) => p !== i)) {
+      throw new KafkaError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, 'Partitions should be a consecutive 0-based integer sequence.');
+    }
+    for (const { brokerIds } of t.assignments) checkReplicas(broker, brokerIds);
+    partitions = t.assignments.length;
+  } else {
+    partitions = t.numPartitions === -1 ? broker.config.get('num.partitions') : t.numPartitions;
+    if (partitions <= 0) throw new KafkaError(ErrorCode.INVALID_PARTITIONS, 'Number of partitions was set to an invalid non-positive value.');
+    const replicas = t.replicationFactor === -1 ? broker.config.get('default.replication.factor') : t.replicationFactor;
+    if (replicas <= 0) {
+      throw new KafkaError(ErrorCode.INVALID_REPLICATION_FACTOR, 'Replication factor must be larger than 0, or -1 to use the default value.');
+    }
+    if (replicas > 1) {
+      throw new KafkaError(
+        ErrorCode.INVALID_REPLICATION_FACTOR,
+        `Unable to replicate the partition ${replicas} time(s): The target replication factor of ${replicas} cannot be reached because only 1 broker(s) are registered.`,
+      );
+    }
+  }
+  return { partitions, configs: normalizeTopicConfigs(t.configs) };
+}
+
+/** A manual replica list on a one-broker cluster can only be [this broker]. */
+export function checkReplicas(broker: Broker, brokerIds: readonly number[]): void {
+  if (brokerIds.length === 0) throw new KafkaError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, 'The manual partition assignment includes an empty replica list.');
+  const seen = new Set<number>();
+  for (const id of brokerIds) {
+    if (seen.has(id)) throw new KafkaError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `The manual partition assignment includes the broker ${id} more than once.`);
+    seen.add(id);
+    if (id !== broker.nodeId) {
+      throw new KafkaError(
+        ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+        `The manual partition assignment includes broker ${id}, but no broker with that ID is registered.`,
+      );
+    }
+  }
+}
+
+async function create(broker: Broker, t: Creatable, validateOnly: boolean): Promise<Result> {
+  try {
+    const { partitions, configs } = validate(broker, t);
+    const topicId = validateOnly ? ZERO_UUID : (await broker.createTopic(t.name, partitions, configs)).id;
+    return {
+      name: t.name,
+      topicId,
+      errorCode: ErrorCode.NONE,
+      errorMessage: null,
+      topicConfigErrorCode: ErrorCode.NONE,
+      numPartitions: partitions,
+      replicationFactor: 1,
+      configs: topicConfigNames().map((name) => {
+        const c = describeTopicConfig(broker.config, configs, name);
+        return { name, value: c.value, readOnly: false, configSource: c.source, isSensitive: false };
+      }),
+    };
+  } catch (err) {
+    if (isKafkaError(err)) return failed(t.name, err as KafkaError);
+    throw err;
+  }
+}
+
+export default defineHandler({
+  api: CreateTopics,
+  minVersion: 2,
+  maxVersion: 7,
+  async handle(req, ctx): Promise<Response<typeof CreateTopics>> {
+    const count = new Map<string, number>();
+    for (const t of req.topics) count.set(t.name, (count.get(t.name) ?? 0) + 1);
+    const topics: Result[] = [];
+    const answered = new Set<string>();
+    // One at a time, in request order: two topics of one request may collide with each other.
+    for (const t of req.topics) {
+      if (answered.has(t.name)) continue;
+      answered.add(t.name);
+      if (count.get(t.name)! > 1) topics.push(failed(t.name, new KafkaError(ErrorCode.INVALID_REQUEST, 'Duplicate topic name.')));
+      else topics.push(await create(ctx.broker, t, req.validateOnly));
+    }
+    return { throttleTimeMs: 0, topics };
+  },
+});

@@ -1,0 +1,110 @@
+/**
+ * DescribeConfigs (key 32): the configs of topics and of the broker, with where each value comes from.
+ *
+ * Versions: 1-4 (Kafka 4.0 removed v0).
+ *
+ * Behavior:
+ * - TOPIC: every Kafka topic config (src/topic-configs.ts) with the value in force. The source is
+ *   TOPIC_CONFIG (1) for the topic's own override, else that of the first broker synonym —
+ *   STATIC_BROKER_CONFIG (4) for a key set in server.properties / --override, DEFAULT_CONFIG (5) for
+ *   a default. Synonyms (include_synonyms) list the override, then the broker chain from its primary
+ *   name on, exactly as Kafka's ConfigHelper does — so a retention set by log.retention.hours shows
+ *   no synonym under retention.ms, as in Kafka. Topic configs are never read-only or sensitive.
+ * - BROKER "<node id>": every broker config Tafka knows (src/config.ts), value null when unset. All
+ *   are read-only: Tafka has no dynamic broker configs. BROKER "" (the cluster-wide dynamic
+ *   defaults) is therefore always empty.
+ * - configuration_keys filters by name (null or empty = all); unknown names are left out silently.
+ * - Errors per resource: 3 UNKNOWN_TOPIC_OR_PARTITION, 17 INVALID_TOPIC_EXCEPTION, 42 INVALID_REQUEST
+ *   for another broker's id or a resource type Tafka does not have (broker loggers, groups, client metrics).
+ * - include_documentation: Tafka carries no config documentation; documentation is null.
+ *
+ * Version notes:
+ * - v1: config_source and synonyms.  v3: config_type, documentation.  v4: flexible.
+ */
+import { DescribeConfigs } from '../../protocol/messages/32-describe-configs.js';
+import { ErrorCode, isKafkaError } from '../../protocol/errors.js';
+import type { Broker } from '../broker.js';
+import { DEFINITIONS } from '../config.js';
+import { brokerResource, ConfigResourceType, topicResource } from '../config-resource.js';
+import { defineHandler, type Response } from '../server/handler.js';
+import { brokerSynonyms, ConfigSource, ConfigType, describeTopicConfig, TOPIC_CONFIGS, topicConfigNames, typeIdOf } from '../topic-configs.js';
+
+type Result = Response<typeof DescribeConfigs>['results'][number];
+type Entry = Result['configs'][number];
+
+function topicEntries(broker: Broker, topicName: string, keys: (name: string) => boolean, withSynonyms: boolean): Entry[] {
+  const topic = topicResource(broker, topicName);
+  return topicConfigNames()
+    .filter(keys)
+    .map((name) => {
+      const c = describeTopicConfig(broker.config, topic.configs, name);
+      return {
+        name,
+        value: c.value,
+        readOnly: false,
+        configSource: c.source,
+        isDefault: false, // v0 only
+        isSensitive: false,
+        synonyms: withSynonyms ? c.synonyms : [],
+        configType: typeIdOf(name),
+        documentation: null,
+      };
+    });
+}
+
+/** Kafka's type for a broker config: a topic config's synonym has that config's type (cleanup.policy is a LIST). */
+function brokerTypeId(name: string, kind: string): number {
+  const topic = Object.values(TOPIC_CONFIGS).find((d) => d.synonyms?.some(([n]) => n === name));
+  if (topic) return ConfigType[topic.type];
+  return { int: ConfigType.INT, long: ConfigType.LONG, bool: ConfigType.BOOLEAN, list: ConfigType.LIST }[kind] ?? ConfigType.STRING;
+}
+
+function brokerEntries(broker: Broker, resourceName: string, keys: (name: string) => boolean, withSynonyms: boolean): Entry[] {
+  if (brokerResource(broker, resourceName) === 'cluster-default') return [];
+  return Object.entries(DEFINITIONS)
+    .filter(([name]) => keys(name))
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([name, def]) => {
+      const synonyms = brokerSynonyms(broker.config, name);
+      const value = broker.config.get(name as keyof typeof DEFINITIONS) as unknown;
+      const source = synonyms[0]?.source ?? ConfigSource.DEFAULT_CONFIG;
+      return {
+        name,
+        value: value === null ? null : synonyms.find((s) => s.name === name)?.value ?? String(value),
+        readOnly: true,
+        configSource: source,
+        isDefault: false, // v0 only
+        isSensitive: false,
+        synonyms: withSynonyms ? synonyms : [],
+        configType: brokerTypeId(name, def.kind),
+        documentation: null,
+      };
+    });
+}
+
+export default defineHandler({
+  api: DescribeConfigs,
+  minVersion: 1,
+  maxVersion: 4,
+  handle(req, ctx): Response<typeof DescribeConfigs> {
+    const results = req.resources.map((r): Result => {
+      const wanted = r.configurationKeys && r.configurationKeys.length > 0 ? new Set(r.configurationKeys) : null;
+      const keys = (name: string) => wanted === null || wanted.has(name);
+      const base = { resourceType: r.resourceType, resourceName: r.resourceName, errorCode: ErrorCode.NONE as number, errorMessage: null };
+      try {
+        switch (r.resourceType) {
+          case ConfigResourceType.TOPIC:
+            return { ...base, configs: topicEntries(ctx.broker, r.resourceName, keys, req.includeSynonyms) };
+          case ConfigResourceType.BROKER:
+            return { ...base, configs: brokerEntries(ctx.broker, r.resourceName, keys, req.includeSynonyms) };
+          default:
+            return { ...base, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Unsupported resource type: ${r.resourceType}`, configs: [] };
+        }
+      } catch (err) {
+        if (!isKafkaError(err)) throw err;
+        return { ...base, errorCode: err.errorCode, errorMessage: err.message, configs: [] };
+      }
+    });
+    return { throttleTimeMs: 0, results };
+  },
+});

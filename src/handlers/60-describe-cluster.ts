@@ -1,0 +1,68 @@
+/**
+ * DescribeCluster (key 60): the cluster id, the controller and the brokers, as the Java admin
+ * client's describeCluster() asks for them (KafkaJS builds its describeCluster from Metadata).
+ *
+ * Versions: 0-2.
+ *
+ * Behavior:
+ * - One broker: it is the only broker listed and the controller id. A KRaft broker names a live
+ *   broker as controller too, since the real controller has no endpoint clients may use.
+ * - include_cluster_authorized_operations: Tafka has no authorizer, so, like Kafka without one,
+ *   every operation a CLUSTER resource supports is granted.
+ * - Errors: endpoint type 2 (controllers) → 114 MISMATCHED_ENDPOINT_TYPE, any type other than 1/2 →
+ *   115 UNSUPPORTED_ENDPOINT_TYPE (both 42 INVALID_REQUEST at v0); a refusal carries no brokers.
+ *
+ * Version notes:
+ * - v0: flexible from the start.  v1: endpoint_type (KIP-919).  v2: include_fenced_brokers / is_fenced.
+ */
+import { DescribeCluster } from '../../protocol/messages/60-describe-cluster.js';
+import { ErrorCode } from '../../protocol/errors.js';
+import { defineHandler, type Response } from '../server/handler.js';
+
+const BROKER = 1;
+const CONTROLLER = 2;
+const UNSET_OPERATIONS = -2147483648;
+/** AclOperation codes a CLUSTER resource supports: CREATE 5, ALTER 7, DESCRIBE 8, CLUSTER_ACTION 9, DESCRIBE_CONFIGS 10, ALTER_CONFIGS 11, IDEMPOTENT_WRITE 12. */
+const CLUSTER_OPERATIONS = [5, 7, 8, 9, 10, 11, 12].reduce((bits, op) => bits | (1 << op), 0);
+
+type Result = Response<typeof DescribeCluster>;
+
+const refusal = (errorCode: number, errorMessage: string): Result => ({
+  throttleTimeMs: 0,
+  errorCode,
+  errorMessage,
+  endpointType: BROKER,
+  clusterId: '',
+  controllerId: -1,
+  brokers: [],
+  clusterAuthorizedOperations: UNSET_OPERATIONS,
+});
+
+export default defineHandler({
+  api: DescribeCluster,
+  minVersion: 0,
+  maxVersion: 2,
+  handle(req, ctx): Result {
+    const { broker, apiVersion } = ctx;
+    if (req.endpointType !== BROKER && req.endpointType !== CONTROLLER) {
+      return refusal(apiVersion === 0 ? ErrorCode.INVALID_REQUEST : ErrorCode.UNSUPPORTED_ENDPOINT_TYPE, `Unsupported endpoint type ${req.endpointType}`);
+    }
+    if (req.endpointType === CONTROLLER) {
+      return refusal(
+        apiVersion === 0 ? ErrorCode.INVALID_REQUEST : ErrorCode.MISMATCHED_ENDPOINT_TYPE,
+        'The request was sent to an endpoint of type BROKER, but we wanted an endpoint of type CONTROLLER',
+      );
+    }
+    const { host, port } = broker.advertised;
+    return {
+      throttleTimeMs: 0,
+      errorCode: ErrorCode.NONE,
+      errorMessage: null,
+      endpointType: BROKER,
+      clusterId: broker.clusterId,
+      controllerId: broker.nodeId,
+      brokers: [{ brokerId: broker.nodeId, host, port, rack: broker.rack, isFenced: false }],
+      clusterAuthorizedOperations: req.includeClusterAuthorizedOperations ? CLUSTER_OPERATIONS : UNSET_OPERATIONS,
+    };
+  },
+});
