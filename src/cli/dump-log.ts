@@ -1,0 +1,153 @@
+/**
+ * `tafka dump-log FILE...`: prints segment files the way Kafka's kafka-dump-log.sh does, so the two
+ * can be compared line by line. Works on Tafka's and Apache Kafka's files alike.
+ */
+import { basename, dirname } from 'node:path';
+import type { CommandModule } from 'yargs';
+import {
+  checkBatchIntegrity,
+  COMPRESSION_NAMES,
+  compressionOf,
+  CONTROL_BIT,
+  decodeRecords,
+  readBatchHeader,
+  RECORDS,
+  TRANSACTIONAL_BIT,
+  type BatchHeader,
+  type DecodedRecord,
+} from '../codec/record-batch.js';
+import { scanBatches } from '../log/batch-scan.js';
+import { FileStorage } from '../log/file-storage.js';
+import { INDEX_SUFFIX, LOG_SUFFIX, TIME_INDEX_SUFFIX } from '../log/segment.js';
+import { OffsetIndex, TimeIndex } from '../log/sparse-index.js';
+import { decompressRecords } from './decompress.js';
+
+export interface DumpLogOptions {
+  /** Decode and print each record's key, value and headers. */
+  printDataLog?: boolean;
+}
+
+const DELETE_HORIZON_BIT = 0x40;
+const CHUNK = 8 * 1024 * 1024;
+
+/** The segment's base offset, from its 20-digit file name (0 when the name is not one). */
+function baseOffsetOf(file: string): bigint {
+  const m = /^(\d{20})\./.exec(basename(file));
+  return m ? BigInt(m[1]!) : 0n;
+}
+
+export async function dumpLog(files: string[], opts: DumpLogOptions, write: (line: string) => void): Promise<void> {
+  for (const file of files) {
+    write(`Dumping ${file}`);
+    if (file.endsWith(LOG_SUFFIX)) await dumpSegment(file, opts, write);
+    else if (file.endsWith(INDEX_SUFFIX)) await dumpIndex(file, write, 'offset');
+    else if (file.endsWith(TIME_INDEX_SUFFIX)) await dumpIndex(file, write, 'time');
+    else write(`Ignoring unknown file ${file}`);
+  }
+}
+
+async function openFile(file: string) {
+  return new FileStorage(dirname(file)).open('', basename(file), false);
+}
+
+async function dumpIndex(file: string, write: (line: string) => void, kind: 'offset' | 'time'): Promise<void> {
+  const f = await openFile(file);
+  try {
+    const bytes = await f.read(0, f.size);
+    const base = baseOffsetOf(file);
+    if (kind === 'offset') {
+      const index = new OffsetIndex(bytes.length + 8, bytes);
+      for (let i = 0; i < index.entries; i++) {
+        const e = index.entry(i);
+        write(`offset: ${base + BigInt(e.relativeOffset)} position: ${e.position}`);
+      }
+    } else {
+      const index = new TimeIndex(bytes.length + 12, bytes);
+      for (let i = 0; i < index.entries; i++) {
+        const e = index.entry(i);
+        write(`timestamp: ${e.timestamp} offset: ${base + BigInt(e.relativeOffset)}`);
+      }
+    }
+  } finally {
+    await f.close();
+  }
+}
+
+async function dumpSegment(file: string, opts: DumpLogOptions, write: (line: string) => void): Promise<void> {
+  const f = await openFile(file);
+  try {
+    write(`Log starting offset: ${baseOffsetOf(file)}`);
+    const scan = await scanBatches(f, 0, f.size, { chunkSize: CHUNK, wholeBatches: true }, (buf, at, position, size) => {
+      const batch = buf.subarray(at, at + size);
+      const header = readBatchHeader(batch)!;
+      const valid = checkBatchIntegrity(batch) === 0;
+      write(describeBatch(header, position, valid));
+      if (opts.printDataLog) for (const line of describeRecords(header, batch)) write(line);
+      return true;
+    });
+    if (scan.position < f.size) write(`Found ${f.size - scan.position} invalid bytes at the end of ${basename(file)}`);
+  } finally {
+    await f.close();
+  }
+}
+
+function lastSequence(h: BatchHeader): number {
+  if (h.baseSequence < 0) return -1;
+  return (h.baseSequence + h.lastOffsetDelta) % 0x80000000; // sequences wrap at int32 max
+}
+
+function timestampLabel(h: BatchHeader): string {
+  return h.attributes & 0x08 ? 'LogAppendTime' : 'CreateTime';
+}
+
+export function describeBatch(h: BatchHeader, position: number, valid: boolean): string {
+  const horizon = h.attributes & DELETE_HORIZON_BIT ? `OptionalLong[${h.baseTimestamp}]` : 'OptionalLong.empty';
+  return (
+    `baseOffset: ${h.baseOffset} lastOffset: ${h.baseOffset + BigInt(h.lastOffsetDelta)} count: ${h.recordsCount} ` +
+    `baseSequence: ${h.baseSequence} lastSequence: ${lastSequence(h)} producerId: ${h.producerId} ` +
+    `producerEpoch: ${h.producerEpoch} partitionLeaderEpoch: ${h.partitionLeaderEpoch} ` +
+    `isTransactional: ${(h.attributes & TRANSACTIONAL_BIT) !== 0} isControl: ${(h.attributes & CONTROL_BIT) !== 0} ` +
+    `deleteHorizonMs: ${horizon} position: ${position} ${timestampLabel(h)}: ${h.maxTimestamp} size: ${h.size} ` +
+    `magic: ${h.magic} compresscodec: ${COMPRESSION_NAMES[compressionOf(h.attributes)] ?? 'unknown'} ` +
+    `crc: ${h.crc} isvalid: ${valid}`
+  );
+}
+
+function describeRecords(h: BatchHeader, batch: Buffer): string[] {
+  let records: DecodedRecord[];
+  try {
+    records = decodeRecords(decompressRecords(compressionOf(h.attributes), batch.subarray(RECORDS)), h.recordsCount);
+  } catch (err) {
+    return [`| cannot decode records: ${(err as Error).message}`];
+  }
+  const logAppendTime = (h.attributes & 0x08) !== 0;
+  return records.map((r) => {
+    const timestamp = logAppendTime ? h.maxTimestamp : h.baseTimestamp + r.timestampDelta;
+    const sequence = h.baseSequence < 0 ? -1 : (h.baseSequence + r.offsetDelta) % 0x80000000;
+    const text = (b: Buffer | null) => (b === null ? 'null' : b.toString('utf8'));
+    let line =
+      `| offset: ${h.baseOffset + BigInt(r.offsetDelta)} ${timestampLabel(h)}: ${timestamp} ` +
+      `keySize: ${r.key?.length ?? -1} valueSize: ${r.value?.length ?? -1} sequence: ${sequence} ` +
+      `headerKeys: [${r.headers.map((x) => x.key).join(',')}] key: ${text(r.key)} payload: ${text(r.value)}`;
+    // Kafka prints header keys only; the values are often what one is looking for.
+    if (r.headers.length > 0) line += ` headers: [${r.headers.map((x) => `${x.key}=${text(x.value)}`).join(',')}]`;
+    return line;
+  });
+}
+
+interface DumpLogArgs {
+  files: string[];
+  'print-data-log': boolean;
+}
+
+export const dumpLogCommand: CommandModule<object, DumpLogArgs> = {
+  command: 'dump-log <files..>',
+  describe: 'Print the batches of .log segments and the entries of .index/.timeindex files, like kafka-dump-log.sh',
+  builder: (y) =>
+    y
+      .positional('files', { type: 'string', array: true, demandOption: true, describe: 'segment or index files' })
+      .option('print-data-log', { type: 'boolean', default: false, describe: "decode records: keys, values, headers" }),
+  handler: async (args) => {
+    await dumpLog(args.files, { printDataLog: args['print-data-log'] }, (line) => process.stdout.write(line + '\n'));
+  },
+};
