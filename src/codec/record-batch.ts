@@ -104,7 +104,9 @@ export function readBatchHeader(buf: Buffer, pos = 0): BatchHeader | undefined {
 export const batchSizeAt = (buf: Buffer, pos: number): number => buf.readInt32BE(pos + BATCH_LENGTH) + LOG_OVERHEAD;
 export const baseOffsetAt = (buf: Buffer, pos: number): bigint => buf.readBigInt64BE(pos + BASE_OFFSET);
 export const lastOffsetDeltaAt = (buf: Buffer, pos: number): number => buf.readInt32BE(pos + LAST_OFFSET_DELTA);
-export const maxTimestampAt = (buf: Buffer, pos: number): number => Number(buf.readBigInt64BE(pos + MAX_TIMESTAMP));
+/** As a number, read as two int32 halves: exact below 2^53 ms, and no BigInt on the hot path. */
+export const maxTimestampAt = (buf: Buffer, pos: number): number =>
+  buf.readInt32BE(pos + MAX_TIMESTAMP) * 0x1_0000_0000 + buf.readUInt32BE(pos + MAX_TIMESTAMP + 4);
 export const recordsCountAt = (buf: Buffer, pos: number): number => buf.readInt32BE(pos + RECORDS_COUNT);
 export const compressionOf = (attributes: number): number => attributes & COMPRESSION_MASK;
 export const timestampTypeOf = (attributes: number): 'CreateTime' | 'LogAppendTime' =>

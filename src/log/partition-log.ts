@@ -12,7 +12,7 @@ import {
   validateBatch,
 } from '../codec/record-batch.js';
 import { NEVER, type LogConfig } from './config.js';
-import { parseSegmentBaseOffset, Segment, type BatchSummary, DELETED_SUFFIX } from './segment.js';
+import { parseSegmentBaseOffset, Segment, DELETED_SUFFIX } from './segment.js';
 import type { Storage } from './storage.js';
 import { WriteQueue } from './write-queue.js';
 
@@ -60,8 +60,10 @@ type WriteJob = {
   /** Segment size and log end offset once this job's bytes are in the file. */
   endPosition: number;
   nextOffset: bigint;
+  resolve(): void;
+  reject(err: unknown): void;
 };
-type TaskJob = { kind: 'task'; run: () => Promise<void> };
+type TaskJob = { kind: 'task'; run: () => Promise<void>; resolve(): void; reject(err: unknown): void };
 type Job = WriteJob | TaskJob;
 
 const EMPTY = Buffer.alloc(0);
@@ -224,8 +226,9 @@ export class PartitionLog {
     }
 
     // 1. Validate every batch first: a request is written whole or not at all.
-    const positions: number[] = [];
     let messages = 0;
+    let maxTimestamp = -1;
+    let offsetCount = 0n;
     for (let pos = 0; pos < records.length; ) {
       const code = validateBatch(records, pos, records.length);
       if (code !== 0) throw new KafkaError(code, `invalid record batch at byte ${pos}`);
@@ -233,38 +236,44 @@ export class PartitionLog {
       if (size > config.maxMessageBytes) {
         throw new KafkaError(ErrorCode.MESSAGE_TOO_LARGE, `batch of ${size} bytes exceeds max.message.bytes`);
       }
-      positions.push(pos);
       messages += recordsCountAt(records, pos);
+      offsetCount += BigInt(lastOffsetDeltaAt(records, pos) + 1);
+      maxTimestamp = Math.max(maxTimestamp, maxTimestampAt(records, pos));
       pos += size;
     }
 
-    // 2. Stamp what the broker owns: offsets, leader epoch and, for LogAppendTime, the time.
+    // 2. Choose the segment: roll first if these bytes should not go in the active one.
     const appendTime = config.messageTimestampType === 'LogAppendTime' ? (opts.logAppendTimeMs ?? this.clock.now()) : -1;
     const baseOffset = this.nextOffset;
+    const lastOffset = baseOffset + offsetCount - 1n;
+    const segment = this.maybeRoll(records.length, appendTime >= 0 ? appendTime : maxTimestamp, lastOffset);
+
+    // 3. Stamp what the broker owns (offsets, leader epoch, LogAppendTime) and account for each batch.
+    const epoch = opts.leaderEpoch ?? 0;
     let next = baseOffset;
-    let maxTimestamp = -1;
-    const batches: BatchSummary[] = positions.map((pos) => {
+    for (let pos = 0; pos < records.length; ) {
+      const size = batchSizeAt(records, pos);
       if (appendTime >= 0) setLogAppendTime(records, pos, appendTime);
       setBaseOffset(records, pos, next);
-      setPartitionLeaderEpoch(records, pos, opts.leaderEpoch ?? 0);
-      const lastOffset = next + BigInt(lastOffsetDeltaAt(records, pos));
-      next = lastOffset + 1n;
-      const batchMax = maxTimestampAt(records, pos);
-      if (batchMax > maxTimestamp) maxTimestamp = batchMax;
-      return { size: batchSizeAt(records, pos), lastOffset, maxTimestamp: batchMax };
-    });
-
-    // 3. Place the bytes: roll first if they should not go in the active segment.
-    const segment = this.maybeRoll(records.length, maxTimestamp, next - 1n);
-    segment.add(batches);
+      setPartitionLeaderEpoch(records, pos, epoch);
+      next += BigInt(lastOffsetDeltaAt(records, pos) + 1);
+      segment.add(size, next - 1n, maxTimestampAt(records, pos));
+      pos += size;
+    }
     this.nextOffset = next;
-    const job: WriteJob = { kind: 'write', segment, buffer: records, messages, endPosition: segment.size, nextOffset: next };
-    return this.queue.push(job).then(() => ({
-      baseOffset,
-      lastOffset: next - 1n,
-      logAppendTime: BigInt(appendTime),
-      logStartOffset: this.logStartOffset,
-    }));
+
+    return new Promise<AppendResult>((resolve, reject) => {
+      this.queue.push({
+        kind: 'write',
+        segment,
+        buffer: records,
+        messages,
+        endPosition: segment.size,
+        nextOffset: next,
+        resolve: () => resolve({ baseOffset, lastOffset, logAppendTime: BigInt(appendTime), logStartOffset: this.logStartOffset }),
+        reject,
+      });
+    });
   }
 
   /** Kafka's roll triggers: segment.bytes, segment.ms, a full index, or an offset too far for int32. */
@@ -300,8 +309,10 @@ export class PartitionLog {
 
   /** Runs `run` in order with the appends: after every append queued before it. */
   private runTask<T>(run: () => Promise<T>): Promise<T> {
-    let result: T;
-    return this.queue.push({ kind: 'task', run: async () => void (result = await run()) }).then(() => result);
+    return new Promise<T>((resolve, reject) => {
+      let result: T;
+      this.queue.push({ kind: 'task', run: async () => void (result = await run()), resolve: () => resolve(result), reject });
+    });
   }
 
   private async process(jobs: Job[]): Promise<void> {

@@ -26,13 +26,6 @@ export function parseSegmentBaseOffset(fileName: string): bigint | undefined {
   return m ? BigInt(m[1]!) : undefined;
 }
 
-/** What append tells a segment about each batch it adds; computed once from the batch header. */
-export interface BatchSummary {
-  size: number;
-  lastOffset: bigint;
-  maxTimestamp: number;
-}
-
 export interface SegmentSettings {
   indexIntervalBytes: number;
   maxIndexSize: number;
@@ -146,28 +139,25 @@ export class Segment {
   // ----------------------------------------------------------------------------- append
 
   /**
-   * Accounts for batches about to be written at the end of this segment: sizes, max timestamp, and
+   * Accounts for a batch about to be written at the end of this segment: size, max timestamp, and
    * a sparse index entry whenever more than index.interval.bytes were added since the last one.
    * Synchronous; the indexes must be loaded (they always are for the active segment).
    */
-  add(batches: BatchSummary[]): void {
+  add(size: number, lastOffset: bigint, maxTimestamp: number): void {
     const { offset: offsetIndex, time: timeIndex } = this.indexes!;
-    const interval = this.opts.settings().indexIntervalBytes;
-    for (const b of batches) {
-      if (this.size === 0) this.firstBatchTimestamp = b.maxTimestamp;
-      if (b.maxTimestamp > this.maxTimestamp) {
-        this.maxTimestamp = b.maxTimestamp;
-        this.offsetOfMaxTimestamp = b.lastOffset;
-      }
-      // Same rule and entry as Kafka: (last offset of this batch → its start position).
-      if (this.size - this.lastIndexedPosition > interval && !offsetIndex.isFull) {
-        offsetIndex.append(this.relative(b.lastOffset), this.size);
-        timeIndex.maybeAppend(this.maxTimestamp, this.relative(this.offsetOfMaxTimestamp));
-        this.lastIndexedPosition = this.size;
-      }
-      this.size += b.size;
-      this.nextOffset = b.lastOffset + 1n;
+    if (this.size === 0) this.firstBatchTimestamp = maxTimestamp;
+    if (maxTimestamp > this.maxTimestamp) {
+      this.maxTimestamp = maxTimestamp;
+      this.offsetOfMaxTimestamp = lastOffset;
     }
+    // Same rule and entry as Kafka: (last offset of this batch → its start position).
+    if (this.size - this.lastIndexedPosition > this.opts.settings().indexIntervalBytes && !offsetIndex.isFull) {
+      offsetIndex.append(this.relative(lastOffset), this.size);
+      timeIndex.maybeAppend(this.maxTimestamp, this.relative(this.offsetOfMaxTimestamp));
+      this.lastIndexedPosition = this.size;
+    }
+    this.size += size;
+    this.nextOffset = lastOffset + 1n;
   }
 
   /** Writes bytes previously `add`ed, in order, with one gathered write. */

@@ -1,10 +1,17 @@
+/** What the queue needs from a job: a way to report that it ran, or failed. */
+export interface Settleable {
+  resolve(): void;
+  reject(err: unknown): void;
+}
+
 /**
  * An ordered queue that runs jobs one group at a time. Consecutive jobs that `canMerge` are handed
  * to `run` together, which is how many producers' appends become one gathered write (and, with
- * flush.messages=1, one fsync: group commit). Each push resolves when its group has run.
+ * flush.messages=1, one fsync: group commit). Each job is settled once its group has run. Jobs
+ * carry their own resolve/reject so an append costs one Promise, not a chain of them.
  */
-export class WriteQueue<T> {
-  private pending: { job: T; resolve: () => void; reject: (err: unknown) => void }[] = [];
+export class WriteQueue<T extends Settleable> {
+  private pending: T[] = [];
   private running = false;
   private idleWaiters: (() => void)[] = [];
 
@@ -13,15 +20,13 @@ export class WriteQueue<T> {
     private readonly canMerge: (first: T, next: T) => boolean,
   ) {}
 
-  push(job: T): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      this.pending.push({ job, resolve, reject });
-      if (!this.running) {
-        this.running = true;
-        // Start on a microtask so appends issued in the same tick land in the first write together.
-        queueMicrotask(() => void this.drain());
-      }
-    });
+  push(job: T): void {
+    this.pending.push(job);
+    if (!this.running) {
+      this.running = true;
+      // Start on a microtask so appends issued in the same tick land in the first write together.
+      queueMicrotask(() => void this.drain());
+    }
   }
 
   /** Resolves once every job pushed so far has run. */
@@ -32,15 +37,16 @@ export class WriteQueue<T> {
 
   private async drain(): Promise<void> {
     while (this.pending.length > 0) {
+      const first = this.pending[0]!;
       let n = 1;
-      const first = this.pending[0]!.job;
-      while (n < this.pending.length && this.canMerge(first, this.pending[n]!.job)) n++;
-      const group = this.pending.splice(0, n);
+      while (n < this.pending.length && this.canMerge(first, this.pending[n]!)) n++;
+      const group = n === this.pending.length ? this.pending : this.pending.slice(0, n);
+      this.pending = n === this.pending.length ? [] : this.pending.slice(n);
       try {
-        await this.run(group.map((g) => g.job));
-        for (const g of group) g.resolve();
+        await this.run(group);
+        for (const job of group) job.resolve();
       } catch (err) {
-        for (const g of group) g.reject(err);
+        for (const job of group) job.reject(err);
       }
     }
     this.running = false;
