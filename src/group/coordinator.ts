@@ -1,0 +1,682 @@
+/**
+ * The group coordinator: every classic group and every committed offset this broker owns (all of
+ * them, on one node), made durable through an `OffsetStore` (Kafka's GroupCoordinator with its
+ * GroupMetadataManager and OffsetMetadataManager).
+ *
+ * Handlers call it with plain values and get Kafka error codes back; the rebalance protocol itself
+ * lives in group.ts.
+ *
+ * Durability: a change is written to the store first and applied to the in-memory state when the
+ * write completes, in log order — so the in-memory state is always exactly what a replay would
+ * rebuild, and a client hears "committed" only for what is on disk. Snapshots (see offset-store.ts)
+ * are taken when no write is in flight, from that same state.
+ *
+ * Loading: until the store is replayed, group requests get 14 COORDINATOR_LOAD_IN_PROGRESS and
+ * FindCoordinator gets 15 COORDINATOR_NOT_AVAILABLE — what Kafka sends in each case (KafkaJS
+ * retries FindCoordinator only on 15, and the group APIs on 14).
+ */
+import type { Logger } from 'pino';
+import { ErrorCode } from '../../protocol/errors.js';
+import type { Clock } from '../clock.js';
+import type { BrokerConfig } from '../config.js';
+import type { LogManager } from '../log/log-manager.js';
+import { ClassicGroup, type GroupState, type JoinParams, type JoinResult, type LeaveMember, type SyncParams, type SyncResult } from './group.js';
+import { LogOffsetStore, type OffsetStore } from './offset-store.js';
+import {
+  decodeRecord,
+  groupMetadataKey,
+  groupMetadataRecord,
+  offsetCommitKey,
+  offsetCommitRecord,
+  type CoordinatorRecord,
+  type GroupMetadataValueData,
+} from './records.js';
+import { SystemTimer, type Timer, type TimerTask } from './timer.js';
+
+export interface GroupCoordinatorConfig {
+  /** group.initial.rebalance.delay.ms */
+  readonly initialRebalanceDelayMs: number;
+  /** group.min.session.timeout.ms / group.max.session.timeout.ms */
+  readonly groupMinSessionTimeoutMs: number;
+  readonly groupMaxSessionTimeoutMs: number;
+  /** group.max.size */
+  readonly groupMaxSize: number;
+  /** offsets.retention.minutes, in ms: how long offsets of an empty group are kept. */
+  readonly offsetsRetentionMs: number;
+  /** offsets.retention.check.interval.ms */
+  readonly offsetsRetentionCheckIntervalMs: number;
+  /** offset.metadata.max.bytes (Kafka default 4096) */
+  readonly offsetMetadataMaxBytes: number;
+}
+
+/** The coordinator's settings under Kafka's names, read from the broker config. */
+export function groupCoordinatorConfig(config: BrokerConfig): GroupCoordinatorConfig {
+  return {
+    initialRebalanceDelayMs: config.get('group.initial.rebalance.delay.ms'),
+    groupMinSessionTimeoutMs: config.get('group.min.session.timeout.ms'),
+    groupMaxSessionTimeoutMs: config.get('group.max.session.timeout.ms'),
+    groupMaxSize: config.get('group.max.size'),
+    offsetsRetentionMs: config.get('offsets.retention.minutes') * 60_000,
+    offsetsRetentionCheckIntervalMs: config.get('offsets.retention.check.interval.ms'),
+    offsetMetadataMaxBytes: 4096,
+  };
+}
+
+export interface OffsetAndMetadata {
+  readonly offset: bigint;
+  readonly leaderEpoch: number;
+  readonly metadata: string;
+  readonly commitTimestamp: number;
+  /** Set only by OffsetCommit v2-4 with an explicit retention time; -1 otherwise. */
+  readonly expireTimestamp: number;
+}
+
+export interface OffsetCommitEntry {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: bigint;
+  readonly leaderEpoch: number;
+  readonly metadata: string | null;
+}
+
+export interface OffsetCommitRequest {
+  readonly memberId: string;
+  readonly groupInstanceId: string | null;
+  readonly generationId: number;
+  /** OffsetCommit v2-4 retention_time_ms; -1 = the broker's offsets.retention.minutes. */
+  readonly retentionTimeMs: number;
+  /** v9+ answers an unknown group with 69 GROUP_ID_NOT_FOUND rather than 22 ILLEGAL_GENERATION. */
+  readonly apiVersion: number;
+  readonly entries: readonly OffsetCommitEntry[];
+}
+
+export interface FetchedOffset {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: bigint;
+  readonly leaderEpoch: number;
+  readonly metadata: string | null;
+  readonly errorCode: number;
+}
+
+export interface GroupDescription {
+  readonly errorCode: number;
+  readonly groupId: string;
+  readonly state: GroupState;
+  readonly protocolType: string;
+  readonly protocolData: string;
+  readonly members: readonly {
+    memberId: string; groupInstanceId: string | null; clientId: string; clientHost: string;
+    memberMetadata: Buffer; memberAssignment: Buffer;
+  }[];
+}
+
+export interface GroupListing {
+  readonly groupId: string;
+  readonly protocolType: string;
+  readonly state: GroupState;
+  /** "classic": Tafka runs only the classic protocol. */
+  readonly type: string;
+}
+
+export interface GroupCoordinatorOptions {
+  readonly timer: Timer;
+  readonly logger: Logger;
+  readonly config: GroupCoordinatorConfig;
+  readonly store: OffsetStore;
+}
+
+/** Snapshot once at least this many records were written since the last one, and more than are live. */
+const SNAPSHOT_MIN_RECORDS = 1000;
+const EMPTY = Buffer.alloc(0);
+
+type Offsets = Map<string, Map<number, OffsetAndMetadata>>;
+
+export class GroupCoordinator {
+  private state: 'loading' | 'active' | 'closed' = 'loading';
+  private readonly groups = new Map<string, ClassicGroup>();
+  private readonly offsets = new Map<string, Offsets>();
+  /** The last group metadata record written per group (for snapshots; absent = none stored). */
+  private readonly groupRecords = new Map<string, CoordinatorRecord>();
+  private inflight = 0;
+  private recordsSinceSnapshot = 0;
+  private snapshotting = false;
+  private expirationTask?: TimerTask;
+  private readonly timer: Timer;
+  private readonly logger: Logger;
+  readonly config: GroupCoordinatorConfig;
+  private readonly store: OffsetStore;
+
+  constructor(opts: GroupCoordinatorOptions) {
+    this.timer = opts.timer;
+    this.logger = opts.logger.child({ component: 'group-coordinator' });
+    this.config = opts.config;
+    this.store = opts.store;
+  }
+
+  /**
+   * The broker's coordinator: its log in `__consumer_offsets` partition 0 of `logs`, real timers,
+   * settings from the broker config. Resolves once the log has been replayed.
+   */
+  static async open(opts: { config: BrokerConfig; logs: LogManager; clock: Clock; logger: Logger }): Promise<GroupCoordinator> {
+    const store = await LogOffsetStore.open(opts.logs, opts.clock, opts.logger);
+    const coordinator = new GroupCoordinator({
+      timer: new SystemTimer(opts.clock),
+      logger: opts.logger,
+      config: groupCoordinatorConfig(opts.config),
+      store,
+    });
+    await coordinator.startup();
+    return coordinator;
+  }
+
+  get loading(): boolean {
+    return this.state === 'loading';
+  }
+
+  /** Replays the store, rebuilding groups and offsets, then starts answering. */
+  async startup(): Promise<void> {
+    const started = this.timer.now();
+    const groupValues = new Map<string, GroupMetadataValueData>();
+    let records = 0;
+    await this.store.replay((r) => {
+      records++;
+      const d = decodeRecord(r);
+      if (d.type === 'offset') {
+        if (d.value === null) this.removeOffset(d.group, d.topic, d.partition);
+        else {
+          this.putOffset(d.group, d.topic, d.partition, {
+            offset: d.value.offset,
+            leaderEpoch: d.value.leaderEpoch,
+            metadata: d.value.metadata,
+            commitTimestamp: Number(d.value.commitTimestamp),
+            expireTimestamp: Number(d.value.expireTimestamp),
+          });
+        }
+      } else if (d.value === null) {
+        groupValues.delete(d.group);
+        this.groupRecords.delete(d.group);
+      } else {
+        groupValues.set(d.group, d.value);
+        this.groupRecords.set(d.group, r);
+      }
+    });
+    for (const [groupId, v] of groupValues) {
+      const group = this.newGroup(groupId);
+      group.restore({
+        protocolType: v.protocolType,
+        generationId: v.generation,
+        protocolName: v.protocol,
+        leaderId: v.leader,
+        stateTimestamp: Number(v.currentStateTimestamp),
+        members: v.members.map((m) => ({
+          memberId: m.memberId, groupInstanceId: m.groupInstanceId, clientId: m.clientId, clientHost: m.clientHost,
+          rebalanceTimeoutMs: m.rebalanceTimeout, sessionTimeoutMs: m.sessionTimeout,
+          subscription: m.subscription, assignment: m.assignment,
+        })),
+      });
+    }
+    // Groups known only by their offsets (simple consumers, admin commits) come back Empty.
+    for (const groupId of this.offsets.keys()) if (!this.groups.has(groupId)) this.newGroup(groupId);
+    this.recordsSinceSnapshot = records;
+    this.state = 'active';
+    this.scheduleExpiration();
+    this.logger.info({ groups: this.groups.size, records, ms: this.timer.now() - started }, 'group coordinator loaded');
+  }
+
+  async close(): Promise<void> {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    this.expirationTask?.cancel();
+    for (const g of this.groups.values()) g.shutdown();
+    await this.store.close();
+  }
+
+  private newGroup(groupId: string): ClassicGroup {
+    const group = new ClassicGroup(
+      groupId,
+      this.timer,
+      { initialRebalanceDelayMs: this.config.initialRebalanceDelayMs, maxSize: this.config.groupMaxSize },
+      {
+        persist: (g) => this.persistGroup(g),
+        onTransition: (g, from, to, reason) =>
+          this.logger.info({ group: g.groupId, generation: g.generationId, from, to, reason }, 'group state changed'),
+      },
+    );
+    this.groups.set(groupId, group);
+    return group;
+  }
+
+  /** For handlers that only read (and for tests). */
+  group(groupId: string): ClassicGroup | undefined {
+    return this.groups.get(groupId);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Writing through the store
+
+  /**
+   * Appends records; `apply` runs when they are written, in log order, before the caller hears
+   * back. A failed write leaves the state untouched and rejects.
+   */
+  private write(records: CoordinatorRecord[], apply: () => void): Promise<void> {
+    if (records.length === 0) {
+      apply();
+      return Promise.resolve();
+    }
+    this.inflight++;
+    const done = this.store.append(records).then(
+      () => {
+        this.inflight--;
+        this.recordsSinceSnapshot += records.length;
+        apply();
+        this.maybeSnapshot();
+      },
+      (err: unknown) => {
+        this.inflight--;
+        this.logger.error({ err }, 'group coordinator write failed');
+        throw err;
+      },
+    );
+    return done;
+  }
+
+  private liveRecords(): CoordinatorRecord[] {
+    const out: CoordinatorRecord[] = [...this.groupRecords.values()];
+    for (const [groupId, topics] of this.offsets) {
+      for (const [topic, partitions] of topics) {
+        for (const [partition, o] of partitions) out.push(this.offsetRecord(groupId, topic, partition, o));
+      }
+    }
+    return out;
+  }
+
+  private maybeSnapshot(): void {
+    if (this.inflight > 0 || this.snapshotting || this.state !== 'active') return;
+    if (this.recordsSinceSnapshot < SNAPSHOT_MIN_RECORDS) return;
+    const live = this.liveRecords();
+    if (this.recordsSinceSnapshot <= live.length) return;
+    // No write is in flight, so `live` is exactly the log's state; the snapshot goes after it.
+    this.snapshotting = true;
+    this.inflight++;
+    const before = this.recordsSinceSnapshot;
+    this.store.snapshot(live).then(
+      () => {
+        this.logger.info({ records: before, live: live.length }, 'group coordinator log snapshotted');
+        this.recordsSinceSnapshot = live.length + (this.recordsSinceSnapshot - before);
+      },
+      (err: unknown) => this.logger.error({ err }, 'group coordinator snapshot failed'),
+    ).finally(() => {
+      this.inflight--;
+      this.snapshotting = false;
+    });
+  }
+
+  private offsetRecord(groupId: string, topic: string, partition: number, o: OffsetAndMetadata): CoordinatorRecord {
+    return offsetCommitRecord(groupId, topic, partition, {
+      offset: o.offset,
+      leaderEpoch: o.leaderEpoch,
+      metadata: o.metadata,
+      commitTimestamp: BigInt(o.commitTimestamp),
+      expireTimestamp: BigInt(o.expireTimestamp),
+    });
+  }
+
+  private persistGroup(g: ClassicGroup): Promise<void> {
+    const protocol = g.protocolName;
+    const record = groupMetadataRecord(g.groupId, {
+      protocolType: g.protocolType ?? '',
+      generation: g.generationId,
+      protocol,
+      leader: g.leaderId,
+      currentStateTimestamp: BigInt(g.stateTimestamp),
+      members: [...g.members.values()].map((m) => ({
+        memberId: m.memberId,
+        groupInstanceId: m.groupInstanceId,
+        clientId: m.clientId,
+        clientHost: m.clientHost,
+        rebalanceTimeout: m.rebalanceTimeoutMs,
+        sessionTimeout: m.sessionTimeoutMs,
+        subscription: protocol === null ? EMPTY : m.metadataFor(protocol),
+        assignment: m.assignment,
+      })),
+    });
+    return this.write([record], () => this.groupRecords.set(g.groupId, record));
+  }
+
+  private putOffset(groupId: string, topic: string, partition: number, o: OffsetAndMetadata): void {
+    let topics = this.offsets.get(groupId);
+    if (!topics) this.offsets.set(groupId, (topics = new Map()));
+    let partitions = topics.get(topic);
+    if (!partitions) topics.set(topic, (partitions = new Map()));
+    partitions.set(partition, o);
+  }
+
+  private removeOffset(groupId: string, topic: string, partition: number): void {
+    const topics = this.offsets.get(groupId);
+    const partitions = topics?.get(topic);
+    if (!partitions) return;
+    partitions.delete(partition);
+    if (partitions.size === 0) topics!.delete(topic);
+    if (topics!.size === 0) this.offsets.delete(groupId);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // FindCoordinator
+
+  /** Error code for FindCoordinator: this broker coordinates every group and transactional id. */
+  findCoordinatorError(): number {
+    return this.state === 'active' ? ErrorCode.NONE : ErrorCode.COORDINATOR_NOT_AVAILABLE;
+  }
+
+  /** Common checks of the group APIs: 14 while loading, 15 after close, 24 for an empty group id. */
+  private groupStatus(groupId: string | null): number {
+    if (this.state === 'loading') return ErrorCode.COORDINATOR_LOAD_IN_PROGRESS;
+    if (this.state === 'closed') return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    if (groupId === null || groupId === '') return ErrorCode.INVALID_GROUP_ID;
+    return ErrorCode.NONE;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // JoinGroup, SyncGroup, Heartbeat, LeaveGroup
+
+  async joinGroup(groupId: string, p: JoinParams): Promise<JoinResult> {
+    const error = (errorCode: number): JoinResult => ({
+      errorCode, generationId: -1, protocolType: null, protocolName: null, leader: '', memberId: p.memberId, members: [],
+      skipAssignment: false,
+    });
+    const status = this.groupStatus(groupId);
+    if (status !== ErrorCode.NONE) return error(status);
+    if (p.sessionTimeoutMs < this.config.groupMinSessionTimeoutMs || p.sessionTimeoutMs > this.config.groupMaxSessionTimeoutMs) {
+      return error(ErrorCode.INVALID_SESSION_TIMEOUT);
+    }
+    let group = this.groups.get(groupId);
+    const created = !group;
+    if (!group) {
+      // Only a member without an id may create a group; a known id means the group is gone.
+      if (p.memberId !== '') return error(ErrorCode.UNKNOWN_MEMBER_ID);
+      group = this.newGroup(groupId);
+    }
+    const result = await group.join(p);
+    // A group created by a join that was refused is not kept (Kafka drops it too).
+    const refused = result.errorCode !== ErrorCode.NONE && result.errorCode !== ErrorCode.MEMBER_ID_REQUIRED;
+    if (created && refused && group.is('Empty') && group.members.size === 0) this.groups.delete(groupId);
+    return result;
+  }
+
+  async syncGroup(groupId: string, p: SyncParams): Promise<SyncResult> {
+    const error = (errorCode: number): SyncResult => ({ errorCode, protocolType: null, protocolName: null, assignment: EMPTY });
+    const status = this.groupStatus(groupId);
+    if (status !== ErrorCode.NONE) return error(status);
+    const group = this.groups.get(groupId);
+    if (!group) return error(ErrorCode.UNKNOWN_MEMBER_ID);
+    return group.sync(p);
+  }
+
+  heartbeat(groupId: string, memberId: string, groupInstanceId: string | null, generationId: number): number {
+    const status = this.groupStatus(groupId);
+    if (status !== ErrorCode.NONE) return status;
+    const group = this.groups.get(groupId);
+    if (!group) return ErrorCode.UNKNOWN_MEMBER_ID;
+    return group.heartbeat(memberId, groupInstanceId, generationId);
+  }
+
+  /** Returns the top-level error and one error per leaving member. */
+  leaveGroup(groupId: string, members: readonly LeaveMember[]): { errorCode: number; memberErrors: number[] } {
+    const status = this.groupStatus(groupId);
+    if (status !== ErrorCode.NONE) return { errorCode: status, memberErrors: members.map(() => status) };
+    const group = this.groups.get(groupId);
+    if (!group) return { errorCode: ErrorCode.NONE, memberErrors: members.map(() => ErrorCode.UNKNOWN_MEMBER_ID) };
+    return { errorCode: ErrorCode.NONE, memberErrors: group.leave(members) };
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Offsets
+
+  /** Commits offsets; resolves with one error code per entry once the commit is durable. */
+  async commitOffsets(groupId: string, req: OffsetCommitRequest): Promise<number[]> {
+    const all = (code: number) => req.entries.map(() => code);
+    const status = this.groupStatus(groupId);
+    if (status !== ErrorCode.NONE) return all(status);
+    let group = this.groups.get(groupId);
+    if (!group) {
+      // Generation -1: a consumer that manages its own partitions, or an admin client. The
+      // group is created (Empty) to hold the offsets. Otherwise the committer's group is gone.
+      if (req.generationId >= 0) return all(req.apiVersion >= 9 ? ErrorCode.GROUP_ID_NOT_FOUND : ErrorCode.ILLEGAL_GENERATION);
+      group = this.newGroup(groupId);
+    }
+    const validation = group.validateOffsetCommit(req.memberId, req.groupInstanceId, req.generationId);
+    if (validation !== ErrorCode.NONE) return all(validation);
+    group.touchMember(req.memberId);
+
+    const now = this.timer.now();
+    const expireTimestamp = req.retentionTimeMs >= 0 ? now + req.retentionTimeMs : -1;
+    const codes: number[] = [];
+    const records: CoordinatorRecord[] = [];
+    const accepted: [OffsetCommitEntry, OffsetAndMetadata][] = [];
+    for (const e of req.entries) {
+      const metadata = e.metadata ?? '';
+      if (Buffer.byteLength(metadata) > this.config.offsetMetadataMaxBytes) {
+        codes.push(ErrorCode.OFFSET_METADATA_TOO_LARGE);
+        continue;
+      }
+      codes.push(ErrorCode.NONE);
+      const o: OffsetAndMetadata = { offset: e.offset, leaderEpoch: e.leaderEpoch, metadata, commitTimestamp: now, expireTimestamp };
+      accepted.push([e, o]);
+      records.push(this.offsetRecord(groupId, e.topic, e.partition, o));
+    }
+    try {
+      await this.write(records, () => {
+        for (const [e, o] of accepted) this.putOffset(groupId, e.topic, e.partition, o);
+      });
+    } catch {
+      return codes.map((c) => (c === ErrorCode.NONE ? ErrorCode.COORDINATOR_NOT_AVAILABLE : c));
+    }
+    return codes;
+  }
+
+  /**
+   * Committed offsets of a group: for the given partitions (-1 where nothing is committed), or
+   * all of them when `topics` is null. An unknown group simply has no offsets.
+   */
+  fetchOffsets(
+    groupId: string,
+    topics: readonly { name: string; partitions: readonly number[] }[] | null,
+  ): { errorCode: number; offsets: FetchedOffset[] } {
+    const status = this.groupStatus(groupId);
+    if (status !== ErrorCode.NONE) return { errorCode: status, offsets: [] };
+    const committed = this.offsets.get(groupId);
+    const out: FetchedOffset[] = [];
+    const entry = (topic: string, partition: number): FetchedOffset => {
+      const o = committed?.get(topic)?.get(partition);
+      return o
+        ? { topic, partition, offset: o.offset, leaderEpoch: o.leaderEpoch, metadata: o.metadata, errorCode: ErrorCode.NONE }
+        : { topic, partition, offset: -1n, leaderEpoch: -1, metadata: '', errorCode: ErrorCode.NONE };
+    };
+    if (topics === null) {
+      for (const [topic, partitions] of committed ?? []) for (const p of partitions.keys()) out.push(entry(topic, p));
+    } else {
+      for (const t of topics) for (const p of t.partitions) out.push(entry(t.name, p));
+    }
+    return { errorCode: ErrorCode.NONE, offsets: out };
+  }
+
+  /** OffsetDelete: removes a group's offsets for topics the group is not subscribed to. */
+  async deleteOffsets(
+    groupId: string,
+    topics: readonly { name: string; partitions: readonly number[] }[],
+  ): Promise<{ errorCode: number; results: { topic: string; partition: number; errorCode: number }[] }> {
+    const status = this.groupStatus(groupId);
+    if (status !== ErrorCode.NONE) return { errorCode: status, results: [] };
+    const group = this.groups.get(groupId);
+    if (!group || group.is('Dead')) return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, results: [] };
+    // A group with members using another protocol than "consumer" cannot tell what it consumes.
+    if (!group.is('Empty') && group.protocolType !== 'consumer') return { errorCode: ErrorCode.NON_EMPTY_GROUP, results: [] };
+    const results: { topic: string; partition: number; errorCode: number }[] = [];
+    const records: CoordinatorRecord[] = [];
+    const doomed: [string, number][] = [];
+    for (const t of topics) {
+      const subscribed = !group.is('Empty') && group.isSubscribedToTopic(t.name);
+      for (const p of t.partitions) {
+        if (subscribed) {
+          results.push({ topic: t.name, partition: p, errorCode: ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC });
+          continue;
+        }
+        results.push({ topic: t.name, partition: p, errorCode: ErrorCode.NONE });
+        if (this.offsets.get(groupId)?.get(t.name)?.has(p)) {
+          records.push({ key: offsetCommitKey(groupId, t.name, p), value: null });
+          doomed.push([t.name, p]);
+        }
+      }
+    }
+    await this.write(records, () => {
+      for (const [topic, p] of doomed) this.removeOffset(groupId, topic, p);
+    });
+    return { errorCode: ErrorCode.NONE, results };
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Admin: DescribeGroups, ListGroups, DeleteGroups
+
+  describeGroup(groupId: string): GroupDescription {
+    const none = (errorCode: number, state: GroupState = 'Dead'): GroupDescription => ({
+      errorCode, groupId, state, protocolType: '', protocolData: '', members: [],
+    });
+    const status = this.groupStatus(groupId);
+    if (status !== ErrorCode.NONE) return none(status);
+    const g = this.groups.get(groupId);
+    if (!g) return none(ErrorCode.GROUP_ID_NOT_FOUND);
+    // Subscriptions and assignments are shown only when Stable, as in Kafka.
+    const stable = g.is('Stable');
+    return {
+      errorCode: ErrorCode.NONE,
+      groupId,
+      state: g.state,
+      protocolType: g.protocolType ?? '',
+      protocolData: stable ? (g.protocolName ?? '') : '',
+      members: [...g.members.values()].map((m) => ({
+        memberId: m.memberId,
+        groupInstanceId: m.groupInstanceId,
+        clientId: m.clientId,
+        clientHost: m.clientHost,
+        memberMetadata: stable ? m.metadataFor(g.protocolName!) : EMPTY,
+        memberAssignment: stable ? m.assignment : EMPTY,
+      })),
+    };
+  }
+
+  /** Groups, optionally only those in the given states (case-insensitive) and of the given types. */
+  listGroups(statesFilter: readonly string[], typesFilter: readonly string[]): { errorCode: number; groups: GroupListing[] } {
+    if (this.state === 'loading') return { errorCode: ErrorCode.COORDINATOR_LOAD_IN_PROGRESS, groups: [] };
+    const states = new Set(statesFilter.map((s) => s.toLowerCase()));
+    const types = new Set(typesFilter.map((s) => s.toLowerCase()));
+    const groups: GroupListing[] = [];
+    for (const g of this.groups.values()) {
+      if (g.is('Dead')) continue;
+      if (states.size > 0 && !states.has(g.state.toLowerCase())) continue;
+      if (types.size > 0 && !types.has('classic')) continue;
+      groups.push({ groupId: g.groupId, protocolType: g.protocolType ?? '', state: g.state, type: 'classic' });
+    }
+    return { errorCode: ErrorCode.NONE, groups };
+  }
+
+  /** Deletes empty groups with their offsets; one error code per group. */
+  async deleteGroups(groupIds: readonly string[]): Promise<number[]> {
+    return Promise.all(groupIds.map((id) => this.deleteGroup(id)));
+  }
+
+  private async deleteGroup(groupId: string): Promise<number> {
+    const status = this.groupStatus(groupId);
+    if (status !== ErrorCode.NONE) return status;
+    const g = this.groups.get(groupId);
+    if (!g || g.is('Dead')) return ErrorCode.GROUP_ID_NOT_FOUND;
+    if (!g.is('Empty')) return ErrorCode.NON_EMPTY_GROUP;
+    try {
+      await this.removeGroup(g, 'deleted');
+    } catch {
+      return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    }
+    return ErrorCode.NONE;
+  }
+
+  /** Tombstones for the group's offsets and metadata; the group is Dead from now on. */
+  private removeGroup(g: ClassicGroup, reason: string): Promise<void> {
+    const records: CoordinatorRecord[] = [];
+    for (const [topic, partitions] of this.offsets.get(g.groupId) ?? []) {
+      for (const p of partitions.keys()) records.push({ key: offsetCommitKey(g.groupId, topic, p), value: null });
+    }
+    if (this.groupRecords.has(g.groupId)) records.push({ key: groupMetadataKey(g.groupId), value: null });
+    g.markDead(reason);
+    this.groups.delete(g.groupId);
+    return this.write(records, () => {
+      this.offsets.delete(g.groupId);
+      this.groupRecords.delete(g.groupId);
+    });
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Offset expiration (offsets.retention.minutes)
+
+  private scheduleExpiration(): void {
+    this.expirationTask = this.timer.schedule(this.config.offsetsRetentionCheckIntervalMs, () => {
+      this.expireOffsets().catch((err) => this.logger.error({ err }, 'offset expiration failed'));
+      if (this.state === 'active') this.scheduleExpiration();
+    });
+  }
+
+  /**
+   * Kafka's rules (KIP-211): offsets of an Empty consumer group expire `offsets.retention.minutes`
+   * after the group became empty; offsets of a group without a protocol (simple consumers) that
+   * long after their commit; in a Stable consumer group, offsets of topics no member subscribes to
+   * expire after their commit. An explicit v2-4 retention time wins. A group left Empty with no
+   * offsets is deleted.
+   */
+  async expireOffsets(): Promise<number> {
+    if (this.state !== 'active') return 0;
+    const now = this.timer.now();
+    const retention = this.config.offsetsRetentionMs;
+    const writes: Promise<void>[] = [];
+    let expired = 0;
+    for (const g of [...this.groups.values()]) {
+      const committed = this.offsets.get(g.groupId);
+      let base: ((o: OffsetAndMetadata, topic: string) => number | null) | null = null;
+      if (g.is('Empty')) base = g.protocolType !== null ? () => g.stateTimestamp : (o) => o.commitTimestamp;
+      else if (g.is('Stable') && g.protocolType === 'consumer' && g.subscribedTopics !== null) {
+        base = (o, topic) => (g.isSubscribedToTopic(topic) ? null : o.commitTimestamp);
+      }
+      const records: CoordinatorRecord[] = [];
+      const doomed: [string, number][] = [];
+      if (base !== null && committed) {
+        for (const [topic, partitions] of committed) {
+          for (const [p, o] of partitions) {
+            const from = base(o, topic);
+            if (from === null) continue;
+            const due = o.expireTimestamp >= 0 ? now >= o.expireTimestamp : now - from >= retention;
+            if (due) {
+              records.push({ key: offsetCommitKey(g.groupId, topic, p), value: null });
+              doomed.push([topic, p]);
+            }
+          }
+        }
+      }
+      expired += doomed.length;
+      const leftEmpty = g.is('Empty') && (committed === undefined || doomed.length === countOffsets(committed));
+      if (leftEmpty) {
+        writes.push(this.removeGroup(g, 'offsets expired'));
+      } else if (records.length > 0) {
+        writes.push(this.write(records, () => {
+          for (const [topic, p] of doomed) this.removeOffset(g.groupId, topic, p);
+        }));
+      }
+    }
+    await Promise.all(writes);
+    if (expired > 0) this.logger.info({ expired }, 'expired committed offsets');
+    return expired;
+  }
+}
+
+function countOffsets(o: Offsets): number {
+  let n = 0;
+  for (const p of o.values()) n += p.size;
+  return n;
+}
