@@ -157,3 +157,8 @@ export class KafkaError extends Error {
     super(message ?? errorInfo(errorCode).name);
   }
 }
+
+/** True for any error carrying a numeric Kafka `errorCode` (thrown by handlers or the log store). */
+export function isKafkaError(err: unknown): err is KafkaError {
+  return err instanceof Error && typeof (err as KafkaError).errorCode === 'number';
+}

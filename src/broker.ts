@@ -12,6 +12,9 @@ import { loadOrCreateMetaProperties } from './meta-properties.js';
 import { HandlerRegistry } from './server/dispatch.js';
 import { KafkaServer } from './server/server.js';
 import { invalidTopicName, TopicRegistry, type TopicInfo } from './topics.js';
+import { logConfigFromProperties, type LogConfig } from './log/config.js';
+import { LogManager } from './log/log-manager.js';
+import { GroupCoordinator } from './group/coordinator.js';
 
 export interface BrokerOptions {
   readonly config: BrokerConfig;
@@ -34,6 +37,8 @@ export class Broker {
     readonly clusterId: string,
     readonly dataDir: string | undefined,
     readonly topics: TopicRegistry,
+    readonly logs: LogManager,
+    readonly groups: GroupCoordinator,
   ) {}
 
   static async start(opts: BrokerOptions): Promise<Broker> {
@@ -42,9 +47,33 @@ export class Broker {
     const dataDir = opts.inMemory ? undefined : config.dataDir;
     const meta = await loadOrCreateMetaProperties(dataDir, config.get('node.id'));
     const topics = await TopicRegistry.open(dataDir);
-    const broker = new Broker(config, logger, opts.clock ?? systemClock, meta.nodeId, meta.clusterId, dataDir, topics);
+    const clock = opts.clock ?? systemClock;
+    const logs = await LogManager.open({
+      dataDir,
+      config: brokerLogConfig(config),
+      clock,
+      logger,
+      retentionCheckIntervalMs: config.get('log.retention.check.interval.ms'),
+    });
+    const groups = await GroupCoordinator.open({ config, logs, clock, logger });
+    const broker = new Broker(config, logger, clock, meta.nodeId, meta.clusterId, dataDir, topics, logs, groups);
+    await broker.openTopicLogs();
     await broker.listen();
     return broker;
+  }
+
+  /** Every partition of every known topic has a log (a crash may have come between the two). */
+  private async openTopicLogs(): Promise<void> {
+    for (const t of this.topics.list()) {
+      for (let p = 0; p < t.partitions; p++) {
+        if (!this.logs.getLog(t.name, p)) await this.logs.createLog(t.name, p, this.topicLogConfig(t.configs));
+      }
+    }
+  }
+
+  /** The log settings of a topic: broker defaults with the topic's own overrides on top. */
+  topicLogConfig(configs: Record<string, string>): LogConfig {
+    return logConfigFromProperties(configs, this.logs.config);
   }
 
   private async listen(): Promise<void> {
@@ -78,6 +107,7 @@ export class Broker {
     if (this.topics.get(name)) throw new KafkaError(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${name}' already exists.`);
     if (partitions < 1) throw new KafkaError(ErrorCode.INVALID_PARTITIONS, 'Number of partitions must be larger than 0.');
     const topic = await this.topics.create(name, partitions, configs);
+    for (let p = 0; p < partitions; p++) await this.logs.createLog(name, p, this.topicLogConfig(configs));
     this.logger.info({ topic: name, partitions, id: topic.id }, 'created topic');
     return topic;
   }
@@ -94,8 +124,56 @@ export class Broker {
   }
   private readonly creating = new Map<string, Promise<TopicInfo>>();
 
+  /**
+   * Deletes a topic: out of the registry first, so no new request finds it, then its partition logs
+   * (directories removed). Requests that already hold a log finish against a closed one.
+   */
+  async deleteTopic(name: string): Promise<void> {
+    const topic = this.topics.get(name);
+    if (!topic) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic ${name} does not exist.`);
+    await this.topics.delete(name);
+    await this.logs.deleteLogs(name);
+    this.logger.info({ topic: name, id: topic.id }, 'deleted topic');
+  }
+
+  /** Raises a topic's partition count; the new partitions' logs exist before Metadata shows them. */
+  async createPartitions(name: string, count: number): Promise<void> {
+    const topic = this.topics.get(name);
+    if (!topic) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic ${name} does not exist.`);
+    if (count <= topic.partitions) throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `Topic already has ${topic.partitions} partition(s).`);
+    const config = this.topicLogConfig(topic.configs);
+    for (let p = topic.partitions; p < count; p++) await this.logs.createLog(name, p, config);
+    await this.topics.update(name, (t) => void (t.partitions = count));
+    this.logger.info({ topic: name, partitions: count }, 'added partitions');
+  }
+
+  /**
+   * Replaces a topic's config overrides (already validated against src/topic-configs.ts): persisted
+   * first, then pushed into every partition log, which acts on them from its next append or
+   * retention check.
+   */
+  async setTopicConfigs(name: string, configs: Record<string, string>): Promise<void> {
+    const topic = this.topics.get(name);
+    if (!topic) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic ${name} does not exist.`);
+    await this.topics.update(name, (t) => void (t.configs = { ...configs }));
+    const config = this.topicLogConfig(configs);
+    for (let p = 0; p < topic.partitions; p++) this.logs.getLog(name, p)?.updateConfig(config);
+    this.logger.info({ topic: name, configs }, 'altered topic configs');
+  }
+
   async close(): Promise<void> {
     await this.server?.close();
+    await this.groups.close();
+    await this.logs.close();
     this.logger.info('broker stopped');
   }
+}
+
+/** The broker-wide log settings (`log.*` and `message.max.bytes`) as the log store takes them. */
+function brokerLogConfig(config: BrokerConfig): LogConfig {
+  const props: Record<string, string> = {};
+  for (const [key, value] of config.entries()) {
+    if (value !== null && (key.startsWith('log.') || key === 'message.max.bytes')) props[key] = String(value);
+  }
+  return logConfigFromProperties(props);
 }

@@ -1,12 +1,13 @@
 /**
  * The resources the config APIs (DescribeConfigs, AlterConfigs, IncrementalAlterConfigs) name, and
- * the checks they share before touching one: Kafka's ConfigResource.Type ids and how a topic or
- * broker resource name is resolved.
+ * what they share: Kafka's ConfigResource.Type ids, how a topic or broker resource name is
+ * resolved, and how a change to a resource is validated and applied.
  */
 import { ErrorCode, KafkaError } from '../protocol/errors.js';
 import type { Broker } from './broker.js';
 import type { TopicInfo } from './topics.js';
 import { invalidTopicName } from './topics.js';
+import { normalizeTopicConfigs } from './topic-configs.js';
 
 export const ConfigResourceType = { UNKNOWN: 0, TOPIC: 2, BROKER: 4, BROKER_LOGGER: 8, CLIENT_METRICS: 16, GROUP: 32 } as const;
 
@@ -30,4 +31,53 @@ export function brokerResource(broker: Broker, name: string): 'this-broker' | 'c
     throw new KafkaError(ErrorCode.INVALID_REQUEST, `Unexpected broker id, expected ${broker.nodeId} or empty string, but received ${name}`);
   }
   return 'this-broker';
+}
+
+/**
+ * The part AlterConfigs and IncrementalAlterConfigs share: resolve the resource, let `change` turn
+ * the topic's current overrides into the new set, validate every entry against Kafka's topic config
+ * table, and store it (unless validate_only) so it takes effect at once.
+ *
+ * Broker resources accept no change: Tafka has no dynamic broker configs, so every broker config
+ * is read-only, and Kafka answers a change to a read-only config with 42 INVALID_REQUEST.
+ */
+export async function alterResource(
+  broker: Broker,
+  resourceType: number,
+  resourceName: string,
+  changedKeys: readonly string[],
+  change: (current: Readonly<Record<string, string>>) => Record<string, string | null>,
+  validateOnly: boolean,
+): Promise<void> {
+  if (new Set(changedKeys).size !== changedKeys.length) {
+    throw new KafkaError(ErrorCode.INVALID_REQUEST, 'Error due to duplicate config keys');
+  }
+  switch (resourceType) {
+    case ConfigResourceType.TOPIC: {
+      const topic = topicResource(broker, resourceName);
+      const next = normalizeTopicConfigs(Object.entries(change(topic.configs)).map(([name, value]) => ({ name, value })));
+      if (!validateOnly) await broker.setTopicConfigs(topic.name, next);
+      return;
+    }
+    case ConfigResourceType.BROKER:
+      brokerResource(broker, resourceName);
+      if (changedKeys.length > 0) {
+        throw new KafkaError(ErrorCode.INVALID_REQUEST, `Cannot update these configs dynamically: ${[...changedKeys].sort().join(', ')}`);
+      }
+      return;
+    default:
+      throw new KafkaError(ErrorCode.INVALID_REQUEST, `Unsupported resource type: ${resourceType}`);
+  }
+}
+
+/** Kafka's rule: one request may name a resource only once (ConfigAdminManager). */
+export function duplicateResources(resources: readonly { resourceType: number; resourceName: string }[]): Set<string> {
+  const seen = new Set<string>();
+  const dups = new Set<string>();
+  for (const r of resources) {
+    const key = `${r.resourceType}:${r.resourceName}`;
+    if (seen.has(key)) dups.add(key);
+    seen.add(key);
+  }
+  return dups;
 }

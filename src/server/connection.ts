@@ -26,7 +26,7 @@ export class Connection {
   private closing = false;
   private readonly log: Logger;
   private readonly clientHost: string;
-  readonly closed: Promise<void>;
+  private readonly aborter = new AbortController();
 
   constructor(
     private readonly socket: Socket,
@@ -37,7 +37,7 @@ export class Connection {
     this.clientHost = `${socket.remoteAddress}:${socket.remotePort}`;
     this.log = logger.child({ client: this.clientHost });
     this.frames = new FrameReader(broker.config.get('socket.request.max.bytes'));
-    this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
+    socket.once('close', () => this.aborter.abort());
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (err) => this.log.debug({ err }, 'socket error'));
@@ -69,7 +69,8 @@ export class Connection {
       clientHost: this.clientHost,
       broker: this.broker,
       log: this.log,
-      closed: this.closed,
+      signal: this.aborter.signal,
+      closeConnection: (reason) => this.closeAfter(seq, reason),
     };
     const fail = (err: unknown) => {
       this.log.error({ err, api: handler.api.name, version: header.apiVersion }, 'handler failed; closing connection');
@@ -91,6 +92,15 @@ export class Connection {
     }
   }
 
+  /** Sequence number after whose response the connection closes (acks=0 failures). */
+  private closeAfterSeq = -1;
+  private closeReason = '';
+
+  private closeAfter(seq: number, reason: string): void {
+    this.closeAfterSeq = seq;
+    this.closeReason = reason;
+  }
+
   /** Record a finished response and write every response that is now next in line. */
   private complete(seq: number, frame: Buffer[] | null): void {
     if (this.closing) return;
@@ -98,9 +108,14 @@ export class Connection {
     if (seq !== this.nextToSend) return;
     this.socket.cork();
     while (this.ready.has(this.nextToSend)) {
-      const out = this.ready.get(this.nextToSend)!;
-      this.ready.delete(this.nextToSend++);
+      const seqSent = this.nextToSend++;
+      const out = this.ready.get(seqSent)!;
+      this.ready.delete(seqSent);
       if (out) for (const b of out) this.socket.write(b);
+      if (seqSent === this.closeAfterSeq) {
+        this.socket.uncork();
+        return this.close(this.closeReason);
+      }
     }
     this.socket.uncork();
     if (this.socket.isPaused() && this.nextSeq - this.nextToSend < MAX_IN_FLIGHT) this.socket.resume();

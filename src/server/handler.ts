@@ -18,8 +18,10 @@ export interface RequestContext {
   readonly clientHost: string;
   readonly broker: Broker;
   readonly log: Logger;
-  /** Resolves when the connection closes, so long waits (fetch, join) can give up early. */
-  readonly closed: Promise<void>;
+  /** Aborted when the connection closes, so long waits (fetch, join) can give up early. */
+  readonly signal: AbortSignal;
+  /** Close the connection after the responses before this one (Kafka's answer to a failed acks=0 produce). */
+  closeConnection(reason: string): void;
 }
 
 export type Request<A extends ApiSpec> = MessageOf<A['request']>;

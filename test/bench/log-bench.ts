@@ -6,7 +6,7 @@
  *   node dist/test/bench/log-bench.js            (TAFKA_BENCH_DIR picks the disk; default: tmpdir)
  *
  * Method. A pool of distinct, valid batches is cycled to make the byte stream. The "producer" keeps
- * up to WINDOW appends in flight, reusing a batch buffer only once its append has resolved (the log
+ * up to WINDOW (4096) appends in flight, reusing a batch buffer only once its append has resolved (the log
  * writes offsets into the buffer in place). The raw writer writes the same buffers with gathered
  * writes of ~1 MiB through one FileHandle. Reads are sequential fetches of 1 MiB (Kafka's
  * max.partition.fetch.bytes) against 1 MiB raw positional reads. Both sides read freshly written
@@ -21,7 +21,7 @@ import { defaultLogConfig, type LogConfig } from '../../src/log/config.js';
 import { LogManager } from '../../src/log/log-manager.js';
 
 const MiB = 1024 * 1024;
-const WINDOW = 1024;
+const WINDOW = 4096;
 const FETCH_BYTES = MiB;
 
 /** A pool of batches of about `batchBytes` each (records of ~100 bytes, like small events). */
@@ -79,7 +79,7 @@ async function rawRead(file: string): Promise<{ ms: number; bytes: number }> {
 async function logAppend(manager: LogManager, topic: string, pool: Buffer[], total: number): Promise<{ ms: number; bytes: number }> {
   const log = await manager.createLog(topic, 0);
   // Each slot owns a buffer; it is reused only after its previous append resolved.
-  const slots = Array.from({ length: Math.min(WINDOW, pool.length) }, (_, i) => ({
+  const slots = Array.from({ length: WINDOW }, (_, i) => ({
     buf: Buffer.from(pool[i % pool.length]!),
     pending: Promise.resolve() as Promise<unknown>,
   }));
@@ -136,16 +136,33 @@ async function main(): Promise<void> {
     ] as const) {
       const pool = batchPool(batchBytes, 256);
       const rawFile = join(root, `raw-${batchBytes}.bin`);
-      const rawWriteMs = await rawWrite(rawFile, pool, total);
-      const topic = `bench${batchBytes}`;
-      const append = await logAppend(manager, topic, pool, total);
-      const raw = await rawRead(rawFile);
-      const read = await logRead(manager, topic);
-      const aw = mbps(append.bytes, append.ms);
+      // Best of two, raw and log interleaved, so background writeback hits both sides alike.
+      let rawWriteMs = Infinity;
+      let appendMs = Infinity;
+      let appendBytes = 0;
+      let rawReadMs = Infinity;
+      let rawBytes = 0;
+      let readMs = Infinity;
+      let readBytes = 0;
+      for (let rep = 0; rep < 2; rep++) {
+        rawWriteMs = Math.min(rawWriteMs, await rawWrite(rawFile, pool, total));
+        const topic = `bench${batchBytes}-${rep}`;
+        const append = await logAppend(manager, topic, pool, total);
+        appendMs = Math.min(appendMs, append.ms);
+        appendBytes = append.bytes;
+        const raw = await rawRead(rawFile);
+        rawReadMs = Math.min(rawReadMs, raw.ms);
+        rawBytes = raw.bytes;
+        const read = await logRead(manager, topic);
+        readMs = Math.min(readMs, read.ms);
+        readBytes = read.bytes;
+        if (rep === 0) await manager.deleteLogs(topic);
+      }
+      const aw = mbps(appendBytes, appendMs);
       const rw = mbps(total, rawWriteMs);
-      const lr = mbps(read.bytes, read.ms);
-      const rr = mbps(raw.bytes, raw.ms);
-      rows.push([label, `${(append.bytes / MiB).toFixed(0)} MB`, aw.toFixed(0), rw.toFixed(0), `${((aw / rw) * 100).toFixed(0)}%`, lr.toFixed(0), rr.toFixed(0), `${((lr / rr) * 100).toFixed(0)}%`]);
+      const lr = mbps(readBytes, readMs);
+      const rr = mbps(rawBytes, rawReadMs);
+      rows.push([label, `${(appendBytes / MiB).toFixed(0)} MB`, aw.toFixed(0), rw.toFixed(0), `${((aw / rw) * 100).toFixed(0)}%`, lr.toFixed(0), rr.toFixed(0), `${((lr / rr) * 100).toFixed(0)}%`]);
       await rm(rawFile);
     }
     const dataMb = manager.allLogs().reduce((n, l) => n + l.sizeInBytes(), 0) / MiB;
@@ -174,7 +191,7 @@ async function main(): Promise<void> {
     console.log(`| reopen: ${dataMb.toFixed(0)} MB, ${segments} segments, 2 partitions`.padEnd(53) + ' | ms |');
     console.log('|----------------------------------------------------|----|');
     console.log(`| after clean shutdown                               | ${clean.toFixed(0)} |`);
-    console.log(`| after unclean shutdown, recovery point checkpointed | ${uncleanCheckpointed.toFixed(0)} |`);
+    console.log(`| after unclean shutdown, recovery point checkpointed (last segment re-read) | ${uncleanCheckpointed.toFixed(0)} |`);
     console.log(`| after unclean shutdown, no checkpoint (full scan)  | ${uncleanFull.toFixed(0)} |`);
   } finally {
     await rm(root, { recursive: true, force: true });

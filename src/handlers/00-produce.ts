@@ -1,0 +1,89 @@
+/**
+ * Produce (key 0): append record batches to partition logs.
+ *
+ * Versions: advertised 0-13, served 3-13. Kafka 4.x removed v0-2 (magic 0/1 message sets) but still
+ * advertises v0, because librdkafka enables gzip/snappy/lz4 only when Produce's range starts at 0
+ * (KAFKA-18659); a v0-2 request closes the connection, as in Kafka.
+ *
+ * Behavior:
+ * - Batches are stored exactly as received. The log validates each batch header (length, magic 2,
+ *   CRC-32C, record count) and assigns offsets by patching the base offset in place; records are
+ *   never decoded here (see src/log/ and docs/05-produce-and-fetch.md).
+ * - Offsets are assigned in request arrival order, before anything is awaited, so pipelined
+ *   requests on one connection — and producers racing on one partition — get contiguous offsets.
+ * - acks: 1 and -1 answer after the append is written (and fsynced when the flush policy asks);
+ *   with a single replica they are the same. acks=0 gets no response at all; if a partition failed,
+ *   the connection is closed so the client refreshes its metadata, as Kafka does.
+ * - Errors per partition (one bad partition does not fail the others): 3 UNKNOWN_TOPIC_OR_PARTITION,
+ *   100 UNKNOWN_TOPIC_ID (v13), 2 CORRUPT_MESSAGE, 87 INVALID_RECORD, 10 MESSAGE_TOO_LARGE; for
+ *   the whole request 21 INVALID_REQUIRED_ACKS.
+ *
+ * Version notes:
+ * - v3: record batches v2 (magic 2), transactional id.  v5: log_start_offset.  v8: record errors and
+ *   error message.  v9: flexible.  v10: current leader / node endpoints (tagged).  v13: topic ids.
+ */
+import { Produce } from '../../protocol/messages/00-produce.js';
+import { ErrorCode, isKafkaError } from '../../protocol/errors.js';
+import { defineHandler, type Response } from '../server/handler.js';
+import { ZERO_UUID } from '../codec/interpret.js';
+
+type PartitionResponse = Response<typeof Produce>['responses'][number]['partitionResponses'][number];
+
+const result = (index: number, errorCode: number, errorMessage: string | null = null): PartitionResponse => ({
+  index,
+  errorCode,
+  baseOffset: -1n,
+  logAppendTimeMs: -1n,
+  logStartOffset: -1n,
+  recordErrors: [],
+  errorMessage,
+  currentLeader: { leaderId: -1, leaderEpoch: -1 },
+});
+
+export default defineHandler({
+  api: Produce,
+  minVersion: 0,
+  minHandledVersion: 3,
+  maxVersion: 13,
+  async handle(req, ctx): Promise<Response<typeof Produce> | null> {
+    const { broker, apiVersion } = ctx;
+    const validAcks = req.acks === 0 || req.acks === 1 || req.acks === -1;
+    const pending: Promise<PartitionResponse>[][] = req.topicData.map((topicData) => {
+      const topic = apiVersion >= 13 ? broker.topics.getById(topicData.topicId) : broker.topics.get(topicData.name);
+      return topicData.partitionData.map(async ({ index, records }): Promise<PartitionResponse> => {
+        if (!validAcks) return result(index, ErrorCode.INVALID_REQUIRED_ACKS);
+        if (!topic) return result(index, apiVersion >= 13 ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+        const log = broker.logs.getLog(topic.name, index);
+        if (!log) return result(index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+        if (records === null || !Buffer.isBuffer(records) || records.length === 0) {
+          return result(index, ErrorCode.INVALID_RECORD, 'Produce request carries no record batch');
+        }
+        try {
+          const appended = await log.append(records);
+          return {
+            ...result(index, ErrorCode.NONE),
+            baseOffset: appended.baseOffset,
+            logAppendTimeMs: appended.logAppendTime,
+            logStartOffset: appended.logStartOffset,
+          };
+        } catch (err) {
+          if (isKafkaError(err)) return result(index, err.errorCode, err.message);
+          throw err;
+        }
+      });
+    });
+    const responses = await Promise.all(
+      req.topicData.map(async (topicData, i) => ({
+        name: topicData.name,
+        topicId: apiVersion >= 13 ? topicData.topicId : ZERO_UUID,
+        partitionResponses: await Promise.all(pending[i]),
+      })),
+    );
+    if (req.acks === 0) {
+      const failed = responses.some((t) => t.partitionResponses.some((p) => p.errorCode !== ErrorCode.NONE));
+      if (failed) ctx.closeConnection('acks=0 produce failed');
+      return null;
+    }
+    return { responses, throttleTimeMs: 0, nodeEndpoints: [] };
+  },
+});

@@ -1,0 +1,162 @@
+/**
+ * Fetch (key 1): read record batches from partition logs, waiting for data when there is none.
+ *
+ * Versions: 4-18 (Kafka 4.x's floor is 4).
+ *
+ * Behavior:
+ * - Bytes go from the segment files to the socket without being decoded: the log returns whole
+ *   batches as a Buffer and the encoder sends it as its own chunk (see src/codec/writer.ts).
+ * - Long polling (Kafka's DelayedFetch): if fewer than `min_bytes` are available, the request waits
+ *   until an append to one of its partitions brings enough, `max_wait_ms` passes, or the connection
+ *   closes. Appends wake it through the log's append listeners; nothing polls.
+ * - `partition_max_bytes` and `max_bytes` bound the answer, except that the first batch of the first
+ *   partition with data is returned whole even when larger (KIP-74), so a consumer always progresses.
+ * - `high_watermark` = `last_stable_offset` = the log end offset once written: there is one replica
+ *   and no transactions yet, so read_committed and read_uncommitted see the same data and
+ *   `aborted_transactions` is empty.
+ * - Fetch sessions (KIP-227) are not kept: every answer carries session id 0, which tells the client
+ *   "no session, send full requests". Clients that ask to create one (epoch 0) get full responses;
+ *   an unknown session id gets 70 FETCH_SESSION_ID_NOT_FOUND so the client starts over.
+ * - Errors per partition: 1 OFFSET_OUT_OF_RANGE, 3 UNKNOWN_TOPIC_OR_PARTITION, 100 UNKNOWN_TOPIC_ID
+ *   (v13+), 74/75 for a stale or future leader epoch.
+ *
+ * Version notes:
+ * - v4: isolation level, last stable offset, aborted transactions.  v5: log start offset.
+ * - v7: fetch sessions, forgotten topics.  v9: current leader epoch.  v11: rack id, preferred read
+ *   replica.  v12: flexible; diverging epoch and current leader (tagged).  v13: topic ids.
+ * - v15: replica state (tagged).  v16: node endpoints (tagged).  v17: replica directory id.  v18: high watermark in request.
+ */
+import { Fetch } from '../../protocol/messages/01-fetch.js';
+import { ErrorCode, isKafkaError } from '../../protocol/errors.js';
+import type { Broker } from '../broker.js';
+import { defineHandler, type Request, type RequestContext, type Response } from '../server/handler.js';
+import type { PartitionLog } from '../log/partition-log.js';
+import { ZERO_UUID } from '../codec/interpret.js';
+
+type FetchRequest = Request<typeof Fetch>;
+type PartitionData = Response<typeof Fetch>['responses'][number]['partitions'][number];
+
+const LEADER_EPOCH = 0;
+const EMPTY = Buffer.alloc(0);
+
+function partitionResult(partitionIndex: number, errorCode: number, log?: PartitionLog): PartitionData {
+  const hw = log ? log.highWatermark : -1n;
+  return {
+    partitionIndex,
+    errorCode,
+    highWatermark: hw,
+    lastStableOffset: hw,
+    logStartOffset: log ? log.logStartOffset : -1n,
+    divergingEpoch: { epoch: -1, endOffset: -1n },
+    currentLeader: { leaderId: -1, leaderEpoch: -1 },
+    snapshotId: { endOffset: -1n, epoch: -1 },
+    abortedTransactions: errorCode === ErrorCode.NONE ? [] : null,
+    preferredReadReplica: -1,
+    // Empty, never null: librdkafka rejects a -1 message-set size as a protocol error.
+    records: EMPTY,
+  };
+}
+
+interface Target {
+  readonly topicIndex: number;
+  readonly partitionIndex: number;
+  readonly partition: number;
+  readonly fetchOffset: bigint;
+  readonly maxBytes: number;
+  readonly log?: PartitionLog;
+  readonly errorCode: number;
+}
+
+function resolveTargets(req: FetchRequest, broker: Broker, apiVersion: number): Target[] {
+  const targets: Target[] = [];
+  req.topics.forEach((t, topicIndex) => {
+    const topic = apiVersion >= 13 ? broker.topics.getById(t.topicId) : broker.topics.get(t.topic);
+    t.partitions.forEach((p, partitionIndex) => {
+      const base = { topicIndex, partitionIndex, partition: p.partition, fetchOffset: p.fetchOffset, maxBytes: p.partitionMaxBytes };
+      const log = topic && broker.logs.getLog(topic.name, p.partition);
+      let errorCode: number = ErrorCode.NONE;
+      if (!topic) errorCode = apiVersion >= 13 ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+      else if (!log) errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+      else if (p.currentLeaderEpoch > LEADER_EPOCH) errorCode = ErrorCode.UNKNOWN_LEADER_EPOCH;
+      else if (p.currentLeaderEpoch >= 0 && p.currentLeaderEpoch < LEADER_EPOCH) errorCode = ErrorCode.FENCED_LEADER_EPOCH;
+      targets.push({ ...base, log: log || undefined, errorCode });
+    });
+  });
+  return targets;
+}
+
+/** Reads every target within the byte budgets; returns the results and the bytes read. */
+async function readAll(targets: Target[], maxBytes: number): Promise<{ results: PartitionData[]; bytes: number }> {
+  let budget = maxBytes;
+  let bytes = 0;
+  const results: PartitionData[] = [];
+  for (const t of targets) {
+    if (t.errorCode !== ErrorCode.NONE || !t.log) {
+      results.push(partitionResult(t.partition, t.errorCode, t.log));
+      continue;
+    }
+    const result = partitionResult(t.partition, ErrorCode.NONE, t.log);
+    // Once the response budget is spent, later partitions answer with their offsets but no data;
+    // until then the log returns at least one whole batch, even past the limit (KIP-74).
+    if (budget > 0 || bytes === 0) {
+      try {
+        const read = await t.log.read(t.fetchOffset, Math.max(0, Math.min(t.maxBytes, budget)));
+        result.highWatermark = read.highWatermark;
+        result.lastStableOffset = read.highWatermark;
+        result.logStartOffset = read.logStartOffset;
+        if (read.records.length > 0) {
+          result.records = read.records;
+          bytes += read.records.length;
+          budget -= read.records.length;
+        }
+      } catch (err) {
+        if (!isKafkaError(err)) throw err;
+        results.push(partitionResult(t.partition, err.errorCode, t.log));
+        continue;
+      }
+    }
+    results.push(result);
+  }
+  return { results, bytes };
+}
+
+/** Waits until one of the logs is appended to, `ms` passes, or the connection closes. */
+function waitForAppend(logs: PartitionLog[], ms: number, ctx: RequestContext): Promise<void> {
+  return new Promise((resolve) => {
+    const unsubscribe: (() => void)[] = [];
+    const done = () => {
+      clearTimeout(timer);
+      for (const u of unsubscribe) u();
+      ctx.signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    for (const log of logs) unsubscribe.push(log.onAppend(done));
+    ctx.signal.addEventListener('abort', done);
+  });
+}
+
+export default defineHandler({
+  api: Fetch,
+  minVersion: 4,
+  maxVersion: 18,
+  async handle(req, ctx): Promise<Response<typeof Fetch>> {
+    const { broker, apiVersion } = ctx;
+    const empty = { throttleTimeMs: 0, sessionId: 0, responses: [], nodeEndpoints: [] };
+    if (req.sessionId !== 0) return { ...empty, errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND };
+
+    const targets = resolveTargets(req, broker, apiVersion);
+    const deadline = Date.now() + req.maxWaitMs;
+    let { results, bytes } = await readAll(targets, req.maxBytes);
+    const logs = targets.filter((t) => t.log && t.errorCode === ErrorCode.NONE).map((t) => t.log!);
+    const anyError = results.some((r) => r.errorCode !== ErrorCode.NONE);
+    while (bytes < req.minBytes && !anyError && logs.length > 0 && Date.now() < deadline && !ctx.signal.aborted) {
+      await waitForAppend(logs, deadline - Date.now(), ctx);
+      ({ results, bytes } = await readAll(targets, req.maxBytes));
+    }
+
+    const responses = req.topics.map((t) => ({ topic: t.topic, topicId: apiVersion >= 13 ? t.topicId : ZERO_UUID, partitions: [] as PartitionData[] }));
+    targets.forEach((t, i) => responses[t.topicIndex].partitions.push(results[i]));
+    return { ...empty, errorCode: ErrorCode.NONE, responses };
+  },
+});

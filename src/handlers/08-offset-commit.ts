@@ -1,0 +1,77 @@
+/**
+ * OffsetCommit (key 8): a consumer records how far it has read, per partition, for its group.
+ *
+ * Versions: 2-10 (Kafka 4.x's floor is 2).
+ *
+ * Behavior:
+ * - The commit is acknowledged only once it is written to the coordinator's log
+ *   (`__consumer_offsets`), so an acknowledged commit survives a crash of the broker.
+ * - Group members commit with their generation and member id; a consumer that assigns partitions
+ *   itself (or an admin client) commits with generation -1 to an Empty or unknown group, which
+ *   then holds just offsets.
+ * - The metadata string and the leader epoch are stored and returned by OffsetFetch.
+ * - Errors, for every partition: 14 while loading; 24 INVALID_GROUP_ID; 25 UNKNOWN_MEMBER_ID;
+ *   22 ILLEGAL_GENERATION (or 69 GROUP_ID_NOT_FOUND from v9 when a member commits to a group
+ *   that does not exist); 27 REBALANCE_IN_PROGRESS while the group waits for its assignment;
+ *   82 FENCED_INSTANCE_ID. Per partition: 3 UNKNOWN_TOPIC_OR_PARTITION (100 UNKNOWN_TOPIC_ID at
+ *   v10) for a partition that does not exist; 12 OFFSET_METADATA_TOO_LARGE over 4096 bytes.
+ *
+ * Version notes:
+ * - v2-4: retention_time_ms (a per-commit expiry; -1 = offsets.retention.minutes).
+ * - v3: throttle time.  v5: no retention time.  v6: committed leader epoch.
+ * - v7: group instance id.  v8: flexible.  v9: KIP-848 member epochs; GROUP_ID_NOT_FOUND.
+ * - v10: topics by id (KIP-848 family), names omitted.
+ */
+import { OffsetCommit } from '../../protocol/messages/08-offset-commit.js';
+import { ErrorCode } from '../../protocol/errors.js';
+import { ZERO_UUID } from '../codec/interpret.js';
+import type { OffsetCommitEntry } from '../group/coordinator.js';
+import { defineHandler, type Response } from '../server/handler.js';
+
+export default defineHandler({
+  api: OffsetCommit,
+  minVersion: 2,
+  maxVersion: 10,
+  async handle(req, ctx): Promise<Response<typeof OffsetCommit>> {
+    const { broker } = ctx;
+    const byId = ctx.apiVersion >= 10;
+    // Per partition: a fixed error, or the index of its entry in the commit.
+    const slots: (number | { entry: number })[][] = [];
+    const entries: OffsetCommitEntry[] = [];
+    for (const t of req.topics) {
+      const topic = byId ? broker.topics.getById(t.topicId) : broker.topics.get(t.name);
+      const missing = byId ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+      slots.push(t.partitions.map((p) => {
+        if (!topic) return missing;
+        if (p.partitionIndex < 0 || p.partitionIndex >= topic.partitions) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+        entries.push({
+          topic: topic.name,
+          partition: p.partitionIndex,
+          offset: p.committedOffset,
+          leaderEpoch: p.committedLeaderEpoch,
+          metadata: p.committedMetadata,
+        });
+        return { entry: entries.length - 1 };
+      }));
+    }
+    const codes = await broker.groups.commitOffsets(req.groupId, {
+      memberId: req.memberId,
+      groupInstanceId: req.groupInstanceId,
+      generationId: req.generationIdOrMemberEpoch,
+      retentionTimeMs: ctx.apiVersion <= 4 ? Number(req.retentionTimeMs) : -1,
+      apiVersion: ctx.apiVersion,
+      entries,
+    });
+    return {
+      throttleTimeMs: 0,
+      topics: req.topics.map((t, ti) => ({
+        name: byId ? '' : t.name,
+        topicId: byId ? t.topicId : ZERO_UUID,
+        partitions: t.partitions.map((p, pi) => {
+          const slot = slots[ti]![pi]!;
+          return { partitionIndex: p.partitionIndex, errorCode: typeof slot === 'number' ? slot : codes[slot.entry]! };
+        }),
+      })),
+    };
+  },
+});

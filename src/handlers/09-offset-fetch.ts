@@ -1,0 +1,113 @@
+/**
+ * OffsetFetch (key 9): the offsets a group has committed, for given partitions or for all.
+ *
+ * Versions: 1-10 (Kafka 4.x's floor is 1).
+ *
+ * Behavior:
+ * - A partition without a commit (or of an unknown group) answers offset -1, leader epoch -1,
+ *   metadata "" and no error — the consumer then applies its auto.offset.reset.
+ * - A null topic list (v2+) asks for every partition the group has committed.
+ * - Group errors: 14 while loading, 24 INVALID_GROUP_ID. At v1, which has no top-level error
+ *   code, they are repeated on every partition; at v2-7 they are the top-level error; at v8+ the
+ *   group's error.
+ * - require_stable (v7+): Kafka answers 88 UNSTABLE_OFFSET_COMMIT while a transaction has pending
+ *   offsets for the group. Tafka has no transactional offset commits, so offsets are always stable.
+ * - v10 names topics by id: an unknown id gets 100 UNKNOWN_TOPIC_ID.
+ *
+ * Version notes:
+ * - v2: null = all topics; top-level error code.  v3: throttle time.  v5: leader epoch.
+ * - v6: flexible.  v7: require_stable.  v8: many groups in one request (KIP-709).
+ * - v9: member id and epoch (KIP-848 groups only; ignored for classic groups).  v10: topic ids.
+ */
+import { OffsetFetch } from '../../protocol/messages/09-offset-fetch.js';
+import { ErrorCode } from '../../protocol/errors.js';
+import type { Broker } from '../broker.js';
+import { ZERO_UUID } from '../codec/interpret.js';
+import type { FetchedOffset } from '../group/coordinator.js';
+import { defineHandler, type Response } from '../server/handler.js';
+
+type RequestedTopic = { name: string; topicId: string; partitionIndexes: number[] };
+type GroupResult = Response<typeof OffsetFetch>['groups'][number];
+
+/** One group's answer in the v8+ shape; the older shapes are cut from it. */
+function fetchGroup(broker: Broker, groupId: string, topics: RequestedTopic[] | null, byId: boolean): GroupResult {
+  // Topic ids in, names to the coordinator; an unknown id is answered without asking it.
+  const unknownIds: RequestedTopic[] = [];
+  let asked: { name: string; partitions: number[] }[] | null = null;
+  if (topics !== null) {
+    asked = [];
+    for (const t of topics) {
+      const name = byId ? broker.topics.getById(t.topicId)?.name : t.name;
+      if (name === undefined) unknownIds.push(t);
+      else asked.push({ name, partitions: t.partitionIndexes });
+    }
+  }
+  const { errorCode, offsets } = broker.groups.fetchOffsets(groupId, asked);
+  const byTopic = new Map<string, FetchedOffset[]>();
+  for (const o of offsets) {
+    let list = byTopic.get(o.topic);
+    if (!list) byTopic.set(o.topic, (list = []));
+    list.push(o);
+  }
+  const result: GroupResult['topics'] = [];
+  for (const [name, list] of byTopic) {
+    const topicId = byId ? broker.topics.get(name)?.id : ZERO_UUID;
+    if (topicId === undefined) continue; // a deleted topic has no id to name it by
+    result.push({
+      name: byId ? '' : name,
+      topicId,
+      partitions: list.map((o) => ({
+        partitionIndex: o.partition,
+        committedOffset: o.offset,
+        committedLeaderEpoch: o.leaderEpoch,
+        metadata: o.metadata,
+        errorCode: o.errorCode,
+      })),
+    });
+  }
+  for (const t of unknownIds) {
+    result.push({
+      name: '',
+      topicId: t.topicId,
+      partitions: t.partitionIndexes.map((p) => ({
+        partitionIndex: p, committedOffset: -1n, committedLeaderEpoch: -1, metadata: '', errorCode: ErrorCode.UNKNOWN_TOPIC_ID,
+      })),
+    });
+  }
+  return { groupId, topics: result, errorCode };
+}
+
+export default defineHandler({
+  api: OffsetFetch,
+  minVersion: 1,
+  maxVersion: 10,
+  handle(req, ctx): Response<typeof OffsetFetch> {
+    const { broker } = ctx;
+    const v = ctx.apiVersion;
+    if (v >= 8) {
+      return {
+        throttleTimeMs: 0,
+        topics: [],
+        errorCode: 0,
+        groups: req.groups.map((g) =>
+          fetchGroup(broker, g.groupId, g.topics?.map((t) => ({ ...t, name: t.name })) ?? null, v >= 10)),
+      };
+    }
+    const asked = req.topics?.map((t) => ({ name: t.name, topicId: ZERO_UUID, partitionIndexes: t.partitionIndexes })) ?? null;
+    const g = fetchGroup(broker, req.groupId, asked, false);
+    let topics = g.topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitions.map((p) => ({ ...p, committedLeaderEpoch: v >= 5 ? p.committedLeaderEpoch : -1 })),
+    }));
+    if (g.errorCode !== ErrorCode.NONE) {
+      // v1 has nowhere else to put a group error than on each requested partition.
+      topics = v >= 2 ? [] : (asked ?? []).map((t) => ({
+        name: t.name,
+        partitions: t.partitionIndexes.map((p) => ({
+          partitionIndex: p, committedOffset: -1n, committedLeaderEpoch: -1, metadata: '', errorCode: g.errorCode,
+        })),
+      }));
+    }
+    return { throttleTimeMs: 0, topics, errorCode: v >= 2 ? g.errorCode : 0, groups: [] };
+  },
+});

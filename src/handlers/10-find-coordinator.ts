@@ -1,0 +1,64 @@
+/**
+ * FindCoordinator (key 10): which broker coordinates a group or a transactional id.
+ *
+ * Versions: 0-6. The minimum stays 0: librdkafka treats "FindCoordinator v0 supported" as the
+ * feature flag for consumer groups and transactions, and disables both without it.
+ *
+ * Behavior:
+ * - One broker: it coordinates every group (key type 0) and every transactional id (key type 1),
+ *   so the answer is always this broker's advertised host and port.
+ * - While the group coordinator is still replaying its log at start-up: 15 COORDINATOR_NOT_AVAILABLE,
+ *   as Kafka answers while its offsets topic is unavailable. Never 14 here: KafkaJS retries
+ *   FindCoordinator only on 15 and gives up on 14.
+ * - Another key type (2 = share group, or anything unknown): 42 INVALID_REQUEST.
+ *
+ * Version notes:
+ * - v1: key type, error message, throttle time.  v3: flexible.
+ * - v4: batched — `coordinator_keys` in, one `coordinators` entry per key out (KIP-699).
+ * - v5: transactional ids may get TRANSACTION_ABORTABLE.  v6: share-group keys (type 2).
+ */
+import { FindCoordinator } from '../../protocol/messages/10-find-coordinator.js';
+import { ErrorCode } from '../../protocol/errors.js';
+import { defineHandler, type Response } from '../server/handler.js';
+
+const GROUP = 0;
+const TRANSACTION = 1;
+
+export default defineHandler({
+  api: FindCoordinator,
+  minVersion: 0,
+  maxVersion: 6,
+  handle(req, ctx): Response<typeof FindCoordinator> {
+    const { broker } = ctx;
+    const { host, port } = broker.advertised;
+    const answer = (key: string) => {
+      let errorCode: number = ErrorCode.NONE;
+      let errorMessage: string | null = null;
+      if (req.keyType !== GROUP && req.keyType !== TRANSACTION) {
+        errorCode = ErrorCode.INVALID_REQUEST;
+        errorMessage = `Unsupported key type ${req.keyType}`;
+      } else {
+        errorCode = broker.groups.findCoordinatorError();
+        if (errorCode !== ErrorCode.NONE) errorMessage = 'The coordinator is loading.';
+      }
+      const ok = errorCode === ErrorCode.NONE;
+      return { key, nodeId: ok ? broker.nodeId : -1, host: ok ? host : '', port: ok ? port : -1, errorCode, errorMessage };
+    };
+    if (ctx.apiVersion >= 4) {
+      return {
+        throttleTimeMs: 0, errorCode: 0, errorMessage: null, nodeId: 0, host: '', port: 0,
+        coordinators: req.coordinatorKeys.map(answer),
+      };
+    }
+    const a = answer(req.key);
+    return {
+      throttleTimeMs: 0,
+      errorCode: a.errorCode,
+      errorMessage: ctx.apiVersion >= 1 ? a.errorMessage : null,
+      nodeId: a.nodeId,
+      host: a.host,
+      port: a.port,
+      coordinators: [],
+    };
+  },
+});

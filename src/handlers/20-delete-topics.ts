@@ -1,0 +1,67 @@
+/**
+ * DeleteTopics (key 20): delete topics, by name or (v6) by topic id.
+ *
+ * Versions: 1-6 (Kafka 4.0 removed v0).
+ *
+ * Behavior:
+ * - A deleted topic is gone from the registry first, then its partition directories are removed
+ *   (see Broker.deleteTopic), so a request racing the deletion finds either the whole topic or none
+ *   of it: producers and consumers get 3 UNKNOWN_TOPIC_OR_PARTITION (100 UNKNOWN_TOPIC_ID by id).
+ * - Errors per topic: 3 UNKNOWN_TOPIC_OR_PARTITION (by name), 100 UNKNOWN_TOPIC_ID (by id),
+ *   42 INVALID_REQUEST for a topic named twice, for both a name and an id, or for neither;
+ *   73 TOPIC_DELETION_DISABLED when delete.topic.enable is false (42 before v3, as in Kafka).
+ * - timeout_ms is not needed: the topic is deleted before the answer.
+ *
+ * Version notes:
+ * - v1: throttle time.  v4: flexible.  v5: error message.  v6: topics by name or id; the
+ *   response carries both.
+ */
+import { DeleteTopics } from '../../protocol/messages/20-delete-topics.js';
+import { ErrorCode, isKafkaError, KafkaError } from '../../protocol/errors.js';
+import { ZERO_UUID } from '../codec/interpret.js';
+import { defineHandler, type Response } from '../server/handler.js';
+
+type Result = Response<typeof DeleteTopics>['responses'][number];
+
+export default defineHandler({
+  api: DeleteTopics,
+  minVersion: 1,
+  maxVersion: 6,
+  async handle(req, ctx): Promise<Response<typeof DeleteTopics>> {
+    const { broker, apiVersion } = ctx;
+    const wanted = apiVersion >= 6 ? req.topics : req.topicNames.map((name) => ({ name, topicId: ZERO_UUID }));
+    const keyOf = (t: { name: string | null; topicId: string }) => t.name ?? t.topicId;
+    const seen = new Map<string, number>();
+    for (const t of wanted) seen.set(keyOf(t), (seen.get(keyOf(t)) ?? 0) + 1);
+
+    const responses: Result[] = [];
+    for (const t of wanted) {
+      const result = { name: t.name, topicId: t.topicId, errorCode: ErrorCode.NONE as number, errorMessage: null as string | null };
+      try {
+        if (seen.get(keyOf(t))! > 1) {
+          throw new KafkaError(ErrorCode.INVALID_REQUEST, t.name !== null ? 'Duplicate topic name.' : 'Duplicate topic id.');
+        }
+        if (t.name !== null && t.topicId !== ZERO_UUID) throw new KafkaError(ErrorCode.INVALID_REQUEST, 'You may not specify both topic name and topic id.');
+        if (t.name === null && t.topicId === ZERO_UUID) throw new KafkaError(ErrorCode.INVALID_REQUEST, 'Neither topic name nor id were specified.');
+        if (!broker.config.get('delete.topic.enable')) {
+          throw new KafkaError(apiVersion < 3 ? ErrorCode.INVALID_REQUEST : ErrorCode.TOPIC_DELETION_DISABLED, 'Topic deletion is disabled.');
+        }
+        const topic = t.name !== null ? broker.topics.get(t.name) : broker.topics.getById(t.topicId);
+        if (!topic) {
+          throw t.name !== null
+            ? new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic ${t.name} does not exist.`)
+            : new KafkaError(ErrorCode.UNKNOWN_TOPIC_ID, `Topic id ${t.topicId} does not exist.`);
+        }
+        result.name = topic.name;
+        result.topicId = topic.id;
+        await broker.deleteTopic(topic.name);
+      } catch (err) {
+        if (!isKafkaError(err)) throw err;
+        result.errorCode = err.errorCode;
+        result.errorMessage = err.message;
+      }
+      responses.push(result);
+    }
+    return { throttleTimeMs: 0, responses };
+  },
+});

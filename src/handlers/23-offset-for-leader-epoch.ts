@@ -1,0 +1,42 @@
+/**
+ * OffsetForLeaderEpoch (key 23): where a leader epoch ends, so a consumer can check that the offset
+ * it holds was not truncated away by a leader change (KIP-320; the Java consumer and librdkafka use it).
+ *
+ * Versions: 2-4 (Kafka 4.x's floor is 2).
+ *
+ * Behavior:
+ * - A single broker has led every partition since epoch 0, so epoch 0 (or any later epoch asked for)
+ *   ends at the log end offset. Asking with a current leader epoch above 0 gets 75
+ *   UNKNOWN_LEADER_EPOCH; an unknown partition gets 3 UNKNOWN_TOPIC_OR_PARTITION.
+ *
+ * Version notes:
+ * - v2: current leader epoch.  v3: replica id.  v4: flexible.
+ */
+import { OffsetForLeaderEpoch } from '../../protocol/messages/23-offset-for-leader-epoch.js';
+import { ErrorCode } from '../../protocol/errors.js';
+import { defineHandler, type Response } from '../server/handler.js';
+
+const LEADER_EPOCH = 0;
+
+export default defineHandler({
+  api: OffsetForLeaderEpoch,
+  minVersion: 2,
+  maxVersion: 4,
+  handle(req, ctx): Response<typeof OffsetForLeaderEpoch> {
+    const { broker } = ctx;
+    return {
+      throttleTimeMs: 0,
+      topics: req.topics.map((t) => ({
+        topic: t.topic,
+        partitions: t.partitions.map((p) => {
+          const base = { partition: p.partition, errorCode: ErrorCode.NONE as number, leaderEpoch: -1, endOffset: -1n };
+          const log = broker.topics.get(t.topic) && broker.logs.getLog(t.topic, p.partition);
+          if (!log) return { ...base, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
+          if (p.currentLeaderEpoch > LEADER_EPOCH) return { ...base, errorCode: ErrorCode.UNKNOWN_LEADER_EPOCH };
+          if (p.leaderEpoch < 0 || p.leaderEpoch > LEADER_EPOCH) return base;
+          return { ...base, leaderEpoch: LEADER_EPOCH, endOffset: log.logEndOffset };
+        }),
+      })),
+    };
+  },
+});

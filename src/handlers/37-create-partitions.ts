@@ -1,0 +1,63 @@
+/**
+ * CreatePartitions (key 37): raise a topic's partition count.
+ *
+ * Versions: 0-3.
+ *
+ * Behavior:
+ * - `count` is the new total. New partitions get empty logs at once; existing ones are untouched.
+ *   Clients see the new partitions at their next Metadata request.
+ * - Assignments, when given, must list exactly one replica list per new partition, each naming only
+ *   this broker (one replica, like every existing partition).
+ * - validate_only checks everything and changes nothing.
+ * - Errors per topic: 3 UNKNOWN_TOPIC_OR_PARTITION, 37 INVALID_PARTITIONS (not an increase),
+ *   39 INVALID_REPLICA_ASSIGNMENT, 42 INVALID_REQUEST for a topic named twice.
+ *
+ * Version notes:
+ * - v1: like v0 (throttling after the response).  v2: flexible.  v3: like v2.
+ */
+import { CreatePartitions } from '../../protocol/messages/37-create-partitions.js';
+import { ErrorCode, isKafkaError, KafkaError } from '../../protocol/errors.js';
+import { defineHandler, type Response } from '../server/handler.js';
+import { checkReplicas } from './19-create-topics.js';
+
+type Result = Response<typeof CreatePartitions>['results'][number];
+
+export default defineHandler({
+  api: CreatePartitions,
+  minVersion: 0,
+  maxVersion: 3,
+  async handle(req, ctx): Promise<Response<typeof CreatePartitions>> {
+    const { broker } = ctx;
+    const count = new Map<string, number>();
+    for (const t of req.topics) count.set(t.name, (count.get(t.name) ?? 0) + 1);
+    const results: Result[] = [];
+    for (const t of req.topics) {
+      try {
+        if (count.get(t.name)! > 1) throw new KafkaError(ErrorCode.INVALID_REQUEST, 'Duplicate topic name.');
+        const topic = broker.topics.get(t.name);
+        if (!topic) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic ${t.name} does not exist.`);
+        const current = topic.partitions;
+        if (t.count === current) throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `Topic already has ${current} partition(s).`);
+        if (t.count < current) {
+          throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `The topic ${t.name} currently has ${current} partition(s); ${t.count} would not be an increase.`);
+        }
+        if (t.assignments !== null) {
+          const adding = t.count - current;
+          if (t.assignments.length !== adding) {
+            throw new KafkaError(
+              ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+              `Attempted to add ${adding} additional partition(s), but only ${t.assignments.length} assignment(s) were specified.`,
+            );
+          }
+          for (const { brokerIds } of t.assignments) checkReplicas(broker, brokerIds);
+        }
+        if (!req.validateOnly) await broker.createPartitions(t.name, t.count);
+        results.push({ name: t.name, errorCode: ErrorCode.NONE, errorMessage: null });
+      } catch (err) {
+        if (!isKafkaError(err)) throw err;
+        results.push({ name: t.name, errorCode: err.errorCode, errorMessage: err.message });
+      }
+    }
+    return { throttleTimeMs: 0, results };
+  },
+});

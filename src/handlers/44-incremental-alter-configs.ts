@@ -1,0 +1,88 @@
+/**
+ * IncrementalAlterConfigs (key 44): change single config keys of a resource, leaving the rest.
+ *
+ * Versions: 0-1.
+ *
+ * Behavior:
+ * - Operations per key: SET (0) a value, DELETE (1) the override (back to the broker default),
+ *   APPEND (2) / SUBTRACT (3) items of a LIST config (cleanup.policy, the throttled-replica lists),
+ *   starting from the value in force when the topic has no override.
+ * - The resulting overrides go through the same validation, storage and live effect as AlterConfigs
+ *   (src/config-resource.ts): a topic's logs act on the change at once.
+ * - Errors per resource: 40 INVALID_CONFIG (unknown name, bad value, APPEND/SUBTRACT on a non-list
+ *   config), 42 INVALID_REQUEST (unknown operation, duplicate keys or resources, read-only broker
+ *   configs), 3 / 17 for topics, as AlterConfigs.
+ *
+ * Version notes:
+ * - v1: flexible.
+ */
+import { IncrementalAlterConfigs } from '../../protocol/messages/44-incremental-alter-configs.js';
+import { ErrorCode, isKafkaError, KafkaError } from '../../protocol/errors.js';
+import type { Broker } from '../broker.js';
+import { alterResource, duplicateResources } from '../config-resource.js';
+import { defineHandler, type Request, type Response } from '../server/handler.js';
+import { effectiveTopicConfig, TOPIC_CONFIGS } from '../topic-configs.js';
+
+type Result = Response<typeof IncrementalAlterConfigs>['responses'][number];
+type Op = Request<typeof IncrementalAlterConfigs>['resources'][number]['configs'][number];
+
+const SET = 0;
+const DELETE = 1;
+const APPEND = 2;
+const SUBTRACT = 3;
+
+const items = (list: string) => (list === '' ? [] : list.split(',').map((s) => s.trim()));
+
+/** Applies the operations to a copy of the topic's overrides. */
+function applyOps(broker: Broker, ops: readonly Op[], current: Readonly<Record<string, string>>): Record<string, string | null> {
+  const next: Record<string, string | null> = { ...current };
+  for (const op of ops) {
+    switch (op.configOperation) {
+      case SET:
+        next[op.name] = op.value;
+        break;
+      case DELETE:
+        delete next[op.name];
+        break;
+      case APPEND:
+      case SUBTRACT: {
+        const def = TOPIC_CONFIGS[op.name];
+        if (!def) throw new KafkaError(ErrorCode.INVALID_CONFIG, `Unknown topic config name: ${op.name}`);
+        const verb = op.configOperation === APPEND ? 'APPEND' : 'SUBTRACT';
+        if (def.type !== 'LIST') throw new KafkaError(ErrorCode.INVALID_CONFIG, `Can't ${verb} to key ${op.name} because its type is not LIST.`);
+        const base = items(next[op.name] ?? effectiveTopicConfig(broker.config, current, op.name));
+        const given = items(op.value ?? '');
+        const result = op.configOperation === APPEND ? [...base, ...given.filter((v) => !base.includes(v))] : base.filter((v) => !given.includes(v));
+        next[op.name] = result.join(',');
+        break;
+      }
+      default:
+        throw new KafkaError(ErrorCode.INVALID_REQUEST, `Unknown operation type ${op.configOperation}`);
+    }
+  }
+  return next;
+}
+
+export default defineHandler({
+  api: IncrementalAlterConfigs,
+  minVersion: 0,
+  maxVersion: 1,
+  async handle(req, ctx): Promise<Response<typeof IncrementalAlterConfigs>> {
+    const dups = duplicateResources(req.resources);
+    const responses: Result[] = [];
+    for (const r of req.resources) {
+      const result: Result = { errorCode: ErrorCode.NONE, errorMessage: null, resourceType: r.resourceType, resourceName: r.resourceName };
+      try {
+        if (dups.has(`${r.resourceType}:${r.resourceName}`)) throw new KafkaError(ErrorCode.INVALID_REQUEST, 'Each resource must appear at most once.');
+        const keys = r.configs.map((c) => c.name);
+        await alterResource(ctx.broker, r.resourceType, r.resourceName, keys, (current) => applyOps(ctx.broker, r.configs, current), req.validateOnly);
+      } catch (err) {
+        if (!isKafkaError(err)) throw err;
+        result.errorCode = err.errorCode;
+        result.errorMessage = err.message;
+      }
+      responses.push(result);
+    }
+    return { throttleTimeMs: 0, responses };
+  },
+});
