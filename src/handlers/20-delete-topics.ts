@@ -35,7 +35,10 @@ export default defineHandler({
     for (const t of wanted) seen.set(keyOf(t), (seen.get(keyOf(t)) ?? 0) + 1);
 
     const responses: Result[] = [];
+    const answered = new Set<string>();
     for (const t of wanted) {
+      if (answered.has(keyOf(t))) continue; // a repeated topic is answered once, as Kafka does
+      answered.add(keyOf(t));
       const result = { name: t.name, topicId: t.topicId, errorCode: ErrorCode.NONE as number, errorMessage: null as string | null };
       try {
         if (seen.get(keyOf(t))! > 1) {

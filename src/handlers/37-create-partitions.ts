@@ -10,7 +10,7 @@
  *   this broker (one replica, like every existing partition).
  * - validate_only checks everything and changes nothing.
  * - Errors per topic: 3 UNKNOWN_TOPIC_OR_PARTITION, 37 INVALID_PARTITIONS (not an increase),
- *   39 INVALID_REPLICA_ASSIGNMENT, 42 INVALID_REQUEST for a topic named twice.
+ *   39 INVALID_REPLICA_ASSIGNMENT, 42 INVALID_REQUEST for a topic named twice (answered once).
  *
  * Version notes:
  * - v1: like v0 (throttling after the response).  v2: flexible.  v3: like v2.
@@ -31,7 +31,10 @@ export default defineHandler({
     const count = new Map<string, number>();
     for (const t of req.topics) count.set(t.name, (count.get(t.name) ?? 0) + 1);
     const results: Result[] = [];
+    const answered = new Set<string>();
     for (const t of req.topics) {
+      if (answered.has(t.name)) continue; // a repeated name is answered once, as Kafka does
+      answered.add(t.name);
       try {
         if (count.get(t.name)! > 1) throw new KafkaError(ErrorCode.INVALID_REQUEST, 'Duplicate topic name.');
         const topic = broker.topics.get(t.name);
