@@ -67,6 +67,11 @@ type TaskJob = { kind: 'task'; run: () => Promise<void>; resolve(): void; reject
 type Job = WriteJob | TaskJob;
 
 const EMPTY = Buffer.alloc(0);
+/**
+ * Queued appends are merged into writes of up to this many bytes: big enough to amortize the
+ * syscall, small enough that the first append of a group is not held up behind megabytes of others.
+ */
+const MAX_WRITE_BYTES = 4 * 1024 * 1024;
 
 export function partitionDirName(topic: string, partition: number): string {
   return `${topic}-${partition}`;
@@ -95,6 +100,8 @@ export class PartitionLog {
   private readonly queue = new WriteQueue<Job>(
     (jobs) => this.process(jobs),
     (a, b) => a.kind === 'write' && b.kind === 'write' && a.segment === b.segment,
+    (job) => (job.kind === 'write' ? job.buffer.length : 0),
+    MAX_WRITE_BYTES,
   );
   private readonly listeners = new Set<() => void>();
   private unflushedMessages = 0;

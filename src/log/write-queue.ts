@@ -18,6 +18,9 @@ export class WriteQueue<T extends Settleable> {
   constructor(
     private readonly run: (jobs: T[]) => Promise<void>,
     private readonly canMerge: (first: T, next: T) => boolean,
+    /** Size of a job (bytes for a write); a group stops growing at `maxGroupWeight`. */
+    private readonly weight: (job: T) => number = () => 1,
+    private readonly maxGroupWeight = Infinity,
   ) {}
 
   push(job: T): void {
@@ -39,7 +42,12 @@ export class WriteQueue<T extends Settleable> {
     while (this.pending.length > 0) {
       const first = this.pending[0]!;
       let n = 1;
-      while (n < this.pending.length && this.canMerge(first, this.pending[n]!)) n++;
+      let groupWeight = this.weight(first);
+      while (n < this.pending.length && this.canMerge(first, this.pending[n]!)) {
+        groupWeight += this.weight(this.pending[n]!);
+        if (groupWeight > this.maxGroupWeight) break;
+        n++;
+      }
       const group = n === this.pending.length ? this.pending : this.pending.slice(0, n);
       this.pending = n === this.pending.length ? [] : this.pending.slice(n);
       try {

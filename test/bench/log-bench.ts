@@ -6,7 +6,7 @@
  *   node dist/test/bench/log-bench.js            (TAFKA_BENCH_DIR picks the disk; default: tmpdir)
  *
  * Method. A pool of distinct, valid batches is cycled to make the byte stream. The "producer" keeps
- * up to WINDOW (4096) appends in flight, reusing a batch buffer only once its append has resolved (the log
+ * up to WINDOW (1024) appends in flight, reusing a batch buffer only once its append has resolved (the log
  * writes offsets into the buffer in place). The raw writer writes the same buffers with gathered
  * writes of ~1 MiB through one FileHandle. Reads are sequential fetches of 1 MiB (Kafka's
  * max.partition.fetch.bytes) against 1 MiB raw positional reads. Both sides read freshly written
@@ -21,7 +21,7 @@ import { defaultLogConfig, type LogConfig } from '../../src/log/config.js';
 import { LogManager } from '../../src/log/log-manager.js';
 
 const MiB = 1024 * 1024;
-const WINDOW = 4096;
+const WINDOW = 1024;
 const FETCH_BYTES = MiB;
 
 /** A pool of batches of about `batchBytes` each (records of ~100 bytes, like small events). */
