@@ -139,7 +139,7 @@ async function main(): Promise<void> {
   rows.push(['raw disk write + fsync (512 MiB)', '', disk.write.toFixed(0), '', '']);
   rows.push(['raw disk read (512 MiB, page cache)', '', disk.read.toFixed(0), '', '']);
 
-  const producerConf = ['-X', 'linger.ms=50', '-X', 'batch.num.messages=10000', '-X', 'batch.size=1000000', '-X', 'queue.buffering.max.messages=2000000', '-X', 'queue.buffering.max.kbytes=2000000'];
+  const producerConf = ['-X', 'linger.ms=5', '-X', 'queue.buffering.max.messages=2000000', '-X', 'queue.buffering.max.kbytes=2000000'];
   for (const [count, size] of [[SMALL, 100], [LARGE, 1000]] as const) {
     const topic = `bench-${size}`;
     const input = makeInput(dir, count, size);
