@@ -477,6 +477,31 @@ describe.skipIf(target.skipReason !== undefined)('admin and configs', () => {
       expect(now['retention.ms']).toEqual(['604800000', 5]);
     });
 
+    it('an override acts on the log at once and again after a restart (max.message.bytes)', async () => {
+      await admin.createTopics({ topics: [{ topic: 'admin-limits', numPartitions: 1 }] });
+      const r = await call(IncrementalAlterConfigs, 0, {
+        resources: [{ resourceType: 2, resourceName: 'admin-limits', configs: [{ name: 'max.message.bytes', configOperation: 0, value: '2000' }] }],
+        validateOnly: false,
+      });
+      expect(r.responses[0]!.errorCode).toBe(0);
+      const tooLarge = /larger than the max message size/;
+      await produce('admin-limits', [{ value: Buffer.alloc(1500, 1), partition: 0 }]);
+      await expect(produce('admin-limits', [{ value: Buffer.alloc(5000, 1), partition: 0 }])).rejects.toThrow(tooLarge);
+      if (broker.controllable) {
+        await admin.disconnect();
+        await broker.restart();
+        await admin.connect();
+        await expect(produce('admin-limits', [{ value: Buffer.alloc(5000, 1), partition: 0 }])).rejects.toThrow(tooLarge);
+      }
+      // Deleting the override restores the broker default (message.max.bytes, about 1 MiB).
+      await call(IncrementalAlterConfigs, 1, {
+        resources: [{ resourceType: 2, resourceName: 'admin-limits', configs: [{ name: 'max.message.bytes', configOperation: 1, value: null }] }],
+        validateOnly: false,
+      });
+      await produce('admin-limits', [{ value: Buffer.alloc(5000, 1), partition: 0 }]);
+      expect((await admin.fetchTopicOffsets('admin-limits'))[0]!.high).toBe('2');
+    });
+
     it('lowering retention.bytes live removes old segments at the next retention check', async () => {
       await admin.createTopics({ topics: [{ topic: 'admin-retain', numPartitions: 1, configEntries: [{ name: 'segment.bytes', value: '1048576' }] }] });
       const chunk = Buffer.alloc(200_000, 7);

@@ -62,11 +62,17 @@ export class Broker {
     return broker;
   }
 
-  /** Every partition of every known topic has a log (a crash may have come between the two). */
+  /**
+   * Every partition of every known topic has a log (a crash may have come between the two), running
+   * under its topic's config overrides: the log store opened the existing ones with broker defaults.
+   */
   private async openTopicLogs(): Promise<void> {
     for (const t of this.topics.list()) {
+      const config = this.topicLogConfig(t.configs);
       for (let p = 0; p < t.partitions; p++) {
-        if (!this.logs.getLog(t.name, p)) await this.logs.createLog(t.name, p, this.topicLogConfig(t.configs));
+        const log = this.logs.getLog(t.name, p);
+        if (log) log.updateConfig(config);
+        else await this.logs.createLog(t.name, p, config);
       }
     }
   }
