@@ -14,7 +14,7 @@ start: build
 	node dist/src/main.js start --data-dir ./data
 
 unit-test: build
-	npx vitest run test
+	npx vitest run --config test/vitest.config.ts
 
 # Real clients (KafkaJS, kcat) against a real broker. KAFKA_BOOTSTRAP=host:port targets a running
 # broker; KAFKA_TARGET=apache targets Apache Kafka via testcontainers (needs a Docker engine).

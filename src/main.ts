@@ -4,6 +4,7 @@
  *
  *   tafka start [--host H] [--port P] [--data-dir DIR] [--config server.properties]
  *               [--override key=value ...] [--log-level info]
+ *   tafka dump-log FILE... [--print-data-log]     (like Kafka's kafka-dump-log.sh)
  */
 import { readFileSync } from 'node:fs';
 import { pino } from 'pino';
@@ -11,6 +12,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { Broker } from './broker.js';
 import { BrokerConfig, ConfigError, parseProperties } from './config.js';
+import { dumpLogCommand } from './cli/dump-log.js';
 
 interface StartArgs {
   host?: string;
@@ -90,6 +92,7 @@ await yargs(hideBin(process.argv))
         .option('log-level', { type: 'string', default: 'info', choices: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] }),
     (args) => start(args),
   )
+  .command(dumpLogCommand)
   .demandCommand(1)
   .strict()
   .help()
