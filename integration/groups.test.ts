@@ -146,7 +146,7 @@ describe.skipIf(target.skipReason !== undefined)('consumer groups', () => {
     const group = `${topic}-group`;
     await produce(kafka, topic, 30, 'k');
     const members = [0, 1].map(() =>
-      spawn('kcat', ['-b', broker.bootstrap, '-G', group, topic, '-q', '-f', '%p %o\\n',
+      spawn('kcat', ['-b', broker.bootstrap, '-G', group, topic, '-q', '-u', '-f', '%p %o\\n',
         '-X', `partition.assignment.strategy=${strategy}`, '-X', 'session.timeout.ms=6000', '-X', 'heartbeat.interval.ms=300',
         '-X', 'auto.offset.reset=earliest'], { stdio: ['ignore', 'pipe', 'pipe'] }));
     const outputs = members.map((m) => {
@@ -167,7 +167,7 @@ describe.skipIf(target.skipReason !== undefined)('consumer groups', () => {
       expect(split.g.protocolType).toBe('consumer');
       expect(split.g.protocol).toBe(strategy.split(',')[0]);
       expect(split.g.members.every((m) => m.clientId === 'rdkafka')).toBe(true);
-      // Between them they read every message.
+      // Between them they read every message (-u: kcat writes each line unbuffered).
       await waitFor('all 30 messages', () => new Set(outputs.flat()).size === 30);
     } finally {
       for (const m of members) m.kill('SIGTERM');
@@ -221,8 +221,11 @@ describe.skipIf(target.skipReason !== undefined)('consumer groups', () => {
       expect(byPartition.get(3)!.offset).toBe('2');
       expect(byPartition.get(1)!.offset).toBe(ends.get(1));
 
+      // KafkaJS commits -2 ("earliest") and resolves it when fetching with resolveOffsets.
       await admin.resetOffsets({ groupId: group, topic, earliest: true });
       [fetched] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
+      expect(fetched!.partitions.every((p) => p.offset === '-2')).toBe(true);
+      [fetched] = await admin.fetchOffsets({ groupId: group, topics: [topic], resolveOffsets: true });
       expect(fetched!.partitions.every((p) => p.offset === '0')).toBe(true);
 
       // A restarted consumer resumes from the reset offsets: it reads everything again.
