@@ -135,6 +135,20 @@ describe.skipIf(target.skipReason !== undefined)('produce, fetch, list offsets',
     expect(got).toHaveLength(1);
   });
 
+  it('acks=-1 below min.insync.replicas gets 19 NOT_ENOUGH_REPLICAS; acks=1 still writes', async () => {
+    const topic = 'min-isr-2';
+    const admin = kafkajs(broker).admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic, numPartitions: 1, configEntries: [{ name: 'min.insync.replicas', value: '2' }] }] });
+    await admin.disconnect();
+    const producer = kafkajs(broker).producer({ retry: { retries: 0 } });
+    await producer.connect();
+    await expect(producer.send({ topic, acks: -1, messages: [{ value: 'all' }] })).rejects.toMatchObject({ cause: { type: 'NOT_ENOUGH_REPLICAS', code: 19 } });
+    await producer.send({ topic, acks: 1, messages: [{ value: 'leader only' }] });
+    await producer.disconnect();
+    expect(consumeAll(broker, topic).map((m) => m.value)).toEqual(['leader only']);
+  });
+
   it('a fetch parked on an empty partition returns within a few ms of a produce', async () => {
     const topic = 'long-poll';
     kcat(broker, ['-L', '-t', topic]);

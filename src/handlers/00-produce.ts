@@ -15,7 +15,8 @@
  *   with a single replica they are the same. acks=0 gets no response at all; if a partition failed,
  *   the connection is closed so the client refreshes its metadata, as Kafka does.
  * - Errors per partition (one bad partition does not fail the others): 3 UNKNOWN_TOPIC_OR_PARTITION,
- *   100 UNKNOWN_TOPIC_ID (v13), 2 CORRUPT_MESSAGE, 87 INVALID_RECORD, 10 MESSAGE_TOO_LARGE; for
+ *   100 UNKNOWN_TOPIC_ID (v13), 2 CORRUPT_MESSAGE, 87 INVALID_RECORD, 10 MESSAGE_TOO_LARGE, 19
+ *   NOT_ENOUGH_REPLICAS (acks=-1 with min.insync.replicas above 1: there is one replica); for
  *   the whole request 21 INVALID_REQUIRED_ACKS.
  *
  * Version notes:
@@ -26,6 +27,11 @@ import { Produce } from '../../protocol/messages/00-produce.js';
 import { ErrorCode, isKafkaError } from '../../protocol/errors.js';
 import { defineHandler, type Response } from '../server/handler.js';
 import { ZERO_UUID } from '../codec/interpret.js';
+import type { Broker } from '../broker.js';
+import type { TopicInfo } from '../topics.js';
+
+const minInsyncReplicas = (broker: Broker, topic: TopicInfo): number =>
+  Number(topic.configs['min.insync.replicas'] ?? broker.config.get('min.insync.replicas'));
 
 type PartitionResponse = Response<typeof Produce>['responses'][number]['partitionResponses'][number];
 
@@ -55,6 +61,10 @@ export default defineHandler({
         if (!topic) return result(index, apiVersion >= 13 ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
         const log = broker.logs.getLog(topic.name, index);
         if (!log) return result(index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+        if (req.acks === -1 && minInsyncReplicas(broker, topic) > 1) {
+          // One broker is one in-sync replica: Kafka refuses acks=all below min.insync.replicas.
+          return result(index, ErrorCode.NOT_ENOUGH_REPLICAS, 'The size of the current ISR 1 is insufficient to satisfy the min.isr requirement');
+        }
         if (records === null || !Buffer.isBuffer(records) || records.length === 0) {
           return result(index, ErrorCode.INVALID_RECORD, 'Produce request carries no record batch');
         }

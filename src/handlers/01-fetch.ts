@@ -145,13 +145,16 @@ export default defineHandler({
     const empty = { throttleTimeMs: 0, sessionId: 0, responses: [], nodeEndpoints: [] };
     if (req.sessionId !== 0) return { ...empty, errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND };
 
-    const targets = resolveTargets(req, broker, apiVersion);
     const deadline = Date.now() + req.maxWaitMs;
+    let targets = resolveTargets(req, broker, apiVersion);
     let { results, bytes } = await readAll(targets, req.maxBytes);
-    const logs = targets.filter((t) => t.log && t.errorCode === ErrorCode.NONE).map((t) => t.log!);
-    const anyError = results.some((r) => r.errorCode !== ErrorCode.NONE);
-    while (bytes < req.minBytes && !anyError && logs.length > 0 && Date.now() < deadline && !ctx.signal.aborted) {
+    for (;;) {
+      const logs = targets.filter((t) => t.log && t.errorCode === ErrorCode.NONE).map((t) => t.log!);
+      const anyError = results.some((r) => r.errorCode !== ErrorCode.NONE);
+      if (bytes >= req.minBytes || anyError || logs.length === 0 || Date.now() >= deadline || ctx.signal.aborted) break;
       await waitForAppend(logs, deadline - Date.now(), ctx);
+      // Resolve again: the wake-up may be a topic deletion, which must answer 3 at once.
+      targets = resolveTargets(req, broker, apiVersion);
       ({ results, bytes } = await readAll(targets, req.maxBytes));
     }
 

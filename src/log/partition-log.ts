@@ -544,7 +544,10 @@ export class PartitionLog {
     return this.config;
   }
 
-  /** Calls `listener` after each completed write (for long-polling fetches). Returns an unsubscribe. */
+  /**
+   * Calls `listener` after each completed write, and once when the log closes (so a long-polling
+   * fetch on a deleted topic answers at once). Returns an unsubscribe.
+   */
   onAppend(listener: () => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -557,6 +560,7 @@ export class PartitionLog {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    for (const listener of this.listeners) listener();
     clearTimeout(this.flushTimer);
     await this.queue.whenIdle();
     try {
