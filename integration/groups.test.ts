@@ -149,9 +149,15 @@ describe.skipIf(target.skipReason !== undefined)('consumer groups', () => {
       spawn('kcat', ['-b', broker.bootstrap, '-G', group, topic, '-q', '-u', '-f', '%p %o\\n',
         '-X', `partition.assignment.strategy=${strategy}`, '-X', 'session.timeout.ms=6000', '-X', 'heartbeat.interval.ms=300',
         '-X', 'auto.offset.reset=earliest'], { stdio: ['ignore', 'pipe', 'pipe'] }));
+    // Whole lines only: a chunk may end mid-line.
     const outputs = members.map((m) => {
       const lines: string[] = [];
-      m.stdout!.on('data', (d: Buffer) => lines.push(...d.toString().split('\n').filter(Boolean)));
+      let rest = '';
+      m.stdout!.on('data', (d: Buffer) => {
+        const parts = (rest + d.toString()).split('\n');
+        rest = parts.pop()!;
+        lines.push(...parts.filter(Boolean));
+      });
       return lines;
     });
     const admin = kafka.admin();
