@@ -3,8 +3,10 @@ NODE_MODULES := node_modules/.package-lock.json
 
 .PHONY: start build test unit-test integration-test bench clean
 
+# `npm install` rather than `npm ci`: it follows the lock file too, and npm 11 writes lock files that
+# `npm ci` rejects as out of sync (the other platforms' optional rollup binaries are not recorded).
 $(NODE_MODULES): package.json package-lock.json
-	npm ci --no-audit --no-fund
+	npm install --no-audit --no-fund
 	@touch $@
 
 build: $(NODE_MODULES)
