@@ -62,6 +62,7 @@ export const DEFINITIONS = {
   'group.max.size': int(2147483647),
   'offsets.retention.minutes': int(10080),
   'offsets.retention.check.interval.ms': long(600000),
+  'offset.metadata.max.bytes': int(4096),
   'offsets.topic.num.partitions': inert(int(50)),
   'offsets.topic.replication.factor': inert(int(3)),
   'transaction.state.log.replication.factor': inert(int(3)),

@@ -58,7 +58,7 @@ export function groupCoordinatorConfig(config: BrokerConfig): GroupCoordinatorCo
     groupMaxSize: config.get('group.max.size'),
     offsetsRetentionMs: config.get('offsets.retention.minutes') * 60_000,
     offsetsRetentionCheckIntervalMs: config.get('offsets.retention.check.interval.ms'),
-    offsetMetadataMaxBytes: 4096,
+    offsetMetadataMaxBytes: config.get('offset.metadata.max.bytes'),
   };
 }
 
