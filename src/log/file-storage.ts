@@ -3,6 +3,7 @@ import * as fsp from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Storage, StoredFile } from './storage.js';
+import { syncDir, writeFileAtomic } from '../util/atomic-write.js';
 
 /** A file on disk, read and written with positional I/O through one FileHandle. */
 class DiskFile implements StoredFile {
@@ -120,16 +121,7 @@ export class FileStorage implements Storage {
   }
 
   async writeFileAtomic(dir: string, name: string, data: Buffer): Promise<void> {
-    const tmp = this.at(dir, `${name}.tmp`);
-    const fh = await fsp.open(tmp, 'w', 0o644);
-    try {
-      await fh.writeFile(data);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await fsp.rename(tmp, this.at(dir, name));
-    await this.syncDir(dir);
+    await writeFileAtomic(this.at(dir, name), data);
   }
 
   async rename(dir: string, from: string, to: string): Promise<void> {
@@ -145,12 +137,7 @@ export class FileStorage implements Storage {
   }
 
   /** Makes renames and creations in a directory durable. */
-  private async syncDir(dir: string): Promise<void> {
-    const fh = await fsp.open(this.at(dir), 'r');
-    try {
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
+  private syncDir(dir: string): Promise<void> {
+    return syncDir(this.at(dir));
   }
 }
