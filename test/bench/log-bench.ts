@@ -5,9 +5,9 @@
  *
  *   node dist/test/bench/log-bench.js            (TAFKA_BENCH_DIR picks the disk; default: tmpdir)
  *
- * Method. A pool of distinct, valid batches is cycled to make the byte stream. The "producer" keeps
- * up to WINDOW (1024) appends in flight, reusing a batch buffer only once its append has resolved (the log
- * writes offsets into the buffer in place). The raw writer writes the same buffers with gathered
+ * Method. A pool of distinct, valid batches is cycled to make the byte stream. The "producers" keep
+ * IN_FLIGHT_BYTES (8 MiB, as several busy producer connections would) of appends outstanding, reusing a
+ * batch buffer only once its append has resolved (the log writes offsets into the buffer in place). The raw writer writes the same buffers with gathered
  * writes of ~1 MiB through one FileHandle. Reads are sequential fetches of 1 MiB (Kafka's
  * max.partition.fetch.bytes) against 1 MiB raw positional reads. Both sides read freshly written
  * data, so both are served from the page cache; the comparison is of software overhead.
@@ -21,7 +21,7 @@ import { defaultLogConfig, type LogConfig } from '../../src/log/config.js';
 import { LogManager } from '../../src/log/log-manager.js';
 
 const MiB = 1024 * 1024;
-const WINDOW = 1024;
+const IN_FLIGHT_BYTES = 8 * MiB;
 const FETCH_BYTES = MiB;
 
 /** A pool of batches of about `batchBytes` each (records of ~100 bytes, like small events). */
@@ -79,7 +79,8 @@ async function rawRead(file: string): Promise<{ ms: number; bytes: number }> {
 async function logAppend(manager: LogManager, topic: string, pool: Buffer[], total: number): Promise<{ ms: number; bytes: number }> {
   const log = await manager.createLog(topic, 0);
   // Each slot owns a buffer; it is reused only after its previous append resolved.
-  const slots = Array.from({ length: WINDOW }, (_, i) => ({
+  const window = Math.max(2, Math.round(IN_FLIGHT_BYTES / pool[0]!.length));
+  const slots = Array.from({ length: window }, (_, i) => ({
     buf: Buffer.from(pool[i % pool.length]!),
     pending: Promise.resolve() as Promise<unknown>,
   }));
@@ -133,6 +134,8 @@ async function main(): Promise<void> {
     for (const [label, batchBytes, total] of [
       ['1 KB batches', 1024, 256 * MiB],
       ['16 KB batches', 16 * 1024, 1024 * MiB],
+      // librdkafka fills batches up to 1 MB (batch.size); 256 KB is a busy producer's typical batch.
+      ['256 KB batches', 256 * 1024, 1024 * MiB],
     ] as const) {
       const pool = batchPool(batchBytes, 256);
       const rawFile = join(root, `raw-${batchBytes}.bin`);
