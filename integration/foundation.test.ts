@@ -6,7 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiVersions } from '../protocol/messages/18-api-versions.js';
 import { Metadata } from '../protocol/messages/03-metadata.js';
 import { codecFor } from '../src/codec/interpret.js';
-import { kafkajs, kcat, resolveTarget, startBroker, type BrokerHandle } from './harness.js';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, kafkajs, kcat, resolveTarget, ROOT, startBroker, type BrokerHandle } from './harness.js';
 import { RawClient } from './raw-client.js';
 
 const target = await resolveTarget();
@@ -151,5 +155,37 @@ describe.skipIf(target.skipReason !== undefined)('foundation', () => {
     const ids = (m: typeof m1) => Object.fromEntries(m.topics.map((t) => [t.name, t.topicId]));
     expect(ids(m2)).toEqual(ids(m1));
     expect(Object.values(ids(m1))).not.toContain('00000000-0000-0000-0000-000000000000');
+  });
+
+  it.runIf(target.kind === 'tafka')('start-up stops on an unknown or malformed config, naming it', () => {
+    const main = join(ROOT, 'dist', 'src', 'main.js');
+    for (const [override, named] of [
+      ['num.partitons=3', 'Unknown configuration "num.partitons"'],
+      ['num.partitions=three', 'Invalid value "three" for configuration num.partitions'],
+    ]) {
+      const r = spawnSync(process.execPath, [main, 'start', '--port', '0', '--data-dir', join(tmpdir(), 'never-created'), '--override', override], { timeout: 10_000 });
+      expect(r.status).toBe(1);
+      expect(r.stderr.toString()).toContain(named);
+    }
+  });
+
+  it.runIf(target.kind === 'tafka')('logs one line at start saying where it listens and where data lives', async () => {
+    const port = await freePort();
+    const dir = mkdtempSync(join(tmpdir(), 'tafka-log-line-'));
+    const main = join(ROOT, 'dist', 'src', 'main.js');
+    const { spawn } = await import('node:child_process');
+    const child = spawn(process.execPath, [main, 'start', '--host', '127.0.0.1', '--port', String(port), '--data-dir', dir]);
+    const line = await new Promise<string>((resolve) => {
+      let out = '';
+      child.stdout.on('data', (d) => {
+        out += d;
+        const found = out.split('\n').find((l) => l.includes('listening'));
+        if (found) resolve(found);
+      });
+    });
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+    rmSync(dir, { recursive: true, force: true });
+    expect(JSON.parse(line).msg).toBe(`Tafka listening on 127.0.0.1:${port}, data in ${dir}`);
   });
 });

@@ -6,40 +6,13 @@
  *               [--override key=value ...] [--log-level info]
  *   tafka dump-log FILE... [--print-data-log]     (like Kafka's kafka-dump-log.sh)
  */
-import { readFileSync } from 'node:fs';
 import { pino } from 'pino';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { Broker } from './broker.js';
-import { BrokerConfig, ConfigError, parseProperties } from './config.js';
+import { BrokerConfig, ConfigError } from './config.js';
+import { settingsFromArgs, type StartArgs } from './cli/start-args.js';
 import { dumpLogCommand } from './cli/dump-log.js';
-
-interface StartArgs {
-  host?: string;
-  port?: number;
-  'data-dir'?: string;
-  config?: string;
-  override?: string[];
-  'log-level': string;
-}
-
-/** Settings in precedence order: file, then --override flags, then the shortcut flags. */
-export function settingsFromArgs(args: StartArgs): [string, string][] {
-  const settings: [string, string][] = [];
-  if (args.config) settings.push(...parseProperties(readFileSync(args.config, 'utf8')));
-  for (const o of args.override ?? []) {
-    const eq = o.indexOf('=');
-    if (eq <= 0) throw new ConfigError(`Malformed --override "${o}": expected key=value`);
-    settings.push([o.slice(0, eq).trim(), o.slice(eq + 1)]);
-  }
-  if (args.host !== undefined || args.port !== undefined) {
-    const current = new BrokerConfig(settings).listener;
-    const host = args.host ?? current.host;
-    settings.push(['listeners', `PLAINTEXT://${host.includes(':') ? `[${host}]` : host}:${args.port ?? current.port}`]);
-  }
-  if (args['data-dir'] !== undefined) settings.push(['log.dirs', args['data-dir']]);
-  return settings;
-}
 
 async function start(args: StartArgs): Promise<void> {
   const logger = pino({ level: args['log-level'], base: { name: 'tafka' } });

@@ -8,6 +8,8 @@ export class FrameTooLargeError extends Error {
   readonly code = 'TAFKA_ERR_FRAME_TOO_LARGE';
 }
 
+const EMPTY = Buffer.alloc(0);
+
 export class FrameReader {
   private chunks: Buffer[] = [];
   private buffered = 0;
@@ -44,6 +46,7 @@ export class FrameReader {
   }
 
   private consume(n: number): Buffer {
+    if (n === 0) return EMPTY;
     this.buffered -= n;
     const first = this.chunks[0];
     if (first.length > n) {
