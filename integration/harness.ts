@@ -33,6 +33,8 @@ export interface BrokerHandle {
   restart(): Promise<void>;
   /** kill -9, then start again on the same port and data dir. */
   crashAndRestart(): Promise<void>;
+  /** The broker's log lines so far (Tafka processes started by the harness; empty otherwise). */
+  logLines(): string[];
 }
 
 export async function freePort(): Promise<number> {
@@ -82,8 +84,17 @@ export async function startTafka(opts: StartOptions = {}): Promise<BrokerHandle>
   for (const [k, v] of Object.entries(overrides)) args.push('--override', `${k}=${v}`);
   args.push('--override', `advertised.listeners=PLAINTEXT://localhost:${port}`);
   let child: ChildProcess;
+  const lines: string[] = [];
   const launch = async () => {
-    child = spawn(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+    child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let partial = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      process.stdout.write(d);
+      const text = partial + d.toString();
+      const parts = text.split('\n');
+      partial = parts.pop()!;
+      lines.push(...parts);
+    });
     await waitForPort(port, child);
   };
   const exited = () => new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
@@ -109,6 +120,7 @@ export async function startTafka(opts: StartOptions = {}): Promise<BrokerHandle>
       await exited();
       await launch();
     },
+    logLines: () => lines,
   };
 }
 
@@ -117,7 +129,7 @@ function external(bootstrap: string): BrokerHandle {
   const unsupported = async () => {
     throw new Error('cannot restart an external broker');
   };
-  return { bootstrap, host, port: Number(port), controllable: false, stop: async () => {}, restart: unsupported, crashAndRestart: unsupported };
+  return { bootstrap, host, port: Number(port), controllable: false, stop: async () => {}, restart: unsupported, crashAndRestart: unsupported, logLines: () => [] };
 }
 
 /** Why the Apache Kafka target cannot run here, or undefined when a Docker engine answers. */

@@ -15,7 +15,8 @@
  * Version notes:
  * - v1: rack, controller id, is_internal; null = all topics.  v2: cluster id.  v3: throttle time.
  * - v4: allow_auto_topic_creation.  v5: offline replicas.  v7: leader epoch.  v8: authorized operations.
- * - v9: flexible.  v10: topic ids.  v12: topics may be asked for by id alone (name null).
+ * - v9: flexible.  v10: topic ids.  v12: topics may be asked for by id alone (name null); a null
+ *   name before v12 closes the connection, as Kafka's request parser does.
  * - v13: top-level error code.
  */
 import { Metadata } from '../../protocol/messages/03-metadata.js';
@@ -78,8 +79,13 @@ export default defineHandler({
   api: Metadata,
   minVersion: 0,
   maxVersion: 13,
-  async handle(req, ctx): Promise<Response<typeof Metadata>> {
+  async handle(req, ctx): Promise<Response<typeof Metadata> | null> {
     const { broker, apiVersion } = ctx;
+    if (apiVersion < 12 && req.topics?.some((t) => t.name === null)) {
+      // v10-11 carry topic ids but may not ask by id alone; Kafka refuses such a request at parse time.
+      ctx.closeConnection(`Metadata v${apiVersion} does not support null topic names`);
+      return null;
+    }
     const allowCreate = (apiVersion < 4 || req.allowAutoTopicCreation) && broker.config.get('auto.create.topics.enable');
     const all = req.topics === null || (apiVersion === 0 && req.topics.length === 0);
     let topics: TopicResult[];
