@@ -175,11 +175,11 @@ export class Broker {
   }
 }
 
-/** The broker-wide log settings (`log.*` and `message.max.bytes`) as the log store takes them. */
+/** The broker-wide log settings (`log.*`, `message.max.bytes`, `producer.id.expiration.ms`) as the log store takes them. */
 function brokerLogConfig(config: BrokerConfig): LogConfig {
   const props: Record<string, string> = {};
   for (const [key, value] of config.entries()) {
-    if (value !== null && (key.startsWith('log.') || key === 'message.max.bytes')) props[key] = String(value);
+    if (value !== null && (key.startsWith('log.') || key === 'message.max.bytes' || key === 'producer.id.expiration.ms')) props[key] = String(value);
   }
   return logConfigFromProperties(props);
 }

@@ -14,10 +14,18 @@
  * - acks: 1 and -1 answer after the append is written (and fsynced when the flush policy asks);
  *   with a single replica they are the same. acks=0 gets no response at all; if a partition failed,
  *   the connection is closed so the client refreshes its metadata, as Kafka does.
+ * - Idempotent producers (batches with a producer id): the log checks epoch and sequence from the
+ *   batch header in the same tick it assigns offsets (src/log/producer-state.ts). A retried batch is
+ *   answered with the original offsets and not written again; 45 OUT_OF_ORDER_SEQUENCE_NUMBER for a
+ *   gap, 47 INVALID_PRODUCER_EPOCH for a fenced epoch. Never 59 UNKNOWN_PRODUCER_ID: since KIP-360
+ *   Kafka accepts a producer it has no state for at any sequence.
+ * - Transactions are not supported: a transactional batch gets 49 INVALID_PRODUCER_ID_MAPPING, what
+ *   Kafka's partition leader answers when the transaction coordinator has no transaction for the
+ *   producer. A transactional id on a request with plain batches is ignored, as Kafka does.
  * - Errors per partition (one bad partition does not fail the others): 3 UNKNOWN_TOPIC_OR_PARTITION,
  *   100 UNKNOWN_TOPIC_ID (v13), 2 CORRUPT_MESSAGE, 87 INVALID_RECORD, 10 MESSAGE_TOO_LARGE, 19
- *   NOT_ENOUGH_REPLICAS (acks=-1 with min.insync.replicas above 1: there is one replica); for
- *   the whole request 21 INVALID_REQUIRED_ACKS.
+ *   NOT_ENOUGH_REPLICAS (acks=-1 with min.insync.replicas above 1: there is one replica), 45, 47, 49;
+ *   for the whole request 21 INVALID_REQUIRED_ACKS.
  *
  * Version notes:
  * - v3: record batches v2 (magic 2), transactional id.  v5: log_start_offset.  v8: record errors and

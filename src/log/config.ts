@@ -25,6 +25,8 @@ export interface LogConfig {
   messageTimestampType: 'CreateTime' | 'LogAppendTime';
   /** file.delete.delay.ms: how long a `.deleted` segment lingers so in-flight reads finish. */
   fileDeleteDelayMs: number;
+  /** producer.id.expiration.ms (broker-wide): idempotent-producer state idle this long is dropped. */
+  producerIdExpirationMs: number;
 }
 
 /** Kafka's "never": Long.MAX_VALUE, as a safe JS number. */
@@ -42,6 +44,7 @@ export const defaultLogConfig: Readonly<LogConfig> = Object.freeze({
   maxMessageBytes: 1024 * 1024 + 12,
   messageTimestampType: 'CreateTime',
   fileDeleteDelayMs: 60_000,
+  producerIdExpirationMs: 24 * 60 * 60 * 1000,
 });
 
 type NumericKey = Exclude<keyof LogConfig, 'messageTimestampType'>;
@@ -71,6 +74,7 @@ const PROPERTY_NAMES: Record<string, [NumericKey, number]> = {
   'max.message.bytes': ['maxMessageBytes', 1],
   'file.delete.delay.ms': ['fileDeleteDelayMs', 1],
   'log.segment.delete.delay.ms': ['fileDeleteDelayMs', 1],
+  'producer.id.expiration.ms': ['producerIdExpirationMs', 1],
 };
 
 /**

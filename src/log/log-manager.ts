@@ -28,6 +28,8 @@ export interface LogManagerOptions {
   retentionCheckIntervalMs?: number;
   /** log.flush.offset.checkpoint.interval.ms (Kafka default 1 minute). */
   checkpointIntervalMs?: number;
+  /** producer.id.expiration.check.interval.ms (Kafka default 10 minutes). */
+  producerIdExpirationCheckIntervalMs?: number;
 }
 
 const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
@@ -69,6 +71,7 @@ export class LogManager {
     };
     every(opts.retentionCheckIntervalMs ?? 300_000, () => manager.runRetention());
     every(opts.checkpointIntervalMs ?? 60_000, () => manager.checkpoint());
+    every(opts.producerIdExpirationCheckIntervalMs ?? 600_000, async () => manager.removeExpiredProducers());
     return manager;
   }
 
@@ -170,6 +173,13 @@ export class LogManager {
     for (const log of this.logs.values()) deleted += await log.deleteOldSegments();
     if (deleted > 0) await this.checkpoint();
     return deleted;
+  }
+
+  /** Drops idempotent-producer state idle longer than producer.id.expiration.ms, in every log. */
+  removeExpiredProducers(): number {
+    let removed = 0;
+    for (const log of this.logs.values()) removed += log.removeExpiredProducers();
+    return removed;
   }
 
   /** Writes the recovery-point and log-start-offset checkpoint files (atomically). */

@@ -5,6 +5,7 @@ import {
   batchSizeAt,
   lastOffsetDeltaAt,
   maxTimestampAt,
+  PRODUCER_ID,
   recordsCountAt,
   setBaseOffset,
   setLogAppendTime,
@@ -12,6 +13,8 @@ import {
   validateBatch,
 } from '../codec/record-batch.js';
 import { NEVER, type LogConfig } from './config.js';
+import { decodeSnapshot, encodeSnapshot, parseSnapshotOffset, snapshotFileName } from './producer-snapshot.js';
+import { ProducerStateManager, type ProducerStateEntry } from './producer-state.js';
 import { parseSegmentBaseOffset, Segment, DELETED_SUFFIX } from './segment.js';
 import type { Storage } from './storage.js';
 import { WriteQueue } from './write-queue.js';
@@ -111,6 +114,8 @@ export class PartitionLog {
   private readonly pendingRemovals = new Map<Segment, NodeJS.Timeout>();
   private failure: KafkaError | undefined;
   private closed = false;
+  /** Idempotent producers' sequence windows, up to the log end offset (queued appends included). */
+  private readonly producers = new ProducerStateManager();
   private readonly storage: Storage;
   private readonly clock: Clock;
   private readonly logger: Logger;
@@ -165,14 +170,32 @@ export class PartitionLog {
       .filter((b): b is bigint => b !== undefined)
       .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 
+    const snapshots = names
+      .map(parseSnapshotOffset)
+      .filter((o): o is bigint => o !== undefined)
+      .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+
     if (bases.length === 0) {
       const segment = Segment.create(this.segmentOptions(opts.logStartOffset ?? 0n));
       await segment.persistIndexes(); // creates the three files, as Kafka does
       this.segments = [segment];
+      for (const o of snapshots) await storage.remove(dir, snapshotFileName(o));
     } else {
       this.segments = await Promise.all(bases.map((b) => Segment.open(this.segmentOptions(b))));
+      // Producer state: the latest snapshot, then the batches after it. After a crash the replay
+      // rides on recovery's own scan of the tail.
+      let from = await this.loadSnapshot(snapshots, undefined);
       const fastOpened = opts.cleanShutdown && (await this.active.loadAsActive());
-      if (!fastOpened) await this.recover(opts.cleanShutdown ? this.active.baseOffset : (opts.recoveryPoint ?? 0n));
+      if (!fastOpened) await this.recover(opts.cleanShutdown ? this.active.baseOffset : (opts.recoveryPoint ?? 0n), from);
+      const end = this.active.nextOffset;
+      if (from > end) {
+        // The snapshot covers offsets recovery truncated away: fall back to one within the log.
+        this.producers.clear();
+        from = await this.loadSnapshot(snapshots, end);
+        await this.replayProducerState(from, 0);
+      } else if (fastOpened && from < end) {
+        await this.replayProducerState(from, 0);
+      }
     }
     this.nextOffset = this.highWatermark = this.active.nextOffset;
     this.recoveryPoint = opts.cleanShutdown ? this.nextOffset : min(opts.recoveryPoint ?? 0n, this.nextOffset);
@@ -184,13 +207,18 @@ export class PartitionLog {
    * batch by batch and truncated at the first bad one; segments after a truncation are dropped,
    * since their offsets would no longer follow on.
    */
-  private async recover(recoveryPoint: bigint): Promise<void> {
+  private async recover(recoveryPoint: bigint, producerStateFrom: bigint): Promise<void> {
     let first = 0;
     while (first + 1 < this.segments.length && this.segments[first + 1]!.baseOffset <= recoveryPoint) first++;
     this.logger.info({ recoveryPoint, segments: this.segments.length - first }, 'recovering log');
+    // Batches between the producer snapshot and the recovered segments are replayed from headers.
+    await this.replayProducerState(producerStateFrom, 0, first);
+    const replay = (buf: Buffer, at: number) => {
+      if (buf.readBigInt64BE(at) >= producerStateFrom) this.producers.replay(buf, at);
+    };
     for (let i = first; i < this.segments.length; i++) {
       const segment = this.segments[i]!;
-      const truncated = await segment.recover();
+      const truncated = await segment.recover(replay);
       const isLast = i === this.segments.length - 1;
       // Also a gap: the file may have lost its tail outside our view (a cut file recovers cleanly).
       if (!isLast && (truncated > 0 || segment.nextOffset !== this.segments[i + 1]!.baseOffset)) {
@@ -204,6 +232,79 @@ export class PartitionLog {
       }
       if (!isLast) await segment.seal();
     }
+  }
+
+  // ----------------------------------------------------------------------------- producer state
+
+  /**
+   * Loads the newest readable snapshot at or below `maxOffset` (any, when undefined), deleting those
+   * above it and unreadable ones. Returns the offset replay must start from: the snapshot's, or the
+   * first segment's base when there is none.
+   */
+  private async loadSnapshot(offsets: bigint[], maxOffset: bigint | undefined): Promise<bigint> {
+    const now = this.clock.now();
+    for (let i = offsets.length - 1; i >= 0; i--) {
+      const offset = offsets[i]!;
+      const name = snapshotFileName(offset);
+      if (maxOffset !== undefined && offset > maxOffset) {
+        await this.storage.remove(this.dir, name);
+        offsets.splice(i, 1);
+        continue;
+      }
+      try {
+        const data = await this.storage.readFile(this.dir, name);
+        if (!data) throw new Error('missing');
+        for (const entry of decodeSnapshot(data)) {
+          // As Kafka: producers already expired are not loaded.
+          if (now - entry.lastTimestamp < this.config.producerIdExpirationMs) this.producers.load(entry);
+        }
+        this.logger.debug({ offset, producers: this.producers.size }, 'loaded producer snapshot');
+        return offset;
+      } catch (err) {
+        this.logger.warn({ err, snapshot: name }, 'deleting unreadable producer snapshot');
+        this.producers.clear();
+        await this.storage.remove(this.dir, name);
+        offsets.splice(i, 1);
+      }
+    }
+    return this.segments[0]!.baseOffset;
+  }
+
+  /** Replays the headers of batches at or after `from` in segments [first, end) into producer state. */
+  private async replayProducerState(from: bigint, first: number, end = this.segments.length): Promise<void> {
+    for (let i = first; i < end; i++) {
+      const segment = this.segments[i]!;
+      const next = this.segments[i + 1];
+      if (next && next.baseOffset <= from) continue;
+      await segment.scanHeaders(from, (buf, at) => {
+        if (buf.readBigInt64BE(at) >= from) this.producers.replay(buf, at);
+      });
+    }
+  }
+
+  /** Writes the producer state as of now (all appends so far) as `<logEndOffset>.snapshot`, after queued writes. */
+  private snapshotProducers(): Promise<void> {
+    const offset = this.nextOffset;
+    const data = encodeSnapshot(this.producers.entries());
+    return this.runTask(() => this.storage.writeFileAtomic(this.dir, snapshotFileName(offset), data));
+  }
+
+  /** Deletes snapshots below the first segment: the batches they describe are gone (Kafka does the same). */
+  private async deleteSnapshotsBefore(offset: bigint): Promise<void> {
+    for (const name of await this.storage.listFiles(this.dir)) {
+      const o = parseSnapshotOffset(name);
+      if (o !== undefined && o < offset) await this.storage.remove(this.dir, name);
+    }
+  }
+
+  /** The idempotent producers this partition tracks (DescribeProducers). */
+  activeProducers(): ProducerStateEntry[] {
+    return [...this.producers.entries()];
+  }
+
+  /** producer.id.expiration.ms: forgets producers idle that long. Returns how many. */
+  removeExpiredProducers(): number {
+    return this.producers.removeExpired(this.clock.now(), this.config.producerIdExpirationMs);
   }
 
   // ----------------------------------------------------------------------------- append
@@ -236,6 +337,7 @@ export class PartitionLog {
     let messages = 0;
     let maxTimestamp = -1;
     let offsetCount = 0n;
+    let idempotent = false;
     for (let pos = 0; pos < records.length; ) {
       const code = validateBatch(records, pos, records.length);
       if (code !== 0) throw new KafkaError(code, `invalid record batch at byte ${pos}`);
@@ -246,16 +348,31 @@ export class PartitionLog {
       messages += recordsCountAt(records, pos);
       offsetCount += BigInt(lastOffsetDeltaAt(records, pos) + 1);
       maxTimestamp = Math.max(maxTimestamp, maxTimestampAt(records, pos));
+      if (records.readInt32BE(pos + PRODUCER_ID) >= 0) idempotent = true; // sign of the int64, no BigInt
       pos += size;
     }
 
-    // 2. Choose the segment: roll first if these bytes should not go in the active one.
+    // 2. Idempotent producers: sequence and epoch checks, now, in the tick offsets are assigned, so
+    // pipelined retries are judged in arrival order. A duplicate is answered with the original's
+    // offsets once everything queued before it is written, and nothing is appended.
     const appendTime = config.messageTimestampType === 'LogAppendTime' ? (opts.logAppendTimeMs ?? this.clock.now()) : -1;
     const baseOffset = this.nextOffset;
+    const producerCheck = idempotent ? this.producers.check(records, baseOffset, appendTime) : undefined;
+    if (producerCheck?.kind === 'duplicate') {
+      const { firstOffset, lastOffset, timestamp } = producerCheck.batch;
+      return this.runTask(async () => ({
+        baseOffset: firstOffset,
+        lastOffset,
+        logAppendTime: appendTime >= 0 ? BigInt(timestamp) : -1n,
+        logStartOffset: this.logStartOffset,
+      }));
+    }
+
+    // 3. Choose the segment: roll first if these bytes should not go in the active one.
     const lastOffset = baseOffset + offsetCount - 1n;
     const segment = this.maybeRoll(records.length, appendTime >= 0 ? appendTime : maxTimestamp, lastOffset);
 
-    // 3. Stamp what the broker owns (offsets, leader epoch, LogAppendTime) and account for each batch.
+    // 4. Stamp what the broker owns (offsets, leader epoch, LogAppendTime) and account for each batch.
     const epoch = opts.leaderEpoch ?? 0;
     let next = baseOffset;
     for (let pos = 0; pos < records.length; ) {
@@ -268,6 +385,7 @@ export class PartitionLog {
       pos += size;
     }
     this.nextOffset = next;
+    if (producerCheck) for (const update of producerCheck.updates) this.producers.apply(update);
 
     return new Promise<AppendResult>((resolve, reject) => {
       this.queue.push({
@@ -298,6 +416,9 @@ export class PartitionLog {
               ? 'relative offset overflow'
               : undefined;
     if (reason === undefined) return segment;
+    // As Kafka: a producer snapshot at every roll, named by the new segment's base offset, so a
+    // restart replays at most the active segment.
+    this.snapshotProducers().catch(() => {}); // failure is recorded by process()
     const rolled = Segment.create(this.segmentOptions(this.nextOffset));
     this.segments.push(rolled);
     this.logger.info({ baseOffset: rolled.baseOffset, reason }, 'rolled segment');
@@ -504,7 +625,10 @@ export class PartitionLog {
       this.scheduleRemoval(segment);
       deleted++;
     }
-    if (deleted > 0) this.logger.info({ deleted, logStartOffset: this.logStartOffset }, 'deleted old segments');
+    if (deleted > 0) {
+      this.logger.info({ deleted, logStartOffset: this.logStartOffset }, 'deleted old segments');
+      await this.deleteSnapshotsBefore(this.segments[0]!.baseOffset);
+    }
     return deleted;
   }
 
@@ -568,6 +692,8 @@ export class PartitionLog {
         await this.sealing;
         await this.active.seal();
         await this.active.sync();
+        // The next open loads this and replays nothing.
+        await this.storage.writeFileAtomic(this.dir, snapshotFileName(this.nextOffset), encodeSnapshot(this.producers.entries()));
         this.recoveryPoint = this.nextOffset;
       }
     } finally {

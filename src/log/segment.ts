@@ -333,8 +333,10 @@ export class Segment {
   /**
    * Re-validates every batch (length, magic, CRC, contiguous offsets), truncates the log at the first
    * one that fails, and rebuilds both indexes from what remains. Returns the bytes truncated.
+   * `onBatch` sees each batch kept, so the caller can rebuild other state (producer state) in the
+   * same pass.
    */
-  async recover(): Promise<number> {
+  async recover(onBatch?: (buf: Buffer, at: number) => void): Promise<number> {
     const log = await this.ensureFiles();
     const { indexIntervalBytes, maxIndexSize } = this.opts.settings();
     const offsetIndex = new OffsetIndex(maxIndexSize);
@@ -369,6 +371,7 @@ export class Segment {
           lastIndexed = position;
         }
         expected = last + 1n;
+        onBatch?.(buf, at);
         return true;
       },
     );
@@ -390,6 +393,20 @@ export class Segment {
     this.persistedOffsetEntries = offsetIndex.entries;
     this.persistedTimeEntries = timeIndex.entries;
     return truncated;
+  }
+
+  /**
+   * Calls `visit` with the header of each batch whose last offset is >= `fromOffset`, starting at
+   * the index floor entry: how producer state is replayed from a snapshot to the log end.
+   */
+  async scanHeaders(fromOffset: bigint, visit: (buf: Buffer, at: number) => void): Promise<void> {
+    if (!this.log || this.size === 0) return;
+    const { offset: offsetIndex } = await this.loadIndexes();
+    const start = offsetIndex.lookup(Math.max(0, this.relative(fromOffset)));
+    await scanBatches(this.log, start, this.size, { chunkSize: RECOVERY_CHUNK, wholeBatches: false }, (buf, at) => {
+      if (baseOffsetAt(buf, at) + BigInt(lastOffsetDeltaAt(buf, at)) >= fromOffset) visit(buf, at);
+      return true;
+    });
   }
 
   // ----------------------------------------------------------------------------- durability & lifecycle

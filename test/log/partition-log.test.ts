@@ -287,7 +287,8 @@ describe.each(STORAGE_KINDS)('PartitionLog on %s storage', (kind: StorageKind) =
       expect(files).toEqual(
         [0, 1, 2, 3].flatMap((o) => {
           const base = String(o).padStart(20, '0');
-          return [`${base}.index`, `${base}.log`, `${base}.timeindex`];
+          // Kafka also writes a producer snapshot at each roll, named by the new segment's base offset.
+          return [`${base}.index`, `${base}.log`, ...(o > 0 ? [`${base}.snapshot`] : []), `${base}.timeindex`];
         }),
       );
     });

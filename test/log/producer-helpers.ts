@@ -10,6 +10,7 @@ export function idempotentBatch(producerId: bigint, epoch: number, baseSequence:
     baseSequence,
     attributes: opts.attributes,
     baseTimestamp: opts.timestamp ?? 1000,
-    records: encodeRecords(Array.from({ length: count }, (_, i) => ({ value: Buffer.from(`v${baseSequence + i}`) }))),
+    // Fixed-size values, so batches of one count have one size (tests size segments by them).
+    records: encodeRecords(Array.from({ length: count }, (_, i) => ({ value: Buffer.from(String(baseSequence + i).padStart(10, '0')) }))),
   });
 }
