@@ -71,14 +71,17 @@ describe.skipIf(target.kind !== 'tafka')('hostile input', () => {
       const api = apiSpec(apiKey)!;
       const handled = Math.max(minVersion, apiKey === 0 ? 3 : minVersion);
       for (let version = handled; version <= maxVersion; version++) {
-        const samples = fc.sample(structArb(api.request.fields, version), { seed: seed + apiKey * 100 + version, numRuns: 3 });
+        const samples = fc.sample(structArb(api.request.fields, version), { seed: seed + apiKey * 100 + version, numRuns: Number(process.env.FUZZ_RUNS ?? 3) });
         const c = await RawClient.connect(broker.port);
         samples.forEach((value, i) => c.send(api.request, version, i, value as never));
+        // Answers come in request order; some requests have none (Produce with acks=0), and those
+        // that wait (Fetch, JoinGroup) may hold theirs past the deadline — a close is valid too.
+        let last = -1;
         for (let i = 0; i < samples.length; i++) {
-          // Requests with waits (Fetch, JoinGroup) may hold their answer; a close is a valid outcome too.
           const frame = await Promise.race([c.readFrame(2000).catch(() => null), new Promise<null>((r) => setTimeout(() => r(null), 2000))]);
           if (!frame) break;
-          expect(frame.readInt32BE(0)).toBe(i);
+          expect(frame.readInt32BE(0)).toBeGreaterThan(last);
+          last = frame.readInt32BE(0);
           answered++;
         }
         c.end();
