@@ -46,6 +46,9 @@ async function start(args: StartArgs): Promise<void> {
       process.exit(1);
     }
   };
+  // A rejected promise nobody awaited is a bug, but one request's bug must not stop the broker
+  // (Node's default is to exit): log it loudly and keep serving.
+  process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled promise rejection'));
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
 }
