@@ -8,7 +8,7 @@
  * Behavior:
  * - Batches are stored exactly as received. The log validates each batch header (length, magic 2,
  *   CRC-32C, record count) and assigns offsets by patching the base offset in place; records are
- *   never decoded here (see src/log/ and docs/05-produce-and-fetch.md).
+ *   never decoded here (see src/log/ and docs/03-produce-and-fetch.md).
  * - Offsets are assigned in request arrival order, before anything is awaited, so pipelined
  *   requests on one connection — and producers racing on one partition — get contiguous offsets.
  * - acks: 1 and -1 answer after the append is written (and fsynced when the flush policy asks);
