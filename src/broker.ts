@@ -15,6 +15,7 @@ import { invalidTopicName, TopicRegistry, type TopicInfo } from './topics.js';
 import { logConfigFromProperties, type LogConfig } from './log/config.js';
 import { LogManager } from './log/log-manager.js';
 import { GroupCoordinator } from './group/coordinator.js';
+import { ProducerIdManager } from './producer-ids.js';
 
 export interface BrokerOptions {
   readonly config: BrokerConfig;
@@ -39,6 +40,7 @@ export class Broker {
     readonly topics: TopicRegistry,
     readonly logs: LogManager,
     readonly groups: GroupCoordinator,
+    readonly producerIds: ProducerIdManager,
   ) {}
 
   static async start(opts: BrokerOptions): Promise<Broker> {
@@ -56,7 +58,8 @@ export class Broker {
       retentionCheckIntervalMs: config.get('log.retention.check.interval.ms'),
     });
     const groups = await GroupCoordinator.open({ config, logs, clock, logger });
-    const broker = new Broker(config, logger, clock, meta.nodeId, meta.clusterId, dataDir, topics, logs, groups);
+    const producerIds = await ProducerIdManager.open(dataDir);
+    const broker = new Broker(config, logger, clock, meta.nodeId, meta.clusterId, dataDir, topics, logs, groups, producerIds);
     await broker.openTopicLogs();
     await broker.listen();
     return broker;

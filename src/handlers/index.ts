@@ -29,6 +29,9 @@ import describeGroups from './15-describe-groups.js';
 import listGroups from './16-list-groups.js';
 import deleteGroups from './42-delete-groups.js';
 import offsetDelete from './47-offset-delete.js';
+// Idempotent producer
+import initProducerId from './22-init-producer-id.js';
+import describeProducers from './61-describe-producers.js';
 
 export const HANDLERS: readonly Handler<any>[] = [
   produce,
@@ -57,4 +60,6 @@ export const HANDLERS: readonly Handler<any>[] = [
   listGroups,
   deleteGroups,
   offsetDelete,
+  initProducerId,
+  describeProducers,
 ];

@@ -1,0 +1,46 @@
+/**
+ * InitProducerId (key 22): gives an idempotent producer its producer id and epoch.
+ *
+ * Versions: 0-6, advertised from 0 because librdkafka enables idempotence only when InitProducerId
+ * v0 is supported (its IdempotentProducer feature flag). KafkaJS sends v1 (to the controller, which
+ * is this broker), librdkafka v4, @platformatic/kafka v5.
+ *
+ * Behavior:
+ * - No transactional id (idempotence): a fresh producer id from ProducerIdManager, epoch 0. Like
+ *   Kafka's coordinator, the expected producer id and epoch of v3+ are not checked: a producer that
+ *   asks again (librdkafka after a fatal sequence error, KIP-360) simply gets a new id. Producers
+ *   that bump their epoch themselves (the Java client) need nothing from the broker: the log accepts
+ *   a higher epoch starting at sequence 0.
+ * - v3+ with exactly one of producer id / epoch set: 42 INVALID_REQUEST, as Kafka.
+ * - A transactional id: Tafka has no transaction coordinator, so it answers as a Kafka cluster whose
+ *   transaction state log is unavailable: 15 COORDINATOR_NOT_AVAILABLE. Clients retry it and then
+ *   give up with a "coordinator not available" error; nothing is half-initialised.
+ *
+ * Version notes: v2 flexible; v3 producer id/epoch for KIP-360 bumps; v4 PRODUCER_FENCED;
+ * v5 TRANSACTION_ABORTABLE; v6 two-phase commit fields (KIP-939), unused without transactions.
+ */
+import { InitProducerId } from '../../protocol/messages/22-init-producer-id.js';
+import { ErrorCode } from '../../protocol/errors.js';
+import { defineHandler, type Response } from '../server/handler.js';
+
+const failed = (errorCode: number): Response<typeof InitProducerId> => ({
+  throttleTimeMs: 0,
+  errorCode,
+  producerId: -1n,
+  producerEpoch: -1,
+  ongoingTxnProducerId: -1n,
+  ongoingTxnProducerEpoch: -1,
+});
+
+export default defineHandler({
+  api: InitProducerId,
+  minVersion: 0,
+  maxVersion: 6,
+  async handle(req, ctx): Promise<Response<typeof InitProducerId>> {
+    if ((req.producerId === -1n) !== (req.producerEpoch === -1)) return failed(ErrorCode.INVALID_REQUEST);
+    if (req.transactionalId !== null) return failed(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+    const producerId = await ctx.broker.producerIds.generate();
+    ctx.log.debug({ producerId }, 'allocated producer id');
+    return { ...failed(ErrorCode.NONE), producerId, producerEpoch: 0 };
+  },
+});

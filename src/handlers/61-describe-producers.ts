@@ -1,0 +1,49 @@
+/**
+ * DescribeProducers (key 61): the idempotent producers a partition tracks, as `kafka-transactions.sh
+ * describe-producers` shows them.
+ *
+ * Versions: 0 (the only one).
+ *
+ * Behavior:
+ * - Per partition: every producer in the log's producer state (src/log/producer-state.ts), with its
+ *   epoch, the last sequence and max timestamp of its last batch. coordinatorEpoch and
+ *   currentTxnStartOffset are -1: no transactions.
+ * - Unknown topic or partition: 3 UNKNOWN_TOPIC_OR_PARTITION for that partition.
+ */
+import { DescribeProducers } from '../../protocol/messages/61-describe-producers.js';
+import { ErrorCode } from '../../protocol/errors.js';
+import { defineHandler, type Response } from '../server/handler.js';
+
+export default defineHandler({
+  api: DescribeProducers,
+  minVersion: 0,
+  maxVersion: 0,
+  handle(req, ctx): Response<typeof DescribeProducers> {
+    const { broker } = ctx;
+    return {
+      throttleTimeMs: 0,
+      topics: req.topics.map(({ name, partitionIndexes }) => ({
+        name,
+        partitions: partitionIndexes.map((partitionIndex) => {
+          const log = broker.topics.get(name) ? broker.logs.getLog(name, partitionIndex) : undefined;
+          if (!log) {
+            return { partitionIndex, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: null, activeProducers: [] };
+          }
+          return {
+            partitionIndex,
+            errorCode: ErrorCode.NONE,
+            errorMessage: null,
+            activeProducers: log.activeProducers().map((p) => ({
+              producerId: p.producerId,
+              producerEpoch: p.epoch,
+              lastSequence: p.batches.at(-1)?.lastSeq ?? -1,
+              lastTimestamp: BigInt(p.lastTimestamp),
+              coordinatorEpoch: -1,
+              currentTxnStartOffset: -1n,
+            })),
+          };
+        }),
+      })),
+    };
+  },
+});
