@@ -69,19 +69,32 @@ export type ProducerCheck =
   | { kind: 'duplicate'; batch: BatchMetadata };
 
 export interface PendingBatch extends BatchMetadata {
-  producerId: bigint;
+  key: ProducerKey;
   epoch: number;
 }
 
+/**
+ * Producer ids as map keys: a number when exact (always, for ids Kafka or Tafka allocate), so the hot
+ * path allocates no BigInt and hashes a small integer; a bigint beyond 2^53. One id, one form.
+ */
+type ProducerKey = number | bigint;
+const TWO_53 = 2n ** 53n;
+const keyOf = (id: bigint): ProducerKey => (id >= 0n && id < TWO_53 ? Number(id) : id);
+/** The key of the batch at `pos`, read as two int32 halves (its producer id is >= 0). */
+function keyAt(buf: Buffer, pos: number): ProducerKey {
+  const hi = buf.readInt32BE(pos + PRODUCER_ID);
+  return hi < 0x20_0000 ? hi * 0x1_0000_0000 + buf.readUInt32BE(pos + PRODUCER_ID + 4) : buf.readBigInt64BE(pos + PRODUCER_ID);
+}
+
 export class ProducerStateManager {
-  private readonly producers = new Map<bigint, ProducerStateEntry>();
+  private readonly producers = new Map<ProducerKey, ProducerStateEntry>();
 
   get size(): number {
     return this.producers.size;
   }
 
   entry(producerId: bigint): ProducerStateEntry | undefined {
-    return this.producers.get(producerId);
+    return this.producers.get(keyOf(producerId));
   }
 
   /** Every tracked producer (DescribeProducers, snapshots). */
@@ -96,45 +109,47 @@ export class ProducerStateManager {
    */
   check(records: Buffer, baseOffset: bigint, appendTime: number): ProducerCheck {
     const updates: PendingBatch[] = [];
-    let next = baseOffset;
+    let relative = 0; // offset of this batch relative to baseOffset: BigInt only for idempotent batches
     for (let pos = 0; pos < records.length; pos += batchSizeAt(records, pos)) {
       const delta = lastOffsetDeltaAt(records, pos);
-      const firstOffset = next;
-      next += BigInt(delta + 1);
+      const rel = relative;
+      relative += delta + 1;
       if (records.readInt32BE(pos + PRODUCER_ID) < 0) continue;
-      const producerId = records.readBigInt64BE(pos + PRODUCER_ID);
+      const key = keyAt(records, pos);
+      const firstOffset = rel === 0 ? baseOffset : baseOffset + BigInt(rel);
       // Tafka has no transaction coordinator, so no transaction can have been begun: Kafka answers a
       // transactional batch its coordinator has no transaction for with 49 INVALID_PRODUCER_ID_MAPPING.
       if (records.readInt16BE(pos + ATTRIBUTES) & TRANSACTIONAL_BIT) {
-        throw new KafkaError(ErrorCode.INVALID_PRODUCER_ID_MAPPING, `transactions are not supported: producer ${producerId} has no transaction`);
+        throw new KafkaError(ErrorCode.INVALID_PRODUCER_ID_MAPPING, `transactions are not supported: producer ${key} has no transaction`);
       }
       const epoch = records.readInt16BE(pos + PRODUCER_EPOCH);
       const firstSeq = records.readInt32BE(pos + BASE_SEQUENCE);
       const lastSeq = lastSequence(firstSeq, delta);
-      const stored = this.producers.get(producerId);
+      const stored = this.producers.get(key);
       // Duplicates are looked up in the stored state only, before any other check, as Kafka does.
       if (stored && stored.epoch === epoch) {
         for (const b of stored.batches) {
           if (b.firstSeq === firstSeq && b.lastSeq === lastSeq) return { kind: 'duplicate', batch: b };
         }
       }
-      // An earlier batch of this request from the same producer is what this one must follow.
-      let current: { epoch: number; lastSeq: number } | undefined;
-      for (let i = updates.length - 1; i >= 0 && !current; i--) if (updates[i]!.producerId === producerId) current = updates[i];
-      current ??= stored && { epoch: stored.epoch, lastSeq: stored.batches.at(-1)?.lastSeq ?? -1 };
-      validate(producerId, epoch, firstSeq, firstOffset, current);
+      // What this batch must follow: an earlier batch of this request from the same producer, else
+      // the stored state (read in place: this runs for every idempotent batch).
+      let earlier: PendingBatch | undefined;
+      for (let i = updates.length - 1; i >= 0 && !earlier; i--) if (updates[i]!.key === key) earlier = updates[i];
+      if (earlier) validate(key, epoch, firstSeq, firstOffset, earlier.epoch, earlier.lastSeq);
+      else if (stored) validate(key, epoch, firstSeq, firstOffset, stored.epoch, stored.batches[stored.batches.length - 1]?.lastSeq ?? -1);
       const timestamp = appendTime >= 0 ? appendTime : maxTimestampAt(records, pos);
-      updates.push({ producerId, epoch, firstSeq, lastSeq, firstOffset, lastOffset: next - 1n, timestamp });
+      updates.push({ key, epoch, firstSeq, lastSeq, firstOffset, lastOffset: firstOffset + BigInt(delta), timestamp });
     }
     return { kind: 'append', updates };
   }
 
   /** Records batches that passed `check` (or that log recovery replays: no validation). */
   apply(batch: PendingBatch): void {
-    let entry = this.producers.get(batch.producerId);
+    let entry = this.producers.get(batch.key);
     if (!entry) {
-      entry = { producerId: batch.producerId, epoch: batch.epoch, batches: [], lastTimestamp: batch.timestamp };
-      this.producers.set(batch.producerId, entry);
+      entry = { producerId: BigInt(batch.key), epoch: batch.epoch, batches: [], lastTimestamp: batch.timestamp };
+      this.producers.set(batch.key, entry);
     }
     // A new epoch starts a new sequence space: the old batches can no longer be retried.
     if (entry.epoch !== batch.epoch) {
@@ -142,13 +157,7 @@ export class ProducerStateManager {
       entry.batches = [];
     }
     if (entry.batches.length === BATCHES_TO_RETAIN) entry.batches.shift();
-    entry.batches.push({
-      firstSeq: batch.firstSeq,
-      lastSeq: batch.lastSeq,
-      firstOffset: batch.firstOffset,
-      lastOffset: batch.lastOffset,
-      timestamp: batch.timestamp,
-    });
+    entry.batches.push(batch); // a PendingBatch is a BatchMetadata; kept as is, no copy
     entry.lastTimestamp = batch.timestamp;
   }
 
@@ -159,7 +168,7 @@ export class ProducerStateManager {
     const firstSeq = buf.readInt32BE(pos + BASE_SEQUENCE);
     const firstOffset = buf.readBigInt64BE(pos);
     this.apply({
-      producerId: buf.readBigInt64BE(pos + PRODUCER_ID),
+      key: keyAt(buf, pos),
       epoch: buf.readInt16BE(pos + PRODUCER_EPOCH),
       firstSeq,
       lastSeq: lastSequence(firstSeq, delta),
@@ -171,7 +180,7 @@ export class ProducerStateManager {
 
   /** Puts an entry as loaded from a snapshot. */
   load(entry: ProducerStateEntry): void {
-    this.producers.set(entry.producerId, entry);
+    this.producers.set(keyOf(entry.producerId), entry);
   }
 
   clear(): void {
@@ -194,25 +203,25 @@ export class ProducerStateManager {
   }
 }
 
-function validate(producerId: bigint, epoch: number, firstSeq: number, offset: bigint, current: { epoch: number; lastSeq: number } | undefined): void {
-  if (!current) return; // unknown producer (KIP-360): any sequence starts it
-  if (epoch < current.epoch) {
+/** Kafka's checkProducerEpoch + checkSequence against a known producer's epoch and last sequence. */
+function validate(producerId: ProducerKey, epoch: number, firstSeq: number, offset: bigint, currentEpoch: number, currentLastSeq: number): void {
+  if (epoch < currentEpoch) {
     throw new KafkaError(
       ErrorCode.INVALID_PRODUCER_EPOCH,
-      `Epoch of producer ${producerId} at offset ${offset} is ${epoch}, which is smaller than the last seen epoch ${current.epoch}`,
+      `Epoch of producer ${producerId} at offset ${offset} is ${epoch}, which is smaller than the last seen epoch ${currentEpoch}`,
     );
   }
-  if (epoch !== current.epoch) {
+  if (epoch !== currentEpoch) {
     if (firstSeq !== 0) {
       throw new KafkaError(
         ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER,
-        `Invalid sequence number for new epoch of producer ${producerId} at offset ${offset}: ${epoch} (request epoch), ${firstSeq} (seq. number), ${current.epoch} (current producer epoch)`,
+        `Invalid sequence number for new epoch of producer ${producerId} at offset ${offset}: ${epoch} (request epoch), ${firstSeq} (seq. number), ${currentEpoch} (current producer epoch)`,
       );
     }
-  } else if (!inSequence(current.lastSeq, firstSeq)) {
+  } else if (!inSequence(currentLastSeq, firstSeq)) {
     throw new KafkaError(
       ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER,
-      `Out of order sequence number for producer ${producerId} at offset ${offset}: ${firstSeq} (incoming seq. number), ${current.lastSeq} (current end sequence number)`,
+      `Out of order sequence number for producer ${producerId} at offset ${offset}: ${firstSeq} (incoming seq. number), ${currentLastSeq} (current end sequence number)`,
     );
   }
 }

@@ -1,6 +1,12 @@
 /**
  * End-to-end benchmark: kcat (librdkafka) producing to and consuming from a real Tafka process,
- * next to this machine's raw loopback and disk figures measured in the same run.
+ * next to this machine's raw loopback and disk figures measured in the same run. The 100 B case is
+ * produced a second time with `enable.idempotence=true` (producer id, epoch and sequences checked
+ * per batch), to compare with plain produce. On a small machine kcat's own CPU bounds that pair
+ * (librdkafka's idempotence bookkeeping costs the client more than the broker), so a second pair
+ * isolates the broker: one Node connection replays pre-built Produce v7 requests (1,000 batches of
+ * 1,000 x 100 B, 5 in flight as librdkafka allows with idempotence), plain and then carrying a
+ * producer id and sequences, alternately, five times each; the median run of each is reported.
  *
  *   node dist/test/bench/e2e-bench.js [--messages 1000000] [--profile]
  *
@@ -13,6 +19,10 @@ import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Produce } from '../../protocol/messages/00-produce.js';
+import { InitProducerId } from '../../protocol/messages/22-init-producer-id.js';
+import { codecFor } from '../../src/codec/interpret.js';
+import { encodeBatch, encodeRecords } from '../../src/codec/record-batch.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const args = process.argv.slice(2);
@@ -112,6 +122,80 @@ function timed(cmd: string, argv: string[], input?: string): { seconds: number; 
   return { seconds: Number(process.hrtime.bigint() - start) / 1e9, stdout: r.stdout.toString() };
 }
 
+/** One Kafka connection: framed requests out, responses (without size) back, in order. */
+async function kafkaConnection(port: number) {
+  const socket = connect(port, '127.0.0.1');
+  await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+  let buffered: Buffer = Buffer.alloc(0);
+  const waiting: ((frame: Buffer) => void)[] = [];
+  socket.on('data', (d: Buffer) => {
+    buffered = buffered.length ? Buffer.concat([buffered, d]) : d;
+    while (buffered.length >= 4 && buffered.length >= 4 + buffered.readInt32BE(0)) {
+      const size = buffered.readInt32BE(0);
+      waiting.shift()!(buffered.subarray(4, 4 + size));
+      buffered = buffered.subarray(4 + size);
+    }
+  });
+  const frame = (apiKey: number, version: number, correlationId: number, body: Buffer, flexible: boolean): Buffer => {
+    const header = Buffer.alloc(10 + (flexible ? 1 : 0));
+    header.writeInt16BE(apiKey, 0);
+    header.writeInt16BE(version, 2);
+    header.writeInt32BE(correlationId, 4);
+    header.writeInt16BE(-1, 8); // null client id
+    const size = Buffer.alloc(4);
+    size.writeInt32BE(header.length + body.length);
+    return Buffer.concat([size, header, body]);
+  };
+  return {
+    frame,
+    send: (bytes: Buffer) => new Promise<Buffer>((resolve) => (waiting.push(resolve), socket.write(bytes))),
+    close: () => socket.destroy(),
+  };
+}
+
+/**
+ * Produce throughput of the broker alone: pre-built requests of one batch each (`producerId` -1 for
+ * plain), `inFlight` outstanding, timed from the first send to the last answer. Returns seconds.
+ */
+async function rawProduceSeconds(port: number, topic: string, producerId: bigint, batches: number, perBatch: number, inFlight: number): Promise<number> {
+  const conn = await kafkaConnection(port);
+  const codec = codecFor(Produce.request, 7);
+  const value = Buffer.alloc(100, 'x');
+  const records = encodeRecords(Array.from({ length: perBatch }, () => ({ value })));
+  const requests = Array.from({ length: batches }, (_, i) => {
+    const batch = encodeBatch({
+      lastOffsetDelta: perBatch - 1, recordsCount: perBatch, baseTimestamp: Date.now(), records,
+      producerId, producerEpoch: producerId >= 0n ? 0 : -1, baseSequence: producerId >= 0n ? i * perBatch : -1,
+    });
+    const body = codec.encode({ transactionalId: null, acks: -1, timeoutMs: 30_000, topicData: [{ name: topic, topicId: '00000000-0000-0000-0000-000000000000', partitionData: [{ index: 0, records: batch }] }] });
+    return conn.frame(0, 7, i, Buffer.concat(body), false);
+  });
+  const decode = codecFor(Produce.response, 7);
+  const start = process.hrtime.bigint();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (next < requests.length) {
+        const answer = decode.decode(await conn.send(requests[next++]!), 4);
+        const code = answer.responses[0].partitionResponses[0].errorCode;
+        if (code !== 0) throw new Error(`produce failed with error ${code}`);
+      }
+    }),
+  );
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  conn.close();
+  return seconds;
+}
+
+async function initProducerId(port: number): Promise<bigint> {
+  const conn = await kafkaConnection(port);
+  const body = codecFor(InitProducerId.request, 1).encode({ transactionalId: null, transactionTimeoutMs: 60_000, producerId: -1n, producerEpoch: -1, enable2Pc: false, keepPreparedTxn: false });
+  const answer = codecFor(InitProducerId.response, 1).decode(await conn.send(conn.frame(22, 1, 1, Buffer.concat(body), false)), 4);
+  conn.close();
+  if (answer.errorCode !== 0) throw new Error(`InitProducerId failed with error ${answer.errorCode}`);
+  return answer.producerId;
+}
+
 function makeInput(dir: string, count: number, size: number): string {
   const file = join(dir, `input-${size}.txt`);
   const line = 'x'.repeat(size - 1) + '\n';
@@ -149,6 +233,16 @@ async function main(): Promise<void> {
     const p = timed('kcat', ['-b', bootstrap, '-P', '-t', topic, '-p', '0', ...producerConf], input);
     let used = cpuSeconds(pid) - cpu;
     rows.push([`kcat produce ${count.toLocaleString()} x ${size} B`, Math.round(count / p.seconds).toLocaleString(), (mb / p.seconds).toFixed(1), used.toFixed(2), ((used * 1000) / mb).toFixed(1)]);
+    if (size === 100) {
+      // Same input, same settings, idempotence on: librdkafka asks InitProducerId and numbers batches.
+      const idemTopic = `${topic}-idempotent`;
+      timed('kcat', ['-b', bootstrap, '-L', '-t', idemTopic]);
+      const idemCpu = cpuSeconds(pid);
+      const q = timed('kcat', ['-b', bootstrap, '-P', '-t', idemTopic, '-p', '0', '-X', 'enable.idempotence=true', ...producerConf], input);
+      const idemUsed = cpuSeconds(pid) - idemCpu;
+      const ratio = ((p.seconds / q.seconds) * 100).toFixed(0);
+      rows.push([`kcat produce ${count.toLocaleString()} x ${size} B, idempotent (${ratio}% of plain)`, Math.round(count / q.seconds).toLocaleString(), (mb / q.seconds).toFixed(1), idemUsed.toFixed(2), ((idemUsed * 1000) / mb).toFixed(1)]);
+    }
     cpu = cpuSeconds(pid);
     const c = timed('kcat', ['-b', bootstrap, '-C', '-t', topic, '-p', '0', '-o', 'beginning', '-e', '-q', '-c', String(count), '-X', 'fetch.max.bytes=52428800', '-X', 'max.partition.fetch.bytes=10485760', '-f', '\n']);
     used = cpuSeconds(pid) - cpu;
@@ -156,6 +250,30 @@ async function main(): Promise<void> {
     if (lines !== count) throw new Error(`consumed ${lines} of ${count}`);
     rows.push([`kcat consume ${count.toLocaleString()} x ${size} B`, Math.round(count / c.seconds).toLocaleString(), (mb / c.seconds).toFixed(1), used.toFixed(2), ((used * 1000) / mb).toFixed(1)]);
   }
+  // The broker alone, plain vs idempotent, alternating so drift hits both.
+  const rawBatches = Math.max(1, Math.round(SMALL / 1000));
+  const rawMb = (rawBatches * 1000 * 100) / 1e6;
+  const times: Record<'plain' | 'idempotent', number[]> = { plain: [], idempotent: [] };
+  const cpus: Record<'plain' | 'idempotent', number> = { plain: 0, idempotent: 0 };
+  const ROUNDS = 5;
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const kind of ['plain', 'idempotent'] as const) {
+      const topic = `raw-${kind}-${round}`;
+      timed('kcat', ['-b', bootstrap, '-L', '-t', topic]);
+      const producerId = kind === 'plain' ? -1n : await initProducerId(port);
+      const cpu = cpuSeconds(pid);
+      times[kind].push(await rawProduceSeconds(port, topic, producerId, rawBatches, 1000, 5));
+      cpus[kind] += cpuSeconds(pid) - cpu;
+    }
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+  const rawRatio = ((median(times.plain) / median(times.idempotent)) * 100).toFixed(0);
+  for (const kind of ['plain', 'idempotent'] as const) {
+    const t = median(times[kind]);
+    const label = `raw Produce v7 ${(rawBatches * 1000).toLocaleString()} x 100 B, ${kind}${kind === 'idempotent' ? ` (${rawRatio}% of plain)` : ''}`;
+    rows.push([label, Math.round((rawBatches * 1000) / t).toLocaleString(), (rawMb / t).toFixed(1), (cpus[kind] / ROUNDS).toFixed(2), ((cpus[kind] / ROUNDS / rawMb) * 1000).toFixed(1)]);
+  }
+
   broker.kill('SIGTERM');
   await new Promise((r) => broker.once('exit', r));
 

@@ -119,7 +119,7 @@ describe('ProducerStateManager', () => {
     const s = new ProducerStateManager();
     const plain = encodeBatch({ lastOffsetDelta: 3, recordsCount: 4, records: encodeRecords([0, 1, 2, 3].map(() => ({ value: null }))) });
     const r = s.check(Buffer.concat([plain, idempotentBatch(9n, 0, 0)]), 0n, -1);
-    expect(r.kind === 'append' && r.updates).toEqual([expect.objectContaining({ producerId: 9n, firstOffset: 4n, lastOffset: 4n })]);
+    expect(r.kind === 'append' && r.updates).toEqual([expect.objectContaining({ key: 9, firstOffset: 4n, lastOffset: 4n })]);
   });
 
   it('refuses transactional batches: there is no transaction coordinator (49 INVALID_PRODUCER_ID_MAPPING)', () => {
@@ -154,7 +154,7 @@ describe('ProducerStateManager', () => {
     const plain = encodeBatch({ lastOffsetDelta: 0, recordsCount: 1, records: encodeRecords([{ value: null }]) });
     s.replay(plain, 0);
     expect(s.size).toBe(1);
-    expect(s.entry(1n)!.batches).toEqual([{ firstSeq: 5, lastSeq: 6, firstOffset: 40n, lastOffset: 41n, timestamp: 1000 }]);
+    expect(s.entry(1n)!.batches).toMatchObject([{ firstSeq: 5, lastSeq: 6, firstOffset: 40n, lastOffset: 41n, timestamp: 1000 }]);
   });
 });
 
@@ -214,5 +214,18 @@ describe('producer snapshot (Kafka format v1)', () => {
     expect(snapshotFileName(1742n)).toBe('00000000000000001742.snapshot');
     expect(parseSnapshotOffset('00000000000000001742.snapshot')).toBe(1742n);
     expect(parseSnapshotOffset('00000000000000001742.log')).toBeUndefined();
+  });
+});
+
+describe('producer ids beyond 2^53', () => {
+  it('are tracked exactly, apart from their neighbours', () => {
+    const s = new ProducerStateManager();
+    const big = 2n ** 62n + 1n;
+    append(s, idempotentBatch(big, 0, 0), 0n);
+    append(s, idempotentBatch(big + 1n, 0, 7), 1n);
+    expect(s.entry(big)!.producerId).toBe(big);
+    expect(s.check(idempotentBatch(big, 0, 0), 2n, -1).kind).toBe('duplicate');
+    expect(s.check(idempotentBatch(big + 1n, 0, 8), 2n, -1).kind).toBe('append');
+    expect(s.entry(2n ** 53n - 1n)).toBeUndefined();
   });
 });
