@@ -3,7 +3,7 @@
  * what they share: Kafka's ConfigResource.Type ids, how a topic or broker resource name is
  * resolved, and how a change to a resource is validated and applied.
  */
-import { ErrorCode, KafkaError } from '../protocol/errors.js';
+import { ErrorCode, isKafkaError, KafkaError } from '../protocol/errors.js';
 import type { Broker } from './broker.js';
 import type { TopicInfo } from './topics.js';
 import { invalidTopicName } from './topics.js';
@@ -70,8 +70,43 @@ export async function alterResource(
   }
 }
 
+export interface AlterResult {
+  errorCode: number;
+  errorMessage: string | null;
+  resourceType: number;
+  resourceName: string;
+}
+
+/**
+ * The loop AlterConfigs and IncrementalAlterConfigs share: each resource is altered on its own, a
+ * resource named twice gets 42, and a Kafka error fails only its resource.
+ */
+export async function alterResources<R extends { resourceType: number; resourceName: string; configs: readonly { name: string }[] }>(
+  broker: Broker,
+  resources: readonly R[],
+  validateOnly: boolean,
+  change: (resource: R, current: Readonly<Record<string, string>>) => Record<string, string | null>,
+): Promise<AlterResult[]> {
+  const dups = duplicateResources(resources);
+  const results: AlterResult[] = [];
+  for (const r of resources) {
+    const result: AlterResult = { errorCode: ErrorCode.NONE, errorMessage: null, resourceType: r.resourceType, resourceName: r.resourceName };
+    try {
+      if (dups.has(`${r.resourceType}:${r.resourceName}`)) throw new KafkaError(ErrorCode.INVALID_REQUEST, 'Each resource must appear at most once.');
+      const keys = r.configs.map((c) => c.name);
+      await alterResource(broker, r.resourceType, r.resourceName, keys, (current) => change(r, current), validateOnly);
+    } catch (err) {
+      if (!isKafkaError(err)) throw err;
+      result.errorCode = err.errorCode;
+      result.errorMessage = err.message;
+    }
+    results.push(result);
+  }
+  return results;
+}
+
 /** Kafka's rule: one request may name a resource only once (ConfigAdminManager). */
-export function duplicateResources(resources: readonly { resourceType: number; resourceName: string }[]): Set<string> {
+function duplicateResources(resources: readonly { resourceType: number; resourceName: string }[]): Set<string> {
   const seen = new Set<string>();
   const dups = new Set<string>();
   for (const r of resources) {

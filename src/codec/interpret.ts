@@ -175,10 +175,6 @@ function nullableStructCodec(struct: Codec): Codec {
 // ---------------------------------------------------------------------------------------------
 // Defaults
 
-function isStruct(f: FieldSpec): boolean {
-  return f.type === '[]' || f.type === '{}';
-}
-
 /** A fresh default value for a field (fresh, so nobody shares a mutable array). */
 export function defaultOf(f: FieldSpec): unknown {
   if (f.default !== undefined) return f.default;

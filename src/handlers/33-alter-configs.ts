@@ -19,32 +19,15 @@
  * - v1: like v0 (throttling after the response).  v2: flexible.
  */
 import { AlterConfigs } from '../../protocol/messages/33-alter-configs.js';
-import { ErrorCode, isKafkaError, KafkaError } from '../../protocol/errors.js';
-import { alterResource, duplicateResources } from '../config-resource.js';
+import { alterResources } from '../config-resource.js';
 import { defineHandler, type Response } from '../server/handler.js';
-
-type Result = Response<typeof AlterConfigs>['responses'][number];
 
 export default defineHandler({
   api: AlterConfigs,
   minVersion: 0,
   maxVersion: 2,
   async handle(req, ctx): Promise<Response<typeof AlterConfigs>> {
-    const dups = duplicateResources(req.resources);
-    const responses: Result[] = [];
-    for (const r of req.resources) {
-      const result: Result = { errorCode: ErrorCode.NONE, errorMessage: null, resourceType: r.resourceType, resourceName: r.resourceName };
-      try {
-        if (dups.has(`${r.resourceType}:${r.resourceName}`)) throw new KafkaError(ErrorCode.INVALID_REQUEST, 'Each resource must appear at most once.');
-        const keys = r.configs.map((c) => c.name);
-        await alterResource(ctx.broker, r.resourceType, r.resourceName, keys, () => Object.fromEntries(r.configs.map((c) => [c.name, c.value])), req.validateOnly);
-      } catch (err) {
-        if (!isKafkaError(err)) throw err;
-        result.errorCode = err.errorCode;
-        result.errorMessage = err.message;
-      }
-      responses.push(result);
-    }
+    const responses = await alterResources(ctx.broker, req.resources, req.validateOnly, (r) => Object.fromEntries(r.configs.map((c) => [c.name, c.value])));
     return { throttleTimeMs: 0, responses };
   },
 });

@@ -17,13 +17,12 @@
  * - v1: flexible.
  */
 import { IncrementalAlterConfigs } from '../../protocol/messages/44-incremental-alter-configs.js';
-import { ErrorCode, isKafkaError, KafkaError } from '../../protocol/errors.js';
+import { ErrorCode, KafkaError } from '../../protocol/errors.js';
 import type { Broker } from '../broker.js';
-import { alterResource, duplicateResources } from '../config-resource.js';
+import { alterResources } from '../config-resource.js';
 import { defineHandler, type Request, type Response } from '../server/handler.js';
 import { effectiveTopicConfig, TOPIC_CONFIGS } from '../topic-configs.js';
 
-type Result = Response<typeof IncrementalAlterConfigs>['responses'][number];
 type Op = Request<typeof IncrementalAlterConfigs>['resources'][number]['configs'][number];
 
 const SET = 0;
@@ -68,21 +67,7 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 1,
   async handle(req, ctx): Promise<Response<typeof IncrementalAlterConfigs>> {
-    const dups = duplicateResources(req.resources);
-    const responses: Result[] = [];
-    for (const r of req.resources) {
-      const result: Result = { errorCode: ErrorCode.NONE, errorMessage: null, resourceType: r.resourceType, resourceName: r.resourceName };
-      try {
-        if (dups.has(`${r.resourceType}:${r.resourceName}`)) throw new KafkaError(ErrorCode.INVALID_REQUEST, 'Each resource must appear at most once.');
-        const keys = r.configs.map((c) => c.name);
-        await alterResource(ctx.broker, r.resourceType, r.resourceName, keys, (current) => applyOps(ctx.broker, r.configs, current), req.validateOnly);
-      } catch (err) {
-        if (!isKafkaError(err)) throw err;
-        result.errorCode = err.errorCode;
-        result.errorMessage = err.message;
-      }
-      responses.push(result);
-    }
+    const responses = await alterResources(ctx.broker, req.resources, req.validateOnly, (r, current) => applyOps(ctx.broker, r.configs, current));
     return { throttleTimeMs: 0, responses };
   },
 });
