@@ -158,6 +158,20 @@ describe.each(STORAGE_KINDS)('idempotent appends on %s storage', (kind: StorageK
     expect((await log.append(idempotentBatch(2n, 0, 31))).baseOffset).toBe(95n);
   });
 
+  it('after a crash, replays from an older snapshot across segments recovery does not re-read', async () => {
+    const size = idempotentBatch(1n, 0, 0).length;
+    let log = await open({ segmentBytes: size * 4 });
+    for (let seq = 0; seq < 20; seq++) await log.append(idempotentBatch(1n, 0, seq));
+    await log.flush();
+    await manager.checkpoint(); // recovery point 20: only the active segment (16-19) is recovered
+    for (const o of ['12', '16']) await raw.remove(DIR, `${o.padStart(20, '0')}.snapshot`);
+    log = await crashAndReopen();
+    // Snapshot 8 gives sequence 7; headers of segments 8 and 12 give 8-15; recovery of 16 gives 16-19.
+    expect(log.activeProducers()[0]!.batches.map((b) => b.firstSeq)).toEqual([15, 16, 17, 18, 19]);
+    expect(await log.append(idempotentBatch(1n, 0, 15))).toMatchObject({ baseOffset: 15n });
+    expect((await log.append(idempotentBatch(1n, 0, 20))).baseOffset).toBe(20n);
+  });
+
   it('falls back to an older snapshot when the newest lies beyond a log cut by recovery', async () => {
     const size = idempotentBatch(1n, 0, 0).length;
     let log = await open({ segmentBytes: size * 4 });
