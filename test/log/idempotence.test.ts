@@ -89,9 +89,13 @@ describe.each(STORAGE_KINDS)('idempotent appends on %s storage', (kind: StorageK
 
   it('judges pipelined retries in arrival order: a retry queued behind its original resolves after it is written', async () => {
     const log = await open();
-    const p = [0, 2, 4, 2, 0, 6].map((seq) => log.append(idempotentBatch(5n, 0, seq, 2)));
+    // The high watermark when each append resolves: a duplicate must not be acknowledged before
+    // its original is readable.
+    const p = [0, 2, 4, 2, 0, 6].map((seq) => log.append(idempotentBatch(5n, 0, seq, 2)).then((r) => ({ ...r, hw: log.highWatermark })));
     const results = await Promise.all(p);
     expect(results.map((r) => r.baseOffset)).toEqual([0n, 2n, 4n, 2n, 0n, 6n]);
+    for (const r of results) expect(r.hw).toBeGreaterThan(r.lastOffset);
+    expect(results[3]!.hw).toBe(6n); // after everything queued before the retry: offsets 0-5
     expect(await storedBatches(log)).toEqual([0n, 2n, 4n, 6n]);
   });
 
