@@ -97,6 +97,13 @@ describe.skipIf(target.skipReason !== undefined)('idempotent producer', () => {
     expect(await initProducerId(broker, 4, 'txn-1')).toMatchObject({ errorCode: 15, producerId: -1n, producerEpoch: -1 });
   });
 
+  it('a KafkaJS transactional producer cannot begin a transaction: "coordinator not available"', async () => {
+    const producer = kafkajs(broker, { retry: { retries: 1, initialRetryTime: 50 } }).producer({ transactionalId: 'tx-kjs', idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    await expect(producer.transaction()).rejects.toThrow(/coordinator is not available/i);
+    await producer.disconnect();
+  });
+
   it('KafkaJS idempotent producer writes 2,000 messages that read back once each', async () => {
     const topic = 'kjs-idempotent';
     await createTopic(broker, topic, 3);
