@@ -189,3 +189,22 @@ describe.skipIf(target.skipReason !== undefined)('idempotent producer', () => {
     expect(next).toBeGreaterThan(producerId);
   });
 });
+
+describe.skipIf(target.kind !== 'tafka')('producer state expiration', () => {
+  let broker: BrokerHandle;
+  beforeAll(async () => {
+    broker = await startBroker({ overrides: { 'producer.id.expiration.ms': '500', 'producer.id.expiration.check.interval.ms': '100' } });
+  });
+  afterAll(async () => broker?.stop());
+
+  it('forgets a producer idle for producer.id.expiration.ms', async () => {
+    const topic = 'expiring';
+    await createTopic(broker, topic);
+    const { producerId } = await initProducerId(broker);
+    expect((await produce(broker, topic, idempotentBatch(producerId, 0, 0, ['a']))).errorCode).toBe(0);
+    const active = async () => (await call(broker, DescribeProducers, 0, { topics: [{ name: topic, partitionIndexes: [0] }] })).topics[0].partitions[0].activeProducers;
+    expect(await active()).toHaveLength(1);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await active()).toEqual([]);
+  });
+});

@@ -56,6 +56,7 @@ export class Broker {
       clock,
       logger,
       retentionCheckIntervalMs: config.get('log.retention.check.interval.ms'),
+      producerIdExpirationCheckIntervalMs: config.get('producer.id.expiration.check.interval.ms'),
     });
     const groups = await GroupCoordinator.open({ config, logs, clock, logger });
     const producerIds = await ProducerIdManager.open(dataDir);

@@ -69,6 +69,7 @@ export const DEFINITIONS = {
   'transaction.state.log.min.isr': inert(int(2)),
   'transactional.id.expiration.ms': int(604800000),
   'producer.id.expiration.ms': int(86400000),
+  'producer.id.expiration.check.interval.ms': int(600000),
   'min.insync.replicas': int(1),
   'process.roles': inert(str(null)),
   'controller.quorum.voters': inert(str(null)),
