@@ -104,3 +104,13 @@ export class InstrumentedStorage implements Storage {
   }
 }
 type StoredFileLike = import('../../src/log/storage.js').StoredFile;
+
+/** The Kafka error code a log operation rejected with, or 0 when it succeeded. */
+export async function codeOf(p: Promise<unknown>): Promise<number> {
+  try {
+    await p;
+  } catch (err) {
+    return (err as { errorCode: number }).errorCode;
+  }
+  return 0;
+}

@@ -6,19 +6,10 @@ import type { LogConfig } from '../../src/log/config.js';
 import type { LogManager } from '../../src/log/log-manager.js';
 import type { PartitionLog } from '../../src/log/partition-log.js';
 import type { Storage } from '../../src/log/storage.js';
-import { batch, InstrumentedStorage, makeStorage, openManager, STORAGE_KINDS, testConfig, type StorageKind } from './helpers.js';
+import { batch, InstrumentedStorage, makeStorage, openManager, STORAGE_KINDS, testConfig, codeOf, type StorageKind } from './helpers.js';
 import { idempotentBatch } from './producer-helpers.js';
 
 const DIR = 'topic-0';
-
-async function codeOf(p: Promise<unknown>): Promise<number> {
-  try {
-    await p;
-  } catch (err) {
-    return (err as { errorCode: number }).errorCode;
-  }
-  return 0;
-}
 
 /** Base offsets of every batch in the log, read through the log. */
 async function storedBatches(log: PartitionLog): Promise<bigint[]> {

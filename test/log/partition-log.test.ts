@@ -16,22 +16,13 @@ import type { LogConfig } from '../../src/log/config.js';
 import type { LogManager } from '../../src/log/log-manager.js';
 import type { PartitionLog } from '../../src/log/partition-log.js';
 import type { Storage } from '../../src/log/storage.js';
-import { batch, makeStorage, openManager, STORAGE_KINDS, testConfig, type StorageKind } from './helpers.js';
+import { batch, makeStorage, openManager, STORAGE_KINDS, testConfig, codeOf, type StorageKind } from './helpers.js';
 
 /** Splits a records buffer into its batches' base offsets. */
 function baseOffsets(records: Buffer): bigint[] {
   const out: bigint[] = [];
   for (let pos = 0; pos < records.length; pos += batchSizeAt(records, pos)) out.push(baseOffsetAt(records, pos));
   return out;
-}
-
-async function codeOf(p: Promise<unknown>): Promise<number> {
-  try {
-    await p;
-  } catch (err) {
-    return (err as { errorCode: number }).errorCode;
-  }
-  return 0;
 }
 
 describe.each(STORAGE_KINDS)('PartitionLog on %s storage', (kind: StorageKind) => {
