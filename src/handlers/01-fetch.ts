@@ -32,11 +32,11 @@ import type { Broker } from '../broker.js';
 import { defineHandler, type Request, type RequestContext, type Response } from '../server/handler.js';
 import type { PartitionLog } from '../log/partition-log.js';
 import { ZERO_UUID } from '../codec/interpret.js';
+import { leaderEpochError } from '../leader-epoch.js';
 
 type FetchRequest = Request<typeof Fetch>;
 type PartitionData = Response<typeof Fetch>['responses'][number]['partitions'][number];
 
-const LEADER_EPOCH = 0;
 const EMPTY = Buffer.alloc(0);
 
 function partitionResult(partitionIndex: number, errorCode: number, log?: PartitionLog): PartitionData {
@@ -77,8 +77,7 @@ function resolveTargets(req: FetchRequest, broker: Broker, apiVersion: number): 
       let errorCode: number = ErrorCode.NONE;
       if (!topic) errorCode = apiVersion >= 13 ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
       else if (!log) errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
-      else if (p.currentLeaderEpoch > LEADER_EPOCH) errorCode = ErrorCode.UNKNOWN_LEADER_EPOCH;
-      else if (p.currentLeaderEpoch >= 0 && p.currentLeaderEpoch < LEADER_EPOCH) errorCode = ErrorCode.FENCED_LEADER_EPOCH;
+      else errorCode = leaderEpochError(p.currentLeaderEpoch);
       targets.push({ ...base, log: log || undefined, errorCode });
     });
   });

@@ -21,6 +21,7 @@ import { ListOffsets } from '../../protocol/messages/02-list-offsets.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { defineHandler, type Response } from '../server/handler.js';
 import type { PartitionLog } from '../log/partition-log.js';
+import { LEADER_EPOCH, leaderEpochError } from '../leader-epoch.js';
 
 type PartitionResult = Response<typeof ListOffsets>['topics'][number]['partitions'][number];
 
@@ -28,7 +29,6 @@ const LATEST = -1n;
 const EARLIEST = -2n;
 const MAX_TIMESTAMP = -3n;
 const EARLIEST_LOCAL = -4n;
-const LEADER_EPOCH = 0;
 
 async function lookup(log: PartitionLog, timestamp: bigint): Promise<{ offset: bigint; timestamp: bigint }> {
   if (timestamp === LATEST) return { offset: log.highWatermark, timestamp: -1n };
@@ -52,8 +52,8 @@ export default defineHandler({
             const result = { partitionIndex: p.partitionIndex, errorCode: ErrorCode.NONE as number, oldStyleOffsets: [], timestamp: -1n, offset: -1n, leaderEpoch: -1 };
             const log = broker.topics.get(t.name) && broker.logs.getLog(t.name, p.partitionIndex);
             if (!log) return { ...result, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
-            if (p.currentLeaderEpoch > LEADER_EPOCH) return { ...result, errorCode: ErrorCode.UNKNOWN_LEADER_EPOCH };
-            if (p.currentLeaderEpoch >= 0 && p.currentLeaderEpoch < LEADER_EPOCH) return { ...result, errorCode: ErrorCode.FENCED_LEADER_EPOCH };
+            const epochError = leaderEpochError(p.currentLeaderEpoch);
+            if (epochError !== ErrorCode.NONE) return { ...result, errorCode: epochError };
             const found = await lookup(log, p.timestamp);
             // The leader epoch exists from v4 only (non-ignorable: it must stay at its default before).
             return { ...result, ...found, leaderEpoch: found.offset >= 0n && ctx.apiVersion >= 4 ? LEADER_EPOCH : -1 };

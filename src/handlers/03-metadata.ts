@@ -23,6 +23,7 @@ import { Metadata } from '../../protocol/messages/03-metadata.js';
 import { ErrorCode, KafkaError } from '../../protocol/errors.js';
 import type { Broker } from '../broker.js';
 import { ZERO_UUID } from '../codec/interpret.js';
+import { LEADER_EPOCH } from '../leader-epoch.js';
 import { defineHandler, type Response } from '../server/handler.js';
 import { invalidTopicName, isInternalTopic, type TopicInfo } from '../topics.js';
 
@@ -37,7 +38,7 @@ function describeTopic(broker: Broker, t: TopicInfo): TopicResult {
       errorCode: ErrorCode.NONE,
       partitionIndex: i,
       leaderId: broker.nodeId,
-      leaderEpoch: 0,
+      leaderEpoch: LEADER_EPOCH,
       replicaNodes: [broker.nodeId],
       isrNodes: [broker.nodeId],
       offlineReplicas: [],

@@ -15,8 +15,8 @@
 import { OffsetForLeaderEpoch } from '../../protocol/messages/23-offset-for-leader-epoch.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { defineHandler, type Response } from '../server/handler.js';
+import { LEADER_EPOCH, leaderEpochError } from '../leader-epoch.js';
 
-const LEADER_EPOCH = 0;
 
 export default defineHandler({
   api: OffsetForLeaderEpoch,
@@ -32,7 +32,8 @@ export default defineHandler({
           const base = { partition: p.partition, errorCode: ErrorCode.NONE as number, leaderEpoch: -1, endOffset: -1n };
           const log = broker.topics.get(t.topic) && broker.logs.getLog(t.topic, p.partition);
           if (!log) return { ...base, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
-          if (p.currentLeaderEpoch > LEADER_EPOCH) return { ...base, errorCode: ErrorCode.UNKNOWN_LEADER_EPOCH };
+          const epochError = leaderEpochError(p.currentLeaderEpoch);
+          if (epochError !== ErrorCode.NONE) return { ...base, errorCode: epochError };
           if (p.leaderEpoch < 0 || p.leaderEpoch > LEADER_EPOCH) return base;
           return { ...base, leaderEpoch: LEADER_EPOCH, endOffset: log.logEndOffset };
         }),
