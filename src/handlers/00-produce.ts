@@ -34,7 +34,7 @@
 import { Produce } from '../../protocol/messages/00-produce.js';
 import { ErrorCode, isKafkaError } from '../../protocol/errors.js';
 import { defineHandler, type Response } from '../server/handler.js';
-import { ZERO_UUID } from '../codec/interpret.js';
+import { ZERO_UUID } from '../../protocol/schema.js';
 import type { Broker } from '../broker.js';
 import type { TopicInfo } from '../topics.js';
 

@@ -31,7 +31,7 @@ import { ErrorCode, isKafkaError } from '../../protocol/errors.js';
 import type { Broker } from '../broker.js';
 import { defineHandler, type Request, type RequestContext, type Response } from '../server/handler.js';
 import type { PartitionLog } from '../log/partition-log.js';
-import { ZERO_UUID } from '../codec/interpret.js';
+import { ZERO_UUID } from '../../protocol/schema.js';
 import { leaderEpochError } from '../leader-epoch.js';
 
 type FetchRequest = Request<typeof Fetch>;

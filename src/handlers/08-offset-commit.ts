@@ -24,7 +24,7 @@
  */
 import { OffsetCommit } from '../../protocol/messages/08-offset-commit.js';
 import { ErrorCode } from '../../protocol/errors.js';
-import { ZERO_UUID } from '../codec/interpret.js';
+import { ZERO_UUID } from '../../protocol/schema.js';
 import type { OffsetCommitEntry } from '../group/coordinator.js';
 import { defineHandler, type Response } from '../server/handler.js';
 

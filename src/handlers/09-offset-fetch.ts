@@ -22,7 +22,7 @@
 import { OffsetFetch } from '../../protocol/messages/09-offset-fetch.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import type { Broker } from '../broker.js';
-import { ZERO_UUID } from '../codec/interpret.js';
+import { ZERO_UUID } from '../../protocol/schema.js';
 import type { FetchedOffset } from '../group/coordinator.js';
 import { defineHandler, type Response } from '../server/handler.js';
 

@@ -26,7 +26,7 @@
 import { CreateTopics } from '../../protocol/messages/19-create-topics.js';
 import { ErrorCode, isKafkaError, KafkaError } from '../../protocol/errors.js';
 import type { Broker } from '../broker.js';
-import { ZERO_UUID } from '../codec/interpret.js';
+import { ZERO_UUID } from '../../protocol/schema.js';
 import { defineHandler, type Request, type Response } from '../server/handler.js';
 import { describeTopicConfig, normalizeTopicConfigs, topicConfigNames } from '../topic-configs.js';
 import { invalidTopicName } from '../topics.js';

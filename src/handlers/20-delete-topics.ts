@@ -18,7 +18,7 @@
  */
 import { DeleteTopics } from '../../protocol/messages/20-delete-topics.js';
 import { ErrorCode, isKafkaError, KafkaError } from '../../protocol/errors.js';
-import { ZERO_UUID } from '../codec/interpret.js';
+import { ZERO_UUID } from '../../protocol/schema.js';
 import { defineHandler, type Response } from '../server/handler.js';
 
 type Result = Response<typeof DeleteTopics>['responses'][number];
