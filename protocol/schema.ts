@@ -64,8 +64,11 @@ export interface ApiSpec {
 }
 
 
-/** A uuid is carried as its canonical string: "00000000-0000-0000-0000-000000000000" is Kafka's zero uuid. */
+/** A uuid is carried as its canonical string. */
 export type UuidString = string;
+
+/** Kafka's zero uuid (Uuid.ZERO_UUID): "no topic id", the default of every uuid field. */
+export const ZERO_UUID: UuidString = '00000000-0000-0000-0000-000000000000';
 
 /**
  * `records` fields: one Buffer when decoded; when encoding, a list of Buffers is also accepted so a

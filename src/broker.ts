@@ -1,17 +1,19 @@
 /**
- * The broker: the one object every handler reaches through `ctx.broker`. It owns the configuration,
- * the node's identity, topic metadata, the partition logs and the group coordinator, and starts and
- * stops them in order.
+ * The broker: the composition root. It opens the services (configuration, node identity, topics,
+ * partition logs, group coordinator, producer ids) in order, hands them to the listener as one
+ * BrokerServices (src/services.ts), and stops them in order. Everything a request does lives in
+ * those services; nothing here is reachable from a handler.
  */
 import { pino, type Logger } from 'pino';
-import { KafkaError, ErrorCode } from '../protocol/errors.js';
 import { systemClock, type Clock } from './clock.js';
 import { BrokerConfig } from './config.js';
 import { HANDLERS } from './handlers/index.js';
 import { loadOrCreateMetaProperties } from './meta-properties.js';
 import { HandlerRegistry } from './server/dispatch.js';
 import { KafkaServer } from './server/server.js';
-import { invalidTopicName, TopicRegistry, type TopicInfo } from './topics.js';
+import type { BrokerServices, NodeIdentity } from './services.js';
+import { TopicManager } from './topics/manager.js';
+import { TopicRegistry } from './topics/registry.js';
 import { logConfigFromProperties, type LogConfig } from './log/config.js';
 import { LogManager } from './log/log-manager.js';
 import { GroupCoordinator } from './group/coordinator.js';
@@ -26,21 +28,17 @@ export interface BrokerOptions {
 }
 
 export class Broker {
-  readonly registry = new HandlerRegistry(HANDLERS);
-  private server?: KafkaServer;
-  private boundPort = 0;
-
   private constructor(
-    readonly config: BrokerConfig,
-    readonly logger: Logger,
-    readonly clock: Clock,
-    readonly nodeId: number,
-    readonly clusterId: string,
+    /** What every request is handed (as `ctx.services`); also the way in for code embedding a broker. */
+    readonly services: BrokerServices,
+    /** The bound listener port (differs from the configured one only when that was 0). */
+    readonly port: number,
+    /** The data directory, or undefined for an in-memory broker. */
     readonly dataDir: string | undefined,
-    readonly topics: TopicRegistry,
-    readonly logs: LogManager,
-    readonly groups: GroupCoordinator,
-    readonly producerIds: ProducerIdManager,
+    private readonly server: KafkaServer,
+    private readonly logs: LogManager,
+    private readonly groups: GroupCoordinator,
+    private readonly logger: Logger,
   ) {}
 
   static async start(opts: BrokerOptions): Promise<Broker> {
@@ -48,7 +46,7 @@ export class Broker {
     const logger = opts.logger ?? pino({ level: 'silent' });
     const dataDir = opts.inMemory ? undefined : config.dataDir;
     const meta = await loadOrCreateMetaProperties(dataDir, config.get('node.id'));
-    const topics = await TopicRegistry.open(dataDir);
+    const registry = await TopicRegistry.open(dataDir);
     const clock = opts.clock ?? systemClock;
     const logs = await LogManager.open({
       dataDir,
@@ -60,123 +58,36 @@ export class Broker {
     });
     const groups = await GroupCoordinator.open({ config, logs, clock, logger });
     const producerIds = await ProducerIdManager.open(dataDir);
-    const broker = new Broker(config, logger, clock, meta.nodeId, meta.clusterId, dataDir, topics, logs, groups, producerIds);
-    await broker.openTopicLogs();
-    await broker.listen();
-    return broker;
-  }
+    const topics = await TopicManager.open({ registry, logs, config, logger });
 
-  /**
-   * Every partition of every known topic has a log (a crash may have come between the two), running
-   * under its topic's config overrides: the log store opened the existing ones with broker defaults.
-   */
-  private async openTopicLogs(): Promise<void> {
-    for (const t of this.topics.list()) {
-      const config = this.topicLogConfig(t.configs);
-      for (let p = 0; p < t.partitions; p++) {
-        const log = this.logs.getLog(t.name, p);
-        if (log) log.updateConfig(config);
-        else await this.logs.createLog(t.name, p, config);
-      }
-    }
-  }
-
-  /** The log settings of a topic: broker defaults with the topic's own overrides on top. */
-  topicLogConfig(configs: Record<string, string>): LogConfig {
-    return logConfigFromProperties(configs, this.logs.config);
-  }
-
-  private async listen(): Promise<void> {
-    const { host, port } = this.config.listener;
-    this.server = new KafkaServer(this, this.registry, this.logger);
-    this.boundPort = await this.server.listen(host, port);
-  }
-
-  /** The bound listener port (differs from the configured one only when that was 0). */
-  get port(): number {
-    return this.boundPort;
-  }
-
-  /** Host and port clients are told to connect to. */
-  get advertised(): { host: string; port: number } {
-    const adv = this.config.advertised;
-    return { host: adv.host, port: this.config.get('advertised.listeners') ? adv.port : this.boundPort };
-  }
-
-  get rack(): string | null {
-    return this.config.get('broker.rack');
-  }
-
-  /**
-   * Creates a topic (and its partition logs). Throws KafkaError with Kafka's codes for a bad name
-   * or an existing topic.
-   */
-  async createTopic(name: string, partitions: number, configs: Record<string, string> = {}): Promise<TopicInfo> {
-    const invalid = invalidTopicName(name);
-    if (invalid) throw new KafkaError(ErrorCode.INVALID_TOPIC_EXCEPTION, invalid);
-    if (this.topics.get(name)) throw new KafkaError(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${name}' already exists.`);
-    if (partitions < 1) throw new KafkaError(ErrorCode.INVALID_PARTITIONS, 'Number of partitions must be larger than 0.');
-    const topic = await this.topics.create(name, partitions, configs);
-    for (let p = 0; p < partitions; p++) await this.logs.createLog(name, p, this.topicLogConfig(configs));
-    this.logger.info({ topic: name, partitions, id: topic.id }, 'created topic');
-    return topic;
-  }
-
-  /** Auto-creation as Metadata/Produce trigger it, under `auto.create.topics.enable` and `num.partitions`. */
-  async autoCreateTopic(name: string): Promise<TopicInfo> {
-    const existing = this.topics.get(name);
-    if (existing) return existing;
-    const pending = this.creating.get(name);
-    if (pending) return pending;
-    const p = this.createTopic(name, this.config.get('num.partitions')).finally(() => this.creating.delete(name));
-    this.creating.set(name, p);
-    return p;
-  }
-  private readonly creating = new Map<string, Promise<TopicInfo>>();
-
-  /**
-   * Deletes a topic: out of the registry first, so no new request finds it, then its partition logs
-   * (directories removed). Requests that already hold a log finish against a closed one.
-   */
-  async deleteTopic(name: string): Promise<void> {
-    const topic = this.topics.get(name);
-    if (!topic) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic ${name} does not exist.`);
-    await this.topics.delete(name);
-    await this.logs.deleteLogs(name);
-    this.logger.info({ topic: name, id: topic.id }, 'deleted topic');
-  }
-
-  /** Raises a topic's partition count; the new partitions' logs exist before Metadata shows them. */
-  async createPartitions(name: string, count: number): Promise<void> {
-    const topic = this.topics.get(name);
-    if (!topic) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic ${name} does not exist.`);
-    if (count <= topic.partitions) throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `Topic already has ${topic.partitions} partition(s).`);
-    const config = this.topicLogConfig(topic.configs);
-    for (let p = topic.partitions; p < count; p++) await this.logs.createLog(name, p, config);
-    await this.topics.update(name, (t) => void (t.partitions = count));
-    this.logger.info({ topic: name, partitions: count }, 'added partitions');
-  }
-
-  /**
-   * Replaces a topic's config overrides (already validated against src/topic-configs.ts): persisted
-   * first, then pushed into every partition log, which acts on them from its next append or
-   * retention check.
-   */
-  async setTopicConfigs(name: string, configs: Record<string, string>): Promise<void> {
-    const topic = this.topics.get(name);
-    if (!topic) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic ${name} does not exist.`);
-    await this.topics.update(name, (t) => void (t.configs = { ...configs }));
-    const config = this.topicLogConfig(configs);
-    for (let p = 0; p < topic.partitions; p++) this.logs.getLog(name, p)?.updateConfig(config);
-    this.logger.info({ topic: name, configs }, 'altered topic configs');
+    let boundPort = 0;
+    const node = nodeIdentity(config, meta, () => boundPort);
+    const services: BrokerServices = { config, clock, node, topics, logs, groups, producerIds };
+    const server = new KafkaServer(services, new HandlerRegistry(HANDLERS), logger);
+    const { host, port } = config.listener;
+    boundPort = await server.listen(host, port);
+    return new Broker(services, boundPort, dataDir, server, logs, groups, logger);
   }
 
   async close(): Promise<void> {
-    await this.server?.close();
+    await this.server.close();
     await this.groups.close();
     await this.logs.close();
     this.logger.info('broker stopped');
   }
+}
+
+/** The node's identity; the advertised port is the bound one unless `advertised.listeners` names one. */
+function nodeIdentity(config: BrokerConfig, ids: { nodeId: number; clusterId: string }, boundPort: () => number): NodeIdentity {
+  return {
+    nodeId: ids.nodeId,
+    clusterId: ids.clusterId,
+    rack: config.get('broker.rack'),
+    get advertised() {
+      const adv = config.advertised;
+      return { host: adv.host, port: config.get('advertised.listeners') ? adv.port : boundPort() };
+    },
+  };
 }
 
 /** The broker-wide log settings (`log.*`, `message.max.bytes`, `producer.id.expiration.ms`) as the log store takes them. */

@@ -4,31 +4,29 @@
  * resolved, and how a change to a resource is validated and applied.
  */
 import { ErrorCode, isKafkaError, KafkaError } from '../protocol/errors.js';
-import type { Broker } from './broker.js';
-import type { TopicInfo } from './topics.js';
-import { invalidTopicName } from './topics.js';
+import type { BrokerServices } from './services.js';
 import { normalizeTopicConfigs } from './topic-configs.js';
+import { requireTopic, type TopicDirectory } from './topics/lookup.js';
+import { invalidTopicName, type TopicInfo } from './topics/registry.js';
 
 export const ConfigResourceType = { UNKNOWN: 0, TOPIC: 2, BROKER: 4, BROKER_LOGGER: 8, CLIENT_METRICS: 16, GROUP: 32 } as const;
 
 /** The topic a TOPIC resource names; 17 for an illegal name, 3 when there is no such topic. */
-export function topicResource(broker: Broker, name: string): TopicInfo {
+export function topicResource(topics: TopicDirectory, name: string): TopicInfo {
   const bad = invalidTopicName(name);
   if (bad) throw new KafkaError(ErrorCode.INVALID_TOPIC_EXCEPTION, bad);
-  const topic = broker.topics.get(name);
-  if (!topic) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic ${name} does not exist.`);
-  return topic;
+  return requireTopic(topics, { name });
 }
 
 /**
  * A BROKER resource is this broker's id, or "" for the cluster-wide dynamic defaults; any other
  * name is 42 INVALID_REQUEST, with Kafka's messages.
  */
-export function brokerResource(broker: Broker, name: string): 'this-broker' | 'cluster-default' {
+export function brokerResource(nodeId: number, name: string): 'this-broker' | 'cluster-default' {
   if (name === '') return 'cluster-default';
   if (!/^-?\d+$/.test(name)) throw new KafkaError(ErrorCode.INVALID_REQUEST, `Broker id must be an integer, but it is: ${name}`);
-  if (Number(name) !== broker.nodeId) {
-    throw new KafkaError(ErrorCode.INVALID_REQUEST, `Unexpected broker id, expected ${broker.nodeId} or empty string, but received ${name}`);
+  if (Number(name) !== nodeId) {
+    throw new KafkaError(ErrorCode.INVALID_REQUEST, `Unexpected broker id, expected ${nodeId} or empty string, but received ${name}`);
   }
   return 'this-broker';
 }
@@ -42,7 +40,7 @@ export function brokerResource(broker: Broker, name: string): 'this-broker' | 'c
  * is read-only, and Kafka answers a change to a read-only config with 42 INVALID_REQUEST.
  */
 export async function alterResource(
-  broker: Broker,
+  services: BrokerServices,
   resourceType: number,
   resourceName: string,
   changedKeys: readonly string[],
@@ -54,13 +52,13 @@ export async function alterResource(
   }
   switch (resourceType) {
     case ConfigResourceType.TOPIC: {
-      const topic = topicResource(broker, resourceName);
+      const topic = topicResource(services.topics, resourceName);
       const next = normalizeTopicConfigs(Object.entries(change(topic.configs)).map(([name, value]) => ({ name, value })));
-      if (!validateOnly) await broker.setTopicConfigs(topic.name, next);
+      if (!validateOnly) await services.topics.setConfigs(topic.name, next);
       return;
     }
     case ConfigResourceType.BROKER:
-      brokerResource(broker, resourceName);
+      brokerResource(services.node.nodeId, resourceName);
       if (changedKeys.length > 0) {
         throw new KafkaError(ErrorCode.INVALID_REQUEST, `Cannot update these configs dynamically: ${[...changedKeys].sort().join(', ')}`);
       }
@@ -82,7 +80,7 @@ export interface AlterResult {
  * resource named twice gets 42, and a Kafka error fails only its resource.
  */
 export async function alterResources<R extends { resourceType: number; resourceName: string; configs: readonly { name: string }[] }>(
-  broker: Broker,
+  services: BrokerServices,
   resources: readonly R[],
   validateOnly: boolean,
   change: (resource: R, current: Readonly<Record<string, string>>) => Record<string, string | null>,
@@ -94,7 +92,7 @@ export async function alterResources<R extends { resourceType: number; resourceN
     try {
       if (dups.has(`${r.resourceType}:${r.resourceName}`)) throw new KafkaError(ErrorCode.INVALID_REQUEST, 'Each resource must appear at most once.');
       const keys = r.configs.map((c) => c.name);
-      await alterResource(broker, r.resourceType, r.resourceName, keys, (current) => change(r, current), validateOnly);
+      await alterResource(services, r.resourceType, r.resourceName, keys, (current) => change(r, current), validateOnly);
     } catch (err) {
       if (!isKafkaError(err)) throw err;
       result.errorCode = err.errorCode;

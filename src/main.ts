@@ -29,8 +29,9 @@ async function start(args: StartArgs): Promise<void> {
   }
   const broker = await Broker.start({ config, logger });
   const { host } = config.listener;
+  const { advertised, nodeId, clusterId } = broker.services.node;
   logger.info(
-    { listen: `${host || '0.0.0.0'}:${broker.port}`, advertised: `${broker.advertised.host}:${broker.advertised.port}`, dataDir: config.dataDir, nodeId: broker.nodeId, clusterId: broker.clusterId },
+    { listen: `${host || '0.0.0.0'}:${broker.port}`, advertised: `${advertised.host}:${advertised.port}`, dataDir: config.dataDir, nodeId, clusterId },
     `Tafka listening on ${host || '0.0.0.0'}:${broker.port}, data in ${config.dataDir}`,
   );
   let stopping = false;

@@ -19,7 +19,7 @@ describe('embedded in-memory broker', () => {
 
   it('writes no files and serves KafkaJS end to end', async () => {
     expect(broker.dataDir).toBeUndefined();
-    expect(broker.logs.dataDir).toBeUndefined();
+    expect(broker.services.logs.dataDir).toBeUndefined();
     const kafka = new Kafka({ brokers: [`127.0.0.1:${broker.port}`], logLevel: logLevel.NOTHING });
     const producer = kafka.producer();
     await producer.connect();

@@ -14,7 +14,7 @@
  *   unknown tags are skipped, and a tagged field is written only when it differs from its default.
  * - Nullable structs are prefixed by an int8: -1 for null, 1 for present.
  */
-import type { FieldSpec, MessageOf, MessageSpec } from '../../protocol/schema.js';
+import { ZERO_UUID, type FieldSpec, type MessageOf, type MessageSpec } from '../../protocol/schema.js';
 import { ProtocolError } from './errors.js';
 import { Reader } from './reader.js';
 import { inRange, parseRange } from './versions.js';
@@ -33,8 +33,6 @@ export interface MessageCodec<T> extends Codec<T> {
   /** Encoded bytes; more than one Buffer when `records` fields were passed through as chunks. */
   encode(value: T): Buffer[];
 }
-
-export const ZERO_UUID = '00000000-0000-0000-0000-000000000000';
 
 // ---------------------------------------------------------------------------------------------
 // Primitives

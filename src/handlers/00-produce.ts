@@ -34,12 +34,13 @@
 import { Produce } from '../../protocol/messages/00-produce.js';
 import { ErrorCode, isKafkaError } from '../../protocol/errors.js';
 import { defineHandler, type Response } from '../server/handler.js';
-import { ZERO_UUID } from '../codec/interpret.js';
-import type { Broker } from '../broker.js';
-import type { TopicInfo } from '../topics.js';
+import { ZERO_UUID } from '../../protocol/schema.js';
+import type { BrokerConfig } from '../config.js';
+import { findTopic } from '../topics/lookup.js';
+import type { TopicInfo } from '../topics/registry.js';
 
-const minInsyncReplicas = (broker: Broker, topic: TopicInfo): number =>
-  Number(topic.configs['min.insync.replicas'] ?? broker.config.get('min.insync.replicas'));
+const minInsyncReplicas = (config: BrokerConfig, topic: TopicInfo): number =>
+  Number(topic.configs['min.insync.replicas'] ?? config.get('min.insync.replicas'));
 
 type PartitionResponse = Response<typeof Produce>['responses'][number]['partitionResponses'][number];
 
@@ -60,16 +61,17 @@ export default defineHandler({
   minHandledVersion: 3,
   maxVersion: 13,
   async handle(req, ctx): Promise<Response<typeof Produce> | null> {
-    const { broker, apiVersion } = ctx;
+    const { apiVersion } = ctx;
+    const { config, topics } = ctx.services;
     const validAcks = req.acks === 0 || req.acks === 1 || req.acks === -1;
     const pending: Promise<PartitionResponse>[][] = req.topicData.map((topicData) => {
-      const topic = apiVersion >= 13 ? broker.topics.getById(topicData.topicId) : broker.topics.get(topicData.name);
+      const { topic, errorCode: unknownTopic } = findTopic(topics, apiVersion >= 13 ? { id: topicData.topicId } : { name: topicData.name });
       return topicData.partitionData.map(async ({ index, records }): Promise<PartitionResponse> => {
         if (!validAcks) return result(index, ErrorCode.INVALID_REQUIRED_ACKS);
-        if (!topic) return result(index, apiVersion >= 13 ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-        const log = broker.logs.getLog(topic.name, index);
+        if (!topic) return result(index, unknownTopic);
+        const log = topics.partitionLog(topic.name, index);
         if (!log) return result(index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-        if (req.acks === -1 && minInsyncReplicas(broker, topic) > 1) {
+        if (req.acks === -1 && minInsyncReplicas(config, topic) > 1) {
           // One broker is one in-sync replica: Kafka refuses acks=all below min.insync.replicas.
           return result(index, ErrorCode.NOT_ENOUGH_REPLICAS, 'The size of the current ISR 1 is insufficient to satisfy the min.isr requirement');
         }

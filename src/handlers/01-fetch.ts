@@ -28,11 +28,12 @@
  */
 import { Fetch } from '../../protocol/messages/01-fetch.js';
 import { ErrorCode, isKafkaError } from '../../protocol/errors.js';
-import type { Broker } from '../broker.js';
 import { defineHandler, type Request, type RequestContext, type Response } from '../server/handler.js';
 import type { PartitionLog } from '../log/partition-log.js';
-import { ZERO_UUID } from '../codec/interpret.js';
+import { ZERO_UUID } from '../../protocol/schema.js';
 import { leaderEpochError } from '../leader-epoch.js';
+import type { TopicService } from '../services.js';
+import { findTopic } from '../topics/lookup.js';
 
 type FetchRequest = Request<typeof Fetch>;
 type PartitionData = Response<typeof Fetch>['responses'][number]['partitions'][number];
@@ -67,15 +68,15 @@ interface Target {
   readonly errorCode: number;
 }
 
-function resolveTargets(req: FetchRequest, broker: Broker, apiVersion: number): Target[] {
+function resolveTargets(req: FetchRequest, topics: TopicService, apiVersion: number): Target[] {
   const targets: Target[] = [];
   req.topics.forEach((t, topicIndex) => {
-    const topic = apiVersion >= 13 ? broker.topics.getById(t.topicId) : broker.topics.get(t.topic);
+    const { topic, errorCode: unknownTopic } = findTopic(topics, apiVersion >= 13 ? { id: t.topicId } : { name: t.topic });
     t.partitions.forEach((p, partitionIndex) => {
       const base = { topicIndex, partitionIndex, partition: p.partition, fetchOffset: p.fetchOffset, maxBytes: p.partitionMaxBytes };
-      const log = topic && broker.logs.getLog(topic.name, p.partition);
+      const log = topic && topics.partitionLog(topic.name, p.partition);
       let errorCode: number = ErrorCode.NONE;
-      if (!topic) errorCode = apiVersion >= 13 ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+      if (!topic) errorCode = unknownTopic;
       else if (!log) errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
       else errorCode = leaderEpochError(p.currentLeaderEpoch);
       targets.push({ ...base, log: log || undefined, errorCode });
@@ -140,12 +141,13 @@ export default defineHandler({
   minVersion: 4,
   maxVersion: 18,
   async handle(req, ctx): Promise<Response<typeof Fetch>> {
-    const { broker, apiVersion } = ctx;
+    const { apiVersion } = ctx;
+    const { topics } = ctx.services;
     const empty = { throttleTimeMs: 0, sessionId: 0, responses: [], nodeEndpoints: [] };
     if (req.sessionId !== 0) return { ...empty, errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND };
 
     const deadline = Date.now() + req.maxWaitMs;
-    let targets = resolveTargets(req, broker, apiVersion);
+    let targets = resolveTargets(req, topics, apiVersion);
     let { results, bytes } = await readAll(targets, req.maxBytes);
     for (;;) {
       const logs = targets.filter((t) => t.log && t.errorCode === ErrorCode.NONE).map((t) => t.log!);
@@ -153,7 +155,7 @@ export default defineHandler({
       if (bytes >= req.minBytes || anyError || logs.length === 0 || Date.now() >= deadline || ctx.signal.aborted) break;
       await waitForAppend(logs, deadline - Date.now(), ctx);
       // Resolve again: the wake-up may be a topic deletion, which must answer 3 at once.
-      targets = resolveTargets(req, broker, apiVersion);
+      targets = resolveTargets(req, topics, apiVersion);
       ({ results, bytes } = await readAll(targets, req.maxBytes));
     }
 

@@ -43,14 +43,13 @@ export default defineHandler({
   minVersion: 1,
   maxVersion: 11,
   async handle(req, ctx): Promise<Response<typeof ListOffsets>> {
-    const { broker } = ctx;
     const topics = await Promise.all(
       req.topics.map(async (t) => ({
         name: t.name,
         partitions: await Promise.all(
           t.partitions.map(async (p): Promise<PartitionResult> => {
             const result = { partitionIndex: p.partitionIndex, errorCode: ErrorCode.NONE as number, oldStyleOffsets: [], timestamp: -1n, offset: -1n, leaderEpoch: -1 };
-            const log = broker.topics.get(t.name) && broker.logs.getLog(t.name, p.partitionIndex);
+            const log = ctx.services.topics.partitionLog(t.name, p.partitionIndex);
             if (!log) return { ...result, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
             const epochError = leaderEpochError(p.currentLeaderEpoch);
             if (epochError !== ErrorCode.NONE) return { ...result, errorCode: epochError };

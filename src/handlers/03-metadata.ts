@@ -21,26 +21,27 @@
  */
 import { Metadata } from '../../protocol/messages/03-metadata.js';
 import { ErrorCode, KafkaError } from '../../protocol/errors.js';
-import type { Broker } from '../broker.js';
-import { ZERO_UUID } from '../codec/interpret.js';
+import { ZERO_UUID } from '../../protocol/schema.js';
 import { LEADER_EPOCH } from '../leader-epoch.js';
 import { defineHandler, type Response } from '../server/handler.js';
-import { invalidTopicName, isInternalTopic, type TopicInfo } from '../topics.js';
+import type { TopicService } from '../services.js';
+import { findTopic } from '../topics/lookup.js';
+import { invalidTopicName, isInternalTopic, type TopicInfo } from '../topics/registry.js';
 
 type TopicResult = Response<typeof Metadata>['topics'][number];
 
 const UNSET_OPERATIONS = -2147483648;
 
-function describeTopic(broker: Broker, t: TopicInfo): TopicResult {
+function describeTopic(nodeId: number, t: TopicInfo): TopicResult {
   const partitions = [];
   for (let i = 0; i < t.partitions; i++) {
     partitions.push({
       errorCode: ErrorCode.NONE,
       partitionIndex: i,
-      leaderId: broker.nodeId,
+      leaderId: nodeId,
       leaderEpoch: LEADER_EPOCH,
-      replicaNodes: [broker.nodeId],
-      isrNodes: [broker.nodeId],
+      replicaNodes: [nodeId],
+      isrNodes: [nodeId],
       offlineReplicas: [],
     });
   }
@@ -63,13 +64,13 @@ const topicError = (errorCode: number, name: string | null, topicId = ZERO_UUID)
   topicAuthorizedOperations: UNSET_OPERATIONS,
 });
 
-async function lookup(broker: Broker, name: string, allowCreate: boolean): Promise<TopicResult> {
-  const existing = broker.topics.get(name);
-  if (existing) return describeTopic(broker, existing);
+async function lookup(topics: TopicService, nodeId: number, name: string, allowCreate: boolean): Promise<TopicResult> {
+  const existing = topics.get(name);
+  if (existing) return describeTopic(nodeId, existing);
   if (invalidTopicName(name)) return topicError(ErrorCode.INVALID_TOPIC_EXCEPTION, name);
   if (!allowCreate || isInternalTopic(name)) return topicError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, name);
   try {
-    return describeTopic(broker, await broker.autoCreateTopic(name));
+    return describeTopic(nodeId, await topics.autoCreate(name));
   } catch (err) {
     if (err instanceof KafkaError) return topicError(err.errorCode, name);
     throw err;
@@ -81,35 +82,36 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 13,
   async handle(req, ctx): Promise<Response<typeof Metadata> | null> {
-    const { broker, apiVersion } = ctx;
+    const { apiVersion } = ctx;
+    const { config, topics, node } = ctx.services;
     if (apiVersion < 12 && req.topics?.some((t) => t.name === null)) {
       // v10-11 carry topic ids but may not ask by id alone; Kafka refuses such a request at parse time.
       ctx.closeConnection(`Metadata v${apiVersion} does not support null topic names`);
       return null;
     }
-    const allowCreate = (apiVersion < 4 || req.allowAutoTopicCreation) && broker.config.get('auto.create.topics.enable');
+    const allowCreate = (apiVersion < 4 || req.allowAutoTopicCreation) && config.get('auto.create.topics.enable');
     const all = req.topics === null || (apiVersion === 0 && req.topics.length === 0);
-    let topics: TopicResult[];
+    let results: TopicResult[];
     if (all) {
-      topics = broker.topics.list().map((t) => describeTopic(broker, t));
+      results = topics.list().map((t) => describeTopic(node.nodeId, t));
     } else {
-      topics = await Promise.all(
+      results = await Promise.all(
         req.topics!.map((wanted) => {
           if (wanted.name === null) {
-            const byId = broker.topics.getById(wanted.topicId);
-            return byId ? describeTopic(broker, byId) : topicError(ErrorCode.UNKNOWN_TOPIC_ID, null, wanted.topicId);
+            const byId = findTopic(topics, { id: wanted.topicId });
+            return byId.topic ? describeTopic(node.nodeId, byId.topic) : topicError(byId.errorCode, null, wanted.topicId);
           }
-          return lookup(broker, wanted.name, allowCreate);
+          return lookup(topics, node.nodeId, wanted.name, allowCreate);
         }),
       );
     }
-    const { host, port } = broker.advertised;
+    const { host, port } = node.advertised;
     return {
       throttleTimeMs: 0,
-      brokers: [{ nodeId: broker.nodeId, host, port, rack: broker.rack }],
-      clusterId: broker.clusterId,
-      controllerId: broker.nodeId,
-      topics,
+      brokers: [{ nodeId: node.nodeId, host, port, rack: node.rack }],
+      clusterId: node.clusterId,
+      controllerId: node.nodeId,
+      topics: results,
       clusterAuthorizedOperations: UNSET_OPERATIONS,
       errorCode: ErrorCode.NONE,
     };

@@ -24,25 +24,25 @@
  */
 import { OffsetCommit } from '../../protocol/messages/08-offset-commit.js';
 import { ErrorCode } from '../../protocol/errors.js';
-import { ZERO_UUID } from '../codec/interpret.js';
+import { ZERO_UUID } from '../../protocol/schema.js';
 import type { OffsetCommitEntry } from '../group/coordinator.js';
 import { defineHandler, type Response } from '../server/handler.js';
+import { findTopic } from '../topics/lookup.js';
 
 export default defineHandler({
   api: OffsetCommit,
   minVersion: 2,
   maxVersion: 10,
   async handle(req, ctx): Promise<Response<typeof OffsetCommit>> {
-    const { broker } = ctx;
+    const { topics, groups } = ctx.services;
     const byId = ctx.apiVersion >= 10;
     // Per partition: a fixed error, or the index of its entry in the commit.
     const slots: (number | { entry: number })[][] = [];
     const entries: OffsetCommitEntry[] = [];
     for (const t of req.topics) {
-      const topic = byId ? broker.topics.getById(t.topicId) : broker.topics.get(t.name);
-      const missing = byId ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+      const { topic, errorCode: unknownTopic } = findTopic(topics, byId ? { id: t.topicId } : { name: t.name });
       slots.push(t.partitions.map((p) => {
-        if (!topic) return missing;
+        if (!topic) return unknownTopic;
         if (p.partitionIndex < 0 || p.partitionIndex >= topic.partitions) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
         entries.push({
           topic: topic.name,
@@ -54,7 +54,7 @@ export default defineHandler({
         return { entry: entries.length - 1 };
       }));
     }
-    const codes = await broker.groups.commitOffsets(req.groupId, {
+    const codes = await groups.commitOffsets(req.groupId, {
       memberId: req.memberId,
       groupInstanceId: req.groupInstanceId,
       generationId: req.generationIdOrMemberEpoch,

@@ -21,28 +21,35 @@
  */
 import { OffsetFetch } from '../../protocol/messages/09-offset-fetch.js';
 import { ErrorCode } from '../../protocol/errors.js';
-import type { Broker } from '../broker.js';
-import { ZERO_UUID } from '../codec/interpret.js';
+import { ZERO_UUID } from '../../protocol/schema.js';
 import type { FetchedOffset } from '../group/coordinator.js';
 import { defineHandler, type Response } from '../server/handler.js';
+import type { BrokerServices } from '../services.js';
+import { findTopic } from '../topics/lookup.js';
 
 type RequestedTopic = { name: string; topicId: string; partitionIndexes: number[] };
+type UnknownTopic = RequestedTopic & { errorCode: number };
 type GroupResult = Response<typeof OffsetFetch>['groups'][number];
 
 /** One group's answer in the v8+ shape; the older shapes are cut from it. */
-function fetchGroup(broker: Broker, groupId: string, topics: RequestedTopic[] | null, byId: boolean): GroupResult {
-  // Topic ids in, names to the coordinator; an unknown id is answered without asking it.
-  const unknownIds: RequestedTopic[] = [];
+function fetchGroup(services: BrokerServices, groupId: string, topics: RequestedTopic[] | null, byId: boolean): GroupResult {
+  // Topic ids in, names to the coordinator; an unknown id is answered without asking it. Names go
+  // to the coordinator as they are: it answers -1 for a topic it has no offsets for.
+  const unknownIds: UnknownTopic[] = [];
   let asked: { name: string; partitions: number[] }[] | null = null;
   if (topics !== null) {
     asked = [];
     for (const t of topics) {
-      const name = byId ? broker.topics.getById(t.topicId)?.name : t.name;
-      if (name === undefined) unknownIds.push(t);
-      else asked.push({ name, partitions: t.partitionIndexes });
+      if (!byId) {
+        asked.push({ name: t.name, partitions: t.partitionIndexes });
+        continue;
+      }
+      const found = findTopic(services.topics, { id: t.topicId });
+      if (found.topic) asked.push({ name: found.topic.name, partitions: t.partitionIndexes });
+      else unknownIds.push({ ...t, errorCode: found.errorCode });
     }
   }
-  const { errorCode, offsets } = broker.groups.fetchOffsets(groupId, asked);
+  const { errorCode, offsets } = services.groups.fetchOffsets(groupId, asked);
   const byTopic = new Map<string, FetchedOffset[]>();
   for (const o of offsets) {
     let list = byTopic.get(o.topic);
@@ -51,7 +58,7 @@ function fetchGroup(broker: Broker, groupId: string, topics: RequestedTopic[] | 
   }
   const result: GroupResult['topics'] = [];
   for (const [name, list] of byTopic) {
-    const topicId = byId ? broker.topics.get(name)?.id : ZERO_UUID;
+    const topicId = byId ? services.topics.get(name)?.id : ZERO_UUID;
     if (topicId === undefined) continue; // a deleted topic has no id to name it by
     result.push({
       name: byId ? '' : name,
@@ -70,7 +77,7 @@ function fetchGroup(broker: Broker, groupId: string, topics: RequestedTopic[] | 
       name: '',
       topicId: t.topicId,
       partitions: t.partitionIndexes.map((p) => ({
-        partitionIndex: p, committedOffset: -1n, committedLeaderEpoch: -1, metadata: '', errorCode: ErrorCode.UNKNOWN_TOPIC_ID,
+        partitionIndex: p, committedOffset: -1n, committedLeaderEpoch: -1, metadata: '', errorCode: t.errorCode,
       })),
     });
   }
@@ -82,7 +89,7 @@ export default defineHandler({
   minVersion: 1,
   maxVersion: 10,
   handle(req, ctx): Response<typeof OffsetFetch> {
-    const { broker } = ctx;
+    const { services } = ctx;
     const v = ctx.apiVersion;
     if (v >= 8) {
       return {
@@ -90,11 +97,11 @@ export default defineHandler({
         topics: [],
         errorCode: 0,
         groups: req.groups.map((g) =>
-          fetchGroup(broker, g.groupId, g.topics?.map((t) => ({ ...t, name: t.name })) ?? null, v >= 10)),
+          fetchGroup(services, g.groupId, g.topics?.map((t) => ({ ...t, name: t.name })) ?? null, v >= 10)),
       };
     }
     const asked = req.topics?.map((t) => ({ name: t.name, topicId: ZERO_UUID, partitionIndexes: t.partitionIndexes })) ?? null;
-    const g = fetchGroup(broker, req.groupId, asked, false);
+    const g = fetchGroup(services, req.groupId, asked, false);
     let topics = g.topics.map((t) => ({
       name: t.name,
       partitions: t.partitions.map((p) => ({ ...p, committedLeaderEpoch: v >= 5 ? p.committedLeaderEpoch : -1 })),

@@ -29,8 +29,8 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 6,
   handle(req, ctx): Response<typeof FindCoordinator> {
-    const { broker } = ctx;
-    const { host, port } = broker.advertised;
+    const { node, groups } = ctx.services;
+    const { host, port } = node.advertised;
     const answer = (key: string) => {
       let errorCode: number = ErrorCode.NONE;
       let errorMessage: string | null = null;
@@ -38,11 +38,11 @@ export default defineHandler({
         errorCode = ErrorCode.INVALID_REQUEST;
         errorMessage = `Unsupported key type ${req.keyType}`;
       } else {
-        errorCode = broker.groups.findCoordinatorError();
+        errorCode = groups.findCoordinatorError();
         if (errorCode !== ErrorCode.NONE) errorMessage = 'The coordinator is loading.';
       }
       const ok = errorCode === ErrorCode.NONE;
-      return { key, nodeId: ok ? broker.nodeId : -1, host: ok ? host : '', port: ok ? port : -1, errorCode, errorMessage };
+      return { key, nodeId: ok ? node.nodeId : -1, host: ok ? host : '', port: ok ? port : -1, errorCode, errorMessage };
     };
     if (ctx.apiVersion >= 4) {
       return {

@@ -32,7 +32,7 @@ export default defineHandler({
   maxVersion: 9,
   async handle(req, ctx): Promise<Response<typeof JoinGroup>> {
     const v = ctx.apiVersion;
-    const r = await ctx.broker.groups.joinGroup(req.groupId, {
+    const r = await ctx.services.groups.joinGroup(req.groupId, {
       memberId: req.memberId,
       groupInstanceId: req.groupInstanceId,
       clientId: ctx.clientId ?? '',

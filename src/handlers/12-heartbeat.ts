@@ -22,7 +22,7 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 4,
   handle(req, ctx): Response<typeof Heartbeat> {
-    const errorCode = ctx.broker.groups.heartbeat(req.groupId, req.memberId, req.groupInstanceId, req.generationId);
+    const errorCode = ctx.services.groups.heartbeat(req.groupId, req.memberId, req.groupInstanceId, req.generationId);
     return { throttleTimeMs: 0, errorCode };
   },
 });

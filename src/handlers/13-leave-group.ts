@@ -26,7 +26,7 @@ export default defineHandler({
   handle(req, ctx): Response<typeof LeaveGroup> {
     const batched = ctx.apiVersion >= 3;
     const leaving = batched ? req.members : [{ memberId: req.memberId, groupInstanceId: null }];
-    const { errorCode, memberErrors } = ctx.broker.groups.leaveGroup(req.groupId, leaving);
+    const { errorCode, memberErrors } = ctx.services.groups.leaveGroup(req.groupId, leaving);
     if (!batched) return { throttleTimeMs: 0, errorCode: errorCode || memberErrors[0]!, members: [] };
     return {
       throttleTimeMs: 0,

@@ -24,7 +24,7 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 5,
   async handle(req, ctx): Promise<Response<typeof SyncGroup>> {
-    const r = await ctx.broker.groups.syncGroup(req.groupId, {
+    const r = await ctx.services.groups.syncGroup(req.groupId, {
       memberId: req.memberId,
       groupInstanceId: req.groupInstanceId,
       generationId: req.generationId,

@@ -31,7 +31,7 @@ export default defineHandler({
     return {
       throttleTimeMs: 0,
       groups: req.groups.map((groupId) => {
-        const d = ctx.broker.groups.describeGroup(groupId);
+        const d = ctx.services.groups.describeGroup(groupId);
         let errorCode = d.errorCode;
         if (errorCode === ErrorCode.GROUP_ID_NOT_FOUND && v < 6) errorCode = ErrorCode.NONE;
         return {

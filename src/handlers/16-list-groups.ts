@@ -20,7 +20,7 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 5,
   handle(req, ctx): Response<typeof ListGroups> {
-    const { errorCode, groups } = ctx.broker.groups.listGroups(req.statesFilter, req.typesFilter);
+    const { errorCode, groups } = ctx.services.groups.listGroups(req.statesFilter, req.typesFilter);
     return {
       throttleTimeMs: 0,
       errorCode,

@@ -28,7 +28,7 @@ export default defineHandler({
     const valid = ctx.apiVersion < 3 || (SOFTWARE.test(req.clientSoftwareName) && SOFTWARE.test(req.clientSoftwareVersion));
     return {
       errorCode: valid ? ErrorCode.NONE : ErrorCode.INVALID_REQUEST,
-      apiKeys: valid ? ctx.broker.registry.advertised() : [],
+      apiKeys: valid ? ctx.apis.advertised() : [],
       throttleTimeMs: 0,
       supportedFeatures: [],
       finalizedFeaturesEpoch: -1n,

@@ -25,11 +25,11 @@
  */
 import { CreateTopics } from '../../protocol/messages/19-create-topics.js';
 import { ErrorCode, isKafkaError, KafkaError } from '../../protocol/errors.js';
-import type { Broker } from '../broker.js';
-import { ZERO_UUID } from '../codec/interpret.js';
+import { ZERO_UUID } from '../../protocol/schema.js';
 import { defineHandler, type Request, type Response } from '../server/handler.js';
+import type { BrokerServices } from '../services.js';
 import { describeTopicConfig, normalizeTopicConfigs, topicConfigNames } from '../topic-configs.js';
-import { invalidTopicName } from '../topics.js';
+import { invalidTopicName } from '../topics/registry.js';
 
 type Creatable = Request<typeof CreateTopics>['topics'][number];
 type Result = Response<typeof CreateTopics>['topics'][number];
@@ -49,11 +49,11 @@ const failed = (name: string, err: KafkaError): Result => ({
 const collisionKey = (name: string) => name.replace(/\./g, '_');
 
 /** Checks everything CreateTopics checks; returns the partition count and normalized configs. */
-function validate(broker: Broker, t: Creatable): { partitions: number; configs: Record<string, string> } {
+function validate({ config, topics, node }: BrokerServices, t: Creatable): { partitions: number; configs: Record<string, string> } {
   const bad = invalidTopicName(t.name);
   if (bad) throw new KafkaError(ErrorCode.INVALID_TOPIC_EXCEPTION, bad);
-  if (broker.topics.get(t.name)) throw new KafkaError(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${t.name}' already exists.`);
-  const collides = broker.topics.list().find((other) => collisionKey(other.name) === collisionKey(t.name));
+  if (topics.get(t.name)) throw new KafkaError(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${t.name}' already exists.`);
+  const collides = topics.list().find((other) => collisionKey(other.name) === collisionKey(t.name));
   if (collides) throw new KafkaError(ErrorCode.INVALID_TOPIC_EXCEPTION, `Topic '${t.name}' collides with existing topic: ${collides.name}`);
 
   let partitions: number;
@@ -68,12 +68,12 @@ function validate(broker: Broker, t: Creatable): { partitions: number; configs: 
     if (indexes.some((p, i) => p !== i)) {
       throw new KafkaError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, 'Partitions should be a consecutive 0-based integer sequence.');
     }
-    for (const { brokerIds } of t.assignments) checkReplicas(broker, brokerIds);
+    for (const { brokerIds } of t.assignments) checkReplicas(node.nodeId, brokerIds);
     partitions = t.assignments.length;
   } else {
-    partitions = t.numPartitions === -1 ? broker.config.get('num.partitions') : t.numPartitions;
+    partitions = t.numPartitions === -1 ? config.get('num.partitions') : t.numPartitions;
     if (partitions <= 0) throw new KafkaError(ErrorCode.INVALID_PARTITIONS, 'Number of partitions was set to an invalid non-positive value.');
-    const replicas = t.replicationFactor === -1 ? broker.config.get('default.replication.factor') : t.replicationFactor;
+    const replicas = t.replicationFactor === -1 ? config.get('default.replication.factor') : t.replicationFactor;
     if (replicas <= 0) {
       throw new KafkaError(ErrorCode.INVALID_REPLICATION_FACTOR, 'Replication factor must be larger than 0, or -1 to use the default value.');
     }
@@ -88,13 +88,13 @@ function validate(broker: Broker, t: Creatable): { partitions: number; configs: 
 }
 
 /** A manual replica list on a one-broker cluster can only be [this broker]. */
-export function checkReplicas(broker: Broker, brokerIds: readonly number[]): void {
+export function checkReplicas(nodeId: number, brokerIds: readonly number[]): void {
   if (brokerIds.length === 0) throw new KafkaError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, 'The manual partition assignment includes an empty replica list.');
   const seen = new Set<number>();
   for (const id of brokerIds) {
     if (seen.has(id)) throw new KafkaError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `The manual partition assignment includes the broker ${id} more than once.`);
     seen.add(id);
-    if (id !== broker.nodeId) {
+    if (id !== nodeId) {
       throw new KafkaError(
         ErrorCode.INVALID_REPLICA_ASSIGNMENT,
         `The manual partition assignment includes broker ${id}, but no broker with that ID is registered.`,
@@ -103,10 +103,10 @@ export function checkReplicas(broker: Broker, brokerIds: readonly number[]): voi
   }
 }
 
-async function create(broker: Broker, t: Creatable, validateOnly: boolean): Promise<Result> {
+async function create(services: BrokerServices, t: Creatable, validateOnly: boolean): Promise<Result> {
   try {
-    const { partitions, configs } = validate(broker, t);
-    const topicId = validateOnly ? ZERO_UUID : (await broker.createTopic(t.name, partitions, configs)).id;
+    const { partitions, configs } = validate(services, t);
+    const topicId = validateOnly ? ZERO_UUID : (await services.topics.create(t.name, partitions, configs)).id;
     return {
       name: t.name,
       topicId,
@@ -116,7 +116,7 @@ async function create(broker: Broker, t: Creatable, validateOnly: boolean): Prom
       numPartitions: partitions,
       replicationFactor: 1,
       configs: topicConfigNames().map((name) => {
-        const c = describeTopicConfig(broker.config, configs, name);
+        const c = describeTopicConfig(services.config, configs, name);
         return { name, value: c.value, readOnly: false, configSource: c.source, isSensitive: false };
       }),
     };
@@ -140,7 +140,7 @@ export default defineHandler({
       if (answered.has(t.name)) continue;
       answered.add(t.name);
       if (count.get(t.name)! > 1) topics.push(failed(t.name, new KafkaError(ErrorCode.INVALID_REQUEST, 'Duplicate topic name.')));
-      else topics.push(await create(ctx.broker, t, req.validateOnly));
+      else topics.push(await create(ctx.services, t, req.validateOnly));
     }
     return { throttleTimeMs: 0, topics };
   },

@@ -5,8 +5,8 @@
  *
  * Behavior:
  * - A deleted topic is gone from the registry first, then its partition directories are removed
- *   (see Broker.deleteTopic), so a request racing the deletion finds either the whole topic or none
- *   of it: producers and consumers get 3 UNKNOWN_TOPIC_OR_PARTITION (100 UNKNOWN_TOPIC_ID by id).
+ *   (see src/topics/manager.ts), so a request racing the deletion finds either the whole topic or
+ *   none of it: producers and consumers get 3 UNKNOWN_TOPIC_OR_PARTITION (100 UNKNOWN_TOPIC_ID by id).
  * - Errors per topic: 3 UNKNOWN_TOPIC_OR_PARTITION (by name), 100 UNKNOWN_TOPIC_ID (by id),
  *   42 INVALID_REQUEST for a topic named twice, for both a name and an id, or for neither;
  *   73 TOPIC_DELETION_DISABLED when delete.topic.enable is false (42 before v3, as in Kafka).
@@ -18,8 +18,9 @@
  */
 import { DeleteTopics } from '../../protocol/messages/20-delete-topics.js';
 import { ErrorCode, isKafkaError, KafkaError } from '../../protocol/errors.js';
-import { ZERO_UUID } from '../codec/interpret.js';
+import { ZERO_UUID } from '../../protocol/schema.js';
 import { defineHandler, type Response } from '../server/handler.js';
+import { requireTopic } from '../topics/lookup.js';
 
 type Result = Response<typeof DeleteTopics>['responses'][number];
 
@@ -28,7 +29,8 @@ export default defineHandler({
   minVersion: 1,
   maxVersion: 6,
   async handle(req, ctx): Promise<Response<typeof DeleteTopics>> {
-    const { broker, apiVersion } = ctx;
+    const { apiVersion } = ctx;
+    const { config, topics } = ctx.services;
     const wanted = apiVersion >= 6 ? req.topics : req.topicNames.map((name) => ({ name, topicId: ZERO_UUID }));
     const keyOf = (t: { name: string | null; topicId: string }) => t.name ?? t.topicId;
     const seen = new Map<string, number>();
@@ -46,18 +48,13 @@ export default defineHandler({
         }
         if (t.name !== null && t.topicId !== ZERO_UUID) throw new KafkaError(ErrorCode.INVALID_REQUEST, 'You may not specify both topic name and topic id.');
         if (t.name === null && t.topicId === ZERO_UUID) throw new KafkaError(ErrorCode.INVALID_REQUEST, 'Neither topic name nor id were specified.');
-        if (!broker.config.get('delete.topic.enable')) {
+        if (!config.get('delete.topic.enable')) {
           throw new KafkaError(apiVersion < 3 ? ErrorCode.INVALID_REQUEST : ErrorCode.TOPIC_DELETION_DISABLED, 'Topic deletion is disabled.');
         }
-        const topic = t.name !== null ? broker.topics.get(t.name) : broker.topics.getById(t.topicId);
-        if (!topic) {
-          throw t.name !== null
-            ? new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic ${t.name} does not exist.`)
-            : new KafkaError(ErrorCode.UNKNOWN_TOPIC_ID, `Topic id ${t.topicId} does not exist.`);
-        }
+        const topic = requireTopic(topics, t.name !== null ? { name: t.name } : { id: t.topicId });
         result.name = topic.name;
         result.topicId = topic.id;
-        await broker.deleteTopic(topic.name);
+        await topics.delete(topic.name);
       } catch (err) {
         if (!isKafkaError(err)) throw err;
         result.errorCode = err.errorCode;

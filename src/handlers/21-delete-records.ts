@@ -21,18 +21,18 @@
  */
 import { DeleteRecords } from '../../protocol/messages/21-delete-records.js';
 import { ErrorCode, isKafkaError, KafkaError } from '../../protocol/errors.js';
-import type { Broker } from '../broker.js';
 import { defineHandler, type Response } from '../server/handler.js';
+import type { BrokerServices } from '../services.js';
 import { effectiveTopicConfig } from '../topic-configs.js';
 
 type Partition = Response<typeof DeleteRecords>['topics'][number]['partitions'][number];
 
-async function deleteBefore(broker: Broker, topicName: string, partitionIndex: number, offset: bigint): Promise<Partition> {
+async function deleteBefore({ config, topics }: BrokerServices, topicName: string, partitionIndex: number, offset: bigint): Promise<Partition> {
   try {
-    const topic = broker.topics.get(topicName);
-    const log = topic && broker.logs.getLog(topicName, partitionIndex);
+    const topic = topics.get(topicName);
+    const log = topic && topics.partitionLog(topicName, partitionIndex);
     if (!topic || !log) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-    if (!effectiveTopicConfig(broker.config, topic.configs, 'cleanup.policy').split(',').includes('delete')) {
+    if (!effectiveTopicConfig(config, topic.configs, 'cleanup.policy').split(',').includes('delete')) {
       throw new KafkaError(ErrorCode.POLICY_VIOLATION, `Records of partition ${topicName}-${partitionIndex} can not be deleted due to the configured policy`);
     }
     if (offset < -1n) throw new KafkaError(ErrorCode.OFFSET_OUT_OF_RANGE);
@@ -51,7 +51,7 @@ export default defineHandler({
     const topics = await Promise.all(
       req.topics.map(async (t) => ({
         name: t.name,
-        partitions: await Promise.all(t.partitions.map((p) => deleteBefore(ctx.broker, t.name, p.partitionIndex, p.offset))),
+        partitions: await Promise.all(t.partitions.map((p) => deleteBefore(ctx.services, t.name, p.partitionIndex, p.offset))),
       })),
     );
     return { throttleTimeMs: 0, topics };

@@ -39,7 +39,7 @@ export default defineHandler({
   async handle(req, ctx): Promise<Response<typeof InitProducerId>> {
     if ((req.producerId === -1n) !== (req.producerEpoch === -1)) return failed(ErrorCode.INVALID_REQUEST);
     if (req.transactionalId !== null) return failed(ErrorCode.COORDINATOR_NOT_AVAILABLE);
-    const producerId = await ctx.broker.producerIds.generate();
+    const producerId = await ctx.services.producerIds.generate();
     ctx.log.debug({ producerId }, 'allocated producer id');
     return { ...failed(ErrorCode.NONE), producerId, producerEpoch: 0 };
   },

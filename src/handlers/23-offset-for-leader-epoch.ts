@@ -23,14 +23,13 @@ export default defineHandler({
   minVersion: 2,
   maxVersion: 4,
   handle(req, ctx): Response<typeof OffsetForLeaderEpoch> {
-    const { broker } = ctx;
     return {
       throttleTimeMs: 0,
       topics: req.topics.map((t) => ({
         topic: t.topic,
         partitions: t.partitions.map((p) => {
           const base = { partition: p.partition, errorCode: ErrorCode.NONE as number, leaderEpoch: -1, endOffset: -1n };
-          const log = broker.topics.get(t.topic) && broker.logs.getLog(t.topic, p.partition);
+          const log = ctx.services.topics.partitionLog(t.topic, p.partition);
           if (!log) return { ...base, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
           const epochError = leaderEpochError(p.currentLeaderEpoch);
           if (epochError !== ErrorCode.NONE) return { ...base, errorCode: epochError };

@@ -23,21 +23,21 @@
  */
 import { DescribeConfigs } from '../../protocol/messages/32-describe-configs.js';
 import { ErrorCode, isKafkaError } from '../../protocol/errors.js';
-import type { Broker } from '../broker.js';
 import { DEFINITIONS } from '../config.js';
 import { brokerResource, ConfigResourceType, topicResource } from '../config-resource.js';
 import { defineHandler, type Response } from '../server/handler.js';
+import type { BrokerServices } from '../services.js';
 import { brokerSynonyms, ConfigSource, ConfigType, describeTopicConfig, TOPIC_CONFIGS, topicConfigNames, typeIdOf } from '../topic-configs.js';
 
 type Result = Response<typeof DescribeConfigs>['results'][number];
 type Entry = Result['configs'][number];
 
-function topicEntries(broker: Broker, topicName: string, keys: (name: string) => boolean, withSynonyms: boolean): Entry[] {
-  const topic = topicResource(broker, topicName);
+function topicEntries({ config, topics }: BrokerServices, topicName: string, keys: (name: string) => boolean, withSynonyms: boolean): Entry[] {
+  const topic = topicResource(topics, topicName);
   return topicConfigNames()
     .filter(keys)
     .map((name) => {
-      const c = describeTopicConfig(broker.config, topic.configs, name);
+      const c = describeTopicConfig(config, topic.configs, name);
       return {
         name,
         value: c.value,
@@ -59,14 +59,14 @@ function brokerTypeId(name: string, kind: string): number {
   return { int: ConfigType.INT, long: ConfigType.LONG, bool: ConfigType.BOOLEAN, list: ConfigType.LIST }[kind] ?? ConfigType.STRING;
 }
 
-function brokerEntries(broker: Broker, resourceName: string, keys: (name: string) => boolean, withSynonyms: boolean): Entry[] {
-  if (brokerResource(broker, resourceName) === 'cluster-default') return [];
+function brokerEntries({ config, node }: BrokerServices, resourceName: string, keys: (name: string) => boolean, withSynonyms: boolean): Entry[] {
+  if (brokerResource(node.nodeId, resourceName) === 'cluster-default') return [];
   return Object.entries(DEFINITIONS)
     .filter(([name]) => keys(name))
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([name, def]) => {
-      const synonyms = brokerSynonyms(broker.config, name);
-      const value = broker.config.get(name as keyof typeof DEFINITIONS) as unknown;
+      const synonyms = brokerSynonyms(config, name);
+      const value = config.get(name as keyof typeof DEFINITIONS) as unknown;
       const source = synonyms[0]?.source ?? ConfigSource.DEFAULT_CONFIG;
       return {
         name,
@@ -94,9 +94,9 @@ export default defineHandler({
       try {
         switch (r.resourceType) {
           case ConfigResourceType.TOPIC:
-            return { ...base, configs: topicEntries(ctx.broker, r.resourceName, keys, req.includeSynonyms) };
+            return { ...base, configs: topicEntries(ctx.services, r.resourceName, keys, req.includeSynonyms) };
           case ConfigResourceType.BROKER:
-            return { ...base, configs: brokerEntries(ctx.broker, r.resourceName, keys, req.includeSynonyms) };
+            return { ...base, configs: brokerEntries(ctx.services, r.resourceName, keys, req.includeSynonyms) };
           default:
             return { ...base, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Unsupported resource type: ${r.resourceType}`, configs: [] };
         }

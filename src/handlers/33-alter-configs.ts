@@ -27,7 +27,7 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 2,
   async handle(req, ctx): Promise<Response<typeof AlterConfigs>> {
-    const responses = await alterResources(ctx.broker, req.resources, req.validateOnly, (r) => Object.fromEntries(r.configs.map((c) => [c.name, c.value])));
+    const responses = await alterResources(ctx.services, req.resources, req.validateOnly, (r) => Object.fromEntries(r.configs.map((c) => [c.name, c.value])));
     return { throttleTimeMs: 0, responses };
   },
 });

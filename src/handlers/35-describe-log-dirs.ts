@@ -33,18 +33,18 @@ export default defineHandler({
   minVersion: 1,
   maxVersion: 5,
   async handle(req, ctx): Promise<Response<typeof DescribeLogDirs>> {
-    const { broker } = ctx;
+    const { config, topics, logs } = ctx.services;
     const wanted = req.topics === null ? null : new Map(req.topics.map((t) => [t.topic, new Set(t.partitions)]));
-    const topics: TopicResult[] = [];
-    for (const topic of broker.topics.list()) {
+    const described: TopicResult[] = [];
+    for (const topic of topics.list()) {
       if (wanted && !wanted.has(topic.name)) continue;
       const partitions: TopicResult['partitions'] = [];
       for (let p = 0; p < topic.partitions; p++) {
         if (wanted && !wanted.get(topic.name)!.has(p)) continue;
-        const log = broker.logs.getLog(topic.name, p);
+        const log = topics.partitionLog(topic.name, p);
         if (log) partitions.push({ partitionIndex: p, partitionSize: BigInt(log.sizeInBytes()), offsetLag: 0n, isFutureKey: false });
       }
-      if (partitions.length > 0) topics.push({ name: topic.name, partitions });
+      if (partitions.length > 0) described.push({ name: topic.name, partitions });
     }
     return {
       throttleTimeMs: 0,
@@ -52,9 +52,9 @@ export default defineHandler({
       results: [
         {
           errorCode: ErrorCode.NONE,
-          logDir: resolve(broker.config.dataDir),
-          topics,
-          ...(await capacity(broker.logs.dataDir)),
+          logDir: resolve(config.dataDir),
+          topics: described,
+          ...(await capacity(logs.dataDir)),
           isCordoned: false,
         },
       ],

@@ -18,6 +18,7 @@
 import { CreatePartitions } from '../../protocol/messages/37-create-partitions.js';
 import { ErrorCode, isKafkaError, KafkaError } from '../../protocol/errors.js';
 import { defineHandler, type Response } from '../server/handler.js';
+import { requireTopic } from '../topics/lookup.js';
 import { checkReplicas } from './19-create-topics.js';
 
 type Result = Response<typeof CreatePartitions>['results'][number];
@@ -27,7 +28,7 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 3,
   async handle(req, ctx): Promise<Response<typeof CreatePartitions>> {
-    const { broker } = ctx;
+    const { topics, node } = ctx.services;
     const count = new Map<string, number>();
     for (const t of req.topics) count.set(t.name, (count.get(t.name) ?? 0) + 1);
     const results: Result[] = [];
@@ -37,8 +38,7 @@ export default defineHandler({
       answered.add(t.name);
       try {
         if (count.get(t.name)! > 1) throw new KafkaError(ErrorCode.INVALID_REQUEST, 'Duplicate topic name.');
-        const topic = broker.topics.get(t.name);
-        if (!topic) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic ${t.name} does not exist.`);
+        const topic = requireTopic(topics, { name: t.name });
         const current = topic.partitions;
         if (t.count === current) throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `Topic already has ${current} partition(s).`);
         if (t.count < current) {
@@ -52,9 +52,9 @@ export default defineHandler({
               `Attempted to add ${adding} additional partition(s), but only ${t.assignments.length} assignment(s) were specified.`,
             );
           }
-          for (const { brokerIds } of t.assignments) checkReplicas(broker, brokerIds);
+          for (const { brokerIds } of t.assignments) checkReplicas(node.nodeId, brokerIds);
         }
-        if (!req.validateOnly) await broker.createPartitions(t.name, t.count);
+        if (!req.validateOnly) await topics.createPartitions(t.name, t.count);
         results.push({ name: t.name, errorCode: ErrorCode.NONE, errorMessage: null });
       } catch (err) {
         if (!isKafkaError(err)) throw err;

@@ -20,7 +20,7 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 2,
   async handle(req, ctx): Promise<Response<typeof DeleteGroups>> {
-    const codes = await ctx.broker.groups.deleteGroups(req.groupsNames);
+    const codes = await ctx.services.groups.deleteGroups(req.groupsNames);
     return {
       throttleTimeMs: 0,
       results: req.groupsNames.map((groupId, i) => ({ groupId, errorCode: codes[i]! })),

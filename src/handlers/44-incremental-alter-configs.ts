@@ -18,8 +18,8 @@
  */
 import { IncrementalAlterConfigs } from '../../protocol/messages/44-incremental-alter-configs.js';
 import { ErrorCode, KafkaError } from '../../protocol/errors.js';
-import type { Broker } from '../broker.js';
 import { alterResources } from '../config-resource.js';
+import type { BrokerConfig } from '../config.js';
 import { defineHandler, type Request, type Response } from '../server/handler.js';
 import { effectiveTopicConfig, TOPIC_CONFIGS } from '../topic-configs.js';
 
@@ -33,7 +33,7 @@ const SUBTRACT = 3;
 const items = (list: string) => (list === '' ? [] : list.split(',').map((s) => s.trim()));
 
 /** Applies the operations to a copy of the topic's overrides. */
-function applyOps(broker: Broker, ops: readonly Op[], current: Readonly<Record<string, string>>): Record<string, string | null> {
+function applyOps(config: BrokerConfig, ops: readonly Op[], current: Readonly<Record<string, string>>): Record<string, string | null> {
   const next: Record<string, string | null> = { ...current };
   for (const op of ops) {
     switch (op.configOperation) {
@@ -49,7 +49,7 @@ function applyOps(broker: Broker, ops: readonly Op[], current: Readonly<Record<s
         if (!def) throw new KafkaError(ErrorCode.INVALID_CONFIG, `Unknown topic config name: ${op.name}`);
         const verb = op.configOperation === APPEND ? 'APPEND' : 'SUBTRACT';
         if (def.type !== 'LIST') throw new KafkaError(ErrorCode.INVALID_CONFIG, `Can't ${verb} to key ${op.name} because its type is not LIST.`);
-        const base = items(next[op.name] ?? effectiveTopicConfig(broker.config, current, op.name));
+        const base = items(next[op.name] ?? effectiveTopicConfig(config, current, op.name));
         const given = items(op.value ?? '');
         const result = op.configOperation === APPEND ? [...base, ...given.filter((v) => !base.includes(v))] : base.filter((v) => !given.includes(v));
         next[op.name] = result.join(',');
@@ -67,7 +67,7 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 1,
   async handle(req, ctx): Promise<Response<typeof IncrementalAlterConfigs>> {
-    const responses = await alterResources(ctx.broker, req.resources, req.validateOnly, (r, current) => applyOps(ctx.broker, r.configs, current));
+    const responses = await alterResources(ctx.services, req.resources, req.validateOnly, (r, current) => applyOps(ctx.services.config, r.configs, current));
     return { throttleTimeMs: 0, responses };
   },
 });

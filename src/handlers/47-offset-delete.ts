@@ -20,13 +20,13 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 0,
   async handle(req, ctx): Promise<Response<typeof OffsetDelete>> {
-    const { broker } = ctx;
+    const { topics, groups } = ctx.services;
     const exists = (topic: string, p: number) => {
-      const t = broker.topics.get(topic);
+      const t = topics.get(topic);
       return t !== undefined && p >= 0 && p < t.partitions;
     };
     const known = req.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => p.partitionIndex).filter((p) => exists(t.name, p)) }));
-    const { errorCode, results } = await broker.groups.deleteOffsets(req.groupId, known);
+    const { errorCode, results } = await groups.deleteOffsets(req.groupId, known);
     if (errorCode !== ErrorCode.NONE) return { errorCode, throttleTimeMs: 0, topics: [] };
     const codeOf = (topic: string, p: number) =>
       results.find((r) => r.topic === topic && r.partition === p)?.errorCode ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;

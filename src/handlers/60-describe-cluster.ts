@@ -43,7 +43,8 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 2,
   handle(req, ctx): Result {
-    const { broker, apiVersion } = ctx;
+    const { apiVersion } = ctx;
+    const { node } = ctx.services;
     if (req.endpointType !== BROKER && req.endpointType !== CONTROLLER) {
       return refusal(apiVersion === 0 ? ErrorCode.INVALID_REQUEST : ErrorCode.UNSUPPORTED_ENDPOINT_TYPE, `Unsupported endpoint type ${req.endpointType}`);
     }
@@ -53,15 +54,15 @@ export default defineHandler({
         'The request was sent to an endpoint of type BROKER, but we wanted an endpoint of type CONTROLLER',
       );
     }
-    const { host, port } = broker.advertised;
+    const { host, port } = node.advertised;
     return {
       throttleTimeMs: 0,
       errorCode: ErrorCode.NONE,
       errorMessage: null,
       endpointType: BROKER,
-      clusterId: broker.clusterId,
-      controllerId: broker.nodeId,
-      brokers: [{ brokerId: broker.nodeId, host, port, rack: broker.rack, isFenced: false }],
+      clusterId: node.clusterId,
+      controllerId: node.nodeId,
+      brokers: [{ brokerId: node.nodeId, host, port, rack: node.rack, isFenced: false }],
       clusterAuthorizedOperations: req.includeClusterAuthorizedOperations ? CLUSTER_OPERATIONS : UNSET_OPERATIONS,
     };
   },

@@ -19,13 +19,13 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 0,
   handle(req, ctx): Response<typeof DescribeProducers> {
-    const { broker } = ctx;
+    const { topics } = ctx.services;
     return {
       throttleTimeMs: 0,
       topics: req.topics.map(({ name, partitionIndexes }) => ({
         name,
         partitions: partitionIndexes.map((partitionIndex) => {
-          const log = broker.topics.get(name) ? broker.logs.getLog(name, partitionIndex) : undefined;
+          const log = topics.partitionLog(name, partitionIndex);
           if (!log) {
             return { partitionIndex, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: null, activeProducers: [] };
           }

@@ -9,7 +9,7 @@
  */
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
-import type { Broker } from '../broker.js';
+import type { BrokerServices } from '../services.js';
 import { FrameReader } from './frame-reader.js';
 import { encodeResponse, type HandlerRegistry, type ParsedRequest } from './dispatch.js';
 import type { RequestContext } from './handler.js';
@@ -31,12 +31,12 @@ export class Connection {
   constructor(
     private readonly socket: Socket,
     private readonly registry: HandlerRegistry,
-    private readonly broker: Broker,
+    private readonly services: BrokerServices,
     logger: Logger,
   ) {
     this.clientHost = `${socket.remoteAddress}:${socket.remotePort}`;
     this.log = logger.child({ client: this.clientHost });
-    this.frames = new FrameReader(broker.config.get('socket.request.max.bytes'));
+    this.frames = new FrameReader(services.config.get('socket.request.max.bytes'));
     socket.once('close', () => this.aborter.abort());
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
@@ -67,7 +67,8 @@ export class Connection {
     const ctx: RequestContext = {
       ...header,
       clientHost: this.clientHost,
-      broker: this.broker,
+      services: this.services,
+      apis: this.registry,
       log: this.log,
       signal: this.aborter.signal,
       closeConnection: (reason) => this.closeAfter(seq, reason),

@@ -7,7 +7,7 @@
  */
 import type { Logger } from 'pino';
 import type { ApiSpec, MessageOf } from '../../protocol/schema.js';
-import type { Broker } from '../broker.js';
+import type { BrokerServices } from '../services.js';
 
 export interface RequestContext {
   readonly apiKey: number;
@@ -16,12 +16,20 @@ export interface RequestContext {
   readonly clientId: string | null;
   /** Remote address and port, e.g. "127.0.0.1:53422", for logs and group member ids. */
   readonly clientHost: string;
-  readonly broker: Broker;
+  /** The broker's services: topics, groups, config, clock, node identity (src/services.ts). */
+  readonly services: BrokerServices;
+  /** The APIs this server handles, for ApiVersions. */
+  readonly apis: AdvertisedApis;
   readonly log: Logger;
   /** Aborted when the connection closes, so long waits (fetch, join) can give up early. */
   readonly signal: AbortSignal;
   /** Close the connection after the responses before this one (Kafka's answer to a failed acks=0 produce). */
   closeConnection(reason: string): void;
+}
+
+/** The API keys and version ranges the server handles (its handler registry, see dispatch.ts). */
+export interface AdvertisedApis {
+  advertised(): { apiKey: number; minVersion: number; maxVersion: number }[];
 }
 
 export type Request<A extends ApiSpec> = MessageOf<A['request']>;

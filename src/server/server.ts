@@ -3,7 +3,7 @@
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from 'pino';
-import type { Broker } from '../broker.js';
+import type { BrokerServices } from '../services.js';
 import { Connection } from './connection.js';
 import type { HandlerRegistry } from './dispatch.js';
 
@@ -12,12 +12,12 @@ export class KafkaServer {
   private readonly connections = new Set<Connection>();
 
   constructor(
-    private readonly broker: Broker,
+    private readonly services: BrokerServices,
     private readonly registry: HandlerRegistry,
     private readonly log: Logger,
   ) {
     this.server = createServer((socket: Socket) => {
-      const conn = new Connection(socket, this.registry, this.broker, this.log);
+      const conn = new Connection(socket, this.registry, this.services, this.log);
       this.connections.add(conn);
       socket.once('close', () => this.connections.delete(conn));
     });

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from './util/atomic-write.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 
 export interface TopicInfo {
   readonly name: string;

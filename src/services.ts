@@ -1,0 +1,68 @@
+/**
+ * What request handlers (and the server) may use of the broker: a narrow view of its services.
+ *
+ * It is defined here, below the handlers, and imports only the lower layers (as types), so the
+ * handlers never import the composition root: `src/broker.ts` builds one BrokerServices at
+ * start-up and every request carries it as `ctx.services`. Each service is the smallest shape the
+ * handlers need; start-up, replay and shutdown stay with the broker.
+ */
+import type { Clock } from './clock.js';
+import type { BrokerConfig } from './config.js';
+import type { GroupCoordinator } from './group/coordinator.js';
+import type { LogManager } from './log/log-manager.js';
+import type { ProducerIdManager } from './producer-ids.js';
+import type { TopicService } from './topics/manager.js';
+
+export type { TopicService };
+
+export interface Endpoint {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** This node as clients see it. */
+export interface NodeIdentity {
+  readonly nodeId: number;
+  readonly clusterId: string;
+  /** `broker.rack`, or null. */
+  readonly rack: string | null;
+  /** Where clients are told to connect: `advertised.listeners`, else the bound listener (port 0 resolved). */
+  readonly advertised: Endpoint;
+}
+
+/** The group coordinator's request-facing operations. */
+export type GroupService = Pick<
+  GroupCoordinator,
+  | 'findCoordinatorError'
+  | 'joinGroup'
+  | 'syncGroup'
+  | 'heartbeat'
+  | 'leaveGroup'
+  | 'describeGroup'
+  | 'listGroups'
+  | 'deleteGroups'
+  | 'commitOffsets'
+  | 'fetchOffsets'
+  | 'deleteOffsets'
+>;
+
+/**
+ * The log store as handlers see it: only where it lives. Partition logs are reached through
+ * `topics.partitionLog`, which never serves a topic that is being deleted.
+ */
+export type LogDirectory = Pick<LogManager, 'dataDir'>;
+
+/** Never-repeating producer ids for InitProducerId. */
+export type ProducerIdSource = Pick<ProducerIdManager, 'generate'>;
+
+export interface BrokerServices {
+  /** The broker configuration (read-only: Tafka has no dynamic broker configs). */
+  readonly config: BrokerConfig;
+  /** The one time source, so tests can run timers on fake time. */
+  readonly clock: Clock;
+  readonly node: NodeIdentity;
+  readonly topics: TopicService;
+  readonly logs: LogDirectory;
+  readonly groups: GroupService;
+  readonly producerIds: ProducerIdSource;
+}
