@@ -6,13 +6,13 @@
 import { pino, type Logger } from 'pino';
 import { KafkaError, ErrorCode } from '../protocol/errors.js';
 import { systemClock, type Clock } from './clock.js';
-import { BrokerConfig } from './config.js';
+import { BrokerConfig } from './config/broker-config.js';
+import { brokerLogConfig, topicLogConfig, type LogConfig } from './config/log-config.js';
 import { HANDLERS } from './handlers/index.js';
 import { loadOrCreateMetaProperties } from './meta-properties.js';
 import { HandlerRegistry } from './server/dispatch.js';
 import { KafkaServer } from './server/server.js';
 import { invalidTopicName, TopicRegistry, type TopicInfo } from './topics.js';
-import { logConfigFromProperties, type LogConfig } from './log/config.js';
 import { LogManager } from './log/log-manager.js';
 import { GroupCoordinator } from './group/coordinator.js';
 import { ProducerIdManager } from './producer-ids.js';
@@ -83,7 +83,7 @@ export class Broker {
 
   /** The log settings of a topic: broker defaults with the topic's own overrides on top. */
   topicLogConfig(configs: Record<string, string>): LogConfig {
-    return logConfigFromProperties(configs, this.logs.config);
+    return topicLogConfig(this.config, configs);
   }
 
   private async listen(): Promise<void> {
@@ -158,7 +158,7 @@ export class Broker {
   }
 
   /**
-   * Replaces a topic's config overrides (already validated against src/topic-configs.ts): persisted
+   * Replaces a topic's config overrides (already validated by src/config/topic-values.ts): persisted
    * first, then pushed into every partition log, which acts on them from its next append or
    * retention check.
    */
@@ -177,13 +177,4 @@ export class Broker {
     await this.logs.close();
     this.logger.info('broker stopped');
   }
-}
-
-/** The broker-wide log settings (`log.*`, `message.max.bytes`, `producer.id.expiration.ms`) as the log store takes them. */
-function brokerLogConfig(config: BrokerConfig): LogConfig {
-  const props: Record<string, string> = {};
-  for (const [key, value] of config.entries()) {
-    if (value !== null && (key.startsWith('log.') || key === 'message.max.bytes' || key === 'producer.id.expiration.ms')) props[key] = String(value);
-  }
-  return logConfigFromProperties(props);
 }

@@ -7,7 +7,7 @@ import { ErrorCode, isKafkaError, KafkaError } from '../protocol/errors.js';
 import type { Broker } from './broker.js';
 import type { TopicInfo } from './topics.js';
 import { invalidTopicName } from './topics.js';
-import { normalizeTopicConfigs } from './topic-configs.js';
+import { normalizeTopicConfigs } from './config/topic-values.js';
 
 export const ConfigResourceType = { UNKNOWN: 0, TOPIC: 2, BROKER: 4, BROKER_LOGGER: 8, CLIENT_METRICS: 16, GROUP: 32 } as const;
 

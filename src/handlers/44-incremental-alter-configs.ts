@@ -21,7 +21,8 @@ import { ErrorCode, KafkaError } from '../../protocol/errors.js';
 import type { Broker } from '../broker.js';
 import { alterResources } from '../config-resource.js';
 import { defineHandler, type Request, type Response } from '../server/handler.js';
-import { effectiveTopicConfig, TOPIC_CONFIGS } from '../topic-configs.js';
+import { effectiveTopicConfig } from '../config/describe.js';
+import { topicKey } from '../config/topic-keys.js';
 
 type Op = Request<typeof IncrementalAlterConfigs>['resources'][number]['configs'][number];
 
@@ -45,7 +46,7 @@ function applyOps(broker: Broker, ops: readonly Op[], current: Readonly<Record<s
         break;
       case APPEND:
       case SUBTRACT: {
-        const def = TOPIC_CONFIGS[op.name];
+        const def = topicKey(op.name);
         if (!def) throw new KafkaError(ErrorCode.INVALID_CONFIG, `Unknown topic config name: ${op.name}`);
         const verb = op.configOperation === APPEND ? 'APPEND' : 'SUBTRACT';
         if (def.type !== 'LIST') throw new KafkaError(ErrorCode.INVALID_CONFIG, `Can't ${verb} to key ${op.name} because its type is not LIST.`);

@@ -10,7 +10,7 @@ import {
   RECOVERY_POINT_CHECKPOINT,
   type CheckpointEntry,
 } from './checkpoint.js';
-import { defaultLogConfig, type LogConfig } from './config.js';
+import { defaultLogConfig, type LogConfig } from '../config/log-config.js';
 import { FileStorage } from './file-storage.js';
 import { MemoryStorage } from './memory-storage.js';
 import { PartitionLog, partitionDirName } from './partition-log.js';
