@@ -53,6 +53,8 @@ export class Broker {
     const logs = await LogManager.open({
       dataDir,
       config: brokerLogConfig(config),
+      // Recovery rebuilds indexes, so each partition must load under its topic's overrides.
+      configFor: (topic) => topicLogConfig(config, topics.get(topic)?.configs ?? {}),
       clock,
       logger,
       retentionCheckIntervalMs: config.get('log.retention.check.interval.ms'),
@@ -67,16 +69,14 @@ export class Broker {
   }
 
   /**
-   * Every partition of every known topic has a log (a crash may have come between the two), running
-   * under its topic's config overrides: the log store opened the existing ones with broker defaults.
+   * Every partition of every known topic has a log: a crash may have come between registering a
+   * topic and creating its logs. (The log store opened the existing ones under their topic's
+   * overrides already.)
    */
   private async openTopicLogs(): Promise<void> {
     for (const t of this.topics.list()) {
-      const config = this.topicLogConfig(t.configs);
       for (let p = 0; p < t.partitions; p++) {
-        const log = this.logs.getLog(t.name, p);
-        if (log) log.updateConfig(config);
-        else await this.logs.createLog(t.name, p, config);
+        if (!this.logs.getLog(t.name, p)) await this.logs.createLog(t.name, p, this.topicLogConfig(t.configs));
       }
     }
   }
