@@ -6,7 +6,8 @@
  */
 import { pino, type Logger } from 'pino';
 import { systemClock, type Clock } from './clock.js';
-import { BrokerConfig } from './config.js';
+import { BrokerConfig } from './config/broker-config.js';
+import { brokerLogConfig, topicLogConfig } from './config/log-config.js';
 import { HANDLERS } from './handlers/index.js';
 import { loadOrCreateMetaProperties } from './meta-properties.js';
 import { HandlerRegistry } from './server/dispatch.js';
@@ -14,7 +15,6 @@ import { KafkaServer } from './server/server.js';
 import type { BrokerServices, NodeIdentity } from './services.js';
 import { TopicManager } from './topics/manager.js';
 import { TopicRegistry } from './topics/registry.js';
-import { logConfigFromProperties, type LogConfig } from './log/config.js';
 import { LogManager } from './log/log-manager.js';
 import { GroupCoordinator } from './group/coordinator.js';
 import { ProducerIdManager } from './producer-ids.js';
@@ -51,6 +51,8 @@ export class Broker {
     const logs = await LogManager.open({
       dataDir,
       config: brokerLogConfig(config),
+      // Recovery rebuilds indexes, so each partition must load under its topic's overrides.
+      configFor: (topic) => topicLogConfig(config, registry.get(topic)?.configs ?? {}),
       clock,
       logger,
       retentionCheckIntervalMs: config.get('log.retention.check.interval.ms'),
@@ -90,11 +92,3 @@ function nodeIdentity(config: BrokerConfig, ids: { nodeId: number; clusterId: st
   };
 }
 
-/** The broker-wide log settings (`log.*`, `message.max.bytes`, `producer.id.expiration.ms`) as the log store takes them. */
-function brokerLogConfig(config: BrokerConfig): LogConfig {
-  const props: Record<string, string> = {};
-  for (const [key, value] of config.entries()) {
-    if (value !== null && (key.startsWith('log.') || key === 'message.max.bytes' || key === 'producer.id.expiration.ms')) props[key] = String(value);
-  }
-  return logConfigFromProperties(props);
-}

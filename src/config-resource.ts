@@ -5,7 +5,7 @@
  */
 import { ErrorCode, isKafkaError, KafkaError } from '../protocol/errors.js';
 import type { BrokerServices } from './services.js';
-import { normalizeTopicConfigs } from './topic-configs.js';
+import { normalizeTopicConfigs } from './config/topic-values.js';
 import { requireTopic, type TopicDirectory } from './topics/lookup.js';
 import { invalidTopicName, type TopicInfo } from './topics/registry.js';
 

@@ -10,7 +10,8 @@ import { pino } from 'pino';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { Broker } from './broker.js';
-import { BrokerConfig, ConfigError } from './config.js';
+import { BrokerConfig } from './config/broker-config.js';
+import { ConfigError } from './config/parse.js';
 import { settingsFromArgs, type StartArgs } from './cli/start-args.js';
 import { dumpLogCommand } from './cli/dump-log.js';
 

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ConfigError, parseProperties } from './config.js';
+import { ConfigError, parseProperties } from './config/parse.js';
 import { writeFileAtomic } from './util/atomic-write.js';
 
 export interface MetaProperties {

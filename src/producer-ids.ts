@@ -8,7 +8,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseProperties } from './config.js';
+import { parseProperties } from './config/parse.js';
 import { writeFileAtomic } from './util/atomic-write.js';
 
 export const PRODUCER_ID_BLOCK_SIZE = 1000n;

@@ -7,7 +7,7 @@
  * handlers need; start-up, replay and shutdown stay with the broker.
  */
 import type { Clock } from './clock.js';
-import type { BrokerConfig } from './config.js';
+import type { BrokerConfig } from './config/broker-config.js';
 import type { GroupCoordinator } from './group/coordinator.js';
 import type { LogManager } from './log/log-manager.js';
 import type { ProducerIdManager } from './producer-ids.js';

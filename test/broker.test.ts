@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Kafka, logLevel } from 'kafkajs';
 import { Broker } from '../src/broker.js';
-import { BrokerConfig } from '../src/config.js';
+import { BrokerConfig } from '../src/config/broker-config.js';
 
 /** An embedded broker started from code, everything in memory: what tests of applications can use. */
 describe('embedded in-memory broker', () => {

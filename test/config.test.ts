@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BrokerConfig, ConfigError, parseListener, parseProperties } from '../src/config.js';
+import { BrokerConfig, parseListener } from '../src/config/broker-config.js';
+import { ConfigError, parseProperties } from '../src/config/parse.js';
 import { settingsFromArgs } from '../src/cli/start-args.js';
 
 describe('BrokerConfig', () => {

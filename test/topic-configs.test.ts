@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { BrokerConfig } from '../src/config.js';
-import { defaultLogConfig, logConfigFromProperties } from '../src/log/config.js';
-import { brokerSynonyms, ConfigSource, describeTopicConfig, effectiveTopicConfig, normalizeTopicConfig, TOPIC_CONFIGS, topicConfigNames } from '../src/topic-configs.js';
+import { BrokerConfig } from '../src/config/broker-config.js';
+import { brokerSynonyms, ConfigSource, describeTopicConfig, effectiveTopicConfig } from '../src/config/describe.js';
+import { defaultLogConfig, logConfigFromProperties } from '../src/config/log-config.js';
+import { TOPIC_CONFIGS, topicConfigNames } from '../src/config/topic-keys.js';
+import { normalizeTopicConfig } from '../src/config/topic-values.js';
 
 const broker = (settings: Record<string, string> = {}) => new BrokerConfig(Object.entries(settings));
 

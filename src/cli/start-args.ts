@@ -2,7 +2,8 @@
  * `tafka start` flags → Kafka config settings.
  */
 import { readFileSync } from 'node:fs';
-import { BrokerConfig, ConfigError, parseProperties } from '../config.js';
+import { BrokerConfig } from '../config/broker-config.js';
+import { ConfigError, parseProperties } from '../config/parse.js';
 
 export interface StartArgs {
   host?: string;

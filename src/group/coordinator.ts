@@ -18,7 +18,7 @@
 import type { Logger } from 'pino';
 import { ErrorCode } from '../../protocol/errors.js';
 import type { Clock } from '../clock.js';
-import type { BrokerConfig } from '../config.js';
+import type { BrokerConfig } from '../config/broker-config.js';
 import type { LogManager } from '../log/log-manager.js';
 import { ClassicGroup, type GroupState, type JoinParams, type JoinResult, type LeaveMember, type SyncParams, type SyncResult } from './group.js';
 import { LogOffsetStore, type OffsetStore } from './offset-store.js';

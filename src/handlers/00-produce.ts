@@ -35,7 +35,7 @@ import { Produce } from '../../protocol/messages/00-produce.js';
 import { ErrorCode, isKafkaError } from '../../protocol/errors.js';
 import { defineHandler, type Response } from '../server/handler.js';
 import { ZERO_UUID } from '../../protocol/schema.js';
-import type { BrokerConfig } from '../config.js';
+import type { BrokerConfig } from '../config/broker-config.js';
 import { findTopic } from '../topics/lookup.js';
 import type { TopicInfo } from '../topics/registry.js';
 

@@ -9,7 +9,7 @@
  *   38 INVALID_REPLICATION_FACTOR, as Kafka refuses more replicas than it has brokers.
  * - Manual assignments (num_partitions and replication_factor both -1) may name only this broker;
  *   their partition indexes must run 0..n-1.
- * - Configs are checked against Kafka's topic config table (src/topic-configs.ts): an unknown name or
+ * - Configs are checked against Kafka's topic config table (src/config/topic-keys.ts): an unknown name or
  *   a bad value is 40 INVALID_CONFIG, naming the key; nothing is created.
  * - validate_only runs every check and answers as if created, without creating anything (the
  *   topic id is then the zero uuid: no topic was made).
@@ -28,7 +28,9 @@ import { ErrorCode, isKafkaError, KafkaError } from '../../protocol/errors.js';
 import { ZERO_UUID } from '../../protocol/schema.js';
 import { defineHandler, type Request, type Response } from '../server/handler.js';
 import type { BrokerServices } from '../services.js';
-import { describeTopicConfig, normalizeTopicConfigs, topicConfigNames } from '../topic-configs.js';
+import { describeTopicConfig } from '../config/describe.js';
+import { topicConfigNames } from '../config/topic-keys.js';
+import { normalizeTopicConfigs } from '../config/topic-values.js';
 import { invalidTopicName } from '../topics/registry.js';
 
 type Creatable = Request<typeof CreateTopics>['topics'][number];

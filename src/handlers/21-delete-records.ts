@@ -23,7 +23,7 @@ import { DeleteRecords } from '../../protocol/messages/21-delete-records.js';
 import { ErrorCode, isKafkaError, KafkaError } from '../../protocol/errors.js';
 import { defineHandler, type Response } from '../server/handler.js';
 import type { BrokerServices } from '../services.js';
-import { effectiveTopicConfig } from '../topic-configs.js';
+import { effectiveTopicConfig } from '../config/describe.js';
 
 type Partition = Response<typeof DeleteRecords>['topics'][number]['partitions'][number];
 

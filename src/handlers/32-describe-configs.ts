@@ -4,15 +4,15 @@
  * Versions: 1-4 (Kafka 4.0 removed v0).
  *
  * Behavior:
- * - TOPIC: every Kafka topic config (src/topic-configs.ts) with the value in force. The source is
- *   TOPIC_CONFIG (1) for the topic's own override, else that of the first broker synonym —
+ * - TOPIC: every Kafka topic config (src/config/topic-keys.ts) with the value in force. The source
+ *   is TOPIC_CONFIG (1) for the topic's own override, else that of the first broker synonym —
  *   STATIC_BROKER_CONFIG (4) for a key set in server.properties / --override, DEFAULT_CONFIG (5) for
  *   a default. Synonyms (include_synonyms) list the override, then the broker chain from its primary
  *   name on, exactly as Kafka's ConfigHelper does — so a retention set by log.retention.hours shows
  *   no synonym under retention.ms, as in Kafka. Topic configs are never read-only or sensitive.
- * - BROKER "<node id>": every broker config Tafka knows (src/config.ts), value null when unset. All
- *   are read-only: Tafka has no dynamic broker configs. BROKER "" (the cluster-wide dynamic
- *   defaults) is therefore always empty.
+ * - BROKER "<node id>": every broker config Tafka accepts (src/config/broker-keys.ts), value null
+ *   when unset. All are read-only: Tafka has no dynamic broker configs. BROKER "" (the cluster-wide
+ *   dynamic defaults) is therefore always empty.
  * - configuration_keys filters by name (null or empty = all); unknown names are left out silently.
  * - Errors per resource: 3 UNKNOWN_TOPIC_OR_PARTITION, 17 INVALID_TOPIC_EXCEPTION, 42 INVALID_REQUEST
  *   for another broker's id or a resource type Tafka does not have (broker loggers, groups, client metrics).
@@ -23,11 +23,11 @@
  */
 import { DescribeConfigs } from '../../protocol/messages/32-describe-configs.js';
 import { ErrorCode, isKafkaError } from '../../protocol/errors.js';
-import { DEFINITIONS } from '../config.js';
+import { brokerConfigNames, brokerTypeIdOf, describeBrokerConfig, describeTopicConfig, typeIdOf } from '../config/describe.js';
+import { topicConfigNames } from '../config/topic-keys.js';
 import { brokerResource, ConfigResourceType, topicResource } from '../config-resource.js';
 import { defineHandler, type Response } from '../server/handler.js';
 import type { BrokerServices } from '../services.js';
-import { brokerSynonyms, ConfigSource, ConfigType, describeTopicConfig, TOPIC_CONFIGS, topicConfigNames, typeIdOf } from '../topic-configs.js';
 
 type Result = Response<typeof DescribeConfigs>['results'][number];
 type Entry = Result['configs'][number];
@@ -52,31 +52,21 @@ function topicEntries({ config, topics }: BrokerServices, topicName: string, key
     });
 }
 
-/** Kafka's type for a broker config: a topic config's synonym has that config's type (cleanup.policy is a LIST). */
-function brokerTypeId(name: string, kind: string): number {
-  const topic = Object.values(TOPIC_CONFIGS).find((d) => d.synonyms?.some(([n]) => n === name));
-  if (topic) return ConfigType[topic.type];
-  return { int: ConfigType.INT, long: ConfigType.LONG, bool: ConfigType.BOOLEAN, list: ConfigType.LIST }[kind] ?? ConfigType.STRING;
-}
-
 function brokerEntries({ config, node }: BrokerServices, resourceName: string, keys: (name: string) => boolean, withSynonyms: boolean): Entry[] {
   if (brokerResource(node.nodeId, resourceName) === 'cluster-default') return [];
-  return Object.entries(DEFINITIONS)
-    .filter(([name]) => keys(name))
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([name, def]) => {
-      const synonyms = brokerSynonyms(config, name);
-      const value = config.get(name as keyof typeof DEFINITIONS) as unknown;
-      const source = synonyms[0]?.source ?? ConfigSource.DEFAULT_CONFIG;
+  return brokerConfigNames()
+    .filter(keys)
+    .map((name) => {
+      const c = describeBrokerConfig(config, name);
       return {
         name,
-        value: value === null ? null : synonyms.find((s) => s.name === name)?.value ?? String(value),
+        value: c.value,
         readOnly: true,
-        configSource: source,
+        configSource: c.source,
         isDefault: false, // v0 only
         isSensitive: false,
-        synonyms: withSynonyms ? synonyms : [],
-        configType: brokerTypeId(name, def.kind),
+        synonyms: withSynonyms ? c.synonyms : [],
+        configType: brokerTypeIdOf(name),
         documentation: null,
       };
     });

@@ -6,8 +6,8 @@
  *
  * Behavior:
  * - TOPIC: the new overrides are validated against Kafka's topic config table
- *   (src/topic-configs.ts), stored in the topic registry (so they survive restarts), and pushed into
- *   the partition logs at once: retention, segment size and roll time, max.message.bytes,
+ *   (src/config/topic-keys.ts), stored in the topic registry (so they survive restarts), and pushed
+ *   into the partition logs at once: retention, segment size and roll time, max.message.bytes,
  *   message.timestamp.type and the flush settings take effect without a restart.
  * - BROKER: Tafka has no dynamic broker configs; any key is refused as read-only (42).
  * - validate_only validates and stores nothing.

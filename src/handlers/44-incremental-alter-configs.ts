@@ -19,9 +19,10 @@
 import { IncrementalAlterConfigs } from '../../protocol/messages/44-incremental-alter-configs.js';
 import { ErrorCode, KafkaError } from '../../protocol/errors.js';
 import { alterResources } from '../config-resource.js';
-import type { BrokerConfig } from '../config.js';
+import type { BrokerConfig } from '../config/broker-config.js';
 import { defineHandler, type Request, type Response } from '../server/handler.js';
-import { effectiveTopicConfig, TOPIC_CONFIGS } from '../topic-configs.js';
+import { effectiveTopicConfig } from '../config/describe.js';
+import { topicKey } from '../config/topic-keys.js';
 
 type Op = Request<typeof IncrementalAlterConfigs>['resources'][number]['configs'][number];
 
@@ -45,7 +46,7 @@ function applyOps(config: BrokerConfig, ops: readonly Op[], current: Readonly<Re
         break;
       case APPEND:
       case SUBTRACT: {
-        const def = TOPIC_CONFIGS[op.name];
+        const def = topicKey(op.name);
         if (!def) throw new KafkaError(ErrorCode.INVALID_CONFIG, `Unknown topic config name: ${op.name}`);
         const verb = op.configOperation === APPEND ? 'APPEND' : 'SUBTRACT';
         if (def.type !== 'LIST') throw new KafkaError(ErrorCode.INVALID_CONFIG, `Can't ${verb} to key ${op.name} because its type is not LIST.`);

@@ -10,7 +10,7 @@ import {
   RECOVERY_POINT_CHECKPOINT,
   type CheckpointEntry,
 } from './checkpoint.js';
-import { defaultLogConfig, type LogConfig } from './config.js';
+import { defaultLogConfig, type LogConfig } from '../config/log-config.js';
 import { FileStorage } from './file-storage.js';
 import { MemoryStorage } from './memory-storage.js';
 import { PartitionLog, partitionDirName } from './partition-log.js';
@@ -21,7 +21,10 @@ export interface LogManagerOptions {
   dataDir?: string;
   /** Explicit storage, overriding dataDir (tests use a shared MemoryStorage to "restart"). */
   storage?: Storage;
+  /** The broker-wide settings. */
   config?: LogConfig;
+  /** The settings of one topic's partitions (its overrides on the broker's); default: `config`. */
+  configFor?: (topic: string) => LogConfig;
   clock?: Clock;
   logger?: Logger;
   /** log.retention.check.interval.ms (Kafka default 5 minutes). */
@@ -49,6 +52,7 @@ export class LogManager {
   private constructor(
     private readonly storage: Storage,
     readonly config: LogConfig,
+    private readonly configFor: (topic: string) => LogConfig,
     private readonly clock: Clock,
     private readonly logger: Logger,
   ) {}
@@ -62,7 +66,8 @@ export class LogManager {
     const clock = opts.clock ?? systemClock;
     const storage = opts.storage ?? (opts.dataDir !== undefined ? await FileStorage.create(opts.dataDir) : new MemoryStorage(clock));
     const logger = (opts.logger ?? pino({ level: 'silent' })).child({ component: 'log-manager' });
-    const manager = new LogManager(storage, opts.config ?? defaultLogConfig, clock, logger);
+    const config = opts.config ?? defaultLogConfig;
+    const manager = new LogManager(storage, config, opts.configFor ?? (() => config), clock, logger);
     await manager.loadLogs();
     const every = (ms: number, fn: () => Promise<unknown>) => {
       const timer = setInterval(() => fn().catch((err) => logger.error({ err }, 'background log task failed')), ms);
@@ -90,7 +95,7 @@ export class LogManager {
           storage: this.storage,
           topic: m[1]!,
           partition: Number(m[2]),
-          config: this.config,
+          config: this.configFor(m[1]!),
           clock: this.clock,
           logger: this.logger,
           recoveryPoint: recoveryPoints.get(dir),
@@ -127,7 +132,7 @@ export class LogManager {
     return [...this.logs.values()];
   }
 
-  /** Returns the partition's log, creating an empty one if needed. */
+  /** Returns the partition's log, creating an empty one if needed (its topic's settings, then `configOverrides`). */
   async createLog(topic: string, partition: number, configOverrides: Partial<LogConfig> = {}): Promise<PartitionLog> {
     if (this.closed) throw new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, 'log manager is closed');
     if (!TOPIC_NAME.test(topic) || topic === '.' || topic === '..') {
@@ -143,7 +148,7 @@ export class LogManager {
       storage: this.storage,
       topic,
       partition,
-      config: { ...this.config, ...configOverrides },
+      config: { ...this.configFor(topic), ...configOverrides },
       clock: this.clock,
       logger: this.logger,
       cleanShutdown: true,

@@ -12,7 +12,7 @@ import {
   setPartitionLeaderEpoch,
   validateBatch,
 } from '../codec/record-batch.js';
-import { NEVER, type LogConfig } from './config.js';
+import { NEVER, type LogConfig } from '../config/log-config.js';
 import { decodeSnapshot, encodeSnapshot, parseSnapshotOffset, snapshotFileName } from './producer-snapshot.js';
 import { ProducerStateManager, type ProducerStateEntry } from './producer-state.js';
 import { parseSegmentBaseOffset, Segment, DELETED_SUFFIX } from './segment.js';

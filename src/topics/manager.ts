@@ -9,8 +9,8 @@
  */
 import type { Logger } from 'pino';
 import { ErrorCode, KafkaError } from '../../protocol/errors.js';
-import type { BrokerConfig } from '../config.js';
-import { logConfigFromProperties, type LogConfig } from '../log/config.js';
+import type { BrokerConfig } from '../config/broker-config.js';
+import { topicLogConfig, type LogConfig } from '../config/log-config.js';
 import type { LogManager } from '../log/log-manager.js';
 import type { PartitionLog } from '../log/partition-log.js';
 import { requireTopic } from './lookup.js';
@@ -38,18 +38,10 @@ export interface TopicService {
   delete(name: string): Promise<void>;
 }
 
-/**
- * The log settings of a topic: the broker's log defaults with the topic's own overrides on top.
- * The one place a topic's LogConfig is computed.
- */
-export function topicLogConfig(brokerDefaults: LogConfig, overrides: Record<string, string>): LogConfig {
-  return logConfigFromProperties(overrides, brokerDefaults);
-}
-
 export interface TopicManagerOptions {
   readonly registry: TopicRegistry;
   readonly logs: LogManager;
-  /** For `num.partitions` (auto-creation). */
+  /** For `num.partitions` (auto-creation) and the log defaults under each topic's overrides. */
   readonly config: BrokerConfig;
   readonly logger: Logger;
 }
@@ -71,24 +63,22 @@ export class TopicManager implements TopicService {
 
   /**
    * Opens the service over a loaded registry and log store, making sure every partition of every
-   * known topic has a log (a crash may have come between the two steps of a create) running under
-   * its topic's config overrides: the log store opened the existing ones with broker defaults.
+   * known topic has a log: a crash may have come between the two steps of a create. (The log store
+   * opened the existing ones under their topic's overrides already.)
    */
   static async open(opts: TopicManagerOptions): Promise<TopicManager> {
     const manager = new TopicManager(opts);
     for (const t of manager.list()) {
-      const config = manager.logConfig(t.configs);
       for (let p = 0; p < t.partitions; p++) {
-        const log = manager.logs.getLog(t.name, p);
-        if (log) log.updateConfig(config);
-        else await manager.logs.createLog(t.name, p, config);
+        if (!manager.logs.getLog(t.name, p)) await manager.logs.createLog(t.name, p, manager.logConfig(t.configs));
       }
     }
     return manager;
   }
 
+  /** The one place a topic's LogConfig is computed: the broker's log defaults under the topic's overrides. */
   private logConfig(configs: Record<string, string>): LogConfig {
-    return topicLogConfig(this.logs.config, configs);
+    return topicLogConfig(this.config, configs);
   }
 
   get(name: string): TopicInfo | undefined {

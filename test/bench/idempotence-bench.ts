@@ -12,7 +12,7 @@
 import { pino } from 'pino';
 import { systemClock } from '../../src/clock.js';
 import { encodeBatch, encodeRecords } from '../../src/codec/record-batch.js';
-import { defaultLogConfig } from '../../src/log/config.js';
+import { defaultLogConfig } from '../../src/config/log-config.js';
 import { MemoryStorage } from '../../src/log/memory-storage.js';
 import { PartitionLog } from '../../src/log/partition-log.js';
 

@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { buildBatch, type RecordInput } from '../../src/codec/record-batch.js';
-import { defaultLogConfig, type LogConfig } from '../../src/log/config.js';
+import { defaultLogConfig, type LogConfig } from '../../src/config/log-config.js';
 import { LogManager } from '../../src/log/log-manager.js';
 
 const MiB = 1024 * 1024;

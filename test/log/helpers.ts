@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '../../src/clock.js';
 import { buildBatch, type RecordInput } from '../../src/codec/record-batch.js';
-import { defaultLogConfig, type LogConfig } from '../../src/log/config.js';
+import { defaultLogConfig, type LogConfig } from '../../src/config/log-config.js';
 import { FileStorage } from '../../src/log/file-storage.js';
 import { LogManager } from '../../src/log/log-manager.js';
 import { MemoryStorage } from '../../src/log/memory-storage.js';

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../protocol/errors.js';
 import { ManualClock } from '../../src/clock.js';
 import { baseOffsetAt, batchSizeAt, lastOffsetDeltaAt } from '../../src/codec/record-batch.js';
-import type { LogConfig } from '../../src/log/config.js';
+import type { LogConfig } from '../../src/config/log-config.js';
 import type { LogManager } from '../../src/log/log-manager.js';
 import type { PartitionLog } from '../../src/log/partition-log.js';
 import type { Storage } from '../../src/log/storage.js';

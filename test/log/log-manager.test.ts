@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { formatCheckpoint, parseCheckpoint } from '../../src/log/checkpoint.js';
-import { logConfigFromProperties, defaultLogConfig, NEVER } from '../../src/log/config.js';
+import { logConfigFromProperties, defaultLogConfig, NEVER } from '../../src/config/log-config.js';
 import { LogManager } from '../../src/log/log-manager.js';
 import { batch, testConfig } from './helpers.js';
 

@@ -12,7 +12,7 @@ import {
   readBatchHeader,
   timestampTypeOf,
 } from '../../src/codec/record-batch.js';
-import type { LogConfig } from '../../src/log/config.js';
+import type { LogConfig } from '../../src/config/log-config.js';
 import type { LogManager } from '../../src/log/log-manager.js';
 import type { PartitionLog } from '../../src/log/partition-log.js';
 import type { Storage } from '../../src/log/storage.js';

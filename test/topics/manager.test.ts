@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../protocol/errors.js';
-import { BrokerConfig } from '../../src/config.js';
+import { BrokerConfig } from '../../src/config/broker-config.js';
 import { LogManager } from '../../src/log/log-manager.js';
 import { TopicManager } from '../../src/topics/manager.js';
 import { TopicRegistry } from '../../src/topics/registry.js';

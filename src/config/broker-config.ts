@@ -1,0 +1,105 @@
+/**
+ * The broker's configuration: every broker key's value in force, typed by its row in broker-keys.ts.
+ *
+ * Values come, lowest precedence first, from Kafka's defaults, a `server.properties` file, and
+ * `--override key=value` flags (plus the `--host/--port/--data-dir` shortcuts). An unknown key or a
+ * value of the wrong kind stops start-up with a message naming it, as Kafka's KafkaConfig does.
+ */
+import { ACCEPTED_BROKER_KEYS, BROKER_CONFIGS, brokerKey, type BrokerKey } from './broker-keys.js';
+import type { Synonym } from './definition.js';
+import { ConfigError, parseBrokerValue, type BrokerValue } from './parse.js';
+import { TOPIC_CONFIGS } from './topic-keys.js';
+
+type Row<K extends BrokerKey> = (typeof BROKER_CONFIGS)[K];
+type ValueOfType<T> = T extends 'INT' | 'SHORT' | 'LONG' | 'DOUBLE' ? number : T extends 'BOOLEAN' ? boolean : string;
+
+export type ConfigKey = BrokerKey;
+/** The type `get(key)` returns: from the row's type, and nullable when the row has no default. */
+export type ConfigValue<K extends ConfigKey> = ValueOfType<Row<K>['type']> | (Row<K>['default'] extends null ? null : never);
+
+/** Every key's default, parsed once. */
+const DEFAULTS: ReadonlyMap<string, BrokerValue | null> = new Map(
+  Object.entries(BROKER_CONFIGS).map(([key, def]) => [key, def.default === null ? null : parseBrokerValue(key, def, def.default)]),
+);
+
+export class BrokerConfig {
+  private readonly values = new Map(DEFAULTS);
+  /** Keys set explicitly (file or overrides), for DescribeConfigs' "source". */
+  readonly explicit: ReadonlySet<string>;
+
+  constructor(settings: Iterable<[string, string]> = []) {
+    const explicit = new Set<string>();
+    for (const [key, text] of settings) {
+      const def = brokerKey(key);
+      if (!def || def.synonymOnly) throw new ConfigError(`Unknown configuration "${key}"`);
+      this.values.set(key, parseBrokerValue(key, def, text));
+      explicit.add(key);
+    }
+    this.explicit = explicit;
+    if (this.values.get('broker.id') !== null && !explicit.has('node.id')) {
+      this.values.set('node.id', this.values.get('broker.id')!);
+    }
+  }
+
+  get<K extends ConfigKey>(key: K): ConfigValue<K> {
+    return this.values.get(key) as ConfigValue<K>;
+  }
+
+  isInert(key: string): boolean {
+    return brokerKey(key)?.inert === true;
+  }
+
+  /** The keys a server.properties may set, with their values. */
+  entries(): [string, BrokerValue | null][] {
+    return ACCEPTED_BROKER_KEYS.map((key) => [key, this.values.get(key)!]);
+  }
+
+  /**
+   * The value of the first key of a synonym chain that has one, converted by its factor: Kafka's
+   * precedence of `.ms` over `.minutes` over `.hours`. Null when none has a value.
+   */
+  firstOf(chain: readonly Synonym[]): BrokerValue | null {
+    for (const [key, factor] of chain) {
+      const value = this.values.get(key) ?? null;
+      if (value !== null) return typeof value === 'number' ? value * factor : value;
+    }
+    return null;
+  }
+
+  /** `log.dirs` wins over `log.dir`, as in Kafka; Tafka uses the first directory. */
+  get dataDir(): string {
+    const dirs = this.get('log.dirs') ?? this.get('log.dir');
+    return dirs.split(',')[0].trim();
+  }
+
+  /** Kafka's precedence: log.retention.ms, then .minutes, then .hours. */
+  get retentionMs(): number {
+    return this.firstOf(TOPIC_CONFIGS['retention.ms']!.synonyms!) as number;
+  }
+
+  /** log.roll.ms, else log.roll.hours. */
+  get rollMs(): number {
+    return this.firstOf(TOPIC_CONFIGS['segment.ms']!.synonyms!) as number;
+  }
+
+  /** The listener to bind: host ("" = all interfaces) and port. */
+  get listener(): { host: string; port: number } {
+    return parseListener('listeners', this.get('listeners'));
+  }
+
+  /** What clients are told to connect to: advertised.listeners, else the listener (localhost for ""). */
+  get advertised(): { host: string; port: number } {
+    const adv = this.get('advertised.listeners');
+    const l = adv ? parseListener('advertised.listeners', adv) : this.listener;
+    return { host: l.host === '' || l.host === '0.0.0.0' ? 'localhost' : l.host, port: l.port };
+  }
+}
+
+/** `PLAINTEXT://host:port` (first of a comma-separated list). */
+export function parseListener(key: string, value: string): { host: string; port: number } {
+  const first = value.split(',')[0].trim();
+  const m = /^(?:[A-Za-z_]+:\/\/)?(\[[^\]]*\]|[^:]*):(\d+)$/.exec(first);
+  if (!m) throw new ConfigError(`Invalid value "${value}" for configuration ${key}: expected PLAINTEXT://host:port`);
+  const host = m[1].replace(/^\[|\]$/g, '');
+  return { host, port: Number(m[2]) };
+}

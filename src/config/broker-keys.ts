@@ -1,0 +1,128 @@
+/**
+ * Every broker key Tafka knows, one row each: Kafka 4.x's type, default and validator
+ * (KafkaConfig and the *Configs classes it gathers), whether Kafka can change it at runtime
+ * (DynamicBrokerConfig), and whether Tafka acts on it.
+ *
+ * Three kinds of rows:
+ * - keys Tafka acts on (`num.partitions`, `log.retention.hours`, ...);
+ * - `inert` keys, accepted so that a Kafka server.properties starts Tafka unchanged, but without
+ *   effect on a single node (thread pools, controller quorum, internal-topic replication);
+ * - `synonymOnly` keys, which Tafka refuses at start-up but which a topic key falls back to
+ *   (`compression.type`, `log.cleaner.*`, ...): DescribeConfigs lists their defaults among a topic
+ *   config's synonyms, as Kafka does.
+ *
+ * Start-up checks each value's type and valid strings (src/config/parse.ts). The ranges are
+ * recorded for topic-key comparison (test/config/table.test.ts) and for dynamic broker configs;
+ * start-up does not enforce them.
+ */
+import { LONG_MAX, type BrokerKeyDefinition } from './definition.js';
+
+const TIMESTAMP_TYPES = ['CreateTime', 'LogAppendTime'];
+const CLEANUP_POLICIES = ['compact', 'delete'];
+const COMPRESSION_TYPES = ['uncompressed', 'zstd', 'lz4', 'snappy', 'gzip', 'producer'];
+
+export const BROKER_CONFIGS = {
+  // ------------------------------------------------------------------ identity and listeners
+  // Kafka's default is -1 (must be set); Tafka's is 1, so a bare `tafka start` works.
+  'node.id': { type: 'INT', default: '1', doc: 'This node\'s id, shown in Metadata and stored in meta.properties.' },
+  // Kafka: -1. Tafka leaves it unset, so that node.id decides.
+  'broker.id': { type: 'INT', default: null, doc: 'The older name of node.id; used for node.id when node.id is not set.' },
+  'listeners': { type: 'STRING', default: 'PLAINTEXT://:9092', dynamic: 'per-broker', doc: 'Where to accept connections: PLAINTEXT://host:port (empty host: all interfaces).' },
+  'advertised.listeners': { type: 'STRING', default: null, dynamic: 'per-broker', doc: 'The host:port clients are told to connect to, when it differs from listeners.' },
+  'broker.rack': { type: 'STRING', default: null, doc: 'The rack reported for this broker in Metadata and DescribeCluster.' },
+
+  // ------------------------------------------------------------------ storage and topics
+  'log.dirs': { type: 'STRING', default: null, doc: 'Data directories, comma separated; Tafka uses the first. Wins over log.dir.' },
+  'log.dir': { type: 'STRING', default: '/tmp/kafka-logs', doc: 'The data directory when log.dirs is not set.' },
+  'num.partitions': { type: 'INT', default: '1', min: 1, doc: 'Partitions of a topic created without a count (auto-creation, CreateTopics with -1).' },
+  'default.replication.factor': { type: 'INT', default: '1', doc: 'Replication factor for CreateTopics with -1; one node can only hold 1.' },
+  'auto.create.topics.enable': { type: 'BOOLEAN', default: 'true', doc: 'Create an unknown topic when Metadata or Produce names it.' },
+  'delete.topic.enable': { type: 'BOOLEAN', default: 'true', doc: 'Whether DeleteTopics may delete topics.' },
+  'socket.request.max.bytes': { type: 'INT', default: '104857600', min: 1, doc: 'Largest request frame accepted; a bigger one closes the connection.' },
+  'message.max.bytes': { type: 'INT', default: '1048588', min: 0, dynamic: 'cluster-wide', doc: 'Largest record batch a partition accepts (topic key: max.message.bytes).' },
+
+  // ------------------------------------------------------------------ the log (topic keys fall back to these)
+  'log.segment.bytes': { type: 'INT', default: '1073741824', min: 1048576, dynamic: 'cluster-wide', doc: 'Roll to a new segment when the active one would grow past this size.' },
+  'log.roll.ms': { type: 'LONG', default: null, dynamic: 'cluster-wide', doc: 'Roll when the active segment is older than this; wins over log.roll.hours.' },
+  'log.roll.hours': { type: 'INT', default: '168', min: 1, doc: 'log.roll.ms in hours.' },
+  'log.retention.ms': { type: 'LONG', default: null, dynamic: 'cluster-wide', doc: 'Delete segments older than this (-1: keep forever); wins over .minutes and .hours.' },
+  'log.retention.minutes': { type: 'INT', default: null, doc: 'log.retention.ms in minutes; wins over log.retention.hours.' },
+  'log.retention.hours': { type: 'INT', default: '168', doc: 'log.retention.ms in hours.' },
+  'log.retention.bytes': { type: 'LONG', default: '-1', dynamic: 'cluster-wide', doc: 'Delete the oldest segments while a partition is bigger than this (-1: no limit).' },
+  'log.retention.check.interval.ms': { type: 'LONG', default: '300000', min: 1, doc: 'How often the retention pass runs over every log.' },
+  'log.index.interval.bytes': { type: 'INT', default: '4096', min: 0, dynamic: 'cluster-wide', doc: 'Log bytes between two entries of the sparse offset and time indexes.' },
+  'log.index.size.max.bytes': { type: 'INT', default: '10485760', min: 4, dynamic: 'cluster-wide', doc: 'Largest size of a segment\'s index; a full index rolls the segment.' },
+  'log.flush.interval.messages': { type: 'LONG', default: LONG_MAX, min: 1, dynamic: 'cluster-wide', doc: 'fsync after this many appended records (default: leave it to the OS).' },
+  'log.flush.interval.ms': { type: 'LONG', default: null, dynamic: 'cluster-wide', doc: 'fsync when unflushed data is older than this.' },
+  'log.message.timestamp.type': { type: 'STRING', default: 'CreateTime', oneOf: TIMESTAMP_TYPES, dynamic: 'cluster-wide', doc: 'Keep the producer\'s timestamps (CreateTime) or stamp batches on append (LogAppendTime).' },
+  'log.cleanup.policy': { type: 'LIST', default: 'delete', oneOf: CLEANUP_POLICIES, dynamic: 'cluster-wide', doc: 'delete and/or compact; DeleteRecords needs delete. Tafka never compacts.' },
+
+  // ------------------------------------------------------------------ consumer groups
+  'group.initial.rebalance.delay.ms': { type: 'INT', default: '3000', doc: 'How long a new group waits for more members before its first rebalance.' },
+  'group.min.session.timeout.ms': { type: 'INT', default: '6000', doc: 'Smallest session timeout a member may ask for.' },
+  'group.max.session.timeout.ms': { type: 'INT', default: '1800000', doc: 'Largest session timeout a member may ask for.' },
+  'group.max.size': { type: 'INT', default: '2147483647', min: 1, doc: 'Most members a classic group may have.' },
+  'offsets.retention.minutes': { type: 'INT', default: '10080', min: 1, doc: 'Committed offsets of an empty group are dropped after this long.' },
+  'offsets.retention.check.interval.ms': { type: 'LONG', default: '600000', min: 1, doc: 'How often expired committed offsets are looked for.' },
+  'offset.metadata.max.bytes': { type: 'INT', default: '4096', doc: 'Longest metadata string an offset commit may carry.' },
+  'offsets.topic.num.partitions': { type: 'INT', default: '50', min: 1, inert: true, doc: 'Partitions of __consumer_offsets in Kafka.' },
+  'offsets.topic.replication.factor': { type: 'SHORT', default: '3', min: 1, inert: true, doc: 'Replication of __consumer_offsets in Kafka.' },
+
+  // ------------------------------------------------------------------ producers and transactions
+  'transaction.state.log.replication.factor': { type: 'SHORT', default: '3', min: 1, inert: true, doc: 'Replication of __transaction_state in Kafka.' },
+  'transaction.state.log.min.isr': { type: 'INT', default: '2', min: 1, inert: true, doc: 'min.insync.replicas of __transaction_state in Kafka.' },
+  'transactional.id.expiration.ms': { type: 'INT', default: '604800000', min: 1, inert: true, doc: 'How long an idle transactional id is kept (Tafka has no transactions yet).' },
+  'producer.id.expiration.ms': { type: 'INT', default: '86400000', min: 1, dynamic: 'cluster-wide', doc: 'Idempotent-producer state idle this long is dropped.' },
+  'producer.id.expiration.check.interval.ms': { type: 'INT', default: '600000', min: 1, doc: 'How often expired producer state is looked for.' },
+  'min.insync.replicas': { type: 'INT', default: '1', min: 1, dynamic: 'cluster-wide', doc: 'In-sync replicas acks=all needs; above 1 such produces fail on one node.' },
+
+  // ------------------------------------------------------------------ KRaft, networking, threads: inert here
+  // Kafka types the next three as LIST (with their own validators) and defaults them to an empty
+  // list; Tafka, which has no controller role, takes any text and leaves them unset.
+  'process.roles': { type: 'LIST', default: null, inert: true, doc: 'broker and/or controller: the roles of a KRaft node.' },
+  'controller.quorum.voters': { type: 'LIST', default: null, inert: true, doc: 'The static controller quorum, id@host:port each.' },
+  'controller.quorum.bootstrap.servers': { type: 'LIST', default: null, inert: true, doc: 'Where to find the controller quorum (dynamic quorums).' },
+  'controller.listener.names': { type: 'STRING', default: null, inert: true, doc: 'Listeners the controller serves on.' },
+  'inter.broker.listener.name': { type: 'STRING', default: null, inert: true, doc: 'The listener brokers use to talk to each other.' },
+  // Kafka's default maps each security protocol to itself; Tafka leaves it unset.
+  'listener.security.protocol.map': { type: 'STRING', default: null, inert: true, dynamic: 'per-broker', doc: 'Security protocol of each named listener.' },
+  'num.network.threads': { type: 'INT', default: '3', min: 1, inert: true, dynamic: 'cluster-wide', doc: 'Kafka\'s socket threads; Node has one event loop.' },
+  'num.io.threads': { type: 'INT', default: '8', min: 1, inert: true, dynamic: 'cluster-wide', doc: 'Kafka\'s request handler threads.' },
+  'num.recovery.threads.per.data.dir': { type: 'INT', default: '1', min: 1, inert: true, dynamic: 'cluster-wide', doc: 'Kafka\'s threads for loading logs at start-up.' },
+  'socket.send.buffer.bytes': { type: 'INT', default: '102400', inert: true, doc: 'SO_SNDBUF of client sockets.' },
+  'socket.receive.buffer.bytes': { type: 'INT', default: '102400', inert: true, doc: 'SO_RCVBUF of client sockets.' },
+  'share.coordinator.state.topic.replication.factor': { type: 'SHORT', default: '3', min: 1, inert: true, doc: 'Replication of __share_group_state in Kafka.' },
+  'share.coordinator.state.topic.min.isr': { type: 'SHORT', default: '2', min: 1, inert: true, doc: 'min.insync.replicas of __share_group_state in Kafka.' },
+
+  // ------------------------------------------------------------------ Kafka keys Tafka knows only as topic-key synonyms
+  'compression.type': { type: 'STRING', default: 'producer', oneOf: COMPRESSION_TYPES, dynamic: 'cluster-wide', synonymOnly: true, doc: 'Codec batches are stored with (producer: as sent).' },
+  'compression.gzip.level': { type: 'INT', default: '-1', min: 1, max: 9, alsoAllowed: -1, dynamic: 'cluster-wide', synonymOnly: true, doc: 'gzip level when the broker recompresses.' },
+  'compression.lz4.level': { type: 'INT', default: '9', min: 1, max: 17, dynamic: 'cluster-wide', synonymOnly: true, doc: 'lz4 level when the broker recompresses.' },
+  'compression.zstd.level': { type: 'INT', default: '3', min: -131072, max: 22, dynamic: 'cluster-wide', synonymOnly: true, doc: 'zstd level when the broker recompresses.' },
+  'log.cleaner.delete.retention.ms': { type: 'LONG', default: '86400000', min: 0, dynamic: 'cluster-wide', synonymOnly: true, doc: 'How long compaction keeps tombstones.' },
+  'log.cleaner.max.compaction.lag.ms': { type: 'LONG', default: LONG_MAX, min: 1, dynamic: 'cluster-wide', synonymOnly: true, doc: 'Longest a record may wait before it is eligible for compaction.' },
+  'log.cleaner.min.cleanable.ratio': { type: 'DOUBLE', default: '0.5', min: 0, max: 1, dynamic: 'cluster-wide', synonymOnly: true, doc: 'Dirty share of a log that triggers compaction.' },
+  'log.cleaner.min.compaction.lag.ms': { type: 'LONG', default: '0', min: 0, dynamic: 'cluster-wide', synonymOnly: true, doc: 'Shortest time a record stays uncompacted.' },
+  'log.flush.scheduler.interval.ms': { type: 'LONG', default: LONG_MAX, synonymOnly: true, doc: 'How often Kafka checks whether a log needs flushing by time.' },
+  'log.local.retention.bytes': { type: 'LONG', default: '-2', min: -2, dynamic: 'cluster-wide', synonymOnly: true, doc: 'Local size limit under tiered storage (-2: retention.bytes).' },
+  'log.local.retention.ms': { type: 'LONG', default: '-2', min: -2, dynamic: 'cluster-wide', synonymOnly: true, doc: 'Local age limit under tiered storage (-2: retention.ms).' },
+  'log.message.timestamp.after.max.ms': { type: 'LONG', default: '3600000', min: 0, dynamic: 'cluster-wide', synonymOnly: true, doc: 'How far in the future a CreateTime timestamp may be.' },
+  'log.message.timestamp.before.max.ms': { type: 'LONG', default: LONG_MAX, min: 0, dynamic: 'cluster-wide', synonymOnly: true, doc: 'How far in the past a CreateTime timestamp may be.' },
+  'log.preallocate': { type: 'BOOLEAN', default: 'false', dynamic: 'cluster-wide', synonymOnly: true, doc: 'Preallocate segment files on creation.' },
+  'log.roll.jitter.ms': { type: 'LONG', default: null, dynamic: 'cluster-wide', synonymOnly: true, doc: 'Random slack taken off the time-based roll, to spread rolls out.' },
+  'log.roll.jitter.hours': { type: 'INT', default: '0', min: 0, synonymOnly: true, doc: 'log.roll.jitter.ms in hours.' },
+  'log.segment.delete.delay.ms': { type: 'LONG', default: '60000', min: 0, dynamic: 'cluster-wide', synonymOnly: true, doc: 'How long a deleted segment\'s files linger for in-flight reads.' },
+  'unclean.leader.election.enable': { type: 'BOOLEAN', default: 'false', dynamic: 'cluster-wide', synonymOnly: true, doc: 'Let an out-of-sync replica become leader.' },
+} as const satisfies Record<string, BrokerKeyDefinition>;
+
+export type BrokerKey = keyof typeof BROKER_CONFIGS;
+
+/** A row by name, or undefined for a name Tafka does not know. */
+export function brokerKey(name: string): BrokerKeyDefinition | undefined {
+  return Object.hasOwn(BROKER_CONFIGS, name) ? (BROKER_CONFIGS as Record<string, BrokerKeyDefinition>)[name] : undefined;
+}
+
+/** The broker keys a server.properties may set (and DescribeConfigs lists), in table order. */
+export const ACCEPTED_BROKER_KEYS: readonly BrokerKey[] = (Object.keys(BROKER_CONFIGS) as BrokerKey[]).filter(
+  (name) => !(BROKER_CONFIGS[name] as BrokerKeyDefinition).synonymOnly,
+);

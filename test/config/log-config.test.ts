@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { BrokerConfig } from '../../src/config/broker-config.js';
+import { brokerLogConfig, defaultLogConfig, NEVER, topicLogConfig } from '../../src/config/log-config.js';
+
+describe("the log's typed settings", () => {
+  it("default to Kafka's", () => {
+    expect(defaultLogConfig).toEqual({
+      segmentBytes: 1073741824,
+      segmentMs: 604800000,
+      indexIntervalBytes: 4096,
+      maxIndexSize: 10485760,
+      retentionMs: 604800000,
+      retentionBytes: -1,
+      flushIntervalMessages: NEVER,
+      flushIntervalMs: NEVER,
+      maxMessageBytes: 1048588,
+      messageTimestampType: 'CreateTime',
+      fileDeleteDelayMs: 60000,
+      producerIdExpirationMs: 86400000,
+    });
+  });
+
+  it('take the broker values through the synonyms, in the topic key\'s unit', () => {
+    const config = new BrokerConfig([
+      ['log.roll.hours', '2'],
+      ['log.retention.minutes', '3'],
+      ['log.retention.hours', '1'],
+      ['log.flush.interval.messages', '9223372036854775807'],
+      ['log.flush.interval.ms', '500'],
+      ['message.max.bytes', '5000'],
+      ['log.message.timestamp.type', 'LogAppendTime'],
+      ['producer.id.expiration.ms', '42'],
+    ]);
+    expect(brokerLogConfig(config)).toEqual({
+      ...defaultLogConfig,
+      segmentMs: 7_200_000,
+      retentionMs: 180_000,
+      flushIntervalMessages: NEVER,
+      flushIntervalMs: 500,
+      maxMessageBytes: 5000,
+      messageTimestampType: 'LogAppendTime',
+      producerIdExpirationMs: 42,
+    });
+  });
+
+  it("put a topic's overrides on top of the broker's values", () => {
+    const config = new BrokerConfig([['log.retention.hours', '1'], ['log.segment.bytes', '2097152']]);
+    expect(topicLogConfig(config, { 'retention.ms': '9', 'index.interval.bytes': '0', 'cleanup.policy': 'compact' })).toEqual({
+      ...defaultLogConfig,
+      segmentBytes: 2097152,
+      retentionMs: 9,
+      indexIntervalBytes: 0,
+    });
+  });
+});
