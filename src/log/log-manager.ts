@@ -1,6 +1,6 @@
 import { pino, type Logger } from 'pino';
 import { ErrorCode, KafkaError } from '../../protocol/errors.js';
-import { systemClock, type Clock } from '../clock.js';
+import { systemClock, type Clock, type ScheduledTask } from '../clock.js';
 import {
   CLEAN_SHUTDOWN_FILE,
   formatCheckpoint,
@@ -43,7 +43,7 @@ const PARTITION_DIR = /^(.+)-(\d+)$/;
  */
 export class LogManager {
   private readonly logs = new Map<string, PartitionLog>();
-  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly tasks: ScheduledTask[] = [];
   private closed = false;
 
   private constructor(
@@ -65,9 +65,7 @@ export class LogManager {
     const manager = new LogManager(storage, opts.config ?? defaultLogConfig, clock, logger);
     await manager.loadLogs();
     const every = (ms: number, fn: () => Promise<unknown>) => {
-      const timer = setInterval(() => fn().catch((err) => logger.error({ err }, 'background log task failed')), ms);
-      timer.unref();
-      manager.timers.push(timer);
+      manager.tasks.push(clock.scheduleEvery(ms, () => void fn().catch((err) => logger.error({ err }, 'background log task failed'))));
     };
     every(opts.retentionCheckIntervalMs ?? 300_000, () => manager.runRetention());
     every(opts.checkpointIntervalMs ?? 60_000, () => manager.checkpoint());
@@ -195,7 +193,7 @@ export class LogManager {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const t of this.timers) clearInterval(t);
+    for (const t of this.tasks) t.cancel();
     const results = await Promise.allSettled([...this.logs.values()].map((l) => l.close()));
     await this.checkpoint();
     const clean = results.every((r) => r.status === 'fulfilled') && [...this.logs.values()].every((l) => l.healthy);

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { ErrorCode, KafkaError } from '../../protocol/errors.js';
-import type { Clock } from '../clock.js';
+import type { Clock, ScheduledTask } from '../clock.js';
 import {
   batchSizeAt,
   lastOffsetDeltaAt,
@@ -108,10 +108,10 @@ export class PartitionLog {
   );
   private readonly listeners = new Set<() => void>();
   private unflushedMessages = 0;
-  private flushTimer: NodeJS.Timeout | undefined;
+  private flushTimer: ScheduledTask | undefined;
   /** fsyncs of rolled segments, chained so recovery point only passes durable segments. */
   private sealing: Promise<void> = Promise.resolve();
-  private readonly pendingRemovals = new Map<Segment, NodeJS.Timeout>();
+  private readonly pendingRemovals = new Map<Segment, ScheduledTask>();
   private failure: KafkaError | undefined;
   private closed = false;
   /** Idempotent producers' sequence windows, up to the log end offset (queued appends included). */
@@ -484,11 +484,10 @@ export class PartitionLog {
   /** flush.ms: unflushed data gets an fsync at most that long after it was written. */
   private scheduleTimedFlush(): void {
     if (this.flushTimer || this.config.flushIntervalMs >= NEVER) return;
-    this.flushTimer = setTimeout(() => {
+    this.flushTimer = this.clock.schedule(this.config.flushIntervalMs, () => {
       this.flushTimer = undefined;
       this.flush().catch(() => {});
-    }, this.config.flushIntervalMs);
-    this.flushTimer.unref();
+    });
   }
 
   /** fsync everything appended so far. */
@@ -638,9 +637,7 @@ export class PartitionLog {
       this.pendingRemovals.delete(segment);
       segment.removeFiles().catch((err) => this.logger.warn({ err }, 'could not remove deleted segment'));
     };
-    const timer = setTimeout(remove, this.config.fileDeleteDelayMs);
-    timer.unref();
-    this.pendingRemovals.set(segment, timer);
+    this.pendingRemovals.set(segment, this.clock.schedule(this.config.fileDeleteDelayMs, remove));
   }
 
   // ----------------------------------------------------------------------------- misc
@@ -685,7 +682,7 @@ export class PartitionLog {
     if (this.closed) return;
     this.closed = true;
     for (const listener of this.listeners) listener();
-    clearTimeout(this.flushTimer);
+    this.flushTimer?.cancel();
     await this.queue.whenIdle();
     try {
       if (!this.failure) {
@@ -697,8 +694,8 @@ export class PartitionLog {
         this.recoveryPoint = this.nextOffset;
       }
     } finally {
-      for (const [segment, timer] of this.pendingRemovals) {
-        clearTimeout(timer);
+      for (const [segment, removal] of this.pendingRemovals) {
+        removal.cancel();
         await segment.removeFiles();
       }
       this.pendingRemovals.clear();
