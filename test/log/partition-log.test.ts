@@ -67,6 +67,21 @@ describe.each(STORAGE_KINDS)('PartitionLog on %s storage', (kind: StorageKind) =
       expect(log.highWatermark).toBe(9n);
     });
 
+    it('startAppend returns the assigned offsets at once, and refuses by throwing, writing nothing', async () => {
+      const log = await open();
+      const first = log.startAppend(batch(3));
+      const second = log.startAppend(batch(2));
+      expect([first.baseOffset, first.lastOffset, second.baseOffset, second.lastOffset]).toEqual([0n, 2n, 3n, 4n]);
+      expect(log.highWatermark).toBe(0n);
+      const bad = batch(1);
+      bad[bad.length - 1] ^= 0xff;
+      expect(() => log.startAppend(bad)).toThrow(expect.objectContaining({ errorCode: 2 }));
+      expect(log.logEndOffset).toBe(5n);
+      expect((await second.done).baseOffset).toBe(3n);
+      expect((await first.done).lastOffset).toBe(2n);
+      expect(log.highWatermark).toBe(5n);
+    });
+
     it('stores several batches of one request and writes base offset and leader epoch in place', async () => {
       const log = await open();
       await log.append(batch(2));
