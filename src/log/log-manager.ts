@@ -1,3 +1,19 @@
+/**
+ * The log manager of one data directory, after Kafka's LogManager: the owner of every partition log.
+ *
+ * - At start: reads the checkpoint files and the clean-shutdown marker, opens every partition
+ *   directory (each through the LogLoader, recovering after a crash) and finishes interrupted topic
+ *   deletions (`-delete` directories).
+ * - While running: creates and deletes partition logs, and runs the periodic checks on the injected
+ *   clock: retention (log.retention.check.interval.ms), the recovery-point and log-start-offset
+ *   checkpoints (log.flush.offset.checkpoint.interval.ms) and producer-id expiration
+ *   (producer.id.expiration.check.interval.ms).
+ * - At close: closes every log (fsynced), writes the checkpoints, then the clean-shutdown marker,
+ *   so the next start can skip recovery.
+ *
+ * Storage is a directory on disk (FileStorage) or memory (MemoryStorage, for tests and embedded
+ * brokers); nothing above this module knows which.
+ */
 import { pino, type Logger } from 'pino';
 import { ErrorCode, KafkaError } from '../../protocol/errors.js';
 import { systemClock, type Clock, type ScheduledTask } from '../clock.js';
