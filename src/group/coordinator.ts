@@ -17,7 +17,7 @@
  */
 import type { Logger } from 'pino';
 import { ErrorCode } from '../../protocol/errors.js';
-import type { Clock } from '../clock.js';
+import type { Clock, ScheduledTask } from '../clock.js';
 import type { BrokerConfig } from '../config/broker-config.js';
 import type { LogManager } from '../log/log-manager.js';
 import { ClassicGroup, type GroupState, type JoinParams, type JoinResult, type LeaveMember, type SyncParams, type SyncResult } from './group.js';
@@ -31,7 +31,6 @@ import {
   type CoordinatorRecord,
   type GroupMetadataValueData,
 } from './records.js';
-import { SystemTimer, type Timer, type TimerTask } from './timer.js';
 
 export interface GroupCoordinatorConfig {
   /** group.initial.rebalance.delay.ms */
@@ -120,7 +119,7 @@ export interface GroupListing {
 }
 
 export interface GroupCoordinatorOptions {
-  readonly timer: Timer;
+  readonly clock: Clock;
   readonly logger: Logger;
   readonly config: GroupCoordinatorConfig;
   readonly store: OffsetStore;
@@ -141,27 +140,27 @@ export class GroupCoordinator {
   private inflight = 0;
   private recordsSinceSnapshot = 0;
   private snapshotting = false;
-  private expirationTask?: TimerTask;
-  private readonly timer: Timer;
+  private expirationTask?: ScheduledTask;
+  private readonly clock: Clock;
   private readonly logger: Logger;
   readonly config: GroupCoordinatorConfig;
   private readonly store: OffsetStore;
 
   constructor(opts: GroupCoordinatorOptions) {
-    this.timer = opts.timer;
+    this.clock = opts.clock;
     this.logger = opts.logger.child({ component: 'group-coordinator' });
     this.config = opts.config;
     this.store = opts.store;
   }
 
   /**
-   * The broker's coordinator: its log in `__consumer_offsets` partition 0 of `logs`, real timers,
+   * The broker's coordinator: its log in `__consumer_offsets` partition 0 of `logs`, the broker's clock,
    * settings from the broker config. Resolves once the log has been replayed.
    */
   static async open(opts: { config: BrokerConfig; logs: LogManager; clock: Clock; logger: Logger }): Promise<GroupCoordinator> {
     const store = await LogOffsetStore.open(opts.logs, opts.clock, opts.logger);
     const coordinator = new GroupCoordinator({
-      timer: new SystemTimer(opts.clock),
+      clock: opts.clock,
       logger: opts.logger,
       config: groupCoordinatorConfig(opts.config),
       store,
@@ -176,7 +175,7 @@ export class GroupCoordinator {
 
   /** Replays the store, rebuilding groups and offsets, then starts answering. */
   async startup(): Promise<void> {
-    const started = this.timer.now();
+    const started = this.clock.now();
     const groupValues = new Map<string, GroupMetadataValueData>();
     let records = 0;
     await this.store.replay((r) => {
@@ -221,7 +220,7 @@ export class GroupCoordinator {
     this.recordsSinceSnapshot = records;
     this.state = 'active';
     this.scheduleExpiration();
-    this.logger.info({ groups: this.groups.size, records, ms: this.timer.now() - started }, 'group coordinator loaded');
+    this.logger.info({ groups: this.groups.size, records, ms: this.clock.now() - started }, 'group coordinator loaded');
   }
 
   async close(): Promise<void> {
@@ -235,7 +234,7 @@ export class GroupCoordinator {
   private newGroup(groupId: string): ClassicGroup {
     const group = new ClassicGroup(
       groupId,
-      this.timer,
+      this.clock,
       { initialRebalanceDelayMs: this.config.initialRebalanceDelayMs, maxSize: this.config.groupMaxSize },
       {
         persist: (g) => this.persistGroup(g),
@@ -449,7 +448,7 @@ export class GroupCoordinator {
     if (validation !== ErrorCode.NONE) return all(validation);
     group.touchMember(req.memberId);
 
-    const now = this.timer.now();
+    const now = this.clock.now();
     const expireTimestamp = req.retentionTimeMs >= 0 ? now + req.retentionTimeMs : -1;
     const codes: number[] = [];
     const records: CoordinatorRecord[] = [];
@@ -618,7 +617,7 @@ export class GroupCoordinator {
   // Offset expiration (offsets.retention.minutes)
 
   private scheduleExpiration(): void {
-    this.expirationTask = this.timer.schedule(this.config.offsetsRetentionCheckIntervalMs, () => {
+    this.expirationTask = this.clock.schedule(this.config.offsetsRetentionCheckIntervalMs, () => {
       this.expireOffsets().catch((err) => this.logger.error({ err }, 'offset expiration failed'));
       if (this.state === 'active') this.scheduleExpiration();
     });
@@ -633,7 +632,7 @@ export class GroupCoordinator {
    */
   async expireOffsets(): Promise<number> {
     if (this.state !== 'active') return 0;
-    const now = this.timer.now();
+    const now = this.clock.now();
     const retention = this.config.offsetsRetentionMs;
     const writes: Promise<void>[] = [];
     let expired = 0;

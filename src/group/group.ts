@@ -13,11 +13,11 @@
  * REBALANCE_IN_PROGRESS.
  *
  * Requests never block the event loop: a JoinGroup or SyncGroup that must wait returns a promise,
- * resolved later by a state transition. Every delay goes through the injected `Timer`.
+ * resolved later by a state transition. Every delay goes through the injected `Clock`.
  */
 import { randomUUID } from 'node:crypto';
 import { ErrorCode } from '../../protocol/errors.js';
-import type { Timer, TimerTask } from './timer.js';
+import type { Clock, ScheduledTask } from '../clock.js';
 
 /**
  * The five states, documented as Kafka's ClassicGroupState.java does.
@@ -159,7 +159,7 @@ export class Member {
   awaitingSync?: (r: SyncResult) => void;
   /** True until the member's first join completes. */
   isNew = false;
-  sessionTask?: TimerTask;
+  sessionTask?: ScheduledTask;
 
   constructor(
     readonly memberId: string,
@@ -211,22 +211,22 @@ export class ClassicGroup {
 
   readonly members = new Map<string, Member>();
   /** Members told MEMBER_ID_REQUIRED that have not rejoined yet, with their session timers. */
-  private readonly pendingMembers = new Map<string, TimerTask>();
+  private readonly pendingMembers = new Map<string, ScheduledTask>();
   private readonly staticMembers = new Map<string, string>();
   private readonly pendingSyncMembers = new Set<string>();
   private numMembersAwaitingJoin = 0;
   /** A new member joined during the initial delay, so the delay may be extended. */
   private newMemberAdded = false;
-  private joinTask?: { kind: 'initial' | 'delayed'; task: TimerTask };
-  private syncTask?: TimerTask;
+  private joinTask?: { kind: 'initial' | 'delayed'; task: ScheduledTask };
+  private syncTask?: ScheduledTask;
 
   constructor(
     readonly groupId: string,
-    private readonly timer: Timer,
+    private readonly clock: Clock,
     private readonly config: GroupConfig,
     private readonly hooks: GroupHooks,
   ) {
-    this.stateTimestamp = timer.now();
+    this.stateTimestamp = clock.now();
   }
 
   get state(): GroupState {
@@ -258,7 +258,7 @@ export class ClassicGroup {
       throw new Error(`group ${this.groupId}: illegal transition ${from} -> ${to}`);
     }
     this._state = to;
-    this.stateTimestamp = this.timer.now();
+    this.stateTimestamp = this.clock.now();
     this.hooks.onTransition?.(this, from, to, reason);
   }
 
@@ -311,7 +311,7 @@ export class ClassicGroup {
       // orphan members behind. The pending member must rejoin within its session timeout.
       this.pendingMembers.set(
         newMemberId,
-        this.timer.schedule(p.sessionTimeoutMs, () => this.expirePendingMember(newMemberId)),
+        this.clock.schedule(p.sessionTimeoutMs, () => this.expirePendingMember(newMemberId)),
       );
       return resolve(joinError(newMemberId, ErrorCode.MEMBER_ID_REQUIRED));
     }
@@ -478,7 +478,7 @@ export class ClassicGroup {
 
   private scheduleInitialDelayedJoin(delayMs: number, remainingMs: number): void {
     this.joinTask?.task.cancel();
-    const task = this.timer.schedule(delayMs, () => {
+    const task = this.clock.schedule(delayMs, () => {
       this.joinTask = undefined;
       if (this.newMemberAdded && remainingMs > 0) {
         this.newMemberAdded = false;
@@ -494,7 +494,7 @@ export class ClassicGroup {
   /** The rebalance timeout: how long PreparingRebalance waits for members to rejoin. */
   private scheduleDelayedJoin(): void {
     this.joinTask?.task.cancel();
-    const task = this.timer.schedule(this.rebalanceTimeoutMs, () => {
+    const task = this.clock.schedule(this.rebalanceTimeoutMs, () => {
       this.joinTask = undefined;
       this.completeJoin();
     });
@@ -544,7 +544,7 @@ export class ClassicGroup {
     this.numMembersAwaitingJoin = 0;
     // Members that never send their SyncGroup are removed after the rebalance timeout (Kafka's pending sync).
     const generation = this.generationId;
-    this.syncTask = this.timer.schedule(this.rebalanceTimeoutMs, () => this.expirePendingSync(generation));
+    this.syncTask = this.clock.schedule(this.rebalanceTimeoutMs, () => this.expirePendingSync(generation));
   }
 
   /** Keeps the leader if it rejoined, else picks any member that did; false if none did. */
@@ -741,7 +741,7 @@ export class ClassicGroup {
   /** (Re)starts a member's session: it is removed unless it shows signs of life within `timeoutMs`. */
   private scheduleSessionExpiration(member: Member, timeoutMs: number): void {
     member.sessionTask?.cancel();
-    member.sessionTask = this.timer.schedule(timeoutMs, () => {
+    member.sessionTask = this.clock.schedule(timeoutMs, () => {
       member.sessionTask = undefined;
       if (this.members.get(member.memberId) !== member) return;
       // A member waiting in JoinGroup or SyncGroup is alive — unless it is new and its first
@@ -840,7 +840,7 @@ export class ClassicGroup {
     this.generationId = snapshot.generationId;
     this.protocolName = snapshot.protocolName;
     this.leaderId = snapshot.leaderId;
-    this.stateTimestamp = snapshot.stateTimestamp >= 0 ? snapshot.stateTimestamp : this.timer.now();
+    this.stateTimestamp = snapshot.stateTimestamp >= 0 ? snapshot.stateTimestamp : this.clock.now();
     for (const s of snapshot.members) {
       const m = new Member(s.memberId, s.groupInstanceId, s.clientId, s.clientHost, s.rebalanceTimeoutMs, s.sessionTimeoutMs,
         snapshot.protocolType, [{ name: snapshot.protocolName ?? '', metadata: s.subscription }]);

@@ -10,7 +10,9 @@
  *   CRC-32C, record count) and assigns offsets by patching the base offset in place; records are
  *   never decoded here (see src/log/ and docs/03-produce-and-fetch.md).
  * - Offsets are assigned in request arrival order, before anything is awaited, so pipelined
- *   requests on one connection — and producers racing on one partition — get contiguous offsets.
+ *   requests on one connection — and producers racing on one partition — get contiguous offsets:
+ *   the handler starts every append in a synchronous first phase (`PartitionLog.startAppend`, which
+ *   is synchronous by signature) and only then waits for the writes.
  * - acks: 1 and -1 answer after the append is written (and fsynced when the flush policy asks);
  *   with a single replica they are the same. acks=0 gets no response at all; if a partition failed,
  *   the connection is closed so the client refreshes its metadata, as Kafka does.
@@ -33,9 +35,10 @@
  */
 import { Produce } from '../../protocol/messages/00-produce.js';
 import { ErrorCode, isKafkaError } from '../../protocol/errors.js';
-import { defineHandler, type Response } from '../server/handler.js';
 import { ZERO_UUID } from '../../protocol/schema.js';
 import type { BrokerConfig } from '../config/broker-config.js';
+import type { AppendTicket } from '../log/partition-log.js';
+import { defineHandler, type Request, type RequestContext, type Response } from '../server/handler.js';
 import { findTopic } from '../topics/lookup.js';
 import type { TopicInfo } from '../topics/registry.js';
 
@@ -43,6 +46,8 @@ const minInsyncReplicas = (config: BrokerConfig, topic: TopicInfo): number =>
   Number(topic.configs['min.insync.replicas'] ?? config.get('min.insync.replicas'));
 
 type PartitionResponse = Response<typeof Produce>['responses'][number]['partitionResponses'][number];
+/** A partition's answer: known at once (a refusal), or once its append is written. */
+type Outcome = PartitionResponse | Promise<PartitionResponse>;
 
 const result = (index: number, errorCode: number, errorMessage: string | null = null): PartitionResponse => ({
   index,
@@ -55,48 +60,65 @@ const result = (index: number, errorCode: number, errorMessage: string | null = 
   currentLeader: { leaderId: -1, leaderEpoch: -1 },
 });
 
+/** A KafkaError is the partition's answer; anything else fails the whole request. */
+const errorOutcome = (index: number, err: unknown): Outcome =>
+  isKafkaError(err) ? result(index, err.errorCode, err.message) : Promise.reject(err);
+
+/**
+ * Phase one: checks every partition and starts its append, in request order. Not async, so nothing
+ * here can await: every append of this request gets its offsets before the handler yields, and so
+ * before any later request is looked at.
+ */
+function startAppends(req: Request<typeof Produce>, ctx: RequestContext): Outcome[][] {
+  const { apiVersion } = ctx;
+  const { config, topics } = ctx.services;
+  const validAcks = req.acks === 0 || req.acks === 1 || req.acks === -1;
+  return req.topicData.map((topicData) => {
+    const { topic, errorCode: unknownTopic } = findTopic(topics, apiVersion >= 13 ? { id: topicData.topicId } : { name: topicData.name });
+    return topicData.partitionData.map(({ index, records }): Outcome => {
+      if (!validAcks) return result(index, ErrorCode.INVALID_REQUIRED_ACKS);
+      if (!topic) return result(index, unknownTopic);
+      const log = topics.partitionLog(topic.name, index);
+      if (!log) return result(index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+      if (req.acks === -1 && minInsyncReplicas(config, topic) > 1) {
+        // One broker is one in-sync replica: Kafka refuses acks=all below min.insync.replicas.
+        return result(index, ErrorCode.NOT_ENOUGH_REPLICAS, 'The size of the current ISR 1 is insufficient to satisfy the min.isr requirement');
+      }
+      if (records === null || !Buffer.isBuffer(records) || records.length === 0) {
+        return result(index, ErrorCode.INVALID_RECORD, 'Produce request carries no record batch');
+      }
+      let ticket: AppendTicket;
+      try {
+        ticket = log.startAppend(records);
+      } catch (err) {
+        return errorOutcome(index, err);
+      }
+      return ticket.done.then(
+        (appended): PartitionResponse => ({
+          ...result(index, ErrorCode.NONE),
+          baseOffset: appended.baseOffset,
+          logAppendTimeMs: appended.logAppendTime,
+          logStartOffset: appended.logStartOffset,
+        }),
+        (err) => errorOutcome(index, err),
+      );
+    });
+  });
+}
+
 export default defineHandler({
   api: Produce,
   minVersion: 0,
   minHandledVersion: 3,
   maxVersion: 13,
   async handle(req, ctx): Promise<Response<typeof Produce> | null> {
-    const { apiVersion } = ctx;
-    const { config, topics } = ctx.services;
-    const validAcks = req.acks === 0 || req.acks === 1 || req.acks === -1;
-    const pending: Promise<PartitionResponse>[][] = req.topicData.map((topicData) => {
-      const { topic, errorCode: unknownTopic } = findTopic(topics, apiVersion >= 13 ? { id: topicData.topicId } : { name: topicData.name });
-      return topicData.partitionData.map(async ({ index, records }): Promise<PartitionResponse> => {
-        if (!validAcks) return result(index, ErrorCode.INVALID_REQUIRED_ACKS);
-        if (!topic) return result(index, unknownTopic);
-        const log = topics.partitionLog(topic.name, index);
-        if (!log) return result(index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-        if (req.acks === -1 && minInsyncReplicas(config, topic) > 1) {
-          // One broker is one in-sync replica: Kafka refuses acks=all below min.insync.replicas.
-          return result(index, ErrorCode.NOT_ENOUGH_REPLICAS, 'The size of the current ISR 1 is insufficient to satisfy the min.isr requirement');
-        }
-        if (records === null || !Buffer.isBuffer(records) || records.length === 0) {
-          return result(index, ErrorCode.INVALID_RECORD, 'Produce request carries no record batch');
-        }
-        try {
-          const appended = await log.append(records);
-          return {
-            ...result(index, ErrorCode.NONE),
-            baseOffset: appended.baseOffset,
-            logAppendTimeMs: appended.logAppendTime,
-            logStartOffset: appended.logStartOffset,
-          };
-        } catch (err) {
-          if (isKafkaError(err)) return result(index, err.errorCode, err.message);
-          throw err;
-        }
-      });
-    });
+    const started = startAppends(req, ctx);
+    // Phase two: wait for the writes.
     const responses = await Promise.all(
       req.topicData.map(async (topicData, i) => ({
         name: topicData.name,
-        topicId: apiVersion >= 13 ? topicData.topicId : ZERO_UUID,
-        partitionResponses: await Promise.all(pending[i]),
+        topicId: ctx.apiVersion >= 13 ? topicData.topicId : ZERO_UUID,
+        partitionResponses: await Promise.all(started[i]),
       })),
     );
     if (req.acks === 0) {

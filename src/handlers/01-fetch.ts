@@ -28,7 +28,8 @@
  */
 import { Fetch } from '../../protocol/messages/01-fetch.js';
 import { ErrorCode, isKafkaError } from '../../protocol/errors.js';
-import { defineHandler, type Request, type RequestContext, type Response } from '../server/handler.js';
+import type { Clock } from '../clock.js';
+import { defineHandler, type Request, type Response } from '../server/handler.js';
 import type { PartitionLog } from '../log/partition-log.js';
 import { ZERO_UUID } from '../../protocol/schema.js';
 import { leaderEpochError } from '../leader-epoch.js';
@@ -120,19 +121,19 @@ async function readAll(targets: Target[], maxBytes: number): Promise<{ results: 
   return { results, bytes };
 }
 
-/** Waits until one of the logs is appended to, `ms` passes, or the connection closes. */
-function waitForAppend(logs: PartitionLog[], ms: number, ctx: RequestContext): Promise<void> {
+/** Waits until one of the logs is appended to, `ms` passes on `clock`, or the connection closes. */
+function waitForAppend(logs: PartitionLog[], ms: number, clock: Clock, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const unsubscribe: (() => void)[] = [];
     const done = () => {
-      clearTimeout(timer);
+      timeout.cancel();
       for (const u of unsubscribe) u();
-      ctx.signal.removeEventListener('abort', done);
+      signal.removeEventListener('abort', done);
       resolve();
     };
-    const timer = setTimeout(done, ms);
+    const timeout = clock.schedule(ms, done);
     for (const log of logs) unsubscribe.push(log.onAppend(done));
-    ctx.signal.addEventListener('abort', done);
+    signal.addEventListener('abort', done);
   });
 }
 
@@ -146,14 +147,15 @@ export default defineHandler({
     const empty = { throttleTimeMs: 0, sessionId: 0, responses: [], nodeEndpoints: [] };
     if (req.sessionId !== 0) return { ...empty, errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND };
 
-    const deadline = Date.now() + req.maxWaitMs;
+    const clock = ctx.services.clock;
+    const deadline = clock.now() + req.maxWaitMs;
     let targets = resolveTargets(req, topics, apiVersion);
     let { results, bytes } = await readAll(targets, req.maxBytes);
     for (;;) {
       const logs = targets.filter((t) => t.log && t.errorCode === ErrorCode.NONE).map((t) => t.log!);
       const anyError = results.some((r) => r.errorCode !== ErrorCode.NONE);
-      if (bytes >= req.minBytes || anyError || logs.length === 0 || Date.now() >= deadline || ctx.signal.aborted) break;
-      await waitForAppend(logs, deadline - Date.now(), ctx);
+      if (bytes >= req.minBytes || anyError || logs.length === 0 || clock.now() >= deadline || ctx.signal.aborted) break;
+      await waitForAppend(logs, deadline - clock.now(), clock, ctx.signal);
       // Resolve again: the wake-up may be a topic deletion, which must answer 3 at once.
       targets = resolveTargets(req, topics, apiVersion);
       ({ results, bytes } = await readAll(targets, req.maxBytes));

@@ -1,3 +1,10 @@
+/**
+ * Walking the record batches of a file from their headers alone: every pass over a `.log` that must
+ * visit each batch goes through here (recovery's CRC check, rebuilding indexes, finding the log end
+ * offset, replaying producer state, `tafka dump-log`). It reads large chunks and visits the batches
+ * inside them, so a 1 GB segment costs a few hundred reads rather than millions, and never decodes
+ * records.
+ */
 import { batchSizeAt, HEADER_SIZE } from '../codec/record-batch.js';
 import type { StoredFile } from './storage.js';
 

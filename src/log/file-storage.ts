@@ -1,3 +1,12 @@
+/**
+ * The `Storage` of a real data directory (Kafka's log.dirs entry), on node:fs/promises.
+ *
+ * Each open file is one FileHandle with positional I/O: appends are gathered writes (`writev`) at a
+ * position reserved before the write starts, so the log's ordered queue can hand over the next
+ * group at once; reads are positional reads that never move a file pointer, so any number of
+ * fetches can read one segment while it is appended to. Small metadata files (checkpoints,
+ * producer snapshots) are written atomically: temporary file, fsync, rename, fsync of the directory.
+ */
 import { constants } from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';

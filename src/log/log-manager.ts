@@ -1,6 +1,22 @@
+/**
+ * The log manager of one data directory, after Kafka's LogManager: the owner of every partition log.
+ *
+ * - At start: reads the checkpoint files and the clean-shutdown marker, opens every partition
+ *   directory (each through the LogLoader, recovering after a crash) and finishes interrupted topic
+ *   deletions (`-delete` directories).
+ * - While running: creates and deletes partition logs, and runs the periodic checks on the injected
+ *   clock: retention (log.retention.check.interval.ms), the recovery-point and log-start-offset
+ *   checkpoints (log.flush.offset.checkpoint.interval.ms) and producer-id expiration
+ *   (producer.id.expiration.check.interval.ms).
+ * - At close: closes every log (fsynced), writes the checkpoints, then the clean-shutdown marker,
+ *   so the next start can skip recovery.
+ *
+ * Storage is a directory on disk (FileStorage) or memory (MemoryStorage, for tests and embedded
+ * brokers); nothing above this module knows which.
+ */
 import { pino, type Logger } from 'pino';
 import { ErrorCode, KafkaError } from '../../protocol/errors.js';
-import { systemClock, type Clock } from '../clock.js';
+import { systemClock, type Clock, type ScheduledTask } from '../clock.js';
 import {
   CLEAN_SHUTDOWN_FILE,
   formatCheckpoint,
@@ -46,7 +62,7 @@ const PARTITION_DIR = /^(.+)-(\d+)$/;
  */
 export class LogManager {
   private readonly logs = new Map<string, PartitionLog>();
-  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly tasks: ScheduledTask[] = [];
   private closed = false;
 
   private constructor(
@@ -70,9 +86,7 @@ export class LogManager {
     const manager = new LogManager(storage, config, opts.configFor ?? (() => config), clock, logger);
     await manager.loadLogs();
     const every = (ms: number, fn: () => Promise<unknown>) => {
-      const timer = setInterval(() => fn().catch((err) => logger.error({ err }, 'background log task failed')), ms);
-      timer.unref();
-      manager.timers.push(timer);
+      manager.tasks.push(clock.scheduleEvery(ms, () => void fn().catch((err) => logger.error({ err }, 'background log task failed'))));
     };
     every(opts.retentionCheckIntervalMs ?? 300_000, () => manager.runRetention());
     every(opts.checkpointIntervalMs ?? 60_000, () => manager.checkpoint());
@@ -200,7 +214,7 @@ export class LogManager {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const t of this.timers) clearInterval(t);
+    for (const t of this.tasks) t.cancel();
     const results = await Promise.allSettled([...this.logs.values()].map((l) => l.close()));
     await this.checkpoint();
     const clean = results.every((r) => r.status === 'fulfilled') && [...this.logs.values()].every((l) => l.healthy);

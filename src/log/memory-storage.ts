@@ -1,3 +1,12 @@
+/**
+ * The `Storage` held in memory: the same log, without files, for unit tests and embedded brokers
+ * (`Broker.start({ inMemory: true })`).
+ *
+ * Each file remembers how much of it the last fsync covered, so a test can cut the power
+ * (`simulatePowerLoss`) and check what a flush policy really made durable; `rawFile` lets tests
+ * damage bytes to exercise recovery. Modification times come from the injected clock, so
+ * retention by file time runs on fake time too.
+ */
 import { systemClock, type Clock } from '../clock.js';
 import type { Storage, StoredFile } from './storage.js';
 

@@ -1,6 +1,12 @@
+/**
+ * The log of one partition while it runs, after Kafka's UnifiedLog and LocalLog: append (offsets
+ * assigned synchronously, bytes written by an ordered queue), segment roll, reads, flush policy,
+ * retention and DeleteRecords, and close. Opening the directory and crash recovery are the
+ * LogLoader's job (log-loader.ts); one segment's files are Segment's (segment.ts).
+ */
 import type { Logger } from 'pino';
 import { ErrorCode, KafkaError } from '../../protocol/errors.js';
-import type { Clock } from '../clock.js';
+import type { Clock, ScheduledTask } from '../clock.js';
 import {
   batchSizeAt,
   lastOffsetDeltaAt,
@@ -13,9 +19,10 @@ import {
   validateBatch,
 } from '../codec/record-batch.js';
 import { NEVER, type LogConfig } from '../config/log-config.js';
-import { decodeSnapshot, encodeSnapshot, parseSnapshotOffset, snapshotFileName } from './producer-snapshot.js';
+import { LogLoader } from './log-loader.js';
+import { encodeSnapshot, parseSnapshotOffset, snapshotFileName } from './producer-snapshot.js';
 import { ProducerStateManager, type ProducerStateEntry } from './producer-state.js';
-import { parseSegmentBaseOffset, Segment, DELETED_SUFFIX } from './segment.js';
+import { Segment, type SegmentOptions } from './segment.js';
 import type { Storage } from './storage.js';
 import { WriteQueue } from './write-queue.js';
 
@@ -24,6 +31,17 @@ export interface AppendOptions {
   logAppendTimeMs?: number;
   /** Leader epoch stamped into each batch (Kafka's leader does the same). */
   leaderEpoch?: number;
+}
+
+/**
+ * An append that has its offsets: returned synchronously by `startAppend`, before any I/O. For a
+ * retried idempotent batch, the offsets are the original's.
+ */
+export interface AppendTicket {
+  readonly baseOffset: bigint;
+  readonly lastOffset: bigint;
+  /** Settles once the bytes are written (and fsynced, when the flush policy asks); rejects with a KafkaError. */
+  readonly done: Promise<AppendResult>;
 }
 
 export interface AppendResult {
@@ -55,17 +73,39 @@ export interface PartitionLogOptions {
   cleanShutdown: boolean;
 }
 
-type WriteJob = {
-  kind: 'write';
-  segment: Segment;
-  buffer: Buffer;
-  messages: number;
-  /** Segment size and log end offset once this job's bytes are in the file. */
-  endPosition: number;
-  nextOffset: bigint;
-  resolve(): void;
-  reject(err: unknown): void;
-};
+/**
+ * A queued append: the write queue's job and, seen through `AppendTicket`, the caller's ticket. One
+ * object and one Promise per append.
+ */
+class WriteJob implements AppendTicket {
+  readonly kind = 'write';
+  readonly done: Promise<AppendResult>;
+  reject!: (err: unknown) => void;
+  private settle!: (result: AppendResult) => void;
+
+  constructor(
+    private readonly log: PartitionLog,
+    readonly segment: Segment,
+    readonly buffer: Buffer,
+    readonly messages: number,
+    /** Segment size and log end offset once this job's bytes are in the file. */
+    readonly endPosition: number,
+    readonly nextOffset: bigint,
+    readonly baseOffset: bigint,
+    readonly lastOffset: bigint,
+    private readonly logAppendTime: number,
+  ) {
+    this.done = new Promise<AppendResult>((resolve, reject) => {
+      this.settle = resolve;
+      this.reject = reject;
+    });
+  }
+
+  resolve(): void {
+    const { baseOffset, lastOffset } = this;
+    this.settle({ baseOffset, lastOffset, logAppendTime: BigInt(this.logAppendTime), logStartOffset: this.log.logStartOffset });
+  }
+}
 type TaskJob = { kind: 'task'; run: () => Promise<void>; resolve(): void; reject(err: unknown): void };
 type Job = WriteJob | TaskJob;
 
@@ -82,8 +122,8 @@ export function partitionDirName(topic: string, partition: number): string {
 
 /**
  * The log of one partition: an ordered list of segments, the last one active. Appends get their
- * offsets synchronously, in call order, and their bytes are written by one ordered queue per
- * partition that merges queued appends into one write. The high watermark moves only after a write
+ * offsets synchronously, in call order (`startAppend`), and their bytes are written by one ordered
+ * queue per partition that merges queued appends into one write. The high watermark moves only after a write
  * completes, so every offset below it can be read.
  */
 export class PartitionLog {
@@ -108,10 +148,10 @@ export class PartitionLog {
   );
   private readonly listeners = new Set<() => void>();
   private unflushedMessages = 0;
-  private flushTimer: NodeJS.Timeout | undefined;
+  private flushTimer: ScheduledTask | undefined;
   /** fsyncs of rolled segments, chained so recovery point only passes durable segments. */
   private sealing: Promise<void> = Promise.resolve();
-  private readonly pendingRemovals = new Map<Segment, NodeJS.Timeout>();
+  private readonly pendingRemovals = new Map<Segment, ScheduledTask>();
   private failure: KafkaError | undefined;
   private closed = false;
   /** Idempotent producers' sequence windows, up to the log end offset (queued appends included). */
@@ -134,7 +174,22 @@ export class PartitionLog {
   /** Opens (or creates) the partition directory: fast after a clean shutdown, recovering otherwise. */
   static async open(opts: PartitionLogOptions): Promise<PartitionLog> {
     const log = new PartitionLog(opts);
-    await log.load(opts);
+    const loaded = await new LogLoader({
+      storage: log.storage,
+      dir: log.dir,
+      config: log.config,
+      clock: log.clock,
+      logger: log.logger,
+      producers: log.producers,
+      segmentOptions: (baseOffset) => log.segmentOptions(baseOffset),
+      cleanShutdown: opts.cleanShutdown,
+      recoveryPoint: opts.recoveryPoint,
+      logStartOffset: opts.logStartOffset,
+    }).load();
+    log.segments = loaded.segments;
+    log.nextOffset = log.highWatermark = loaded.nextOffset;
+    log.recoveryPoint = loaded.recoveryPoint;
+    log.logStartOffset = loaded.logStartOffset;
     return log;
   }
 
@@ -146,7 +201,7 @@ export class PartitionLog {
     return this.segments[this.segments.length - 1]!;
   }
 
-  private segmentOptions(baseOffset: bigint) {
+  private segmentOptions(baseOffset: bigint): SegmentOptions {
     return {
       storage: this.storage,
       dir: this.dir,
@@ -157,130 +212,7 @@ export class PartitionLog {
     };
   }
 
-  private async load(opts: PartitionLogOptions): Promise<void> {
-    const { storage, dir } = this;
-    await storage.makeDir(dir);
-    const names = await storage.listFiles(dir);
-    // Leftovers of interrupted deletions and checkpoint writes.
-    for (const name of names) {
-      if (name.endsWith(DELETED_SUFFIX) || name.endsWith('.cleaned') || name.endsWith('.tmp')) await storage.remove(dir, name);
-    }
-    const bases = names
-      .map(parseSegmentBaseOffset)
-      .filter((b): b is bigint => b !== undefined)
-      .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-
-    const snapshots = names
-      .map(parseSnapshotOffset)
-      .filter((o): o is bigint => o !== undefined)
-      .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-
-    if (bases.length === 0) {
-      const segment = Segment.create(this.segmentOptions(opts.logStartOffset ?? 0n));
-      await segment.persistIndexes(); // creates the three files, as Kafka does
-      this.segments = [segment];
-      for (const o of snapshots) await storage.remove(dir, snapshotFileName(o));
-    } else {
-      this.segments = await Promise.all(bases.map((b) => Segment.open(this.segmentOptions(b))));
-      // Producer state: the latest snapshot, then the batches after it. After a crash the replay
-      // rides on recovery's own scan of the tail.
-      let from = await this.loadSnapshot(snapshots, undefined);
-      const fastOpened = opts.cleanShutdown && (await this.active.loadAsActive());
-      if (!fastOpened) await this.recover(opts.cleanShutdown ? this.active.baseOffset : (opts.recoveryPoint ?? 0n), from);
-      const end = this.active.nextOffset;
-      if (from > end) {
-        // The snapshot covers offsets recovery truncated away: fall back to one within the log.
-        this.producers.clear();
-        from = await this.loadSnapshot(snapshots, end);
-        await this.replayProducerState(from, 0);
-      } else if (fastOpened && from < end) {
-        await this.replayProducerState(from, 0);
-      }
-    }
-    this.nextOffset = this.highWatermark = this.active.nextOffset;
-    this.recoveryPoint = opts.cleanShutdown ? this.nextOffset : min(opts.recoveryPoint ?? 0n, this.nextOffset);
-    this.logStartOffset = min(max(opts.logStartOffset ?? 0n, this.segments[0]!.baseOffset), this.nextOffset);
-  }
-
-  /**
-   * Kafka's recovery: every segment holding offsets at or after the recovery point is re-validated
-   * batch by batch and truncated at the first bad one; segments after a truncation are dropped,
-   * since their offsets would no longer follow on.
-   */
-  private async recover(recoveryPoint: bigint, producerStateFrom: bigint): Promise<void> {
-    let first = 0;
-    while (first + 1 < this.segments.length && this.segments[first + 1]!.baseOffset <= recoveryPoint) first++;
-    this.logger.info({ recoveryPoint, segments: this.segments.length - first }, 'recovering log');
-    // Batches between the producer snapshot and the recovered segments are replayed from headers.
-    await this.replayProducerState(producerStateFrom, 0, first);
-    const replay = (buf: Buffer, at: number) => {
-      if (buf.readBigInt64BE(at) >= producerStateFrom) this.producers.replay(buf, at);
-    };
-    for (let i = first; i < this.segments.length; i++) {
-      const segment = this.segments[i]!;
-      const truncated = await segment.recover(replay);
-      const isLast = i === this.segments.length - 1;
-      // Also a gap: the file may have lost its tail outside our view (a cut file recovers cleanly).
-      if (!isLast && (truncated > 0 || segment.nextOffset !== this.segments[i + 1]!.baseOffset)) {
-        const dropped = this.segments.splice(i + 1);
-        this.logger.warn({ dropped: dropped.length }, 'dropping segments that no longer follow on');
-        for (const s of dropped) {
-          await s.markDeleted();
-          await s.removeFiles();
-        }
-        break;
-      }
-      if (!isLast) await segment.seal();
-    }
-  }
-
   // ----------------------------------------------------------------------------- producer state
-
-  /**
-   * Loads the newest readable snapshot at or below `maxOffset` (any, when undefined), deleting those
-   * above it and unreadable ones. Returns the offset replay must start from: the snapshot's, or the
-   * first segment's base when there is none.
-   */
-  private async loadSnapshot(offsets: bigint[], maxOffset: bigint | undefined): Promise<bigint> {
-    const now = this.clock.now();
-    for (let i = offsets.length - 1; i >= 0; i--) {
-      const offset = offsets[i]!;
-      const name = snapshotFileName(offset);
-      if (maxOffset !== undefined && offset > maxOffset) {
-        await this.storage.remove(this.dir, name);
-        offsets.splice(i, 1);
-        continue;
-      }
-      try {
-        const data = await this.storage.readFile(this.dir, name);
-        if (!data) throw new Error('missing');
-        for (const entry of decodeSnapshot(data)) {
-          // As Kafka: producers already expired are not loaded.
-          if (now - entry.lastTimestamp < this.config.producerIdExpirationMs) this.producers.load(entry);
-        }
-        this.logger.debug({ offset, producers: this.producers.size }, 'loaded producer snapshot');
-        return offset;
-      } catch (err) {
-        this.logger.warn({ err, snapshot: name }, 'deleting unreadable producer snapshot');
-        this.producers.clear();
-        await this.storage.remove(this.dir, name);
-        offsets.splice(i, 1);
-      }
-    }
-    return this.segments[0]!.baseOffset;
-  }
-
-  /** Replays the headers of batches at or after `from` in segments [first, end) into producer state. */
-  private async replayProducerState(from: bigint, first: number, end = this.segments.length): Promise<void> {
-    for (let i = first; i < end; i++) {
-      const segment = this.segments[i]!;
-      const next = this.segments[i + 1];
-      if (next && next.baseOffset <= from) continue;
-      await segment.scanHeaders(from, (buf, at) => {
-        if (buf.readBigInt64BE(at) >= from) this.producers.replay(buf, at);
-      });
-    }
-  }
 
   /** Writes the producer state as of now (all appends so far) as `<logEndOffset>.snapshot`, after queued writes. */
   private snapshotProducers(): Promise<void> {
@@ -310,21 +242,19 @@ export class PartitionLog {
   // ----------------------------------------------------------------------------- append
 
   /**
-   * Appends the record batches of one produce request (one or more concatenated v2 batches). All are
-   * validated before anything changes; offsets are assigned now, in call order; the promise settles
-   * once the bytes are written (and fsynced, when the flush policy asks). Rejects with a KafkaError.
+   * Appends the record batches of one produce request (one or more concatenated v2 batches): all
+   * are validated before anything changes, then get their offsets and are queued for writing, and
+   * the ticket carries the offsets and a promise for the write. Throws a KafkaError, writing
+   * nothing, when a batch is refused.
+   *
+   * Synchronous by signature: offsets must be assigned in call order, with no await between the
+   * checks and the assignment, or pipelined requests and racing producers would interleave. The
+   * return type is not a Promise, so this method cannot be made `async` (TypeScript refuses an async
+   * method whose return type is not a Promise) and nothing inside it can await.
    *
    * The buffer is modified in place (offsets, leader epoch, LogAppendTime) and must not be reused.
    */
-  append(records: Buffer, opts: AppendOptions = {}): Promise<AppendResult> {
-    try {
-      return this.enqueueAppend(records, opts);
-    } catch (err) {
-      return Promise.reject(err);
-    }
-  }
-
-  private enqueueAppend(records: Buffer, opts: AppendOptions): Promise<AppendResult> {
+  startAppend(records: Buffer, opts: AppendOptions = {}): AppendTicket {
     if (this.failure) throw this.failure;
     if (this.closed) throw new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `log ${this.dir} is closed`);
     const config = this.config;
@@ -360,12 +290,13 @@ export class PartitionLog {
     const producerCheck = idempotent ? this.producers.check(records, baseOffset, appendTime) : undefined;
     if (producerCheck?.kind === 'duplicate') {
       const { firstOffset, lastOffset, timestamp } = producerCheck.batch;
-      return this.runTask(async () => ({
+      const done = this.runTask(async () => ({
         baseOffset: firstOffset,
         lastOffset,
         logAppendTime: appendTime >= 0 ? BigInt(timestamp) : -1n,
         logStartOffset: this.logStartOffset,
       }));
+      return { baseOffset: firstOffset, lastOffset, done };
     }
 
     // 3. Choose the segment: roll first if these bytes should not go in the active one.
@@ -387,18 +318,18 @@ export class PartitionLog {
     this.nextOffset = next;
     if (producerCheck) for (const update of producerCheck.updates) this.producers.apply(update);
 
-    return new Promise<AppendResult>((resolve, reject) => {
-      this.queue.push({
-        kind: 'write',
-        segment,
-        buffer: records,
-        messages,
-        endPosition: segment.size,
-        nextOffset: next,
-        resolve: () => resolve({ baseOffset, lastOffset, logAppendTime: BigInt(appendTime), logStartOffset: this.logStartOffset }),
-        reject,
-      });
-    });
+    const job = new WriteJob(this, segment, records, messages, segment.size, next, baseOffset, lastOffset, appendTime);
+    this.queue.push(job);
+    return job;
+  }
+
+  /** `startAppend` for callers that only need the outcome: a refusal becomes a rejection. */
+  append(records: Buffer, opts: AppendOptions = {}): Promise<AppendResult> {
+    try {
+      return this.startAppend(records, opts).done;
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   /** Kafka's roll triggers: segment.bytes, segment.ms, a full index, or an offset too far for int32. */
@@ -484,11 +415,10 @@ export class PartitionLog {
   /** flush.ms: unflushed data gets an fsync at most that long after it was written. */
   private scheduleTimedFlush(): void {
     if (this.flushTimer || this.config.flushIntervalMs >= NEVER) return;
-    this.flushTimer = setTimeout(() => {
+    this.flushTimer = this.clock.schedule(this.config.flushIntervalMs, () => {
       this.flushTimer = undefined;
       this.flush().catch(() => {});
-    }, this.config.flushIntervalMs);
-    this.flushTimer.unref();
+    });
   }
 
   /** fsync everything appended so far. */
@@ -638,9 +568,7 @@ export class PartitionLog {
       this.pendingRemovals.delete(segment);
       segment.removeFiles().catch((err) => this.logger.warn({ err }, 'could not remove deleted segment'));
     };
-    const timer = setTimeout(remove, this.config.fileDeleteDelayMs);
-    timer.unref();
-    this.pendingRemovals.set(segment, timer);
+    this.pendingRemovals.set(segment, this.clock.schedule(this.config.fileDeleteDelayMs, remove));
   }
 
   // ----------------------------------------------------------------------------- misc
@@ -685,7 +613,7 @@ export class PartitionLog {
     if (this.closed) return;
     this.closed = true;
     for (const listener of this.listeners) listener();
-    clearTimeout(this.flushTimer);
+    this.flushTimer?.cancel();
     await this.queue.whenIdle();
     try {
       if (!this.failure) {
@@ -697,8 +625,8 @@ export class PartitionLog {
         this.recoveryPoint = this.nextOffset;
       }
     } finally {
-      for (const [segment, timer] of this.pendingRemovals) {
-        clearTimeout(timer);
+      for (const [segment, removal] of this.pendingRemovals) {
+        removal.cancel();
         await segment.removeFiles();
       }
       this.pendingRemovals.clear();
@@ -712,5 +640,4 @@ export class PartitionLog {
   }
 }
 
-const min = (a: bigint, b: bigint): bigint => (a < b ? a : b);
 const max = (a: bigint, b: bigint): bigint => (a > b ? a : b);

@@ -1,3 +1,16 @@
+/**
+ * One segment of a partition log, after Kafka's LogSegment: a `.log` file of whole record batches
+ * whose first offset names it (`00000000000000000042.log`), with its sparse offset index (`.index`)
+ * and time index (`.timeindex`). The class below explains the split between the synchronous `add`
+ * and the ordered `write` that makes appends fast.
+ *
+ * Besides appending it serves reads (the batch holding an offset, through the offset index; by
+ * timestamp, through the time index), keeps the indexes (in memory; written to their files when the
+ * segment is sealed, at roll and at close; rebuilt from the `.log` when missing or corrupt), finds
+ * its log end offset after a clean shutdown from the last index entry on, recovers after a crash
+ * (re-validating every batch and truncating at the first bad one) and deletes itself in Kafka's two
+ * steps (rename to `.deleted`, remove later). It never decodes records: batch headers are enough.
+ */
 import type { Logger } from 'pino';
 import {
   baseOffsetAt,

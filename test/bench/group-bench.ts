@@ -20,7 +20,6 @@ import { ErrorCode } from '../../protocol/errors.js';
 import { systemClock } from '../../src/clock.js';
 import { GroupCoordinator } from '../../src/group/coordinator.js';
 import { LogOffsetStore } from '../../src/group/offset-store.js';
-import { SystemTimer } from '../../src/group/timer.js';
 import { LogManager } from '../../src/log/log-manager.js';
 
 const ROUNDS = Number(process.argv[2] ?? 20);
@@ -129,7 +128,7 @@ async function main(): Promise<void> {
   const logs = await LogManager.open({ dataDir: dir, logger });
   const store = await LogOffsetStore.open(logs, systemClock, logger);
   const c = new GroupCoordinator({
-    timer: new SystemTimer(),
+    clock: systemClock,
     logger,
     store,
     config: {

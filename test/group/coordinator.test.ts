@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../protocol/errors.js';
 import { GroupCoordinator, type GroupCoordinatorConfig } from '../../src/group/coordinator.js';
 import { LogOffsetStore, MemoryOffsetStore, type OffsetStore } from '../../src/group/offset-store.js';
-import { MockTimer } from '../../src/group/timer.js';
+import { ManualClock } from '../support/manual-clock.js';
 import { LogManager } from '../../src/log/log-manager.js';
 import { MemoryStorage } from '../../src/log/memory-storage.js';
 
@@ -25,10 +25,10 @@ const config: GroupCoordinatorConfig = {
   offsetMetadataMaxBytes: 4096,
 };
 
-async function open(store: OffsetStore, timer = new MockTimer(1_000_000)) {
-  const c = new GroupCoordinator({ timer, logger, config, store });
+async function open(store: OffsetStore, clock = new ManualClock(1_000_000)) {
+  const c = new GroupCoordinator({ clock, logger, config, store });
   await c.startup();
-  return { c, timer };
+  return { c, clock };
 }
 
 /** A fresh LogManager over the same storage: what a broker restart sees. */
@@ -48,12 +48,12 @@ const offsetsOf = (c: GroupCoordinator, group: string, topic: string, partitions
   c.fetchOffsets(group, [{ name: topic, partitions }]).offsets.map((o) => [o.partition, o.offset, o.metadata, o.leaderEpoch]);
 
 /** One member joined (v4 dance) and synced: a Stable group. */
-async function stableGroup(c: GroupCoordinator, timer: MockTimer, group: string) {
+async function stableGroup(c: GroupCoordinator, clock: ManualClock, group: string) {
   const p = { groupInstanceId: null, clientId: 'c', clientHost: 'h', rebalanceTimeoutMs: 10_000, sessionTimeoutMs: 10_000,
     protocolType: 'consumer', protocols: [{ name: 'range', metadata: Buffer.from([0, 0, 0, 0, 0, 1, 0, 1, 0x74, 0, 0, 0, 0]) }], requireKnownMemberId: true };
   const first = await c.joinGroup(group, { ...p, memberId: '' });
   const joined = c.joinGroup(group, { ...p, memberId: first.memberId });
-  timer.advance(0);
+  clock.advance(0);
   const j = await joined;
   const s = await c.syncGroup(group, { memberId: j.memberId, groupInstanceId: null, generationId: j.generationId, protocolType: null, protocolName: null,
     assignments: [{ memberId: j.memberId, assignment: Buffer.from('A') }] });
@@ -64,7 +64,7 @@ async function stableGroup(c: GroupCoordinator, timer: MockTimer, group: string)
 describe('GroupCoordinator', () => {
   it('answers 14 while loading and 15 to FindCoordinator, then serves', async () => {
     const store = new MemoryOffsetStore();
-    const c = new GroupCoordinator({ timer: new MockTimer(), logger, config, store });
+    const c = new GroupCoordinator({ clock: new ManualClock(), logger, config, store });
     expect(c.findCoordinatorError()).toBe(ErrorCode.COORDINATOR_NOT_AVAILABLE);
     expect(c.heartbeat('g', 'm', null, 1)).toBe(ErrorCode.COORDINATOR_LOAD_IN_PROGRESS);
     expect(c.fetchOffsets('g', null).errorCode).toBe(ErrorCode.COORDINATOR_LOAD_IN_PROGRESS);
@@ -86,8 +86,8 @@ describe('GroupCoordinator', () => {
   });
 
   it('commits from members are checked against the group; an unknown group is 22 before v9, 69 from v9', async () => {
-    const { c, timer } = await open(new MemoryOffsetStore());
-    const j = await stableGroup(c, timer, 'g');
+    const { c, clock } = await open(new MemoryOffsetStore());
+    const j = await stableGroup(c, clock, 'g');
     expect(await commit(c, 'g', [['t', 0, 1n]], { memberId: j.memberId, generationId: j.generationId })).toEqual([0]);
     expect(await commit(c, 'g', [['t', 0, 1n]], { memberId: j.memberId, generationId: j.generationId + 1 })).toEqual([ErrorCode.ILLEGAL_GENERATION]);
     expect(await commit(c, 'g', [['t', 0, 1n]], { memberId: 'other', generationId: j.generationId })).toEqual([ErrorCode.UNKNOWN_MEMBER_ID]);
@@ -108,8 +108,8 @@ describe('GroupCoordinator', () => {
   it('replays offsets and groups after a restart of the log store; deletions stay deleted', async () => {
     const storage = new MemoryStorage();
     let { logs, store } = await logStore(storage);
-    let { c, timer } = await open(store);
-    const j = await stableGroup(c, timer, 'g');
+    let { c, clock } = await open(store);
+    const j = await stableGroup(c, clock, 'g');
     await commit(c, 'g', [['t', 0, 10n, 'm0'], ['t', 1, 20n]], { memberId: j.memberId, generationId: j.generationId });
     await commit(c, 'gone', [['t', 0, 1n]]);
     await commit(c, 'simple', [['t', 0, 7n]]);
@@ -118,7 +118,7 @@ describe('GroupCoordinator', () => {
     await logs.close();
 
     ({ logs, store } = await logStore(storage));
-    ({ c, timer } = await open(store));
+    ({ c, clock } = await open(store));
     expect(offsetsOf(c, 'g', 't', [0, 1])).toEqual([[0, 10n, 'm0', 3], [1, 20n, '', 3]]);
     expect(offsetsOf(c, 'simple', 't', [0])).toEqual([[0, 7n, '', 3]]);
     expect(c.listGroups([], []).groups.map((g) => g.groupId).sort()).toEqual(['g', 'simple']);
@@ -126,7 +126,7 @@ describe('GroupCoordinator', () => {
     expect(c.describeGroup('g')).toMatchObject({ state: 'Stable', protocolData: 'range' });
     expect(c.heartbeat('g', j.memberId, null, j.generationId)).toBe(ErrorCode.NONE);
     // ... and if it does not, its session expires.
-    timer.advance(10_000);
+    clock.advance(10_000);
     expect(c.describeGroup('g').state).toBe('Empty');
     await c.close();
     await logs.close();
@@ -152,15 +152,15 @@ describe('GroupCoordinator', () => {
 
   it('offsets of an empty group expire offsets.retention.minutes after it emptied; then the group is gone', async () => {
     const store = new MemoryOffsetStore();
-    const { c, timer } = await open(store);
-    const j = await stableGroup(c, timer, 'g');
+    const { c, clock } = await open(store);
+    const j = await stableGroup(c, clock, 'g');
     await commit(c, 'g', [['t', 0, 10n]], { memberId: j.memberId, generationId: j.generationId });
     await commit(c, 'simple', [['t', 0, 1n]]);
-    timer.advance(config.offsetsRetentionMs); // the member is long gone (session timeout); simple's commit is old
+    clock.advance(config.offsetsRetentionMs); // the member is long gone (session timeout); simple's commit is old
     await settle();
     expect(offsetsOf(c, 'simple', 't', [0])[0]![1]).toBe(-1n);
     expect(offsetsOf(c, 'g', 't', [0])[0]![1]).toBe(10n); // g became Empty only 10 s in
-    timer.advance(config.offsetsRetentionCheckIntervalMs);
+    clock.advance(config.offsetsRetentionCheckIntervalMs);
     await settle();
     expect(offsetsOf(c, 'g', 't', [0])[0]![1]).toBe(-1n);
     expect(c.listGroups([], []).groups).toEqual([]);

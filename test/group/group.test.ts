@@ -1,11 +1,11 @@
 /**
- * The classic group state machine under fake time: every timeout is driven by MockTimer.advance,
+ * The classic group state machine under fake time: every timeout is driven by ManualClock.advance,
  * so a 30-second session timeout costs nothing and the order of events is exact.
  */
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../protocol/errors.js';
 import { ClassicGroup, type JoinParams, type JoinResult } from '../../src/group/group.js';
-import { MockTimer } from '../../src/group/timer.js';
+import { ManualClock } from '../support/manual-clock.js';
 
 const SESSION = 10_000;
 const REBALANCE = 30_000;
@@ -15,12 +15,12 @@ const DELAY = 3_000;
 const settle = () => new Promise<void>((r) => setImmediate(r));
 
 function setup(opts: { delay?: number; maxSize?: number } = {}) {
-  const timer = new MockTimer(1_000_000);
+  const clock = new ManualClock(1_000_000);
   const persisted: number[] = [];
-  const group = new ClassicGroup('g', timer, { initialRebalanceDelayMs: opts.delay ?? DELAY, maxSize: opts.maxSize ?? 100 }, {
+  const group = new ClassicGroup('g', clock, { initialRebalanceDelayMs: opts.delay ?? DELAY, maxSize: opts.maxSize ?? 100 }, {
     persist: async (g) => void persisted.push(g.generationId),
   });
-  return { timer, group, persisted };
+  return { clock, group, persisted };
 }
 
 const protocols = (...names: string[]) => names.map((name) => ({ name, metadata: Buffer.from(`meta-${name}`) }));
@@ -56,16 +56,16 @@ async function sync(group: ClassicGroup, memberId: string, generationId: number,
 
 describe('ClassicGroup', () => {
   it('first join: MEMBER_ID_REQUIRED, then the initial rebalance delay, then generation 1 with the member as leader', async () => {
-    const { timer, group, persisted } = setup();
+    const { clock, group, persisted } = setup();
     expect(group.state).toBe('Empty');
     const a = await joinNew(group);
     await settle();
     expect(group.state).toBe('PreparingRebalance');
     expect(a.join.value).toBeUndefined();
-    timer.advance(DELAY - 1);
+    clock.advance(DELAY - 1);
     await settle();
     expect(a.join.value).toBeUndefined();
-    timer.advance(1);
+    clock.advance(1);
     await settle();
     const r = a.join.value!;
     expect(r).toMatchObject({ errorCode: 0, generationId: 1, protocolName: 'range', protocolType: 'consumer', leader: a.memberId, memberId: a.memberId });
@@ -82,26 +82,26 @@ describe('ClassicGroup', () => {
   });
 
   it('before v4 a first join is admitted at once under a new member id', async () => {
-    const { timer, group } = setup({ delay: 0 });
+    const { clock, group } = setup({ delay: 0 });
     const j = track(group.join(params('', { requireKnownMemberId: false })));
-    timer.advance(0);
+    clock.advance(0);
     await settle();
     expect(j.value).toMatchObject({ errorCode: 0, generationId: 1 });
     expect(j.value!.memberId).toMatch(/^client-/);
   });
 
   it('members joining during the initial delay extend it and land in one generation', async () => {
-    const { timer, group } = setup();
+    const { clock, group } = setup();
     const a = await joinNew(group);
-    timer.advance(2_000);
+    clock.advance(2_000);
     const b = await joinNew(group);
-    timer.advance(2_000); // at 4 s the first delay has expired with a new member: extended to 6 s
+    clock.advance(2_000); // at 4 s the first delay has expired with a new member: extended to 6 s
     await settle();
     expect(a.join.value).toBeUndefined();
-    timer.advance(1_999);
+    clock.advance(1_999);
     await settle();
     expect(a.join.value).toBeUndefined();
-    timer.advance(1);
+    clock.advance(1);
     await settle();
     expect(a.join.value!.generationId).toBe(1);
     expect(b.join.value!.generationId).toBe(1);
@@ -113,10 +113,10 @@ describe('ClassicGroup', () => {
   /** Two members in a Stable group, a the leader. */
   async function stableTwo() {
     const ctx = setup({ delay: 0 });
-    const { timer, group } = ctx;
+    const { clock, group } = ctx;
     const a = await joinNew(group);
     const b = await joinNew(group);
-    timer.advance(0);
+    clock.advance(0);
     await settle();
     const gen = a.join.value!.generationId;
     const sb = await sync(group, b.memberId, gen);
@@ -129,15 +129,15 @@ describe('ClassicGroup', () => {
   }
 
   it('a follower SyncGroup waits for the leader; a late leader SyncGroup answers both', async () => {
-    const { timer, group } = setup({ delay: 0 });
+    const { clock, group } = setup({ delay: 0 });
     const a = await joinNew(group);
     const b = await joinNew(group);
-    timer.advance(0);
+    clock.advance(0);
     await settle();
     const sb = await sync(group, b.memberId, 1);
     // The leader takes its time (heartbeating), within the rebalance timeout.
     for (let t = 0; t < 5; t++) {
-      timer.advance(SESSION / 2);
+      clock.advance(SESSION / 2);
       expect(group.heartbeat(a.memberId, null, 1)).toBe(ErrorCode.NONE);
     }
     await settle();
@@ -154,7 +154,7 @@ describe('ClassicGroup', () => {
   });
 
   it('a new member makes the group rebalance; heartbeats answer 27 until everyone rejoined', async () => {
-    const { timer, group, a, b, gen } = await stableTwo();
+    const { clock, group, a, b, gen } = await stableTwo();
     const c = await joinNew(group);
     await settle();
     expect(group.state).toBe('PreparingRebalance');
@@ -170,23 +170,23 @@ describe('ClassicGroup', () => {
     expect(jb.value!.generationId).toBe(gen + 1);
     expect(c.join.value!.generationId).toBe(gen + 1);
     expect(ja.value!.members).toHaveLength(3);
-    expect(timer.now()).toBe(1_000_000);
+    expect(clock.now()).toBe(1_000_000);
     // The old generation is gone.
     expect(group.heartbeat(a, null, gen)).toBe(ErrorCode.ILLEGAL_GENERATION);
   });
 
   it('a member that does not rejoin within the rebalance timeout is dropped', async () => {
-    const { timer, group, a, b, gen } = await stableTwo();
+    const { clock, group, a, b, gen } = await stableTwo();
     const c = await joinNew(group);
     const ja = track(group.join(params(a)));
     // b keeps heartbeating (hearing 27 each time) but never rejoins.
     for (let t = 0; t < 5; t++) {
-      timer.advance(REBALANCE / 6);
+      clock.advance(REBALANCE / 6);
       expect(group.heartbeat(b, null, gen)).toBe(ErrorCode.REBALANCE_IN_PROGRESS);
     }
     await settle();
     expect(ja.value).toBeUndefined();
-    timer.advance(REBALANCE / 6);
+    clock.advance(REBALANCE / 6);
     await settle();
     expect(ja.value!.generationId).toBe(gen + 1);
     expect(ja.value!.members.map((m) => m.memberId).sort()).toEqual([a, c.memberId].sort());
@@ -195,11 +195,11 @@ describe('ClassicGroup', () => {
   });
 
   it('a member whose session times out is removed and the others rebalance', async () => {
-    const { timer, group, a, b, gen } = await stableTwo();
-    timer.advance(SESSION / 2);
+    const { clock, group, a, b, gen } = await stableTwo();
+    clock.advance(SESSION / 2);
     expect(group.heartbeat(a, null, gen)).toBe(ErrorCode.NONE);
     expect(group.hasMember(b)).toBe(true);
-    timer.advance(SESSION / 2);
+    clock.advance(SESSION / 2);
     // b has been silent for a whole session timeout.
     expect(group.hasMember(b)).toBe(false);
     expect(group.state).toBe('PreparingRebalance');
@@ -230,17 +230,17 @@ describe('ClassicGroup', () => {
   });
 
   it('a member that never sends SyncGroup is removed after the rebalance timeout', async () => {
-    const { timer, group } = setup({ delay: 0 });
+    const { clock, group } = setup({ delay: 0 });
     const a = await joinNew(group);
     const b = await joinNew(group);
-    timer.advance(0);
+    clock.advance(0);
     await settle();
     const sa = await sync(group, a.memberId, 1, [[a.memberId, 'A'], [b.memberId, 'B']]);
     await settle();
     expect(sa.value!.errorCode).toBe(0);
     // b heartbeats but never syncs.
     for (let t = 0; t < 5; t++) {
-      timer.advance(REBALANCE / 5);
+      clock.advance(REBALANCE / 5);
       group.heartbeat(a.memberId, null, 1);
       group.heartbeat(b.memberId, null, 1);
     }
@@ -249,10 +249,10 @@ describe('ClassicGroup', () => {
   });
 
   it('a SyncGroup waiting when a rebalance starts gets 27', async () => {
-    const { timer, group } = setup({ delay: 0 });
+    const { clock, group } = setup({ delay: 0 });
     const a = await joinNew(group);
     const b = await joinNew(group);
-    timer.advance(0);
+    clock.advance(0);
     await settle();
     const sb = await sync(group, b.memberId, 1);
     await joinNew(group); // a third member arrives before the leader synced
@@ -264,7 +264,7 @@ describe('ClassicGroup', () => {
   });
 
   it('errors: inconsistent protocol, wrong generation, unknown member, group max size', async () => {
-    const { timer, group, a, gen } = await stableTwo();
+    const { clock, group, a, gen } = await stableTwo();
     expect((await group.join(params('', { protocols: protocols('roundrobin') }))).errorCode).toBe(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
     expect((await group.join(params('', { protocolType: 'connect' }))).errorCode).toBe(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
     expect(group.heartbeat(a, null, gen + 5)).toBe(ErrorCode.ILLEGAL_GENERATION);
@@ -274,11 +274,11 @@ describe('ClassicGroup', () => {
     expect(s.value!.errorCode).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
     const p5 = await group.sync({ memberId: a, groupInstanceId: null, generationId: gen, protocolType: 'consumer', protocolName: 'other', assignments: [] });
     expect(p5.errorCode).toBe(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
-    timer.advance(0);
+    clock.advance(0);
 
     const small = setup({ delay: 0, maxSize: 1 });
     const first = await joinNew(small.group);
-    small.timer.advance(0);
+    small.clock.advance(0);
     await settle();
     expect(first.join.value!.errorCode).toBe(0);
     const second = await small.group.join(params('', { requireKnownMemberId: false }));
@@ -286,21 +286,21 @@ describe('ClassicGroup', () => {
   });
 
   it('protocol selection: the protocol most members prefer among those all support', async () => {
-    const { timer, group } = setup({ delay: 0 });
+    const { clock, group } = setup({ delay: 0 });
     const a = await joinNew(group, { protocols: protocols('roundrobin', 'range') });
     const b = await joinNew(group, { protocols: protocols('range', 'roundrobin') });
     const c = await joinNew(group, { protocols: protocols('range', 'sticky', 'roundrobin') });
-    timer.advance(0);
+    clock.advance(0);
     await settle();
     for (const m of [a, b, c]) expect(m.join.value!.protocolName).toBe('range');
     expect(a.join.value!.members.find((m) => m.memberId === c.memberId)!.metadata.toString()).toBe('meta-range');
   });
 
   it('static membership: a restarted instance takes its place back without a rebalance; the old id is fenced', async () => {
-    const { timer, group } = setup({ delay: 0 });
+    const { clock, group } = setup({ delay: 0 });
     const leader = track(group.join(params('', { groupInstanceId: 'i-1', requireKnownMemberId: true })));
     const follower = track(group.join(params('', { groupInstanceId: 'i-2', requireKnownMemberId: true })));
-    timer.advance(0);
+    clock.advance(0);
     await settle();
     // Static members skip MEMBER_ID_REQUIRED.
     const l = leader.value!;
@@ -329,10 +329,10 @@ describe('ClassicGroup', () => {
   });
 
   it('offset commit validation follows the state', async () => {
-    const { timer, group } = setup({ delay: 0 });
+    const { clock, group } = setup({ delay: 0 });
     expect(group.validateOffsetCommit('', null, -1)).toBe(ErrorCode.NONE); // simple commit to an Empty group
     const a = await joinNew(group);
-    timer.advance(0);
+    clock.advance(0);
     await settle();
     expect(group.validateOffsetCommit(a.memberId, null, 1)).toBe(ErrorCode.REBALANCE_IN_PROGRESS);
     expect(group.validateOffsetCommit('', null, -1)).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
@@ -343,21 +343,21 @@ describe('ClassicGroup', () => {
   });
 
   it('a pending member (MEMBER_ID_REQUIRED) that never rejoins expires after its session timeout', async () => {
-    const { timer, group, a, b, gen } = await stableTwo();
+    const { clock, group, a, b, gen } = await stableTwo();
     const first = await group.join(params(''));
     expect(first.errorCode).toBe(ErrorCode.MEMBER_ID_REQUIRED);
-    timer.advance(SESSION / 2);
+    clock.advance(SESSION / 2);
     expect(group.heartbeat(a, null, gen)).toBe(ErrorCode.NONE); // a pending member causes no rebalance
     group.heartbeat(b, null, gen);
-    timer.advance(SESSION / 2);
+    clock.advance(SESSION / 2);
     const late = await group.join(params(first.memberId));
     expect(late.errorCode).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
   });
 
   it('a JoinGroup from a known member in CompletingRebalance with the same metadata is answered again', async () => {
-    const { timer, group } = setup({ delay: 0 });
+    const { clock, group } = setup({ delay: 0 });
     const a = await joinNew(group);
-    timer.advance(0);
+    clock.advance(0);
     await settle();
     const again: JoinResult = await group.join(params(a.memberId));
     expect(again).toMatchObject({ errorCode: 0, generationId: 1, leader: a.memberId });
@@ -368,12 +368,12 @@ describe('ClassicGroup', () => {
     expect(changed.value!.generationId).toBe(2);
   });
 
-  it('shutdown answers held requests and leaves no timer behind', async () => {
-    const { timer, group } = setup();
+  it('shutdown answers held requests and leaves no clock behind', async () => {
+    const { clock, group } = setup();
     const a = await joinNew(group);
     group.shutdown();
     await settle();
     expect(a.join.value!.errorCode).toBe(ErrorCode.COORDINATOR_NOT_AVAILABLE);
-    expect(timer.size).toBe(0);
+    expect(clock.size).toBe(0);
   });
 });

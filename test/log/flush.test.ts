@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/clock.js';
+import { ManualClock } from '../support/manual-clock.js';
 import { MemoryStorage } from '../../src/log/memory-storage.js';
 import { batch, InstrumentedStorage, openManager, testConfig } from './helpers.js';
 
@@ -7,8 +7,7 @@ import { batch, InstrumentedStorage, openManager, testConfig } from './helpers.j
  * Durability is tested on MemoryStorage, which can simulate a power cut: every file falls back to
  * what its last fsync covered. A "process crash" keeps everything written (the page cache survives).
  */
-async function scenario(flush: { flushIntervalMessages?: number; flushIntervalMs?: number }, appends: number) {
-  const clock = new ManualClock(1_000_000);
+async function scenario(flush: { flushIntervalMessages?: number; flushIntervalMs?: number }, appends: number, clock = new ManualClock(1_000_000)) {
   const memory = new MemoryStorage(clock);
   const storage = new InstrumentedStorage(memory);
   const config = testConfig(flush);
@@ -16,7 +15,7 @@ async function scenario(flush: { flushIntervalMessages?: number; flushIntervalMs
   const log = await manager.createLog('topic', 0);
   for (let i = 0; i < appends; i++) await log.append(batch(1));
   const reopen = async () => (await openManager(memory, config, clock)).getLog('topic', 0)!;
-  return { memory, storage, log, reopen };
+  return { memory, storage, log, reopen, clock };
 }
 
 describe('flush policy', () => {
@@ -58,12 +57,17 @@ describe('flush policy', () => {
     expect(storage.syncs - syncsBefore).toBeLessThanOrEqual(3); // the .log and its two index files
   });
 
-  it('flush.ms: unflushed data is fsynced within the interval', async () => {
-    const { memory, storage, reopen } = await scenario({ flushIntervalMs: 20 }, 3);
-    await new Promise((r) => setTimeout(r, 80));
+  it('flush.ms: unflushed data is fsynced once the interval has passed, not before', async () => {
+    const { memory, storage, log, reopen, clock } = await scenario({ flushIntervalMs: 20 }, 3);
+    clock.advance(19);
+    // Appends are queued behind anything the timer started, so awaiting one waits for that too.
+    await log.append(batch(1));
+    expect(storage.syncs).toBe(0);
+    clock.advance(1);
+    await log.append(batch(1)); // written after the flush: its own timer is not due yet
     await storage.crash();
     memory.simulatePowerLoss();
-    expect((await reopen()).logEndOffset).toBe(3n);
+    expect((await reopen()).logEndOffset).toBe(4n);
   });
 
   it('a rolled segment is fsynced and becomes the recovery point', async () => {

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ManualClock } from '../../src/clock.js';
+import { ManualClock } from '../support/manual-clock.js';
 import { buildBatch, type RecordInput } from '../../src/codec/record-batch.js';
 import { defaultLogConfig, type LogConfig } from '../../src/config/log-config.js';
 import { FileStorage } from '../../src/log/file-storage.js';
@@ -36,7 +36,8 @@ export async function makeStorage(kind: StorageKind, clock = new ManualClock(1_0
 }
 
 export async function openManager(storage: Storage, config: LogConfig, clock = new ManualClock(1_000_000)): Promise<LogManager> {
-  return LogManager.open({ storage, config, clock, retentionCheckIntervalMs: 1e9, checkpointIntervalMs: 1e9 });
+  // Background checks only when a test runs them: advancing the clock must not start them behind its back.
+  return LogManager.open({ storage, config, clock, retentionCheckIntervalMs: 1e9, checkpointIntervalMs: 1e9, producerIdExpirationCheckIntervalMs: 1e9 });
 }
 
 /**

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../protocol/errors.js';
-import { ManualClock } from '../../src/clock.js';
+import { ManualClock } from '../support/manual-clock.js';
 import { baseOffsetAt, batchSizeAt, lastOffsetDeltaAt } from '../../src/codec/record-batch.js';
 import type { LogConfig } from '../../src/config/log-config.js';
 import type { LogManager } from '../../src/log/log-manager.js';

@@ -1,5 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/clock.js';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ManualClock } from '../support/manual-clock.js';
 import {
   baseOffsetAt,
   batchSizeAt,
@@ -65,6 +65,21 @@ describe.each(STORAGE_KINDS)('PartitionLog on %s storage', (kind: StorageKind) =
       ]);
       expect(results[0]!.logAppendTime).toBe(-1n);
       expect(log.highWatermark).toBe(9n);
+    });
+
+    it('startAppend returns the assigned offsets at once, and refuses by throwing, writing nothing', async () => {
+      const log = await open();
+      const first = log.startAppend(batch(3));
+      const second = log.startAppend(batch(2));
+      expect([first.baseOffset, first.lastOffset, second.baseOffset, second.lastOffset]).toEqual([0n, 2n, 3n, 4n]);
+      expect(log.highWatermark).toBe(0n);
+      const bad = batch(1);
+      bad[bad.length - 1] ^= 0xff;
+      expect(() => log.startAppend(bad)).toThrow(expect.objectContaining({ errorCode: 2 }));
+      expect(log.logEndOffset).toBe(5n);
+      expect((await second.done).baseOffset).toBe(3n);
+      expect((await first.done).lastOffset).toBe(2n);
+      expect(log.highWatermark).toBe(5n);
     });
 
     it('stores several batches of one request and writes base offset and leader epoch in place', async () => {
@@ -302,6 +317,23 @@ describe.each(STORAGE_KINDS)('PartitionLog on %s storage', (kind: StorageKind) =
       expect(log.logStartOffset).toBe(6n);
       expect(await codeOf(log.read(5n, 100))).toBe(1);
       expect((await storage.listFiles('topic-0')).filter((f) => f.endsWith('.log'))).toEqual(['00000000000000000006.log']);
+    });
+
+    it('keeps deleted segments as .deleted files for file.delete.delay.ms', async () => {
+      const size = batch(1).length;
+      const log = await open({ segmentBytes: size * 2, retentionBytes: size * 3, fileDeleteDelayMs: 60_000 });
+      for (let i = 0; i < 7; i++) await log.append(batch(1));
+      expect(await log.deleteOldSegments()).toBe(2);
+      const deletedFiles = async () => (await storage.listFiles('topic-0')).filter((f) => f.endsWith('.deleted')).sort();
+      expect(await deletedFiles()).toEqual([
+        '00000000000000000000.index.deleted', '00000000000000000000.log.deleted', '00000000000000000000.timeindex.deleted',
+        '00000000000000000002.index.deleted', '00000000000000000002.log.deleted', '00000000000000000002.timeindex.deleted',
+      ]);
+      clock.advance(59_999);
+      expect(await deletedFiles()).toHaveLength(6);
+      clock.advance(1);
+      // The removal runs in the background once due; wait for its I/O, not for time.
+      await vi.waitFor(async () => expect(await deletedFiles()).toEqual([]));
     });
 
     it('deletes the oldest segments while the partition is over retention.bytes', async () => {

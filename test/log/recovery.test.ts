@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/clock.js';
+import { ManualClock } from '../support/manual-clock.js';
 import { baseOffsetAt, batchSizeAt, lastOffsetDeltaAt } from '../../src/codec/record-batch.js';
 import type { PartitionLog } from '../../src/log/partition-log.js';
 import { batch, InstrumentedStorage, makeStorage, openManager, testConfig, type StorageKind } from './helpers.js';
