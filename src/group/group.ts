@@ -61,7 +61,8 @@ import type { Clock, ScheduledTask } from '../clock.js';
  */
 export type GroupState = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable' | 'Dead';
 
-const VALID_PREVIOUS: Record<GroupState, readonly GroupState[]> = {
+/** The state table: for each state, the states it may be entered from. Exported for the docs' diagram test. */
+export const VALID_PREVIOUS: Record<GroupState, readonly GroupState[]> = {
   Empty: ['PreparingRebalance'],
   PreparingRebalance: ['Empty', 'Stable', 'CompletingRebalance'],
   CompletingRebalance: ['PreparingRebalance'],
