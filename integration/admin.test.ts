@@ -319,10 +319,14 @@ describe.skipIf(target.skipReason !== undefined)('admin and configs', () => {
       await produce('admin-polled', [{ value: 'one', partition: 0 }]);
       const fetchAt = (correlationId: number, c: RawClient) =>
         c.send(Fetch.request, 11, correlationId, {
-          replicaId: -1, maxWaitMs: 3000, minBytes: 1, maxBytes: 1 << 20, isolationLevel: 1, sessionId: 0, sessionEpoch: -1,
-          topics: [{ topic: 'admin-polled', topicId: ZERO_UUID, partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 1n, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: 1 << 20 }] }],
+          clusterId: null, replicaId: -1, replicaState: { replicaId: -1, replicaEpoch: -1n }, maxWaitMs: 3000, minBytes: 1,
+          maxBytes: 1 << 20, isolationLevel: 1, sessionId: 0, sessionEpoch: -1,
+          topics: [{ topic: 'admin-polled', topicId: ZERO_UUID, partitions: [{
+            partition: 0, currentLeaderEpoch: -1, fetchOffset: 1n, lastFetchedEpoch: -1, logStartOffset: -1n,
+            partitionMaxBytes: 1 << 20, replicaDirectoryId: ZERO_UUID, highWatermark: 0n,
+          }] }],
           forgottenTopicsData: [], rackId: '',
-        } as MessageOf<typeof Fetch.request>);
+        });
       const c = await RawClient.connect(broker.port);
       fetchAt(1, c); // waits: nothing after offset 1 yet
       await new Promise((r) => setTimeout(r, 200));
