@@ -65,7 +65,7 @@ export class LogManager {
     const manager = new LogManager(storage, opts.config ?? defaultLogConfig, clock, logger);
     await manager.loadLogs();
     const every = (ms: number, fn: () => Promise<unknown>) => {
-      const timer = setInterval(() => fn().catch((err) => logger.error({ err }, 'background log task failed')), ms);
+      const timer = setInterval(() => void fn().catch((err) => logger.error({ err }, 'background log task failed')), ms);
       timer.unref();
       manager.timers.push(timer);
     };
