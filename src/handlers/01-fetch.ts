@@ -74,7 +74,7 @@ function resolveTargets(req: FetchRequest, broker: Broker, apiVersion: number): 
     t.partitions.forEach((p, partitionIndex) => {
       const base = { topicIndex, partitionIndex, partition: p.partition, fetchOffset: p.fetchOffset, maxBytes: p.partitionMaxBytes };
       const log = topic && broker.logs.getLog(topic.name, p.partition);
-      let errorCode: number = ErrorCode.NONE;
+      let errorCode: number;
       if (!topic) errorCode = apiVersion >= 13 ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
       else if (!log) errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
       else errorCode = leaderEpochError(p.currentLeaderEpoch);

@@ -32,7 +32,7 @@ export default defineHandler({
     const { broker } = ctx;
     const { host, port } = broker.advertised;
     const answer = (key: string) => {
-      let errorCode: number = ErrorCode.NONE;
+      let errorCode: number;
       let errorMessage: string | null = null;
       if (req.keyType !== GROUP && req.keyType !== TRANSACTION) {
         errorCode = ErrorCode.INVALID_REQUEST;

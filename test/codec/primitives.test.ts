@@ -33,6 +33,7 @@ const rejects = (s: string, read: (r: Reader) => unknown, message?: RegExp) =>
   expect(() => read(reader(s))).toThrow(message ?? ProtocolError);
 
 describe('fixed-width integers', () => {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each row's writer takes its own number or bigint type
   const cases: [string, number, (w: Writer, v: any) => void, (r: Reader) => unknown, [unknown, string][]][] = [
     ['int8', 1, (w, v) => w.int8(v), (r) => r.int8(), [[0, '00'], [1, '01'], [-1, 'ff'], [127, '7f'], [-128, '80']]],
     ['int16', 2, (w, v) => w.int16(v), (r) => r.int16(), [[0, '0000'], [-1, 'ffff'], [32767, '7fff'], [-32768, '8000']]],

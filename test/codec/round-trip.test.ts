@@ -48,7 +48,7 @@ describe('round trip of every API, request and response, at every valid version'
           try {
             checkRoundTrip(spec, v);
           } catch (err) {
-            throw new Error(`${spec.name} v${v}: ${(err as Error).message}`);
+            throw new Error(`${spec.name} v${v}: ${(err as Error).message}`, { cause: err });
           }
         }
       });
