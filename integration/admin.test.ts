@@ -70,7 +70,9 @@ describe.skipIf(target.skipReason !== undefined)('admin and configs', () => {
 
   describe('DescribeCluster', () => {
     it('lists this broker as the only broker and the controller, at every version', async () => {
-      const meta = await call(Metadata, 12, { topics: [], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
+      const meta = await call(Metadata, 12, {
+        topics: [], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false,
+      });
       for (const version of [0, 1, 2]) {
         const r = await call(DescribeCluster, version, { includeClusterAuthorizedOperations: false, endpointType: 1, includeFencedBrokers: false });
         expect(r.errorCode).toBe(0);
@@ -196,7 +198,9 @@ describe.skipIf(target.skipReason !== undefined)('admin and configs', () => {
     });
 
     it('a manual assignment naming this broker creates the topic; collisions of . and _ are refused', async () => {
-      const meta = await call(Metadata, 12, { topics: [], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
+      const meta = await call(Metadata, 12, {
+        topics: [], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false,
+      });
       const me = meta.brokers[0]!.nodeId;
       const r = await call(CreateTopics, 4, createRequest([{ name: 'admin.assigned', assignments: [0, 1, 2].map((p) => ({ partitionIndex: p, brokerIds: [me] })) }]));
       expect(r.topics[0]!.errorCode).toBe(0);
@@ -383,7 +387,9 @@ describe.skipIf(target.skipReason !== undefined)('admin and configs', () => {
     });
 
     it('v3: per-topic errors, assignments and validate_only', async () => {
-      const me = (await call(Metadata, 12, { topics: [], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false })).brokers[0]!.nodeId;
+      const me = (await call(Metadata, 12, {
+        topics: [], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false,
+      })).brokers[0]!.nodeId;
       const r = await call(CreatePartitions, 3, {
         topics: [
           { name: 'admin-grow', count: 4, assignments: null },
@@ -443,7 +449,9 @@ describe.skipIf(target.skipReason !== undefined)('admin and configs', () => {
     });
 
     it('AlterConfigs v2: 40 naming the key, 42 for broker configs and repeated resources, 3 for unknown topics', async () => {
-      const me = (await call(Metadata, 12, { topics: [], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false })).brokers[0]!.nodeId;
+      const me = (await call(Metadata, 12, {
+        topics: [], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false,
+      })).brokers[0]!.nodeId;
       const r = await call(AlterConfigs, 2, {
         resources: [
           { resourceType: 2, resourceName: 'admin-alter', configs: [{ name: 'retention.ms', value: '1' }, { name: 'flavour', value: 'x' }] },
