@@ -16,7 +16,7 @@ import tseslint from 'typescript-eslint';
 
 const layout = {
   '@stylistic/indent': ['error', 2, { offsetTernaryExpressions: true }],
-  '@stylistic/quotes': ['error', 'single', { avoidEscape: true }],
+  '@stylistic/quotes': ['error', 'single', { avoidEscape: true, allowTemplateLiterals: 'always' }],
   '@stylistic/semi': ['error', 'always'],
   '@stylistic/semi-spacing': 'error',
   '@stylistic/no-extra-semi': 'error',
