@@ -15,7 +15,9 @@ import stylistic from '@stylistic/eslint-plugin';
 import tseslint from 'typescript-eslint';
 
 const layout = {
-  '@stylistic/indent': ['error', 2, { offsetTernaryExpressions: true }],
+  // A ternary's branches indent their contents past the `?`/`:`; chains of nested ternaries are laid
+  // out by hand.
+  '@stylistic/indent': ['error', 2, { offsetTernaryExpressions: true, ignoredNodes: ['ConditionalExpression > ConditionalExpression'] }],
   '@stylistic/quotes': ['error', 'single', { avoidEscape: true, allowTemplateLiterals: 'always' }],
   '@stylistic/semi': ['error', 'always'],
   '@stylistic/semi-spacing': 'error',
