@@ -6,11 +6,12 @@
 // come from it, then ESLint is handed it instead of building its own (about 40% faster on 2 cores).
 //
 // Usage: node scripts/lint.mjs [--fix]   (--fix writes ESLint's automatic fixes, formatting included)
+import { fileURLToPath } from 'node:url';
 import { ESLint } from 'eslint';
 import ts from 'typescript';
 
 const fix = process.argv.includes('--fix');
-const root = new URL('..', import.meta.url).pathname;
+const root = fileURLToPath(new URL('..', import.meta.url));
 process.chdir(root);
 
 // 1. The type check, as `tsc -p tsconfig.json` would report it.
