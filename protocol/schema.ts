@@ -63,7 +63,6 @@ export interface ApiSpec {
   readonly response: MessageSpec;
 }
 
-
 /** A uuid is carried as its canonical string: "00000000-0000-0000-0000-000000000000" is Kafka's zero uuid. */
 export type UuidString = string;
 

@@ -90,5 +90,4 @@ describe('encodeResponse', () => {
     const decoded = codecFor(Fetch.response, 11).decode(frame, 8);
     expect(decoded.responses[0].partitions[0].records).toEqual(records);
   });
-
 });
