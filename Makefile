@@ -1,32 +1,53 @@
 # Tafka: `make start` runs a broker on localhost:9092 with data in ./data; `make test` runs everything.
 NODE_MODULES := node_modules/.package-lock.json
+BUILT := dist/.built
+# What tsconfig.build.json compiles. Directories are listed too: adding or removing a file changes
+# its directory's time, so a deleted source also triggers a rebuild.
+BUILD_INPUTS := $(shell find src protocol test/bench -name '*.ts' -o -type d) tsconfig.json tsconfig.build.json
 
-.PHONY: start build test unit-test integration-test bench clean
+.PHONY: start build lint test unit-test integration-test bench clean
 
-# `npm install` rather than `npm ci`: it follows the lock file too, and npm 11 writes lock files that
-# `npm ci` rejects as out of sync (the other platforms' optional rollup binaries are not recorded).
-$(NODE_MODULES): package.json package-lock.json
-	npm install --no-audit --no-fund
+# `npm ci` installs exactly what the lock file records; `npm install` only when there is none yet.
+$(NODE_MODULES): package.json $(wildcard package-lock.json)
+	if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
 	@touch $@
 
-build: $(NODE_MODULES)
-	npx tsc -p tsconfig.json
+# A file target: when no source changed since the last build, `make start` starts at once. When
+# one did, tsc is incremental (dist/.tsbuildinfo) and re-checks only what the change reaches.
+$(BUILT): $(BUILD_INPUTS) $(NODE_MODULES)
+	npx tsc -p tsconfig.build.json
+	@touch $@
 
-start: build
+build: $(BUILT)
+
+start: $(BUILT)
 	node dist/src/main.js start --data-dir ./data
 
-unit-test: build
+# Type-check everything (test/ and integration/ included) and run ESLint; see scripts/lint.mjs.
+# `npx eslint --fix .` applies the automatic fixes.
+lint: $(NODE_MODULES)
+	node scripts/lint.mjs
+
+unit-test: $(NODE_MODULES)
 	npx vitest run --config test/vitest.config.ts
 
-# Real clients (KafkaJS, kcat) against a real broker. KAFKA_BOOTSTRAP=host:port targets a running
-# broker; KAFKA_TARGET=apache targets Apache Kafka via testcontainers (needs a Docker engine).
-integration-test: build
+# Real clients (KafkaJS, kcat, @platformatic/kafka) against a real broker. KAFKA_BOOTSTRAP=host:port
+# targets a running broker; KAFKA_TARGET=apache targets Apache Kafka via testcontainers (needs Docker).
+integration-test: $(BUILT)
 	npx vitest run --config integration/vitest.config.ts
 
-test: unit-test integration-test
+# All three run even when one fails, so a failure never hides another suite's result; the last
+# line names what failed, and the exit status is non-zero if anything did.
+test:
+	@failed=''; \
+	$(MAKE) --no-print-directory lint || failed="$$failed lint"; \
+	$(MAKE) --no-print-directory unit-test || failed="$$failed unit-test"; \
+	$(MAKE) --no-print-directory integration-test || failed="$$failed integration-test"; \
+	if [ -n "$$failed" ]; then echo "make test: FAILED:$$failed"; exit 1; fi; \
+	echo 'make test: lint, unit-test and integration-test passed'
 
-bench: build
-	@for b in dist/test/bench/*-bench.js; do echo "== $$b"; node $$b || exit 1; done
+bench: $(BUILT)
+	@for b in test/bench/*-bench.ts; do js=dist/$${b%.ts}.js; echo "== $$js"; node $$js || exit 1; done
 
 clean:
 	rm -rf dist data

@@ -70,7 +70,9 @@ describe.skipIf(target.skipReason !== undefined)('admin and configs', () => {
 
   describe('DescribeCluster', () => {
     it('lists this broker as the only broker and the controller, at every version', async () => {
-      const meta = await call(Metadata, 12, { topics: [], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
+      const meta = await call(Metadata, 12, {
+        topics: [], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false,
+      });
       for (const version of [0, 1, 2]) {
         const r = await call(DescribeCluster, version, { includeClusterAuthorizedOperations: false, endpointType: 1, includeFencedBrokers: false });
         expect(r.errorCode).toBe(0);
@@ -196,7 +198,9 @@ describe.skipIf(target.skipReason !== undefined)('admin and configs', () => {
     });
 
     it('a manual assignment naming this broker creates the topic; collisions of . and _ are refused', async () => {
-      const meta = await call(Metadata, 12, { topics: [], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
+      const meta = await call(Metadata, 12, {
+        topics: [], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false,
+      });
       const me = meta.brokers[0]!.nodeId;
       const r = await call(CreateTopics, 4, createRequest([{ name: 'admin.assigned', assignments: [0, 1, 2].map((p) => ({ partitionIndex: p, brokerIds: [me] })) }]));
       expect(r.topics[0]!.errorCode).toBe(0);
@@ -319,10 +323,14 @@ describe.skipIf(target.skipReason !== undefined)('admin and configs', () => {
       await produce('admin-polled', [{ value: 'one', partition: 0 }]);
       const fetchAt = (correlationId: number, c: RawClient) =>
         c.send(Fetch.request, 11, correlationId, {
-          replicaId: -1, maxWaitMs: 3000, minBytes: 1, maxBytes: 1 << 20, isolationLevel: 1, sessionId: 0, sessionEpoch: -1,
-          topics: [{ topic: 'admin-polled', topicId: ZERO_UUID, partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 1n, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: 1 << 20 }] }],
+          clusterId: null, replicaId: -1, replicaState: { replicaId: -1, replicaEpoch: -1n }, maxWaitMs: 3000, minBytes: 1,
+          maxBytes: 1 << 20, isolationLevel: 1, sessionId: 0, sessionEpoch: -1,
+          topics: [{ topic: 'admin-polled', topicId: ZERO_UUID, partitions: [{
+            partition: 0, currentLeaderEpoch: -1, fetchOffset: 1n, lastFetchedEpoch: -1, logStartOffset: -1n,
+            partitionMaxBytes: 1 << 20, replicaDirectoryId: ZERO_UUID, highWatermark: 0n,
+          }] }],
           forgottenTopicsData: [], rackId: '',
-        } as MessageOf<typeof Fetch.request>);
+        });
       const c = await RawClient.connect(broker.port);
       fetchAt(1, c); // waits: nothing after offset 1 yet
       await new Promise((r) => setTimeout(r, 200));
@@ -379,7 +387,9 @@ describe.skipIf(target.skipReason !== undefined)('admin and configs', () => {
     });
 
     it('v3: per-topic errors, assignments and validate_only', async () => {
-      const me = (await call(Metadata, 12, { topics: [], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false })).brokers[0]!.nodeId;
+      const me = (await call(Metadata, 12, {
+        topics: [], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false,
+      })).brokers[0]!.nodeId;
       const r = await call(CreatePartitions, 3, {
         topics: [
           { name: 'admin-grow', count: 4, assignments: null },
@@ -439,7 +449,9 @@ describe.skipIf(target.skipReason !== undefined)('admin and configs', () => {
     });
 
     it('AlterConfigs v2: 40 naming the key, 42 for broker configs and repeated resources, 3 for unknown topics', async () => {
-      const me = (await call(Metadata, 12, { topics: [], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false })).brokers[0]!.nodeId;
+      const me = (await call(Metadata, 12, {
+        topics: [], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false,
+      })).brokers[0]!.nodeId;
       const r = await call(AlterConfigs, 2, {
         resources: [
           { resourceType: 2, resourceName: 'admin-alter', configs: [{ name: 'retention.ms', value: '1' }, { name: 'flavour', value: 'x' }] },

@@ -141,14 +141,18 @@ describe.skipIf(target.skipReason !== undefined)('foundation', () => {
     const before = await admin.describeCluster();
     await admin.disconnect();
     const c1 = await RawClient.connect(broker.port);
-    c1.send(Metadata.request, 12, 1, { topics: null, allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
+    c1.send(Metadata.request, 12, 1, {
+      topics: null, allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false,
+    });
     const m1 = codecFor(Metadata.response, 12).decode((await c1.readFrame())!, 5);
     c1.end();
 
     await broker.restart();
 
     const c2 = await RawClient.connect(broker.port);
-    c2.send(Metadata.request, 12, 1, { topics: null, allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
+    c2.send(Metadata.request, 12, 1, {
+      topics: null, allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false,
+    });
     const m2 = codecFor(Metadata.response, 12).decode((await c2.readFrame())!, 5);
     c2.end();
     expect(m2.clusterId).toBe(before.clusterId);

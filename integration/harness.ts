@@ -129,7 +129,10 @@ function external(bootstrap: string): BrokerHandle {
   const unsupported = async () => {
     throw new Error('cannot restart an external broker');
   };
-  return { bootstrap, host, port: Number(port), controllable: false, stop: async () => {}, restart: unsupported, crashAndRestart: unsupported, logLines: () => [] };
+  return {
+    bootstrap, host, port: Number(port), controllable: false,
+    stop: async () => {}, restart: unsupported, crashAndRestart: unsupported, logLines: () => [],
+  };
 }
 
 /** Why the Apache Kafka target cannot run here, or undefined when a Docker engine answers. */

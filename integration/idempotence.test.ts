@@ -152,7 +152,9 @@ describe.skipIf(target.skipReason !== undefined)('idempotent producer', () => {
     expect(consumeValues(broker, topic)).toEqual(['plain', 'a', 'b', 'c', 'd']);
     const described = await call(broker, DescribeProducers, 0, { topics: [{ name: topic, partitionIndexes: [0, 7] }] });
     const [p0, p7] = described.topics[0].partitions;
-    expect(p0.activeProducers).toEqual([expect.objectContaining({ producerId, producerEpoch: 1, lastSequence: 0, coordinatorEpoch: -1, currentTxnStartOffset: -1n })]);
+    expect(p0.activeProducers).toEqual([
+      expect.objectContaining({ producerId, producerEpoch: 1, lastSequence: 0, coordinatorEpoch: -1, currentTxnStartOffset: -1n }),
+    ]);
     expect(p7.errorCode).toBe(3);
   });
 
@@ -202,7 +204,8 @@ describe.skipIf(target.kind !== 'tafka')('producer state expiration', () => {
     await createTopic(broker, topic);
     const { producerId } = await initProducerId(broker);
     expect((await produce(broker, topic, idempotentBatch(producerId, 0, 0, ['a']))).errorCode).toBe(0);
-    const active = async () => (await call(broker, DescribeProducers, 0, { topics: [{ name: topic, partitionIndexes: [0] }] })).topics[0].partitions[0].activeProducers;
+    const active = async () =>
+      (await call(broker, DescribeProducers, 0, { topics: [{ name: topic, partitionIndexes: [0] }] })).topics[0].partitions[0].activeProducers;
     expect(await active()).toHaveLength(1);
     await new Promise((r) => setTimeout(r, 1000));
     expect(await active()).toEqual([]);

@@ -11,7 +11,9 @@ import { resolveTarget, startBroker, type BrokerHandle } from './harness.js';
 
 const target = await resolveTarget();
 
-async function consumeN(bootstrapBrokers: string[], groupId: string, topic: string, n: number): Promise<{ key: string; value: string; partition: number; headers: Map<string, string> }[]> {
+async function consumeN(
+  bootstrapBrokers: string[], groupId: string, topic: string, n: number,
+): Promise<{ key: string; value: string; partition: number; headers: Map<string, string> }[]> {
   const consumer = new Consumer({ groupId, clientId: `pk-${groupId}`, bootstrapBrokers, deserializers: stringDeserializers });
   const stream = await consumer.consume({ autocommit: true, topics: [topic], mode: 'committed', fallbackMode: 'earliest', sessionTimeout: 10000, heartbeatInterval: 500 });
   const got: { key: string; value: string; partition: number; headers: Map<string, string> }[] = [];

@@ -14,7 +14,9 @@ import { buildBatch } from '../src/codec/record-batch.js';
 const target = await resolveTarget();
 
 /** Reads a whole topic with kcat as `partition offset key value` lines. */
-function consumeAll(broker: BrokerHandle, topic: string, extra: string[] = []): { partition: number; offset: number; key: string; value: string; headers: string }[] {
+function consumeAll(
+  broker: BrokerHandle, topic: string, extra: string[] = [],
+): { partition: number; offset: number; key: string; value: string; headers: string }[] {
   const r = kcat(broker, ['-C', '-t', topic, '-e', '-q', '-Z', '-f', '%p\t%o\t%k\t%s\t%h\n', ...extra]);
   expect(r.status, r.stderr).toBe(0);
   return r.stdout

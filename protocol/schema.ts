@@ -63,8 +63,7 @@ export interface ApiSpec {
   readonly response: MessageSpec;
 }
 
-
-/** A uuid is carried as its canonical string. */
+/** A uuid is carried as its canonical string: "00000000-0000-0000-0000-000000000000" is Kafka's zero uuid. */
 export type UuidString = string;
 
 /** Kafka's zero uuid (Uuid.ZERO_UUID): "no topic id", the default of every uuid field. */

@@ -91,4 +91,3 @@ function nodeIdentity(config: BrokerConfig, ids: { nodeId: number; clusterId: st
     },
   };
 }
-

@@ -36,7 +36,7 @@ export const FetchRequest = message({
       { name: 'topicId', type: 'uuid', versions: '13+', ignorable: true },
       { name: 'partitions', type: '[]int32', versions: '7+' },
     ] },
-    { name: 'rackId', type: 'string', versions: '11+', default: "", ignorable: true },
+    { name: 'rackId', type: 'string', versions: '11+', default: '', ignorable: true },
   ],
 });
 

@@ -19,7 +19,7 @@ function snappy(data: Buffer): Buffer {
   }
   // Xerial: after the header, blocks of [int32 compressed length][raw snappy block].
   const blocks: Buffer[] = [];
-  for (let pos = XERIAL_HEADER_SIZE; pos < data.length; ) {
+  for (let pos = XERIAL_HEADER_SIZE; pos < data.length;) {
     if (pos + 4 > data.length) throw new RangeError('truncated xerial snappy block header');
     const len = data.readInt32BE(pos);
     pos += 4;

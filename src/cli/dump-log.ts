@@ -146,7 +146,7 @@ export const dumpLogCommand: CommandModule<object, DumpLogArgs> = {
   builder: (y) =>
     y
       .positional('files', { type: 'string', array: true, demandOption: true, describe: 'segment or index files' })
-      .option('print-data-log', { type: 'boolean', default: false, describe: "decode records: keys, values, headers" }),
+      .option('print-data-log', { type: 'boolean', default: false, describe: 'decode records: keys, values, headers' }),
   handler: async (args) => {
     await dumpLog(args.files, { printDataLog: args['print-data-log'] }, (line) => process.stdout.write(line + '\n'));
   },

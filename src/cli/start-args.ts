@@ -31,4 +31,3 @@ export function settingsFromArgs(args: StartArgs): [string, string][] {
   if (args['data-dir'] !== undefined) settings.push(['log.dirs', args['data-dir']]);
   return settings;
 }
-

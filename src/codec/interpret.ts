@@ -20,6 +20,7 @@ import { Reader } from './reader.js';
 import { inRange, parseRange } from './versions.js';
 import { Writer, sizeOfUnsignedVarint } from './writer.js';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a bare Codec holds any field's values; the schema, not TypeScript, knows which
 export interface Codec<T = any> {
   read(r: Reader): T;
   size(v: T): number;
@@ -258,6 +259,7 @@ interface TaggedStep {
   readonly codec: Codec;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a struct's shape comes from its FieldSpecs at run time
 function structCodec(fields: readonly FieldSpec[], version: number, flexible: boolean): Codec<Record<string, any>> {
   const steps: Step[] = [];
   const tagged: TaggedStep[] = [];
@@ -341,6 +343,7 @@ function structCodec(fields: readonly FieldSpec[], version: number, flexible: bo
 // ---------------------------------------------------------------------------------------------
 // Messages
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- one cache for every message type; codecFor() restores the type
 const compiled = new WeakMap<MessageSpec, Map<number, MessageCodec<any>>>();
 
 export function isFlexible(spec: MessageSpec, version: number): boolean {

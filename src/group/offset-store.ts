@@ -79,7 +79,7 @@ export class LogOffsetStore implements OffsetStore {
     while (offset < this.log.highWatermark) {
       const { records } = await this.log.read(offset, READ_BYTES);
       if (records.length === 0) break;
-      for (let pos = 0; pos + HEADER_SIZE <= records.length; ) {
+      for (let pos = 0; pos + HEADER_SIZE <= records.length;) {
         const h = readBatchHeader(records, pos)!;
         if ((h.attributes & COMPRESSION_MASK) !== 0) throw new Error(`${OFFSETS_TOPIC}: compressed batch at ${h.baseOffset}`);
         for (const r of decodeRecords(records.subarray(pos + HEADER_SIZE, pos + h.size), h.recordsCount)) {

@@ -76,7 +76,7 @@ function resolveTargets(req: FetchRequest, topics: TopicService, apiVersion: num
     t.partitions.forEach((p, partitionIndex) => {
       const base = { topicIndex, partitionIndex, partition: p.partition, fetchOffset: p.fetchOffset, maxBytes: p.partitionMaxBytes };
       const log = topic && topics.partitionLog(topic.name, p.partition);
-      let errorCode: number = ErrorCode.NONE;
+      let errorCode: number;
       if (!topic) errorCode = unknownTopic;
       else if (!log) errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
       else errorCode = leaderEpochError(p.currentLeaderEpoch);

@@ -48,7 +48,9 @@ export default defineHandler({
         name: t.name,
         partitions: await Promise.all(
           t.partitions.map(async (p): Promise<PartitionResult> => {
-            const result = { partitionIndex: p.partitionIndex, errorCode: ErrorCode.NONE as number, oldStyleOffsets: [], timestamp: -1n, offset: -1n, leaderEpoch: -1 };
+            const result = {
+              partitionIndex: p.partitionIndex, errorCode: ErrorCode.NONE as number, oldStyleOffsets: [], timestamp: -1n, offset: -1n, leaderEpoch: -1,
+            };
             const log = ctx.services.topics.partitionLog(t.name, p.partitionIndex);
             if (!log) return { ...result, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
             const epochError = leaderEpochError(p.currentLeaderEpoch);

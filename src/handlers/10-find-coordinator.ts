@@ -32,7 +32,7 @@ export default defineHandler({
     const { node, groups } = ctx.services;
     const { host, port } = node.advertised;
     const answer = (key: string) => {
-      let errorCode: number = ErrorCode.NONE;
+      let errorCode: number;
       let errorMessage: string | null = null;
       if (req.keyType !== GROUP && req.keyType !== TRANSACTION) {
         errorCode = ErrorCode.INVALID_REQUEST;

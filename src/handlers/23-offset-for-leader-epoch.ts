@@ -17,7 +17,6 @@ import { ErrorCode } from '../../protocol/errors.js';
 import { defineHandler, type Response } from '../server/handler.js';
 import { LEADER_EPOCH, leaderEpochError } from '../leader-epoch.js';
 
-
 export default defineHandler({
   api: OffsetForLeaderEpoch,
   minVersion: 2,

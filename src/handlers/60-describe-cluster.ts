@@ -22,7 +22,10 @@ import { defineHandler, type Response } from '../server/handler.js';
 const BROKER = 1;
 const CONTROLLER = 2;
 const UNSET_OPERATIONS = -2147483648;
-/** AclOperation codes a CLUSTER resource supports: CREATE 5, ALTER 7, DESCRIBE 8, CLUSTER_ACTION 9, DESCRIBE_CONFIGS 10, ALTER_CONFIGS 11, IDEMPOTENT_WRITE 12. */
+/**
+ * AclOperation codes a CLUSTER resource supports: CREATE 5, ALTER 7, DESCRIBE 8, CLUSTER_ACTION 9,
+ * DESCRIBE_CONFIGS 10, ALTER_CONFIGS 11, IDEMPOTENT_WRITE 12.
+ */
 const CLUSTER_OPERATIONS = [5, 7, 8, 9, 10, 11, 12].reduce((bits, op) => bits | (1 << op), 0);
 
 type Result = Response<typeof DescribeCluster>;

@@ -268,7 +268,7 @@ export class PartitionLog {
     let maxTimestamp = -1;
     let offsetCount = 0n;
     let idempotent = false;
-    for (let pos = 0; pos < records.length; ) {
+    for (let pos = 0; pos < records.length;) {
       const code = validateBatch(records, pos, records.length);
       if (code !== 0) throw new KafkaError(code, `invalid record batch at byte ${pos}`);
       const size = batchSizeAt(records, pos);
@@ -306,7 +306,7 @@ export class PartitionLog {
     // 4. Stamp what the broker owns (offsets, leader epoch, LogAppendTime) and account for each batch.
     const epoch = opts.leaderEpoch ?? 0;
     let next = baseOffset;
-    for (let pos = 0; pos < records.length; ) {
+    for (let pos = 0; pos < records.length;) {
       const size = batchSizeAt(records, pos);
       if (appendTime >= 0) setLogAppendTime(records, pos, appendTime);
       setBaseOffset(records, pos, next);

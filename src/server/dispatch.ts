@@ -40,6 +40,7 @@ export type Dispatch =
 export class HandlerRegistry {
   private readonly byKey = new Map<number, Handler>();
 
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- handlers for different APIs, as HANDLERS lists them
   constructor(handlers: readonly Handler<any>[]) {
     for (const h of handlers) {
       if (this.byKey.has(h.api.apiKey)) throw new Error(`two handlers for API key ${h.api.apiKey}`);

@@ -5,7 +5,7 @@
  * - Produce v9 request, 8 partitions × 16 KB of records: few fields, big opaque `records` chunks
  *   (views on decode, passed through as chunks on encode, so this measures the overhead around them).
  *
- *   npx tsc -p tsconfig.json && node dist/test/bench/codec-bench.js [seconds per case, default 1]
+ *   npx tsc -p tsconfig.build.json && node dist/test/bench/codec-bench.js [seconds per case, default 1]
  */
 import { MetadataResponse } from '../../protocol/messages/03-metadata.js';
 import { ProduceRequest } from '../../protocol/messages/00-produce.js';

@@ -57,7 +57,7 @@ export function generate(spec: MessageSpec, version: number): Generated {
     });
     tagged.sort((a, b) => a.tag - b.tag);
     if (flex) {
-      const cases = tagged.map((t, i) => `case ${t.tag}: f${fields.indexOf(t.f)} = ${t.read}; break;`).join(' ');
+      const cases = tagged.map((t) => `case ${t.tag}: f${fields.indexOf(t.f)} = ${t.read}; break;`).join(' ');
       reads.push(`for (let c = r.unsignedVarint(); c > 0; c--) { const tag = r.unsignedVarint(); const len = r.unsignedVarint();
         if (len > r.remaining) throw new PE('tagged field overruns'); const end = r.pos + len;
         switch (tag) { ${cases} default: break; } r.pos = end; }`);

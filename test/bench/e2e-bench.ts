@@ -189,7 +189,9 @@ async function rawProduceSeconds(port: number, topic: string, producerId: bigint
 
 async function initProducerId(port: number): Promise<bigint> {
   const conn = await kafkaConnection(port);
-  const body = codecFor(InitProducerId.request, 1).encode({ transactionalId: null, transactionTimeoutMs: 60_000, producerId: -1n, producerEpoch: -1, enable2Pc: false, keepPreparedTxn: false });
+  const body = codecFor(InitProducerId.request, 1).encode({
+    transactionalId: null, transactionTimeoutMs: 60_000, producerId: -1n, producerEpoch: -1, enable2Pc: false, keepPreparedTxn: false,
+  });
   const answer = codecFor(InitProducerId.response, 1).decode(await conn.send(conn.frame(22, 1, 1, Buffer.concat(body), false)), 4);
   conn.close();
   if (answer.errorCode !== 0) throw new Error(`InitProducerId failed with error ${answer.errorCode}`);
@@ -272,7 +274,8 @@ async function main(): Promise<void> {
   for (const kind of ['plain', 'idempotent'] as const) {
     const t = median(times[kind]);
     const label = `raw Produce v7 ${(rawBatches * 1000).toLocaleString()} x 100 B, ${kind}${kind === 'idempotent' ? ` (${rawRatio}% of plain)` : ''}`;
-    rows.push([label, Math.round((rawBatches * 1000) / t).toLocaleString(), (rawMb / t).toFixed(1), (cpus[kind] / ROUNDS).toFixed(2), ((cpus[kind] / ROUNDS / rawMb) * 1000).toFixed(1)]);
+    const cpu = cpus[kind] / ROUNDS;
+    rows.push([label, Math.round((rawBatches * 1000) / t).toLocaleString(), (rawMb / t).toFixed(1), cpu.toFixed(2), ((cpu / rawMb) * 1000).toFixed(1)]);
   }
 
   broker.kill('SIGTERM');

@@ -10,7 +10,7 @@
  * group.initial.rebalance.delay.ms is 0, so what is measured is the coordinator's own cost plus, for
  * the rebalance, up to one heartbeat interval.
  *
- *   npx tsc -p tsconfig.json && node dist/test/bench/group-bench.js [rounds, default 20]
+ *   npx tsc -p tsconfig.build.json && node dist/test/bench/group-bench.js [rounds, default 20]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

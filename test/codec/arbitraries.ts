@@ -67,4 +67,3 @@ export function structArb(fields: readonly FieldSpec[], version: number): fc.Arb
   for (const f of fields) model[f.name] = fieldArb(f, version);
   return fc.record(model);
 }
-

@@ -78,24 +78,23 @@ export class InstrumentedStorage implements Storage {
 
   async open(dir: string, name: string, create: boolean): Promise<StoredFileLike> {
     const f = await this.inner.open(dir, name, create);
-    const self = this;
     const wrapped: StoredFileLike = {
       get size() {
         return f.size;
       },
       read: async (p, l) => {
         const b = await f.read(p, l);
-        self.bytesRead += b.length;
+        this.bytesRead += b.length;
         return b;
       },
       append: (bufs) => {
-        if (name.endsWith('.log')) self.appends++;
+        if (name.endsWith('.log')) this.appends++;
         return f.append(bufs);
       },
       overwrite: (d) => f.overwrite(d),
       truncate: (s) => f.truncate(s),
       sync: () => {
-        self.syncs++;
+        this.syncs++;
         return f.sync();
       },
       close: () => f.close(),

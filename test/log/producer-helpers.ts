@@ -1,7 +1,9 @@
 import { encodeBatch, encodeRecords } from '../../src/codec/record-batch.js';
 
 /** An idempotent batch of `count` records, as a producer sends it. */
-export function idempotentBatch(producerId: bigint, epoch: number, baseSequence: number, count = 1, opts: { timestamp?: number; attributes?: number } = {}): Buffer {
+export function idempotentBatch(
+  producerId: bigint, epoch: number, baseSequence: number, count = 1, opts: { timestamp?: number; attributes?: number } = {},
+): Buffer {
   return encodeBatch({
     lastOffsetDelta: count - 1,
     recordsCount: count,

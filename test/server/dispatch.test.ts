@@ -31,7 +31,9 @@ describe('HandlerRegistry', () => {
   });
 
   it('decodes a flexible request after its header tag section', () => {
-    const body = codecFor(Metadata.request, 12).encode({ topics: null, allowAutoTopicCreation: true, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
+    const body = codecFor(Metadata.request, 12).encode({
+      topics: null, allowAutoTopicCreation: true, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false,
+    });
     const d = registry.dispatch(request(3, 12, [Buffer.from([0]), ...body]));
     expect(d.kind).toBe('handle');
     if (d.kind === 'handle') {
@@ -63,17 +65,24 @@ describe('HandlerRegistry', () => {
 
 describe('encodeResponse', () => {
   it('uses response header v1 for flexible versions, except ApiVersions', () => {
-    const meta = Buffer.concat(encodeResponse(Metadata, { apiKey: 3, apiVersion: 12, correlationId: 7, clientId: null }, { throttleTimeMs: 0, brokers: [], clusterId: null, controllerId: 1, topics: [], clusterAuthorizedOperations: -2147483648, errorCode: 0 }));
+    const meta = Buffer.concat(encodeResponse(Metadata, { apiKey: 3, apiVersion: 12, correlationId: 7, clientId: null }, {
+      throttleTimeMs: 0, brokers: [], clusterId: null, controllerId: 1, topics: [], clusterAuthorizedOperations: -2147483648, errorCode: 0,
+    }));
     expect(meta.readInt32BE(4)).toBe(7);
     expect(meta[8]).toBe(0); // the header's empty tag section
     const api = registry.get(18)!;
-    const av = Buffer.concat(encodeResponse(api.api, { apiKey: 18, apiVersion: 3, correlationId: 7, clientId: null }, { errorCode: 0, apiKeys: [], throttleTimeMs: 0, supportedFeatures: [], finalizedFeaturesEpoch: -1n, finalizedFeatures: [], zkMigrationReady: false }));
+    const av = Buffer.concat(encodeResponse(api.api, { apiKey: 18, apiVersion: 3, correlationId: 7, clientId: null }, {
+      errorCode: 0, apiKeys: [], throttleTimeMs: 0, supportedFeatures: [], finalizedFeaturesEpoch: -1n, finalizedFeatures: [], zkMigrationReady: false,
+    }));
     expect(av.readInt16BE(8)).toBe(0); // error code right after the correlation id: header v0
   });
 
   it('sends records as their own chunk: the very Buffer read from the log, not a copy', () => {
     const records = Buffer.alloc(100, 1);
-    const partition = { partitionIndex: 0, errorCode: 0, highWatermark: 1n, lastStableOffset: 1n, logStartOffset: 0n, divergingEpoch: { epoch: -1, endOffset: -1n }, currentLeader: { leaderId: -1, leaderEpoch: -1 }, snapshotId: { endOffset: -1n, epoch: -1 }, abortedTransactions: [], preferredReadReplica: -1, records };
+    const partition = {
+      partitionIndex: 0, errorCode: 0, highWatermark: 1n, lastStableOffset: 1n, logStartOffset: 0n, divergingEpoch: { epoch: -1, endOffset: -1n },
+      currentLeader: { leaderId: -1, leaderEpoch: -1 }, snapshotId: { endOffset: -1n, epoch: -1 }, abortedTransactions: [], preferredReadReplica: -1, records,
+    };
     const chunks = encodeResponse(Fetch, { apiKey: 1, apiVersion: 11, correlationId: 1, clientId: null }, { throttleTimeMs: 0, errorCode: 0, sessionId: 0, responses: [{ topic: 't', topicId: '00000000-0000-0000-0000-000000000000', partitions: [partition] }], nodeEndpoints: [] });
     expect(chunks).toContain(records);
     const frame = Buffer.concat(chunks);
@@ -81,5 +90,4 @@ describe('encodeResponse', () => {
     const decoded = codecFor(Fetch.response, 11).decode(frame, 8);
     expect(decoded.responses[0].partitions[0].records).toEqual(records);
   });
-
 });
