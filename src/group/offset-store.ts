@@ -13,6 +13,7 @@ import { decodeRecords, encodeBatch, encodeRecords, readBatchHeader, HEADER_SIZE
 import type { LogManager } from '../log/log-manager.js';
 import type { PartitionLog } from '../log/partition-log.js';
 import type { CoordinatorRecord } from './records.js';
+import { CONSUMER_OFFSETS_TOPIC } from '../topics/internal.js';
 
 export interface OffsetStore {
   /** Visits every record kept (from the last snapshot on), oldest first. */
@@ -46,7 +47,7 @@ export class MemoryOffsetStore implements OffsetStore {
   async close(): Promise<void> {}
 }
 
-export const OFFSETS_TOPIC = '__consumer_offsets';
+export const OFFSETS_TOPIC = CONSUMER_OFFSETS_TOPIC;
 /** Kafka's offsets.topic.segment.bytes default; smaller than a data topic's, as replay reads it. */
 const OFFSETS_SEGMENT_BYTES = 100 * 1024 * 1024;
 /** Records per batch when writing a snapshot, so no batch approaches message.max.bytes. */

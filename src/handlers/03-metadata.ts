@@ -26,7 +26,8 @@ import { LEADER_EPOCH } from '../leader-epoch.js';
 import { defineHandler, type Response } from '../server/handler.js';
 import type { TopicService } from '../services.js';
 import { findTopic } from '../topics/lookup.js';
-import { invalidTopicName, isInternalTopic, type TopicInfo } from '../topics/registry.js';
+import { isInternalTopic } from '../topics/internal.js';
+import { invalidTopicName, type TopicInfo } from '../topics/registry.js';
 
 type TopicResult = Response<typeof Metadata>['topics'][number];
 

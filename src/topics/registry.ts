@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import { isInternalTopic } from './internal.js';
 
 export interface TopicInfo {
   readonly name: string;
@@ -34,10 +35,6 @@ export function invalidTopicName(name: string): string | null {
     return `Topic name "${name}" is illegal, it contains a character other than ASCII alphanumerics, '.', '_' and '-'`;
   }
   return null;
-}
-
-export function isInternalTopic(name: string): boolean {
-  return name === '__consumer_offsets' || name === '__transaction_state';
 }
 
 export class TopicRegistry {
