@@ -133,7 +133,7 @@ describe.each(STORAGE_KINDS)('idempotent appends on %s storage', (kind: StorageK
     expect((await log.append(idempotentBatch(7n, 0, 18, 3))).baseOffset).toBe(18n);
   });
 
-  it('snapshots at each roll and, after a crash, replays only the tail after the last snapshot', async () => {
+  it('snapshots at each roll; after a crash, replays producer state over every recovered segment, keeping the snapshots', async () => {
     const size = idempotentBatch(1n, 0, 0).length;
     let log = await open({ segmentBytes: size * 10 });
     for (let seq = 0; seq < 95; seq++) await log.append(idempotentBatch(BigInt(seq % 3), 0, Math.floor(seq / 3)));
@@ -142,13 +142,15 @@ describe.each(STORAGE_KINDS)('idempotent appends on %s storage', (kind: StorageK
     expect(snapshots).toHaveLength(9);
     expect(snapshots.at(-1)).toBe('00000000000000000090.snapshot');
     log = await crashAndReopen();
-    // The last snapshot gives each producer its one batch before offset 90 (sequence 29); the tail
-    // (offsets 90-94) adds the rest. A replay of the whole log would have given 5 batches each.
+    // No checkpoint was written, so recovery re-reads every segment, and producer state is replayed
+    // with it (from no snapshot: none is at or before offset 0): each producer has its last 5 batches.
+    // (Replaying whole recovered segments is what rebuilds their aborted-transaction indexes.)
     expect(log.activeProducers().map((p) => [p.producerId, p.batches.map((b) => b.firstSeq)])).toEqual([
-      [0n, [29, 30, 31]],
-      [1n, [29, 30, 31]],
-      [2n, [29, 30]],
+      [0n, [27, 28, 29, 30, 31]],
+      [1n, [27, 28, 29, 30, 31]],
+      [2n, [26, 27, 28, 29, 30]],
     ]);
+    expect(await snapshotsIn(raw)).toEqual(snapshots);
     expect(await log.append(idempotentBatch(1n, 0, 30))).toMatchObject({ baseOffset: 91n });
     expect((await log.append(idempotentBatch(2n, 0, 31))).baseOffset).toBe(95n);
   });
