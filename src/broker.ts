@@ -1,6 +1,6 @@
 /**
  * The broker: the composition root. It opens the services (configuration, node identity, topics,
- * partition logs, group coordinator, producer ids) in order, hands them to the listener as one
+ * partition logs, group coordinator, producer ids, transaction coordinator) in order, hands them to the listener as one
  * BrokerServices (src/services.ts), and stops them in order. Everything a request does lives in
  * those services; nothing here is reachable from a handler.
  */
@@ -18,6 +18,11 @@ import { TopicRegistry } from './topics/registry.js';
 import { LogManager } from './log/log-manager.js';
 import { GroupCoordinator } from './group/coordinator.js';
 import { ProducerIdManager } from './producer-ids.js';
+import { CONSUMER_OFFSETS_TOPIC, isInternalTopic, TRANSACTION_STATE_TOPIC } from './topics/internal.js';
+import type { TopicService } from './topics/manager.js';
+import { TransactionCoordinator, transactionCoordinatorConfig } from './txn/coordinator.js';
+import { MarkerWriter } from './txn/markers.js';
+import type { PartitionLog } from './log/partition-log.js';
 
 export interface BrokerOptions {
   readonly config: BrokerConfig;
@@ -38,6 +43,7 @@ export class Broker {
     private readonly server: KafkaServer,
     private readonly logs: LogManager,
     private readonly groups: GroupCoordinator,
+    private readonly txn: TransactionCoordinator,
     private readonly logger: Logger,
   ) {}
 
@@ -61,22 +67,56 @@ export class Broker {
     const groups = await GroupCoordinator.open({ config, logs, clock, logger });
     const producerIds = await ProducerIdManager.open(dataDir);
     const topics = await TopicManager.open({ registry, logs, config, logger });
+    const markers = new MarkerWriter({
+      clock,
+      // `__consumer_offsets` is not in the topic registry: its log is the group coordinator's.
+      partitionLog: (topic, p) => topics.partitionLog(topic, p) ?? (isInternalTopic(topic) ? logs.getLog(topic, p) : undefined),
+      onWritten: (topic, _p, marker) => {
+        if (topic === CONSUMER_OFFSETS_TOPIC) groups.completeTxnOffsets(marker.producerId, marker.commit);
+      },
+    });
+    const txn = new TransactionCoordinator({
+      config: transactionCoordinatorConfig(config),
+      clock,
+      logger,
+      producerIds,
+      markers,
+      offsetsPartitionFor: (groupId) => groups.offsetsPartitionFor(groupId),
+      openStateLog: (partitions, segmentBytes) => openTransactionStateLog(topics, partitions, segmentBytes),
+    });
+    // As Kafka creates it on first use, `__transaction_state` is loaded at start only when it exists.
+    if (topics.get(TRANSACTION_STATE_TOPIC)) await txn.ensureStarted();
 
     let boundPort = 0;
     const node = nodeIdentity(config, meta, () => boundPort);
-    const services: BrokerServices = { config, clock, node, topics, logs, groups, producerIds };
+    const services: BrokerServices = { config, clock, node, topics, logs, groups, producerIds, txn };
     const server = new KafkaServer(services, new HandlerRegistry(HANDLERS), logger);
     const { host, port } = config.listener;
     boundPort = await server.listen(host, port);
-    return new Broker(services, boundPort, dataDir, server, logs, groups, logger);
+    return new Broker(services, boundPort, dataDir, server, logs, groups, txn, logger);
   }
 
   async close(): Promise<void> {
     await this.server.close();
+    await this.txn.close();
     await this.groups.close();
     await this.logs.close();
     this.logger.info('broker stopped');
   }
+}
+
+/**
+ * `__transaction_state`, created on first use as Kafka does (compacted; Tafka's coordinator keeps
+ * it bounded with snapshots), and its partition logs.
+ */
+async function openTransactionStateLog(topics: TopicService, partitions: number, segmentBytes: number): Promise<PartitionLog[]> {
+  const topic = topics.get(TRANSACTION_STATE_TOPIC) ??
+    (await topics.create(TRANSACTION_STATE_TOPIC, partitions, { 'cleanup.policy': 'compact', 'segment.bytes': String(segmentBytes) }));
+  return Array.from({ length: topic.partitions }, (_, p) => {
+    const log = topics.partitionLog(TRANSACTION_STATE_TOPIC, p);
+    if (!log) throw new Error(`${TRANSACTION_STATE_TOPIC}-${p} has no log`);
+    return log;
+  });
 }
 
 /** The node's identity; the advertised port is the bound one unless `advertised.listeners` names one. */

@@ -12,6 +12,7 @@ import type { GroupCoordinator } from './group/coordinator.js';
 import type { LogManager } from './log/log-manager.js';
 import type { ProducerIdManager } from './producer-ids.js';
 import type { TopicService } from './topics/manager.js';
+import type { TransactionCoordinator } from './txn/coordinator.js';
 
 export type { TopicService };
 
@@ -44,6 +45,23 @@ export type GroupService = Pick<
   | 'commitOffsets'
   | 'fetchOffsets'
   | 'deleteOffsets'
+  | 'commitTxnOffsets'
+>;
+
+/** The transaction coordinator's request-facing operations. */
+export type TransactionService = Pick<
+  TransactionCoordinator,
+  | 'findCoordinatorError'
+  | 'initProducerId'
+  | 'addPartitions'
+  | 'addOffsets'
+  | 'verifyPartitions'
+  | 'verifyProduce'
+  | 'verifyOffsetCommit'
+  | 'endTxn'
+  | 'writeMarker'
+  | 'describe'
+  | 'list'
 >;
 
 /**
@@ -65,4 +83,5 @@ export interface BrokerServices {
   readonly logs: LogDirectory;
   readonly groups: GroupService;
   readonly producerIds: ProducerIdSource;
+  readonly txn: TransactionService;
 }

@@ -11,6 +11,11 @@
  * rebuild, and a client hears "committed" only for what is on disk. Snapshots (see offset-store.ts)
  * are taken when no write is in flight, from that same state.
  *
+ * Transactions: TxnOffsetCommit offsets are written at once (a transactional batch) but held as
+ * pending (txn-offsets.ts) until the transaction's marker lands in the group's log: a COMMIT makes
+ * them the group's offsets, an ABORT drops them. No snapshot is taken while any are pending, so
+ * replay always sees their records before their marker.
+ *
  * Loading: until the store is replayed, group requests get 14 COORDINATOR_LOAD_IN_PROGRESS and
  * FindCoordinator gets 15 COORDINATOR_NOT_AVAILABLE — what Kafka sends in each case (KafkaJS
  * retries FindCoordinator only on 15, and the group APIs on 14).
@@ -22,6 +27,8 @@ import type { BrokerConfig } from '../config/broker-config.js';
 import type { LogManager } from '../log/log-manager.js';
 import { ClassicGroup, type GroupState, type JoinParams, type JoinResult, type LeaveMember, type SyncParams, type SyncResult } from './group.js';
 import { LogOffsetStore, type OffsetStore } from './offset-store.js';
+import { PendingTxnOffsets } from './txn-offsets.js';
+import type { TxnTag } from '../coordinator/coordinator-log.js';
 import {
   decodeRecord,
   groupMetadataKey,
@@ -89,6 +96,17 @@ export interface OffsetCommitRequest {
   readonly entries: readonly OffsetCommitEntry[];
 }
 
+/** TxnOffsetCommit: offsets committed inside a producer's transaction. */
+export interface TxnOffsetCommitRequest {
+  readonly producerId: bigint;
+  readonly producerEpoch: number;
+  /** v3+; -1, '' and null from older clients (and KafkaJS), which skip the member checks. */
+  readonly memberId: string;
+  readonly groupInstanceId: string | null;
+  readonly generationId: number;
+  readonly entries: readonly OffsetCommitEntry[];
+}
+
 export interface FetchedOffset {
   readonly topic: string;
   readonly partition: number;
@@ -137,6 +155,8 @@ export class GroupCoordinator {
   private readonly offsets = new Map<string, Offsets>();
   /** The last group metadata record written per group (for snapshots; absent = none stored). */
   private readonly groupRecords = new Map<string, CoordinatorRecord>();
+  /** Transactional offset commits waiting for their transaction's marker. */
+  private readonly pendingTxn = new PendingTxnOffsets<OffsetAndMetadata>();
   private inflight = 0;
   private recordsSinceSnapshot = 0;
   private snapshotting = false;
@@ -178,27 +198,31 @@ export class GroupCoordinator {
     const started = this.clock.now();
     const groupValues = new Map<string, GroupMetadataValueData>();
     let records = 0;
-    await this.store.replay((r) => {
-      records++;
-      const d = decodeRecord(r);
-      if (d.type === 'offset') {
-        if (d.value === null) this.removeOffset(d.group, d.topic, d.partition);
-        else {
-          this.putOffset(d.group, d.topic, d.partition, {
+    await this.store.replay({
+      record: (r, _offset, producerId) => {
+        records++;
+        const d = decodeRecord(r);
+        if (d.type === 'offset') {
+          const o = d.value && {
             offset: d.value.offset,
             leaderEpoch: d.value.leaderEpoch,
             metadata: d.value.metadata,
             commitTimestamp: Number(d.value.commitTimestamp),
             expireTimestamp: Number(d.value.expireTimestamp),
-          });
+          };
+          if (producerId !== undefined) {
+            if (o) this.pendingTxn.add(producerId, d.group, d.topic, d.partition, o);
+          } else if (o === null) this.removeOffset(d.group, d.topic, d.partition);
+          else this.putOffset(d.group, d.topic, d.partition, o);
+        } else if (d.value === null) {
+          groupValues.delete(d.group);
+          this.groupRecords.delete(d.group);
+        } else {
+          groupValues.set(d.group, d.value);
+          this.groupRecords.set(d.group, r);
         }
-      } else if (d.value === null) {
-        groupValues.delete(d.group);
-        this.groupRecords.delete(d.group);
-      } else {
-        groupValues.set(d.group, d.value);
-        this.groupRecords.set(d.group, r);
-      }
+      },
+      marker: (producerId, commit) => this.completeTxnOffsets(producerId, commit),
     });
     for (const [groupId, v] of groupValues) {
       const group = this.newGroup(groupId);
@@ -258,13 +282,13 @@ export class GroupCoordinator {
    * Appends records; `apply` runs when they are written, in log order, before the caller hears
    * back. A failed write leaves the state untouched and rejects.
    */
-  private write(records: CoordinatorRecord[], apply: () => void): Promise<void> {
+  private write(records: CoordinatorRecord[], apply: () => void, txn?: TxnTag): Promise<void> {
     if (records.length === 0) {
       apply();
       return Promise.resolve();
     }
     this.inflight++;
-    const done = this.store.append(records).then(
+    const done = this.store.append(records, txn).then(
       () => {
         this.inflight--;
         this.recordsSinceSnapshot += records.length;
@@ -291,7 +315,8 @@ export class GroupCoordinator {
   }
 
   private maybeSnapshot(): void {
-    if (this.inflight > 0 || this.snapshotting || this.state !== 'active') return;
+    // Pending transactional offsets are not in `live`: a snapshot would drop their records.
+    if (this.inflight > 0 || this.snapshotting || this.state !== 'active' || this.pendingTxn.size > 0) return;
     if (this.recordsSinceSnapshot < SNAPSHOT_MIN_RECORDS) return;
     const live = this.liveRecords();
     if (this.recordsSinceSnapshot <= live.length) return;
@@ -475,18 +500,91 @@ export class GroupCoordinator {
   }
 
   /**
+   * TxnOffsetCommit: writes the offsets in a transactional batch of the producer and holds them as
+   * pending until the transaction's marker (`completeTxnOffsets`). Member checks as Kafka's
+   * ClassicGroup.validateOffsetCommit for a transactional commit: skipped when the request names
+   * no member and no generation (TxnOffsetCommit v0-2, KafkaJS).
+   */
+  async commitTxnOffsets(groupId: string, req: TxnOffsetCommitRequest): Promise<number[]> {
+    const all = (code: number) => req.entries.map(() => code);
+    const status = this.groupStatus(groupId);
+    if (status !== ErrorCode.NONE) return all(status);
+    let group = this.groups.get(groupId);
+    if (!group) {
+      if (req.generationId >= 0) return all(ErrorCode.ILLEGAL_GENERATION);
+      group = this.newGroup(groupId);
+    }
+    const anonymous = req.generationId < 0 && req.memberId === '' && req.groupInstanceId === null;
+    const validation = !anonymous
+      ? group.validateOffsetCommit(req.memberId, req.groupInstanceId, req.generationId)
+      : group.is('Dead') ? ErrorCode.COORDINATOR_NOT_AVAILABLE : group.is('CompletingRebalance') ? ErrorCode.REBALANCE_IN_PROGRESS : ErrorCode.NONE;
+    if (validation !== ErrorCode.NONE) return all(validation);
+    const now = this.clock.now();
+    const codes: number[] = [];
+    const records: CoordinatorRecord[] = [];
+    const accepted: [OffsetCommitEntry, OffsetAndMetadata][] = [];
+    for (const e of req.entries) {
+      const metadata = e.metadata ?? '';
+      if (Buffer.byteLength(metadata) > this.config.offsetMetadataMaxBytes) {
+        codes.push(ErrorCode.OFFSET_METADATA_TOO_LARGE);
+        continue;
+      }
+      codes.push(ErrorCode.NONE);
+      const o: OffsetAndMetadata = { offset: e.offset, leaderEpoch: e.leaderEpoch, metadata, commitTimestamp: now, expireTimestamp: -1 };
+      accepted.push([e, o]);
+      records.push(this.offsetRecord(groupId, e.topic, e.partition, o));
+    }
+    const { producerId, producerEpoch } = req;
+    try {
+      await this.write(records, () => {
+        for (const [e, o] of accepted) this.pendingTxn.add(producerId, groupId, e.topic, e.partition, o);
+      }, { producerId, producerEpoch });
+    } catch (err) {
+      // The log refused the producer's epoch: a newer instance of it has fenced this one.
+      const refused = (err as { errorCode?: number }).errorCode === ErrorCode.INVALID_PRODUCER_EPOCH ? ErrorCode.INVALID_PRODUCER_EPOCH : ErrorCode.COORDINATOR_NOT_AVAILABLE;
+      return codes.map((c) => (c === ErrorCode.NONE ? refused : c));
+    }
+    return codes;
+  }
+
+  /**
+   * A transaction marker for `producerId` was written to the group's log: COMMIT makes its pending
+   * offsets the committed ones, ABORT drops them (Kafka's GroupCoordinator.onTransactionCompleted).
+   */
+  completeTxnOffsets(producerId: bigint, commit: boolean): void {
+    const offsets = this.pendingTxn.take(producerId);
+    if (commit) for (const { groupId, topic, partition, offset } of offsets) this.putOffset(groupId, topic, partition, offset);
+    if (offsets.length > 0) this.logger.debug({ producerId, commit, offsets: offsets.length }, 'transactional offsets completed');
+    this.maybeSnapshot();
+  }
+
+  /**
+   * The `__consumer_offsets` partition that holds a group (AddOffsetsToTxn adds it to the
+   * transaction, and its marker lands there): partition 0, the one this coordinator writes.
+   */
+  offsetsPartitionFor(groupId: string): number {
+    void groupId;
+    return 0;
+  }
+
+  /**
    * Committed offsets of a group: for the given partitions (-1 where nothing is committed), or
    * all of them when `topics` is null. An unknown group simply has no offsets.
    */
   fetchOffsets(
     groupId: string,
     topics: readonly { name: string; partitions: readonly number[] }[] | null,
+    requireStable = false,
   ): { errorCode: number; offsets: FetchedOffset[] } {
     const status = this.groupStatus(groupId);
     if (status !== ErrorCode.NONE) return { errorCode: status, offsets: [] };
     const committed = this.offsets.get(groupId);
     const out: FetchedOffset[] = [];
     const entry = (topic: string, partition: number): FetchedOffset => {
+      // require_stable (OffsetFetch v7+): an offset a transaction may still change is not answered.
+      if (requireStable && this.pendingTxn.has(groupId, topic, partition)) {
+        return { topic, partition, offset: -1n, leaderEpoch: -1, metadata: '', errorCode: ErrorCode.UNSTABLE_OFFSET_COMMIT };
+      }
       const o = committed?.get(topic)?.get(partition);
       return o
         ? { topic, partition, offset: o.offset, leaderEpoch: o.leaderEpoch, metadata: o.metadata, errorCode: ErrorCode.NONE }
@@ -637,6 +735,8 @@ export class GroupCoordinator {
     const writes: Promise<void>[] = [];
     let expired = 0;
     for (const g of [...this.groups.values()]) {
+      // Kafka keeps a group's offsets while a transaction of it is undecided.
+      if (this.pendingTxn.hasGroup(g.groupId)) continue;
       const committed = this.offsets.get(g.groupId);
       let base: ((o: OffsetAndMetadata, topic: string) => number | null) | null = null;
       if (g.is('Empty')) base = g.protocolType !== null ? () => g.stateTimestamp : (o) => o.commitTimestamp;

@@ -69,12 +69,9 @@ export type GroupMetadataValueData = MessageOf<typeof GroupMetadataValue>;
 const OFFSET_VALUE_VERSION = 3;
 const GROUP_VALUE_VERSION = 3;
 
-/** One record of the coordinator log. */
-export interface CoordinatorRecord {
-  readonly key: Buffer;
-  /** null = tombstone. */
-  readonly value: Buffer | null;
-}
+/** One record of the coordinator log (the shape every coordinator log shares). */
+export type { CoordinatorRecord } from '../coordinator/coordinator-log.js';
+import type { CoordinatorRecord } from '../coordinator/coordinator-log.js';
 
 function versioned(version: number, body: Buffer[]): Buffer {
   const v = Buffer.alloc(2);

@@ -21,9 +21,12 @@
  *   answered with the original offsets and not written again; 45 OUT_OF_ORDER_SEQUENCE_NUMBER for a
  *   gap, 47 INVALID_PRODUCER_EPOCH for a fenced epoch. Never 59 UNKNOWN_PRODUCER_ID: since KIP-360
  *   Kafka accepts a producer it has no state for at any sequence.
- * - Transactions are not supported: a transactional batch gets 49 INVALID_PRODUCER_ID_MAPPING, what
- *   Kafka's partition leader answers when the transaction coordinator has no transaction for the
- *   producer. A transactional id on a request with plain batches is ignored, as Kafka does.
+ * - Transactional batches (KIP-890 part 1): the partition must be in the producer's open
+ *   transaction, checked with the transaction coordinator in the same synchronous phase as the
+ *   append (`txn.verifyProduce`): 49 INVALID_PRODUCER_ID_MAPPING for an unknown transactional id or
+ *   producer, 47 for a fenced epoch, 19 NOT_ENOUGH_REPLICAS (retriable) while the transaction is
+ *   being decided, 48 INVALID_TXN_STATE (120 TRANSACTION_ABORTABLE from v11) for a partition never
+ *   added. A transactional id on a request with plain batches is ignored, as Kafka does.
  * - Errors per partition (one bad partition does not fail the others): 3 UNKNOWN_TOPIC_OR_PARTITION,
  *   100 UNKNOWN_TOPIC_ID (v13), 2 CORRUPT_MESSAGE, 87 INVALID_RECORD, 10 MESSAGE_TOO_LARGE, 19
  *   NOT_ENOUGH_REPLICAS (acks=-1 with min.insync.replicas above 1: there is one replica), 45, 47, 49;
@@ -36,6 +39,7 @@
 import { Produce } from '../../protocol/messages/00-produce.js';
 import { ErrorCode, isKafkaError } from '../../protocol/errors.js';
 import { ZERO_UUID } from '../../protocol/schema.js';
+import { ATTRIBUTES, CONTROL_BIT, HEADER_SIZE, PRODUCER_EPOCH, PRODUCER_ID, TRANSACTIONAL_BIT } from '../codec/record-batch.js';
 import type { BrokerConfig } from '../config/broker-config.js';
 import type { AppendTicket } from '../log/partition-log.js';
 import { defineHandler, type Request, type RequestContext, type Response } from '../server/handler.js';
@@ -86,6 +90,13 @@ function startAppends(req: Request<typeof Produce>, ctx: RequestContext): Outcom
       }
       if (records === null || !Buffer.isBuffer(records) || records.length === 0) {
         return result(index, ErrorCode.INVALID_RECORD, 'Produce request carries no record batch');
+      }
+      if (records.length >= HEADER_SIZE && (records.readInt16BE(ATTRIBUTES) & (TRANSACTIONAL_BIT | CONTROL_BIT)) === TRANSACTIONAL_BIT) {
+        // One producer per request: the first batch names it. Synchronous, like the append below.
+        const code = ctx.services.txn.verifyProduce(
+          req.transactionalId, records.readBigInt64BE(PRODUCER_ID), records.readInt16BE(PRODUCER_EPOCH), topic.name, index, apiVersion,
+        );
+        if (code !== ErrorCode.NONE) return result(index, code);
       }
       let ticket: AppendTicket;
       try {

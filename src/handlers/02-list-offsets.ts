@@ -4,8 +4,9 @@
  * Versions: 1-11 (Kafka 4.x's floor is 1).
  *
  * Behavior, by the timestamp asked for:
- * - -1 (latest): the high watermark, or the last stable offset under read_committed — the same here,
- *   with no transactions.
+ * - -1 (latest): the high watermark, or under read_committed (isolation level 1) the last stable
+ *   offset: a read_committed consumer starting at "latest" must not start inside an undecided
+ *   transaction. Other lookups (but earliest) find nothing at or beyond that offset, as in Kafka.
  * - -2 (earliest) and -4 (earliest local, KIP-1005): the log start offset.
  * - -3 (max timestamp, KIP-734): the offset of the batch with the largest timestamp, and that timestamp.
  * - -5 (earliest pending upload, tiered storage): no such offset here, so -1.
@@ -30,12 +31,15 @@ const EARLIEST = -2n;
 const MAX_TIMESTAMP = -3n;
 const EARLIEST_LOCAL = -4n;
 
-async function lookup(log: PartitionLog, timestamp: bigint): Promise<{ offset: bigint; timestamp: bigint }> {
-  if (timestamp === LATEST) return { offset: log.highWatermark, timestamp: -1n };
+async function lookup(log: PartitionLog, timestamp: bigint, readCommitted: boolean): Promise<{ offset: bigint; timestamp: bigint }> {
+  // Kafka's lastFetchableOffset: what a consumer of this isolation level can read up to.
+  const lastFetchable = readCommitted ? log.lastStableOffset : log.highWatermark;
+  const none = { offset: -1n, timestamp: -1n };
+  if (timestamp === LATEST) return { offset: lastFetchable, timestamp: -1n };
   if (timestamp === EARLIEST || timestamp === EARLIEST_LOCAL) return { offset: log.logStartOffset, timestamp: -1n };
-  if (timestamp === MAX_TIMESTAMP) return log.maxTimestampOffset();
-  if (timestamp < 0n) return { offset: -1n, timestamp: -1n };
-  return (await log.offsetForTimestamp(timestamp)) ?? { offset: -1n, timestamp: -1n };
+  if (timestamp < 0n && timestamp !== MAX_TIMESTAMP) return none;
+  const found = timestamp === MAX_TIMESTAMP ? await log.maxTimestampOffset() : await log.offsetForTimestamp(timestamp);
+  return found && found.offset < lastFetchable ? found : none;
 }
 
 export default defineHandler({
@@ -55,7 +59,7 @@ export default defineHandler({
             if (!log) return { ...result, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
             const epochError = leaderEpochError(p.currentLeaderEpoch);
             if (epochError !== ErrorCode.NONE) return { ...result, errorCode: epochError };
-            const found = await lookup(log, p.timestamp);
+            const found = await lookup(log, p.timestamp, req.isolationLevel === 1);
             // The leader epoch exists from v4 only (non-ignorable: it must stay at its default before).
             return { ...result, ...found, leaderEpoch: found.offset >= 0n && ctx.apiVersion >= 4 ? LEADER_EPOCH : -1 };
           }),

@@ -10,8 +10,10 @@
  * - Group errors: 14 while loading, 24 INVALID_GROUP_ID. At v1, which has no top-level error
  *   code, they are repeated on every partition; at v2-7 they are the top-level error; at v8+ the
  *   group's error.
- * - require_stable (v7+): Kafka answers 88 UNSTABLE_OFFSET_COMMIT while a transaction has pending
- *   offsets for the group. Tafka has no transactional offset commits, so offsets are always stable.
+ * - Offsets committed inside a transaction (TxnOffsetCommit) are returned only once it commits.
+ *   require_stable (v7+): a partition with such pending offsets answers 88 UNSTABLE_OFFSET_COMMIT
+ *   (retriable), so a consumer starting up waits for the transaction instead of starting from the
+ *   offset before it.
  * - v10 names topics by id: an unknown id gets 100 UNKNOWN_TOPIC_ID.
  *
  * Version notes:
@@ -32,7 +34,7 @@ type UnknownTopic = RequestedTopic & { errorCode: number };
 type GroupResult = Response<typeof OffsetFetch>['groups'][number];
 
 /** One group's answer in the v8+ shape; the older shapes are cut from it. */
-function fetchGroup(services: BrokerServices, groupId: string, topics: RequestedTopic[] | null, byId: boolean): GroupResult {
+function fetchGroup(services: BrokerServices, groupId: string, topics: RequestedTopic[] | null, byId: boolean, requireStable: boolean): GroupResult {
   // Topic ids in, names to the coordinator; an unknown id is answered without asking it. Names go
   // to the coordinator as they are: it answers -1 for a topic it has no offsets for.
   const unknownIds: UnknownTopic[] = [];
@@ -49,7 +51,7 @@ function fetchGroup(services: BrokerServices, groupId: string, topics: Requested
       else unknownIds.push({ ...t, errorCode: found.errorCode });
     }
   }
-  const { errorCode, offsets } = services.groups.fetchOffsets(groupId, asked);
+  const { errorCode, offsets } = services.groups.fetchOffsets(groupId, asked, requireStable);
   const byTopic = new Map<string, FetchedOffset[]>();
   for (const o of offsets) {
     let list = byTopic.get(o.topic);
@@ -97,11 +99,11 @@ export default defineHandler({
         topics: [],
         errorCode: 0,
         groups: req.groups.map((g) =>
-          fetchGroup(services, g.groupId, g.topics?.map((t) => ({ ...t, name: t.name })) ?? null, v >= 10)),
+          fetchGroup(services, g.groupId, g.topics?.map((t) => ({ ...t, name: t.name })) ?? null, v >= 10, req.requireStable)),
       };
     }
     const asked = req.topics?.map((t) => ({ name: t.name, topicId: ZERO_UUID, partitionIndexes: t.partitionIndexes })) ?? null;
-    const g = fetchGroup(services, req.groupId, asked, false);
+    const g = fetchGroup(services, req.groupId, asked, false, v >= 7 && req.requireStable);
     let topics = g.topics.map((t) => ({
       name: t.name,
       partitions: t.partitions.map((p) => ({ ...p, committedLeaderEpoch: v >= 5 ? p.committedLeaderEpoch : -1 })),

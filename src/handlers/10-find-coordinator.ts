@@ -10,6 +10,8 @@
  * - While the group coordinator is still replaying its log at start-up: 15 COORDINATOR_NOT_AVAILABLE,
  *   as Kafka answers while its offsets topic is unavailable. Never 14 here: KafkaJS retries
  *   FindCoordinator only on 15 and gives up on 14.
+ * - A transactional id: the first one creates `__transaction_state` (Kafka creates it on the
+ *   first such request too, but answers 15 meanwhile; Tafka waits for it, which takes milliseconds).
  * - Another key type (2 = share group, or anything unknown): 42 INVALID_REQUEST.
  *
  * Version notes:
@@ -19,7 +21,7 @@
  */
 import { FindCoordinator } from '../../protocol/messages/10-find-coordinator.js';
 import { ErrorCode } from '../../protocol/errors.js';
-import { defineHandler, type Response } from '../server/handler.js';
+import { defineHandler, type Request, type RequestContext, type Response } from '../server/handler.js';
 
 const GROUP = 0;
 const TRANSACTION = 1;
@@ -28,9 +30,10 @@ export default defineHandler({
   api: FindCoordinator,
   minVersion: 0,
   maxVersion: 6,
-  handle(req, ctx): Response<typeof FindCoordinator> {
-    const { node, groups } = ctx.services;
+  async handle(req, ctx): Promise<Response<typeof FindCoordinator>> {
+    const { node } = ctx.services;
     const { host, port } = node.advertised;
+    const status = await coordinatorStatus(req, ctx);
     const answer = (key: string) => {
       let errorCode: number;
       let errorMessage: string | null = null;
@@ -38,8 +41,8 @@ export default defineHandler({
         errorCode = ErrorCode.INVALID_REQUEST;
         errorMessage = `Unsupported key type ${req.keyType}`;
       } else {
-        errorCode = groups.findCoordinatorError();
-        if (errorCode !== ErrorCode.NONE) errorMessage = 'The coordinator is loading.';
+        errorCode = status;
+        if (errorCode !== ErrorCode.NONE) errorMessage = 'The coordinator is not available.';
       }
       const ok = errorCode === ErrorCode.NONE;
       return { key, nodeId: ok ? node.nodeId : -1, host: ok ? host : '', port: ok ? port : -1, errorCode, errorMessage };
@@ -62,3 +65,9 @@ export default defineHandler({
     };
   },
 });
+
+/** The coordinator's readiness for this key type (the transaction coordinator may need to start). */
+function coordinatorStatus(req: Request<typeof FindCoordinator>, ctx: RequestContext): Promise<number> | number {
+  if (req.keyType === TRANSACTION) return ctx.services.txn.findCoordinatorError();
+  return ctx.services.groups.findCoordinatorError();
+}
