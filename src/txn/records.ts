@@ -34,8 +34,8 @@ export const TransactionLogValue = message({
   name: 'TransactionLogValue', type: 'data', validVersions: '0-1', flexibleVersions: '1+',
   fields: [
     { name: 'producerId', type: 'int64', versions: '0+' },
-    { name: 'previousProducerId', type: 'int64', versions: '1+', taggedVersions: '1+', tag: 0, default: -1n },
-    { name: 'nextProducerId', type: 'int64', versions: '1+', taggedVersions: '1+', tag: 1, default: -1n },
+    { name: 'previousProducerId', type: 'int64', versions: '1+', taggedVersions: '1+', tag: 0, default: -1n, ignorable: true },
+    { name: 'nextProducerId', type: 'int64', versions: '1+', taggedVersions: '1+', tag: 1, default: -1n, ignorable: true },
     { name: 'producerEpoch', type: 'int16', versions: '0+' },
     { name: 'transactionTimeoutMs', type: 'int32', versions: '0+' },
     { name: 'transactionStatus', type: 'int8', versions: '0+' },
@@ -45,7 +45,7 @@ export const TransactionLogValue = message({
     ] },
     { name: 'transactionLastUpdateTimestampMs', type: 'int64', versions: '0+' },
     { name: 'transactionStartTimestampMs', type: 'int64', versions: '0+' },
-    { name: 'clientTransactionVersion', type: 'int16', versions: '1+', taggedVersions: '1+', tag: 2, default: 0 },
+    { name: 'clientTransactionVersion', type: 'int16', versions: '1+', taggedVersions: '1+', tag: 2, default: 0, ignorable: true },
   ],
 });
 
