@@ -33,7 +33,14 @@ async function createTopic(kafka: Kafka, topic: string, partitions = 1): Promise
  * Everything a KafkaJS consumer (a fresh group) reads from the topic: until `expected` values
  * arrived, then `settleMs` more to catch any that should not be there.
  */
-async function consumeValues(kafka: Kafka, topic: string, opts: { readUncommitted?: boolean; expected: number; settleMs?: number; timeoutMs?: number }): Promise<string[]> {
+interface ConsumeOptions {
+  readonly readUncommitted?: boolean;
+  readonly expected: number;
+  readonly settleMs?: number;
+  readonly timeoutMs?: number;
+}
+
+async function consumeValues(kafka: Kafka, topic: string, opts: ConsumeOptions): Promise<string[]> {
   const consumer = kafka.consumer({ groupId: `reader-${topic}-${Math.random().toString(16).slice(2)}`, readUncommitted: opts.readUncommitted ?? false, maxWaitTimeInMs: 200 });
   await consumer.connect();
   await consumer.subscribe({ topics: [topic], fromBeginning: true });

@@ -541,7 +541,8 @@ export class GroupCoordinator {
       }, { producerId, producerEpoch });
     } catch (err) {
       // The log refused the producer's epoch: a newer instance of it has fenced this one.
-      const refused = (err as { errorCode?: number }).errorCode === ErrorCode.INVALID_PRODUCER_EPOCH ? ErrorCode.INVALID_PRODUCER_EPOCH : ErrorCode.COORDINATOR_NOT_AVAILABLE;
+      const fenced = (err as { errorCode?: number }).errorCode === ErrorCode.INVALID_PRODUCER_EPOCH;
+      const refused = fenced ? ErrorCode.INVALID_PRODUCER_EPOCH : ErrorCode.COORDINATOR_NOT_AVAILABLE;
       return codes.map((c) => (c === ErrorCode.NONE ? refused : c));
     }
     return codes;

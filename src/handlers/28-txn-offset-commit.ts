@@ -31,7 +31,10 @@ export default defineHandler({
     const { txn, groups, topics } = ctx.services;
     const answer = (code: (topic: string, partition: number) => number): Response<typeof TxnOffsetCommit> => ({
       throttleTimeMs: 0,
-      topics: req.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: code(t.name, p.partitionIndex) })) })),
+      topics: req.topics.map((t) => ({
+        name: t.name,
+        partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: code(t.name, p.partitionIndex) })),
+      })),
     });
     if (ctx.apiVersion >= 5) await txn.addOffsets(req.transactionalId, req.producerId, req.producerEpoch, req.groupId);
     const verified = await txn.verifyOffsetCommit(req.transactionalId, req.producerId, req.producerEpoch, req.groupId, ctx.apiVersion);

@@ -64,7 +64,7 @@ export function stateOfId(id: number): TransactionState {
 }
 
 /** Which states each state may be entered from (Kafka's validPreviousStates). */
-const VALID_PREVIOUS: Readonly<Record<TransactionState, readonly TransactionState[]>> = {
+export const VALID_PREVIOUS: Readonly<Record<TransactionState, readonly TransactionState[]>> = {
   Empty: ['Empty', 'CompleteCommit', 'CompleteAbort'],
   Ongoing: ['Ongoing', 'Empty', 'CompleteCommit', 'CompleteAbort'],
   PrepareCommit: ['Ongoing'],

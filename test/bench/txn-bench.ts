@@ -12,7 +12,9 @@
  * the COMMIT marker (polled apart from the throughput runs, whose time it would inflate). Rounds
  * alternate, the median is reported.
  *
- *   node dist/test/bench/txn-bench.js [--transactions 300] [--rounds 3]
+ *   node dist/test/bench/txn-bench.js [--transactions 300] [--rounds 3] [--profile]
+ *
+ * With --profile the broker runs under `node --cpu-prof` and the .cpuprofile is kept.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -37,6 +39,7 @@ const arg = (name: string, dflt: number) => {
   return i >= 0 ? Number(args[i + 1]) : dflt;
 };
 const TRANSACTIONS = arg('transactions', 300);
+const PROFILE = args.includes('--profile');
 const ROUNDS = arg('rounds', 3);
 const PER_BATCH = 1000;
 const ZERO_UUID = '00000000-0000-0000-0000-000000000000';
@@ -137,6 +140,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'tafka-txn-bench-'));
   const port = await freePort();
   const broker = spawn(process.execPath, [
+    ...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : []),
     join(ROOT, 'dist/src/main.js'), 'start', '--port', String(port), '--host', '127.0.0.1', '--data-dir', join(dir, 'data'), '--log-level', 'warn',
     '--override', `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
   ], { stdio: 'inherit' });
@@ -164,7 +168,8 @@ async function main(): Promise<void> {
   conn.close();
   broker.kill('SIGTERM');
   await new Promise((r) => broker.once('exit', r));
-  rmSync(dir, { recursive: true, force: true });
+  if (PROFILE) console.log(`cpu profile in ${dir}`);
+  else rmSync(dir, { recursive: true, force: true });
 
   const messages = TRANSACTIONS * PER_BATCH;
   const rows: string[][] = [];

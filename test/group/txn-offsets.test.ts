@@ -72,7 +72,9 @@ describe('transactional offset commits', () => {
     let logs = await LogManager.open({ storage, logger, clock });
     let c = new GroupCoordinator({ clock, logger, config, store: await LogOffsetStore.open(logs, clock) });
     await c.startup();
-    const markers = new MarkerWriter({ clock, partitionLog: (t, p) => logs.getLog(t, p), onWritten: (_t, _p, m) => c.completeTxnOffsets(m.producerId, m.commit) });
+    const markers = new MarkerWriter({
+      clock, partitionLog: (t, p) => logs.getLog(t, p), onWritten: (_t, _p, m) => c.completeTxnOffsets(m.producerId, m.commit),
+    });
     await txnCommit(c, 'g', 7n, [['t', 0, 10n]]);
     await txnCommit(c, 'g', 8n, [['t', 1, 20n]]);
     await txnCommit(c, 'g', 9n, [['t', 1, 30n]]);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, KafkaError } from '../../protocol/errors.js';
-import { encodeBatch, encodeRecords, TRANSACTIONAL_BIT } from '../../src/codec/record-batch.js';
+import { encodeBatch, encodeRecords } from '../../src/codec/record-batch.js';
 import { idempotentBatch, markerBatch, txnBatch } from './producer-helpers.js';
 import { decodeSnapshot, encodeSnapshot, parseSnapshotOffset, snapshotFileName } from '../../src/log/producer-snapshot.js';
 import { firstSequence, lastSequence, ProducerStateManager } from '../../src/log/producer-state.js';

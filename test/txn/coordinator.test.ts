@@ -45,10 +45,19 @@ interface Harness {
 }
 
 /** A coordinator over `storage` (shared across "restarts"); data partitions are `t-0` .. `t-2`. */
-async function open(opts: { storage?: MemoryStorage; clock?: ManualClock; over?: Partial<TransactionCoordinatorConfig>; nextId?: { value: bigint } } = {}): Promise<Harness> {
+interface OpenOptions {
+  storage?: MemoryStorage;
+  clock?: ManualClock;
+  over?: Partial<TransactionCoordinatorConfig>;
+  nextId?: { value: bigint };
+}
+
+async function open(opts: OpenOptions = {}): Promise<Harness> {
   const clock = opts.clock ?? new ManualClock(1_000_000);
   const storage = opts.storage ?? new MemoryStorage(clock);
-  const logs = await LogManager.open({ storage, logger, clock, retentionCheckIntervalMs: 1e9, checkpointIntervalMs: 1e9, producerIdExpirationCheckIntervalMs: 1e9 });
+  const logs = await LogManager.open({
+    storage, logger, clock, retentionCheckIntervalMs: 1e9, checkpointIntervalMs: 1e9, producerIdExpirationCheckIntervalMs: 1e9,
+  });
   for (let p = 0; p < 3; p++) await logs.createLog('t', p);
   const nextId = opts.nextId ?? { value: 1000n };
   const markers = new MarkerWriter({ clock, partitionLog: (topic, p) => logs.getLog(topic, p) });
