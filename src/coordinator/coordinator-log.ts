@@ -52,6 +52,13 @@ export interface ReplayVisitor {
   marker?(producerId: bigint, commit: boolean): void;
 }
 
+/** Kafka's coordinator record keys and values start with their int16 schema version (MessageUtil.toVersionPrefixedBytes). */
+export function versionPrefixed(version: number, body: readonly Buffer[]): Buffer {
+  const v = Buffer.alloc(2);
+  v.writeInt16BE(version);
+  return Buffer.concat([v, ...body]);
+}
+
 /** Records per batch when writing a snapshot, so no batch approaches message.max.bytes. */
 const BATCH_BYTES = 512 * 1024;
 

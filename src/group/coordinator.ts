@@ -475,10 +475,24 @@ export class GroupCoordinator {
 
     const now = this.clock.now();
     const expireTimestamp = req.retentionTimeMs >= 0 ? now + req.retentionTimeMs : -1;
+    const { codes, records, accepted } = this.offsetRecords(groupId, req.entries, expireTimestamp);
+    try {
+      await this.write(records, () => {
+        for (const [e, o] of accepted) this.putOffset(groupId, e.topic, e.partition, o);
+      });
+    } catch {
+      return codes.map((c) => (c === ErrorCode.NONE ? ErrorCode.COORDINATOR_NOT_AVAILABLE : c));
+    }
+    return codes;
+  }
+
+  /** The records of an offset commit, one error code per entry (12 for metadata over offset.metadata.max.bytes). */
+  private offsetRecords(groupId: string, entries: readonly OffsetCommitEntry[], expireTimestamp: number) {
+    const now = this.clock.now();
     const codes: number[] = [];
     const records: CoordinatorRecord[] = [];
     const accepted: [OffsetCommitEntry, OffsetAndMetadata][] = [];
-    for (const e of req.entries) {
+    for (const e of entries) {
       const metadata = e.metadata ?? '';
       if (Buffer.byteLength(metadata) > this.config.offsetMetadataMaxBytes) {
         codes.push(ErrorCode.OFFSET_METADATA_TOO_LARGE);
@@ -489,14 +503,7 @@ export class GroupCoordinator {
       accepted.push([e, o]);
       records.push(this.offsetRecord(groupId, e.topic, e.partition, o));
     }
-    try {
-      await this.write(records, () => {
-        for (const [e, o] of accepted) this.putOffset(groupId, e.topic, e.partition, o);
-      });
-    } catch {
-      return codes.map((c) => (c === ErrorCode.NONE ? ErrorCode.COORDINATOR_NOT_AVAILABLE : c));
-    }
-    return codes;
+    return { codes, records, accepted };
   }
 
   /**
@@ -519,21 +526,7 @@ export class GroupCoordinator {
       ? group.validateOffsetCommit(req.memberId, req.groupInstanceId, req.generationId)
       : group.is('Dead') ? ErrorCode.COORDINATOR_NOT_AVAILABLE : group.is('CompletingRebalance') ? ErrorCode.REBALANCE_IN_PROGRESS : ErrorCode.NONE;
     if (validation !== ErrorCode.NONE) return all(validation);
-    const now = this.clock.now();
-    const codes: number[] = [];
-    const records: CoordinatorRecord[] = [];
-    const accepted: [OffsetCommitEntry, OffsetAndMetadata][] = [];
-    for (const e of req.entries) {
-      const metadata = e.metadata ?? '';
-      if (Buffer.byteLength(metadata) > this.config.offsetMetadataMaxBytes) {
-        codes.push(ErrorCode.OFFSET_METADATA_TOO_LARGE);
-        continue;
-      }
-      codes.push(ErrorCode.NONE);
-      const o: OffsetAndMetadata = { offset: e.offset, leaderEpoch: e.leaderEpoch, metadata, commitTimestamp: now, expireTimestamp: -1 };
-      accepted.push([e, o]);
-      records.push(this.offsetRecord(groupId, e.topic, e.partition, o));
-    }
+    const { codes, records, accepted } = this.offsetRecords(groupId, req.entries, -1);
     const { producerId, producerEpoch } = req;
     try {
       await this.write(records, () => {

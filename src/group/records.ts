@@ -71,13 +71,9 @@ const GROUP_VALUE_VERSION = 3;
 
 /** One record of the coordinator log (the shape every coordinator log shares). */
 export type { CoordinatorRecord } from '../coordinator/coordinator-log.js';
-import type { CoordinatorRecord } from '../coordinator/coordinator-log.js';
+import { versionPrefixed, type CoordinatorRecord } from '../coordinator/coordinator-log.js';
 
-function versioned(version: number, body: Buffer[]): Buffer {
-  const v = Buffer.alloc(2);
-  v.writeInt16BE(version);
-  return Buffer.concat([v, ...body]);
-}
+const versioned = versionPrefixed;
 
 export function offsetCommitKey(group: string, topic: string, partition: number): Buffer {
   return versioned(1, codecFor(OffsetCommitKey, 1).encode({ group, topic, partition }));

@@ -20,7 +20,7 @@
 import { codecFor } from '../codec/interpret.js';
 import { Reader } from '../codec/reader.js';
 import { message, type MessageOf } from '../../protocol/schema.js';
-import type { CoordinatorRecord } from '../coordinator/coordinator-log.js';
+import { versionPrefixed, type CoordinatorRecord } from '../coordinator/coordinator-log.js';
 import { NO_PRODUCER_ID, STATE_IDS, stateOfId, type TransactionMetadataInit, type TxnPartitions, type TxnTransit } from './state.js';
 
 // Field lists written from Kafka's transaction-coordinator message specs (facts only).
@@ -51,11 +51,7 @@ export const TransactionLogValue = message({
 
 export type TransactionLogValueData = MessageOf<typeof TransactionLogValue>;
 
-function versioned(version: number, body: Buffer[]): Buffer {
-  const v = Buffer.alloc(2);
-  v.writeInt16BE(version);
-  return Buffer.concat([v, ...body]);
-}
+const versioned = versionPrefixed;
 
 export function transactionLogKey(transactionalId: string): Buffer {
   return versioned(0, codecFor(TransactionLogKey, 0).encode({ transactionalId }));

@@ -5,7 +5,8 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../protocol/errors.js';
-import { GroupCoordinator, type GroupCoordinatorConfig } from '../../src/group/coordinator.js';
+import { GroupCoordinator } from '../../src/group/coordinator.js';
+import { config } from './helpers.js';
 import { LogOffsetStore, MemoryOffsetStore } from '../../src/group/offset-store.js';
 import { LogManager } from '../../src/log/log-manager.js';
 import { MemoryStorage } from '../../src/log/memory-storage.js';
@@ -13,16 +14,6 @@ import { MarkerWriter } from '../../src/txn/markers.js';
 import { ManualClock } from '../support/manual-clock.js';
 
 const logger = pino({ level: 'silent' });
-
-const config: GroupCoordinatorConfig = {
-  initialRebalanceDelayMs: 0,
-  groupMinSessionTimeoutMs: 6000,
-  groupMaxSessionTimeoutMs: 1_800_000,
-  groupMaxSize: 100,
-  offsetsRetentionMs: 7 * 24 * 3600_000,
-  offsetsRetentionCheckIntervalMs: 600_000,
-  offsetMetadataMaxBytes: 4096,
-};
 
 const txnCommit = (c: GroupCoordinator, group: string, producerId: bigint, entries: [string, number, bigint][], producerEpoch = 0) =>
   c.commitTxnOffsets(group, {

@@ -1,13 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../protocol/errors.js';
-import { ManualClock } from '../support/manual-clock.js';
 import { baseOffsetAt, batchSizeAt } from '../../src/codec/record-batch.js';
-import type { LogConfig } from '../../src/config/log-config.js';
-import type { LogManager } from '../../src/log/log-manager.js';
 import type { PartitionLog } from '../../src/log/partition-log.js';
-import type { Storage } from '../../src/log/storage.js';
 import { decodeAbortedTxns } from '../../src/log/txn-index.js';
-import { batch, codeOf, InstrumentedStorage, makeStorage, openManager, STORAGE_KINDS, testConfig, type StorageKind } from './helpers.js';
+import { batch, codeOf, ReopenableLog, STORAGE_KINDS, type StorageKind } from './helpers.js';
 import { idempotentBatch, markerBatch, txnBatch } from './producer-helpers.js';
 
 const DIR = 'topic-0';
@@ -23,45 +19,14 @@ const marker = (log: PartitionLog, producerId: bigint, epoch: number, commit: bo
   log.append(markerBatch(producerId, epoch, commit), { origin: 'coordinator' });
 
 describe.each(STORAGE_KINDS)('transactions in the log on %s storage', (kind: StorageKind) => {
-  let raw: Storage;
-  let storage: InstrumentedStorage;
-  let cleanup: () => Promise<void>;
-  let clock: ManualClock;
-  let manager: LogManager;
-  let config: LogConfig;
-
+  let h: ReopenableLog;
   beforeEach(async () => {
-    clock = new ManualClock(1_000_000);
-    ({ storage: raw, cleanup } = await makeStorage(kind, clock));
-    storage = new InstrumentedStorage(raw);
+    h = await ReopenableLog.create(kind);
   });
-  afterEach(async () => {
-    await manager?.close();
-    await cleanup();
-  });
-
-  async function open(overrides: Partial<LogConfig> = {}): Promise<PartitionLog> {
-    config = testConfig(overrides);
-    manager = await openManager(storage, config, clock);
-    return manager.createLog('topic', 0);
-  }
-
-  async function crashAndReopen(): Promise<PartitionLog> {
-    await storage.crash();
-    storage = new InstrumentedStorage(raw);
-    manager = await openManager(storage, config, clock);
-    return manager.getLog('topic', 0)!;
-  }
-
-  async function restart(): Promise<PartitionLog> {
-    await manager.close();
-    storage = new InstrumentedStorage(raw);
-    manager = await openManager(storage, config, clock);
-    return manager.getLog('topic', 0)!;
-  }
+  afterEach(() => h.dispose());
 
   it('an open transaction holds the LSO at its first offset; read_committed stops there, read_uncommitted does not', async () => {
-    const log = await open();
+    const log = await h.open();
     await log.append(batch(2)); // 0-1
     await log.append(txnBatch(1n, 0, 0, 2)); // 2-3
     await log.append(batch(1)); // 4
@@ -81,7 +46,7 @@ describe.each(STORAGE_KINDS)('transactions in the log on %s storage', (kind: Sto
   });
 
   it('the LSO passes a marker only once it is written', async () => {
-    const log = await open();
+    const log = await h.open();
     await log.append(txnBatch(1n, 0, 0)); // 0
     const ticket = log.startAppend(markerBatch(1n, 0, false), { origin: 'coordinator' }); // 1, not yet written
     expect(log.lastStableOffset).toBe(0n);
@@ -90,7 +55,7 @@ describe.each(STORAGE_KINDS)('transactions in the log on %s storage', (kind: Sto
   });
 
   it('an aborted transaction is returned with read_committed reads and written to .txnindex in Kafka\'s format', async () => {
-    const log = await open();
+    const log = await h.open();
     await log.append(txnBatch(7n, 3, 0, 2)); // 0-1
     await log.append(txnBatch(8n, 0, 0)); // 2
     await marker(log, 7n, 3, false); // 3: abort producer 7 while 8 is open
@@ -100,7 +65,7 @@ describe.each(STORAGE_KINDS)('transactions in the log on %s storage', (kind: Sto
     expect(read.abortedTransactions).toEqual([{ producerId: 7n, firstOffset: 0n, lastOffset: 3n, lastStableOffset: 2n }]);
     // A read past the aborted range does not carry it.
     expect((await log.read(4n, 1 << 20, 'read_committed')).abortedTransactions).toEqual([]);
-    const file = (await raw.readFile(DIR, '00000000000000000000.txnindex'))!;
+    const file = (await h.raw.readFile(DIR, '00000000000000000000.txnindex'))!;
     expect(file.toString('hex')).toBe(
       ['0000', '0000000000000007', '0000000000000000', '0000000000000003', '0000000000000002'].join(''),
     );
@@ -108,18 +73,18 @@ describe.each(STORAGE_KINDS)('transactions in the log on %s storage', (kind: Sto
   });
 
   it('refuses a control batch from a client (87) and a plain batch inside an open transaction (48)', async () => {
-    const log = await open();
+    const log = await h.open();
     expect(await codeOf(log.append(markerBatch(1n, 0, true)))).toBe(ErrorCode.INVALID_RECORD);
     await log.append(txnBatch(1n, 0, 0));
     expect(await codeOf(log.append(idempotentBatch(1n, 0, 1)))).toBe(ErrorCode.INVALID_TXN_STATE);
   });
 
   it('after a clean restart, the open transaction comes back from the snapshot and .txnindex from its file', async () => {
-    let log = await open();
+    let log = await h.open();
     await log.append(txnBatch(1n, 0, 0)); // 0
     await marker(log, 1n, 0, false); // 1
     await log.append(txnBatch(2n, 0, 0)); // 2, stays open
-    log = await restart();
+    log = await h.restart();
     expect(log.lastStableOffset).toBe(2n);
     const read = await log.read(0n, 1 << 20, 'read_committed');
     expect(bases(read.records)).toEqual([0n, 1n]);
@@ -130,7 +95,7 @@ describe.each(STORAGE_KINDS)('transactions in the log on %s storage', (kind: Sto
 
   it('after a crash, recovery rebuilds .txnindex and the open transactions, across segments', async () => {
     // Batches of 78 bytes (80 for the plain one): three per segment.
-    let log = await open({ segmentBytes: 240 });
+    let log = await h.open({ segmentBytes: 240 });
     await log.append(txnBatch(1n, 0, 0)); // 0: producer 1 opens in segment 0
     await log.append(batch(1)); // 1
     await log.append(txnBatch(2n, 0, 0)); // 2
@@ -140,11 +105,11 @@ describe.each(STORAGE_KINDS)('transactions in the log on %s storage', (kind: Sto
     await marker(log, 3n, 0, true); // 6: segment 6
     expect(log.segmentBaseOffsets()).toEqual([0n, 3n, 6n]);
     // The index of segment 3 is deleted, as a crash before it reached the disk could leave it.
-    await raw.remove(DIR, '00000000000000000003.txnindex');
-    log = await crashAndReopen();
+    await h.raw.remove(DIR, '00000000000000000003.txnindex');
+    log = await h.crashAndReopen();
     expect(log.lastStableOffset).toBe(2n); // producer 2 is still open
     expect((await log.read(0n, 1 << 20, 'read_committed')).records.length).toBeGreaterThan(0);
-    expect(decodeAbortedTxns((await raw.readFile(DIR, '00000000000000000003.txnindex'))!)).toEqual([
+    expect(decodeAbortedTxns((await h.raw.readFile(DIR, '00000000000000000003.txnindex'))!)).toEqual([
       { producerId: 1n, firstOffset: 0n, lastOffset: 4n, lastStableOffset: 2n },
     ]);
     await marker(log, 2n, 0, false); // 7
@@ -161,11 +126,11 @@ describe.each(STORAGE_KINDS)('transactions in the log on %s storage', (kind: Sto
 
   it('retention keeps segments at or above the LSO; DeleteRecords past an open transaction clamps the LSO', async () => {
     // Batches of 78 bytes (80 for the plain ones): two per segment.
-    const log = await open({ segmentBytes: 160, retentionMs: 1 });
+    const log = await h.open({ segmentBytes: 160, retentionMs: 1 });
     await log.append(txnBatch(1n, 0, 0, 1, { timestamp: 0 })); // 0: stays open
     for (let i = 0; i < 5; i++) await log.append(batch(1, { timestamp: 0 })); // 1-5
     expect(log.segmentBaseOffsets()).toEqual([0n, 2n, 4n]);
-    clock.advance(10_000);
+    h.clock.advance(10_000);
     expect(await log.deleteOldSegments()).toBe(0);
     expect(log.segmentBaseOffsets()).toEqual([0n, 2n, 4n]);
     await log.deleteRecordsBefore(3n);
@@ -179,9 +144,9 @@ describe.each(STORAGE_KINDS)('transactions in the log on %s storage', (kind: Sto
   });
 
   it('producer expiration keeps a producer with an open transaction', async () => {
-    const log = await open({ producerIdExpirationMs: 1000 });
+    const log = await h.open({ producerIdExpirationMs: 1000 });
     await log.append(txnBatch(1n, 0, 0, 1, { timestamp: 0 }));
-    clock.advance(1_000_000);
+    h.clock.advance(1_000_000);
     expect(log.removeExpiredProducers()).toBe(0);
     expect(log.lastStableOffset).toBe(0n);
   });
