@@ -18,7 +18,7 @@ import { TopicRegistry } from './topics/registry.js';
 import { LogManager } from './log/log-manager.js';
 import { GroupCoordinator } from './group/coordinator.js';
 import { ProducerIdManager } from './producer-ids.js';
-import { CONSUMER_OFFSETS_TOPIC, isInternalTopic, TRANSACTION_STATE_TOPIC } from './topics/internal.js';
+import { TRANSACTION_STATE_TOPIC } from './topics/internal.js';
 import type { TopicService } from './topics/manager.js';
 import { TransactionCoordinator, transactionCoordinatorConfig } from './txn/coordinator.js';
 import { MarkerWriter } from './txn/markers.js';
@@ -69,11 +69,9 @@ export class Broker {
     const topics = await TopicManager.open({ registry, logs, config, logger });
     const markers = new MarkerWriter({
       clock,
-      // `__consumer_offsets` is not in the topic registry: its log is the group coordinator's.
-      partitionLog: (topic, p) => topics.partitionLog(topic, p) ?? (isInternalTopic(topic) ? logs.getLog(topic, p) : undefined),
-      onWritten: (topic, _p, marker) => {
-        if (topic === CONSUMER_OFFSETS_TOPIC) groups.completeTxnOffsets(marker.producerId, marker.commit);
-      },
+      partitionLog: (topic, p) => topics.partitionLog(topic, p),
+      // `__consumer_offsets` is the group coordinator's log: it writes (and applies) markers there itself.
+      groupMarker: (p, marker) => groups.writeTxnMarker(p, marker),
     });
     const txn = new TransactionCoordinator({
       config: transactionCoordinatorConfig(config),

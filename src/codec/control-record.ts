@@ -33,9 +33,13 @@ export interface EndTxnMarker {
   readonly coordinatorEpoch: number;
 }
 
-export interface MarkerBatchInput extends EndTxnMarker {
+/** A marker to write: the transaction's producer and epoch, and the decision. */
+export interface TxnMarker extends EndTxnMarker {
   readonly producerId: bigint;
   readonly producerEpoch: number;
+}
+
+export interface MarkerBatchInput extends TxnMarker {
   /** The broker's time; a marker has no client timestamp. */
   readonly timestamp: number;
 }

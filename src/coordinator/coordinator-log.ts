@@ -18,7 +18,7 @@
  * `dump-log`: record batch v2, uncompressed (as Kafka enforces for these topics).
  */
 import type { Logger } from 'pino';
-import { readMarker } from '../codec/control-record.js';
+import { encodeMarkerBatch, readMarker, type TxnMarker } from '../codec/control-record.js';
 import {
   COMPRESSION_MASK,
   CONTROL_BIT,
@@ -154,6 +154,15 @@ export class CoordinatorLog {
   async append(partition: number, records: readonly CoordinatorRecord[], txn?: TxnTag): Promise<void> {
     if (records.length === 0) return;
     await this.log(partition).append(this.batches(records, txn), { origin: 'coordinator' });
+  }
+
+  /**
+   * Appends a transaction marker to one partition (the group coordinator writes the markers of its
+   * own log, so it applies them in log order with its other writes). Rejects with the log's
+   * KafkaError (47, 52, a storage error).
+   */
+  async appendMarker(partition: number, marker: TxnMarker): Promise<void> {
+    await this.log(partition).startAppend(encodeMarkerBatch({ ...marker, timestamp: this.clock.now() }), { origin: 'coordinator' }).done;
   }
 
   /**

@@ -29,6 +29,7 @@ import { ClassicGroup, type GroupState, type JoinParams, type JoinResult, type L
 import { LogOffsetStore, type OffsetStore } from './offset-store.js';
 import { PendingTxnOffsets } from './txn-offsets.js';
 import type { TxnTag } from '../coordinator/coordinator-log.js';
+import type { TxnMarker } from '../codec/control-record.js';
 import {
   decodeRecord,
   groupMetadataKey,
@@ -287,11 +288,19 @@ export class GroupCoordinator {
       apply();
       return Promise.resolve();
     }
+    return this.applyWhenWritten(this.store.append(records, txn), records.length, apply);
+  }
+
+  /**
+   * Applies a write's effect once it is written. Every write of this log goes through here, with
+   * the same promise depth, so effects apply in log order (a marker after the records it resolves).
+   */
+  private applyWhenWritten(written: Promise<void>, records: number, apply: () => void): Promise<void> {
     this.inflight++;
-    const done = this.store.append(records, txn).then(
+    const done = written.then(
       () => {
         this.inflight--;
-        this.recordsSinceSnapshot += records.length;
+        this.recordsSinceSnapshot += records;
         apply();
         this.maybeSnapshot();
       },
@@ -542,8 +551,23 @@ export class GroupCoordinator {
   }
 
   /**
-   * A transaction marker for `producerId` was written to the group's log: COMMIT makes its pending
-   * offsets the committed ones, ABORT drops them (Kafka's GroupCoordinator.onTransactionCompleted).
+   * WriteTxnMarkers into the group's log (the transaction coordinator's marker path for the
+   * `__consumer_offsets` partition of a transaction): once the marker is written, its producer's
+   * pending offsets are applied or dropped. Resolves with a Kafka error code, 0 when written.
+   */
+  async writeTxnMarker(partition: number, marker: TxnMarker): Promise<number> {
+    if (partition !== this.offsetsPartitionFor('')) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+    try {
+      await this.applyWhenWritten(this.store.appendMarker(marker), 1, () => this.completeTxnOffsets(marker.producerId, marker.commit));
+    } catch (err) {
+      return (err as { errorCode?: number }).errorCode ?? ErrorCode.KAFKA_STORAGE_ERROR;
+    }
+    return ErrorCode.NONE;
+  }
+
+  /**
+   * A transaction marker for `producerId` is in the group's log: COMMIT makes its pending offsets
+   * the committed ones, ABORT drops them (Kafka's GroupCoordinator.onTransactionCompleted).
    */
   completeTxnOffsets(producerId: bigint, commit: boolean): void {
     const offsets = this.pendingTxn.take(producerId);

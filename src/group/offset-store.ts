@@ -10,6 +10,7 @@
  * instead; the effect on replay is the same: it reads roughly one record per live key.)
  */
 import type { Logger } from 'pino';
+import type { TxnMarker } from '../codec/control-record.js';
 import { CoordinatorLog, type CoordinatorRecord, type ReplayVisitor, type TxnTag } from '../coordinator/coordinator-log.js';
 import type { LogManager } from '../log/log-manager.js';
 import { CONSUMER_OFFSETS_TOPIC } from '../topics/internal.js';
@@ -26,6 +27,8 @@ export interface OffsetStore {
    * may a commit be acknowledged.
    */
   append(records: readonly CoordinatorRecord[], txn?: TxnTag): Promise<void>;
+  /** Appends a transaction marker (COMMIT or ABORT of a producer's transactional offset commits). */
+  appendMarker(marker: TxnMarker): Promise<void>;
   /** Appends `live` (the complete current state) and drops every record before it. */
   snapshot(live: readonly CoordinatorRecord[]): Promise<void>;
   close(): Promise<void>;
@@ -53,9 +56,8 @@ export class MemoryOffsetStore implements OffsetStore {
     for (const record of records) this.entries.push({ record, producerId: txn?.producerId });
   }
 
-  /** What a marker written into the store's partition leaves in it. */
-  appendMarker(producerId: bigint, commit: boolean): void {
-    this.entries.push({ marker: { producerId, commit } });
+  async appendMarker(marker: TxnMarker): Promise<void> {
+    this.entries.push({ marker: { producerId: marker.producerId, commit: marker.commit } });
   }
 
   async snapshot(live: readonly CoordinatorRecord[]): Promise<void> {
@@ -95,6 +97,10 @@ export class LogOffsetStore implements OffsetStore {
 
   append(records: readonly CoordinatorRecord[], txn?: TxnTag): Promise<void> {
     return this.log.append(0, records, txn);
+  }
+
+  appendMarker(marker: TxnMarker): Promise<void> {
+    return this.log.appendMarker(0, marker);
   }
 
   snapshot(live: readonly CoordinatorRecord[]): Promise<void> {

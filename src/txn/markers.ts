@@ -5,28 +5,25 @@
  * leader; on one node the coordinator and every leader are the same process, so the marker is
  * appended directly, through the same path the WriteTxnMarkers API (27) uses.
  *
- * After a marker lands in a group coordinator's partition (`__consumer_offsets`), the group
- * coordinator is told, so the transaction's offset commits become visible (or are dropped), as
- * Kafka's ReplicaManager tells its GroupCoordinator.
+ * A marker for the group coordinator's partition (`__consumer_offsets`) is handed to the group
+ * coordinator, which appends it to its log itself, so it applies the marker — the transaction's
+ * offset commits become visible, or are dropped — in log order with its other writes (Kafka's
+ * ReplicaManager tells its GroupCoordinator once the marker is appended).
  */
 import { ErrorCode, isKafkaError } from '../../protocol/errors.js';
 import type { Clock } from '../clock.js';
-import { encodeMarkerBatch } from '../codec/control-record.js';
+import { encodeMarkerBatch, type TxnMarker } from '../codec/control-record.js';
 import type { PartitionLog } from '../log/partition-log.js';
+import { CONSUMER_OFFSETS_TOPIC } from '../topics/internal.js';
 
-export interface TxnMarker {
-  readonly producerId: bigint;
-  readonly producerEpoch: number;
-  readonly coordinatorEpoch: number;
-  readonly commit: boolean;
-}
+export type { TxnMarker };
 
 export interface MarkerWriterOptions {
   readonly clock: Clock;
   /** The log of a partition, or undefined when it does not exist (a deleted topic). */
   partitionLog(topic: string, partition: number): PartitionLog | undefined;
-  /** Called once a marker is written (the group coordinator completes transactional offset commits). */
-  onWritten?(topic: string, partition: number, marker: TxnMarker): void;
+  /** Writes a marker into the group coordinator's log (`__consumer_offsets`); resolves with an error code. */
+  groupMarker?(partition: number, marker: TxnMarker): Promise<number>;
 }
 
 export class MarkerWriter {
@@ -38,6 +35,7 @@ export class MarkerWriter {
    * partition's, 52 for an older coordinator epoch, 56 for a storage failure. Never rejects.
    */
   async write(topic: string, partition: number, marker: TxnMarker): Promise<number> {
+    if (topic === CONSUMER_OFFSETS_TOPIC && this.opts.groupMarker) return this.opts.groupMarker(partition, marker);
     const log = this.opts.partitionLog(topic, partition);
     if (!log) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
     const batch = encodeMarkerBatch({ ...marker, timestamp: this.opts.clock.now() });
@@ -46,7 +44,6 @@ export class MarkerWriter {
     } catch (err) {
       return isKafkaError(err) ? err.errorCode : ErrorCode.KAFKA_STORAGE_ERROR;
     }
-    this.opts.onWritten?.(topic, partition, marker);
     return ErrorCode.NONE;
   }
 }

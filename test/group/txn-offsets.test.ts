@@ -63,9 +63,7 @@ describe('transactional offset commits', () => {
     let logs = await LogManager.open({ storage, logger, clock });
     let c = new GroupCoordinator({ clock, logger, config, store: await LogOffsetStore.open(logs, clock) });
     await c.startup();
-    const markers = new MarkerWriter({
-      clock, partitionLog: (t, p) => logs.getLog(t, p), onWritten: (_t, _p, m) => c.completeTxnOffsets(m.producerId, m.commit),
-    });
+    const markers = new MarkerWriter({ clock, partitionLog: (t, p) => logs.getLog(t, p), groupMarker: (p, m) => c.writeTxnMarker(p, m) });
     await txnCommit(c, 'g', 7n, [['t', 0, 10n]]);
     await txnCommit(c, 'g', 8n, [['t', 1, 20n]]);
     await txnCommit(c, 'g', 9n, [['t', 1, 30n]]);
@@ -87,6 +85,22 @@ describe('transactional offset commits', () => {
     expect(fetch(c, 'g', true)).toEqual([[0, 10n, 0], [1, -1n, ErrorCode.UNSTABLE_OFFSET_COMMIT]]);
     c.completeTxnOffsets(9n, true);
     expect(fetch(c, 'g', true)).toEqual([[0, 10n, 0], [1, 30n, 0]]);
+    await c.close();
+    await logs.close();
+  });
+
+  it('apply in log order: an ABORT racing an in-flight commit of the same producer drops it', async () => {
+    const clock = new ManualClock(1000);
+    const logs = await LogManager.open({ storage: new MemoryStorage(clock), logger, clock });
+    const c = new GroupCoordinator({ clock, logger, config, store: await LogOffsetStore.open(logs, clock) });
+    await c.startup();
+    // The coordinator fences the producer (a timeout) while its TxnOffsetCommit is being written:
+    // records first, then the marker, in one tick.
+    const committing = txnCommit(c, 'g', 7n, [['t', 0, 10n]]);
+    const marking = c.writeTxnMarker(0, { producerId: 7n, producerEpoch: 1, coordinatorEpoch: 0, commit: false });
+    expect(await committing).toEqual([0]);
+    expect(await marking).toBe(0);
+    expect(fetch(c, 'g', true)).toEqual([[0, -1n, 0], [1, -1n, 0]]);
     await c.close();
     await logs.close();
   });
