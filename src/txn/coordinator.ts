@@ -194,14 +194,24 @@ export class TransactionCoordinator {
     for (let p = 0; p < logs.length; p++) {
       const live = this.partitions[p]!.live;
       records += await stateLog.replay(p, {
-        record: (r) => {
-          const { transactionalId, value } = decodeTransactionLogRecord(r);
-          if (value === null) {
-            this.txns.delete(transactionalId);
-            live.delete(transactionalId);
+        record: (r, offset) => {
+          let id: string;
+          let md: TransactionMetadata | null;
+          try {
+            const { transactionalId, value } = decodeTransactionLogRecord(r);
+            id = transactionalId;
+            md = value === null ? null : new TransactionMetadata(transactionalId, metadataInitOf(value));
+          } catch (err) {
+            // As Kafka: a record it cannot read (a newer version, or not a transaction record) is skipped.
+            this.logger.warn({ err, partition: p, offset }, `skipping an unreadable ${TRANSACTION_STATE_TOPIC} record`);
+            return;
+          }
+          if (md === null) {
+            this.txns.delete(id);
+            live.delete(id);
           } else {
-            this.txns.set(transactionalId, new TransactionMetadata(transactionalId, metadataInitOf(value)));
-            live.set(transactionalId, r);
+            this.txns.set(id, md);
+            live.set(id, r);
           }
         },
       });

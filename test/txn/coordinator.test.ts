@@ -335,3 +335,17 @@ describe('TransactionCoordinator', () => {
     ].join(''));
   });
 });
+
+describe('TransactionCoordinator loading', () => {
+  it('skips a record it cannot read instead of failing to start', async () => {
+    const h = await open();
+    await h.c.initProducerId('app', 60_000);
+    const log = h.logs.getLog(TRANSACTION_STATE_TOPIC, h.c.partitionFor('app'))!;
+    await new CoordinatorLog(TRANSACTION_STATE_TOPIC, [log], h.clock).append(0, [
+      { key: Buffer.from([0, 9, 1, 2]), value: Buffer.from('not a transaction record') },
+      { key: transactionLogRecord('app', { ...h.c.metadata('app')!, state: 'Empty' }).key, value: Buffer.from([0, 7, 0]) },
+    ]);
+    const again = await restart(h);
+    expect(again.c.metadata('app')).toMatchObject({ producerId: 1000n, producerEpoch: 0, state: 'Empty' });
+  });
+});
