@@ -98,4 +98,3 @@ describe.skipIf(target.skipReason !== undefined)('@platformatic/kafka (flexible 
     expect(got.map((m) => m.value)).toEqual(['committed', 'committed-2']);
   });
 });
-
