@@ -16,6 +16,12 @@
  *
  * Records are written through the log store, so they inherit its CRCs, crash recovery and
  * `dump-log`: record batch v2, uncompressed (as Kafka enforces for these topics).
+ *
+ * Users: the transaction coordinator over every partition of `__transaction_state` (a transactional
+ * id's partition is `partitionForKey(id, n)`), and the group coordinator's LogOffsetStore over
+ * `__consumer_offsets-0`. With offsets.topic.num.partitions partitions the group side passes all of
+ * its logs and routes each group by `partitionForKey(groupId, n)` the same way; snapshots are per
+ * partition (no write in flight on that partition), as the transaction coordinator takes them.
  */
 import type { Logger } from 'pino';
 import { encodeMarkerBatch, readMarker, type TxnMarker } from '../codec/control-record.js';
@@ -43,6 +49,14 @@ export interface CoordinatorRecord {
 export interface TxnTag {
   readonly producerId: bigint;
   readonly producerEpoch: number;
+}
+
+/** What a replay read: the offsets [from, to), and how many batches and records. */
+export interface ReplaySummary {
+  readonly from: bigint;
+  readonly to: bigint;
+  readonly batches: number;
+  readonly records: number;
 }
 
 export interface ReplayVisitor {
@@ -84,19 +98,21 @@ export class CoordinatorLog {
     return log;
   }
 
-  /** Visits every record kept in one partition (from its log start on), oldest first. Returns how many. */
-  async replay(partition: number, visitor: ReplayVisitor): Promise<number> {
+  /** Visits every record kept in one partition (from its log start on), oldest first. Returns what it read. */
+  async replay(partition: number, visitor: ReplayVisitor): Promise<ReplaySummary> {
     const log = this.log(partition);
     const start = log.logStartOffset;
     const end = log.highWatermark;
     let offset = start;
     let records = 0;
+    let batches = 0;
     while (offset < end) {
       const { records: bytes } = await log.read(offset, this.loadBufferBytes);
       if (bytes.length === 0) break;
       for (let pos = 0; pos + HEADER_SIZE <= bytes.length;) {
         const h = readBatchHeader(bytes, pos)!;
         offset = h.baseOffset + BigInt(h.lastOffsetDelta) + 1n;
+        batches++;
         if (h.attributes & CONTROL_BIT) {
           const marker = readMarker(bytes, pos);
           if (marker && h.baseOffset >= start) visitor.marker?.(h.producerId, marker.commit);
@@ -117,7 +133,7 @@ export class CoordinatorLog {
       }
     }
     this.logger?.debug({ topic: this.topic, partition, from: start, to: end, records }, 'replayed coordinator log partition');
-    return records;
+    return { from: start, to: end, batches, records };
   }
 
   /** Encodes records as batches of at most BATCH_BYTES each, transactional when tagged. */

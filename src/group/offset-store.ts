@@ -91,8 +91,8 @@ export class LogOffsetStore implements OffsetStore {
   }
 
   async replay(visitor: ReplayVisitor): Promise<void> {
-    const records = await this.log.replay(0, visitor);
-    this.logger?.info({ records }, 'replayed group coordinator log');
+    const { from, to, batches } = await this.log.replay(0, visitor);
+    this.logger?.info({ from, to, batches }, 'replayed group coordinator log');
   }
 
   append(records: readonly CoordinatorRecord[], txn?: TxnTag): Promise<void> {

@@ -193,7 +193,7 @@ export class TransactionCoordinator {
     let records = 0;
     for (let p = 0; p < logs.length; p++) {
       const live = this.partitions[p]!.live;
-      records += await stateLog.replay(p, {
+      const replayed = await stateLog.replay(p, {
         record: (r, offset) => {
           let id: string;
           let md: TransactionMetadata | null;
@@ -215,6 +215,7 @@ export class TransactionCoordinator {
           }
         },
       });
+      records += replayed.records;
       this.partitions[p]!.sinceSnapshot = live.size;
     }
     if (this.state !== 'loading') return; // closed meanwhile
@@ -405,7 +406,7 @@ export class TransactionCoordinator {
     if (typeof transit === 'number') return failed(transit);
     if (transit.state === 'PrepareEpochFence') {
       // Abort the open transaction with the bumped epoch; the client retries (or, here, waits).
-      const ended = await this.endTransaction(md, transit.producerId, transit.producerEpoch, false, false, 0);
+      const ended = await this.fence(md, transit);
       return failed(ended.errorCode !== ErrorCode.NONE ? ended.errorCode : ErrorCode.CONCURRENT_TRANSACTIONS);
     }
     const code = await this.write(md, transit);
@@ -635,6 +636,17 @@ export class TransactionCoordinator {
     return { errorCode: ErrorCode.NONE, producerId: md.producerId, producerEpoch: md.producerEpoch };
   }
 
+  /** Aborts the open transaction with the fence's bumped epoch (the coordinator's own EndTxn). */
+  private async fence(md: TransactionMetadata, fence: TxnTransit): Promise<InitProducerIdResult> {
+    const ended = await this.endTransaction(md, fence.producerId, fence.producerEpoch, false, false, 0);
+    // A fence that did not become an abort must not leave the id pending for ever.
+    if (md.pendingState === 'PrepareEpochFence') {
+      md.pendingState = undefined;
+      this.wake(md);
+    }
+    return ended;
+  }
+
   /**
    * Writes the markers of a decided transaction to all its partitions, then its completion.
    * Runs in the background; a marker that fails (a storage error) is tried again after a backoff
@@ -687,10 +699,9 @@ export class TransactionCoordinator {
     let aborted = 0;
     for (const md of this.txns.values()) {
       if (md.pendingTransitionInProgress || md.state !== 'Ongoing' || md.txnStartTimestamp + md.txnTimeoutMs >= now) continue;
-      const fence = md.prepareFenceProducerEpoch();
       aborted++;
       this.logger.info({ transactionalId: md.transactionalId, producerId: md.producerId, timeoutMs: md.txnTimeoutMs }, 'aborting a transaction that timed out');
-      this.endTransaction(md, fence.producerId, fence.producerEpoch, false, false, 0).then(
+      this.fence(md, md.prepareFenceProducerEpoch()).then(
         (r) => {
           if (r.errorCode !== ErrorCode.NONE) this.logger.warn({ transactionalId: md.transactionalId, errorCode: r.errorCode }, 'timed-out transaction not aborted');
         },
