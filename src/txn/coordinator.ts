@@ -1,8 +1,7 @@
 /**
- * The transaction coordinator, after Kafka's TransactionCoordinator and TransactionStateManager:
- * every transactional id's state (state.ts), made durable in `__transaction_state` (records.ts)
- * through the shared coordinator log (src/coordinator/coordinator-log.ts), and the markers that
- * end each transaction in its partitions (markers.ts).
+ * The transaction coordinator, after Kafka's TransactionCoordinator: the transaction APIs over every
+ * transactional id's state (state.ts), kept durable in `__transaction_state` by the state manager
+ * (state-manager.ts), and the markers that end each transaction in its partitions (markers.ts).
  *
  * - The topic is created on first use with transaction.state.log.num.partitions partitions; a
  *   transactional id lives in partition abs(javaHashCode(id)) % n, as in Kafka. When it exists at
@@ -19,8 +18,6 @@
  * - Timeouts: a transaction open longer than its transaction.timeout.ms is aborted with a bumped
  *   epoch (fencing its producer), checked every transaction.abort.timed.out.transaction.cleanup
  *   .interval.ms. Ids idle for transactional.id.expiration.ms are removed with a tombstone.
- * - Replay stays bounded: each partition is snapshotted (its live records rewritten, everything
- *   before dropped) once it holds many more records than live ids, as the group coordinator does.
  *
  * Handlers call it with plain values and get Kafka error codes back.
  */
@@ -28,12 +25,10 @@ import type { Logger } from 'pino';
 import { ErrorCode } from '../../protocol/errors.js';
 import type { Clock, ScheduledTask } from '../clock.js';
 import type { BrokerConfig } from '../config/broker-config.js';
-import { CoordinatorLog, type CoordinatorRecord } from '../coordinator/coordinator-log.js';
-import { partitionForKey } from '../coordinator/partition-for.js';
 import type { PartitionLog } from '../log/partition-log.js';
-import { CONSUMER_OFFSETS_TOPIC, TRANSACTION_STATE_TOPIC } from '../topics/internal.js';
+import { CONSUMER_OFFSETS_TOPIC } from '../topics/internal.js';
 import type { MarkerWriter, TxnMarker } from './markers.js';
-import { decodeTransactionLogRecord, metadataInitOf, transactionLogRecord } from './records.js';
+import { TransactionStateManager } from './state-manager.js';
 import {
   ALL_STATES,
   EXPIRATION_ALLOWED,
@@ -121,27 +116,13 @@ export const COORDINATOR_EPOCH = 0;
 const SETTLE_WAIT_MS = 1000;
 /** Backoff before a marker or a completion that failed (a storage error) is tried again. */
 const RETRY_BACKOFF_MS = 100;
-/** Snapshot a partition once at least this many records were written since the last one, and more than are live. */
-const SNAPSHOT_MIN_RECORDS = 1000;
 
 const failed = (errorCode: number): InitProducerIdResult => ({ errorCode, producerId: NO_PRODUCER_ID, producerEpoch: NO_PRODUCER_EPOCH });
 
-/** Per partition of `__transaction_state`: its live records and write bookkeeping for snapshots. */
-interface StatePartition {
-  readonly live: Map<string, CoordinatorRecord>;
-  sinceSnapshot: number;
-  inflight: number;
-  snapshotting: boolean;
-}
-
 export class TransactionCoordinator {
   private state: 'idle' | 'loading' | 'active' | 'closed' = 'idle';
-  /** The partition count of `__transaction_state`: the configured one, or the existing topic's once loaded. */
-  private numPartitions: number;
   private starting: Promise<void> | undefined;
-  private stateLog: CoordinatorLog | undefined;
-  private partitions: StatePartition[] = [];
-  private readonly txns = new Map<string, TransactionMetadata>();
+  private readonly states: TransactionStateManager;
   private readonly waiters = new Map<string, Set<() => void>>();
   private readonly tasks: ScheduledTask[] = [];
   private readonly config: TransactionCoordinatorConfig;
@@ -150,14 +131,17 @@ export class TransactionCoordinator {
 
   constructor(private readonly opts: TransactionCoordinatorOptions) {
     this.config = opts.config;
-    this.numPartitions = opts.config.numPartitions;
     this.clock = opts.clock;
     this.logger = opts.logger.child({ component: 'transaction-coordinator' });
+    const { numPartitions, segmentBytes, loadBufferSize } = opts.config;
+    this.states = new TransactionStateManager({
+      numPartitions, segmentBytes, loadBufferSize, clock: opts.clock, logger: this.logger, openStateLog: opts.openStateLog, onSettled: (md) => this.wake(md),
+    });
   }
 
   /** Which partition of `__transaction_state` holds a transactional id (Kafka's partitionFor). */
   partitionFor(transactionalId: string): number {
-    return partitionForKey(transactionalId, this.numPartitions);
+    return this.states.partitionFor(transactionalId);
   }
 
   // ------------------------------------------------------------------------------------------
@@ -180,54 +164,16 @@ export class TransactionCoordinator {
   private async load(): Promise<void> {
     this.state = 'loading';
     const started = this.clock.now();
-    const { numPartitions, segmentBytes, loadBufferSize } = this.config;
-    const logs = await this.opts.openStateLog(numPartitions, segmentBytes);
-    if (logs.length !== numPartitions) {
-      this.logger.warn({ configured: numPartitions, existing: logs.length }, `${TRANSACTION_STATE_TOPIC} exists with another partition count; using it`);
-    }
-    this.numPartitions = logs.length;
-    // Time- or size-based retention would delete live state: this log only shrinks by snapshots.
-    for (const log of logs) log.updateConfig({ retentionMs: -1, retentionBytes: -1, segmentBytes });
-    const stateLog = new CoordinatorLog(TRANSACTION_STATE_TOPIC, logs, this.clock, this.logger, loadBufferSize);
-    this.partitions = logs.map(() => ({ live: new Map(), sinceSnapshot: 0, inflight: 0, snapshotting: false }));
-    let records = 0;
-    for (let p = 0; p < logs.length; p++) {
-      const live = this.partitions[p]!.live;
-      const replayed = await stateLog.replay(p, {
-        record: (r, offset) => {
-          let id: string;
-          let md: TransactionMetadata | null;
-          try {
-            const { transactionalId, value } = decodeTransactionLogRecord(r);
-            id = transactionalId;
-            md = value === null ? null : new TransactionMetadata(transactionalId, metadataInitOf(value));
-          } catch (err) {
-            // As Kafka: a record it cannot read (a newer version, or not a transaction record) is skipped.
-            this.logger.warn({ err, partition: p, offset }, `skipping an unreadable ${TRANSACTION_STATE_TOPIC} record`);
-            return;
-          }
-          if (md === null) {
-            this.txns.delete(id);
-            live.delete(id);
-          } else {
-            this.txns.set(id, md);
-            live.set(id, r);
-          }
-        },
-      });
-      records += replayed.records;
-      this.partitions[p]!.sinceSnapshot = live.size;
-    }
+    const records = await this.states.load();
     if (this.state !== 'loading') return; // closed meanwhile
-    this.stateLog = stateLog;
     this.state = 'active';
     this.tasks.push(
       this.clock.scheduleEvery(this.config.abortTimedOutIntervalMs, () => this.abortTimedOutTransactions()),
       this.clock.scheduleEvery(this.config.removeExpiredIntervalMs, () => void this.removeExpiredTransactionalIds()),
     );
-    this.logger.info({ transactionalIds: this.txns.size, records, ms: this.clock.now() - started }, 'transaction coordinator loaded');
+    this.logger.info({ transactionalIds: this.states.size, records, ms: this.clock.now() - started }, 'transaction coordinator loaded');
     // A crash between the decision and the markers: finish what was decided.
-    for (const md of this.txns.values()) {
+    for (const md of this.states.all()) {
       if (md.state === 'PrepareCommit' || md.state === 'PrepareAbort') {
         this.logger.info({ transactionalId: md.transactionalId, state: md.state }, 'completing a transaction decided before the restart');
         this.completeTransaction(md, md.prepareComplete(this.clock.now()));
@@ -241,6 +187,7 @@ export class TransactionCoordinator {
 
   async close(): Promise<void> {
     this.state = 'closed';
+    this.states.close();
     for (const t of this.tasks) t.cancel();
     for (const set of this.waiters.values()) for (const wake of set) wake();
   }
@@ -271,61 +218,6 @@ export class TransactionCoordinator {
 
   // ------------------------------------------------------------------------------------------
   // Writing transitions
-
-  /**
-   * Writes a prepared transit and applies it once written. Returns 0, or Kafka's error for a
-   * failed write (the transition is dropped and the id is free again).
-   */
-  private async write(md: TransactionMetadata, transit: TxnTransit): Promise<number> {
-    const p = this.partitionFor(md.transactionalId);
-    const partition = this.partitions[p]!;
-    const record: CoordinatorRecord =
-      transit.state === 'Dead' ? { key: transactionLogRecord(md.transactionalId, transit).key, value: null } : transactionLogRecord(md.transactionalId, transit);
-    partition.inflight++;
-    try {
-      await this.stateLog!.append(p, [record]);
-    } catch (err) {
-      this.logger.warn({ err, transactionalId: md.transactionalId, to: transit.state }, 'writing transaction state failed');
-      md.pendingState = undefined;
-      this.wake(md);
-      // Kafka's mapping of append errors for its clients: a storage failure means "not the coordinator here".
-      return ErrorCode.NOT_COORDINATOR;
-    } finally {
-      partition.inflight--;
-    }
-    partition.sinceSnapshot++;
-    if (transit.state === 'Dead') {
-      this.txns.delete(md.transactionalId);
-      partition.live.delete(md.transactionalId);
-      md.pendingState = undefined;
-    } else {
-      md.completeTransitionTo(transit);
-      partition.live.set(md.transactionalId, record);
-    }
-    this.wake(md);
-    this.maybeSnapshot(p);
-    return ErrorCode.NONE;
-  }
-
-  private maybeSnapshot(p: number): void {
-    const partition = this.partitions[p]!;
-    if (partition.inflight > 0 || partition.snapshotting || this.state !== 'active') return;
-    if (partition.sinceSnapshot < SNAPSHOT_MIN_RECORDS || partition.sinceSnapshot <= partition.live.size) return;
-    const live = [...partition.live.values()];
-    partition.snapshotting = true;
-    partition.inflight++;
-    const before = partition.sinceSnapshot;
-    this.stateLog!.snapshot(p, live).then(
-      () => {
-        this.logger.info({ partition: p, records: before, live: live.length }, 'transaction state log snapshotted');
-        partition.sinceSnapshot = live.length + (partition.sinceSnapshot - before);
-      },
-      (err: unknown) => this.logger.error({ err, partition: p }, 'transaction state snapshot failed'),
-    ).finally(() => {
-      partition.inflight--;
-      partition.snapshotting = false;
-    });
-  }
 
   /** Resolves once the id has no pending transition and no decided-but-unfinished transaction, or after `ms`. */
   private settled(md: TransactionMetadata, ms: number): Promise<void> {
@@ -380,16 +272,12 @@ export class TransactionCoordinator {
     if (!(txnTimeoutMs > 0 && txnTimeoutMs <= this.config.maxTimeoutMs)) return failed(ErrorCode.INVALID_TRANSACTION_TIMEOUT);
     const status = await this.ready();
     if (status !== ErrorCode.NONE) return failed(status);
-    let md = this.txns.get(transactionalId);
+    let md = this.states.get(transactionalId);
     if (!md) {
       const producerId = await this.opts.producerIds.generate();
-      md = this.txns.get(transactionalId);
-      if (!md) {
-        md = new TransactionMetadata(transactionalId, {
-          producerId, producerEpoch: NO_PRODUCER_EPOCH, txnTimeoutMs, state: 'Empty', txnLastUpdateTimestamp: this.clock.now(),
-        });
-        this.txns.set(transactionalId, md);
-      }
+      md = this.states.putIfAbsent(new TransactionMetadata(transactionalId, {
+        producerId, producerEpoch: NO_PRODUCER_EPOCH, txnTimeoutMs, state: 'Empty', txnLastUpdateTimestamp: this.clock.now(),
+      }));
     }
     const metadata = md;
     return this.retryWhenBusy(metadata, () => this.tryInitProducerId(metadata, txnTimeoutMs, expected));
@@ -409,7 +297,7 @@ export class TransactionCoordinator {
       const ended = await this.fence(md, transit);
       return failed(ended.errorCode !== ErrorCode.NONE ? ended.errorCode : ErrorCode.CONCURRENT_TRANSACTIONS);
     }
-    const code = await this.write(md, transit);
+    const code = await this.states.write(md, transit);
     if (code !== ErrorCode.NONE) return failed(code);
     this.logger.info({ transactionalId: md.transactionalId, producerId: md.producerId, producerEpoch: md.producerEpoch }, 'initialized transactional producer');
     return { errorCode: ErrorCode.NONE, producerId: md.producerId, producerEpoch: md.producerEpoch };
@@ -456,7 +344,7 @@ export class TransactionCoordinator {
     if (transactionalId === '') return ErrorCode.INVALID_REQUEST;
     const status = await this.ready();
     if (status !== ErrorCode.NONE) return status;
-    const md = this.txns.get(transactionalId);
+    const md = this.states.get(transactionalId);
     if (!md) return ErrorCode.INVALID_PRODUCER_ID_MAPPING;
     const r = await this.retryWhenBusy(md, async () => ({ errorCode: await this.tryAddPartitions(md, producerId, producerEpoch, partitions) }));
     return r.errorCode;
@@ -469,7 +357,7 @@ export class TransactionCoordinator {
     if (md.state === 'PrepareCommit' || md.state === 'PrepareAbort') return ErrorCode.CONCURRENT_TRANSACTIONS;
     // Already in the transaction: nothing to write.
     if (md.state === 'Ongoing' && isSubset(partitions, md.partitions)) return ErrorCode.NONE;
-    return this.write(md, md.prepareAddPartitions(partitions, this.clock.now()));
+    return this.states.write(md, md.prepareAddPartitions(partitions, this.clock.now()));
   }
 
   /** AddOffsetsToTxn: the group's `__consumer_offsets` partition joins the transaction. */
@@ -489,7 +377,7 @@ export class TransactionCoordinator {
     const status = transactionalId === '' ? ErrorCode.INVALID_REQUEST : await this.ready();
     const whole = (code: number) => ({ errorCode: code, partitionErrors: partitions.map(() => code) });
     if (status !== ErrorCode.NONE) return whole(status);
-    const md = this.txns.get(transactionalId);
+    const md = this.states.get(transactionalId);
     const code = this.verificationError(md, producerId, producerEpoch);
     if (code !== ErrorCode.NONE) return whole(code);
     return {
@@ -522,7 +410,7 @@ export class TransactionCoordinator {
   verifyProduce(transactionalId: string | null, producerId: bigint, producerEpoch: number, topic: string, partition: number, apiVersion: number): number {
     if (!this.config.verificationEnabled()) return ErrorCode.NONE;
     if (transactionalId === null || transactionalId === '' || this.state !== 'active') return ErrorCode.INVALID_PRODUCER_ID_MAPPING;
-    const md = this.txns.get(transactionalId);
+    const md = this.states.get(transactionalId);
     const code = this.verificationError(md, producerId, producerEpoch);
     if (code === ErrorCode.PRODUCER_FENCED) return ErrorCode.INVALID_PRODUCER_EPOCH;
     if (code === ErrorCode.CONCURRENT_TRANSACTIONS) return ErrorCode.NOT_ENOUGH_REPLICAS;
@@ -540,7 +428,7 @@ export class TransactionCoordinator {
     const status = await this.ready();
     if (status !== ErrorCode.NONE) return status;
     if (!this.config.verificationEnabled()) return ErrorCode.NONE;
-    const md = this.txns.get(transactionalId);
+    const md = this.states.get(transactionalId);
     const code = this.verificationError(md, producerId, producerEpoch);
     if (code === ErrorCode.PRODUCER_FENCED) return ErrorCode.INVALID_PRODUCER_EPOCH;
     if (code !== ErrorCode.NONE) return code;
@@ -562,7 +450,7 @@ export class TransactionCoordinator {
     if (transactionalId === '') return failed(ErrorCode.INVALID_REQUEST);
     const status = await this.ready();
     if (status !== ErrorCode.NONE) return failed(status);
-    const md = this.txns.get(transactionalId);
+    const md = this.states.get(transactionalId);
     if (!md) return failed(ErrorCode.INVALID_PRODUCER_ID_MAPPING);
     return this.retryWhenBusy(md, async () => {
       // With version 2 an exhausted epoch moves to a new producer id (rare); fetch it before the checks.
@@ -626,7 +514,7 @@ export class TransactionCoordinator {
     const transit = md.prepareAbortOrCommit(
       commit ? 'PrepareCommit' : 'PrepareAbort', clientTransactionVersion, rotate ? nextProducerId : NO_PRODUCER_ID, this.clock.now(),
     );
-    const code = await this.write(md, transit);
+    const code = await this.states.write(md, transit);
     if (code !== ErrorCode.NONE) {
       if (fencing) md.hasFailedEpochFence = true;
       return failed(code);
@@ -676,7 +564,7 @@ export class TransactionCoordinator {
       await Promise.all(targets.map((t) => writeMarker(t.topic, t.partition)));
       // Completion keeps its pending state across failed writes: the decision stands.
       while (this.state === 'active') {
-        const code = await this.write(md, complete);
+        const code = await this.states.write(md, complete);
         if (code === ErrorCode.NONE) return;
         md.pendingState = complete.state;
         await this.delay(RETRY_BACKOFF_MS);
@@ -697,7 +585,7 @@ export class TransactionCoordinator {
     if (this.state !== 'active') return 0;
     const now = this.clock.now();
     let aborted = 0;
-    for (const md of this.txns.values()) {
+    for (const md of this.states.all()) {
       if (md.pendingTransitionInProgress || md.state !== 'Ongoing' || md.txnStartTimestamp + md.txnTimeoutMs >= now) continue;
       aborted++;
       this.logger.info({ transactionalId: md.transactionalId, producerId: md.producerId, timeoutMs: md.txnTimeoutMs }, 'aborting a transaction that timed out');
@@ -715,10 +603,10 @@ export class TransactionCoordinator {
   async removeExpiredTransactionalIds(): Promise<number> {
     if (this.state !== 'active') return 0;
     const now = this.clock.now();
-    const expired = [...this.txns.values()].filter(
+    const expired = [...this.states.all()].filter(
       (md) => !md.pendingTransitionInProgress && EXPIRATION_ALLOWED.has(md.state) && md.txnLastUpdateTimestamp <= now - this.config.idExpirationMs,
     );
-    const codes = await Promise.all(expired.map((md) => this.write(md, md.prepareDead())));
+    const codes = await Promise.all(expired.map((md) => this.states.write(md, md.prepareDead())));
     const removed = codes.filter((c) => c === ErrorCode.NONE).length;
     if (removed > 0) this.logger.info({ removed }, 'expired transactional ids');
     return removed;
@@ -734,7 +622,7 @@ export class TransactionCoordinator {
     if (transactionalId === '') return none(ErrorCode.INVALID_REQUEST);
     const status = this.state === 'closed' ? ErrorCode.COORDINATOR_NOT_AVAILABLE : this.state === 'idle' ? ErrorCode.NONE : await this.ready();
     if (status !== ErrorCode.NONE) return none(status);
-    const md = this.txns.get(transactionalId);
+    const md = this.states.get(transactionalId);
     if (!md || md.state === 'Dead') return none(ErrorCode.TRANSACTIONAL_ID_NOT_FOUND);
     return {
       errorCode: ErrorCode.NONE,
@@ -759,7 +647,7 @@ export class TransactionCoordinator {
     const ids = new Set(filter.producerIds);
     const now = this.clock.now();
     const transactions: TransactionListing[] = [];
-    for (const md of this.txns.values()) {
+    for (const md of this.states.all()) {
       if (md.state === 'Dead') continue;
       if (ids.size > 0 && !ids.has(md.producerId)) continue;
       if (states.size > 0 && !states.has(md.state)) continue;
@@ -777,6 +665,6 @@ export class TransactionCoordinator {
 
   /** For tests and tools. */
   metadata(transactionalId: string): TransactionMetadata | undefined {
-    return this.txns.get(transactionalId);
+    return this.states.get(transactionalId);
   }
 }
