@@ -82,7 +82,7 @@ class Member {
       const r = await this.c.joinGroup(this.group, {
         memberId: this.memberId, groupInstanceId: null, clientId: 'bench', clientHost: '127.0.0.1',
         rebalanceTimeoutMs: 60_000, sessionTimeoutMs: 30_000, protocolType: 'consumer',
-        protocols: [{ name: 'range', metadata: subscription() }], requireKnownMemberId: true,
+        protocols: [{ name: 'range', metadata: subscription() }], requireKnownMemberId: true, supportsSkipAssignment: true,
       });
       this.memberId = r.memberId;
       if (r.errorCode === ErrorCode.MEMBER_ID_REQUIRED) continue;

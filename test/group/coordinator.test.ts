@@ -50,7 +50,7 @@ const offsetsOf = (c: GroupCoordinator, group: string, topic: string, partitions
 /** One member joined (v4 dance) and synced: a Stable group. */
 async function stableGroup(c: GroupCoordinator, clock: ManualClock, group: string) {
   const p = { groupInstanceId: null, clientId: 'c', clientHost: 'h', rebalanceTimeoutMs: 10_000, sessionTimeoutMs: 10_000,
-    protocolType: 'consumer', protocols: [{ name: 'range', metadata: Buffer.from([0, 0, 0, 0, 0, 1, 0, 1, 0x74, 0, 0, 0, 0]) }], requireKnownMemberId: true };
+    protocolType: 'consumer', protocols: [{ name: 'range', metadata: Buffer.from([0, 0, 0, 0, 0, 1, 0, 1, 0x74, 0, 0, 0, 0]) }], requireKnownMemberId: true, supportsSkipAssignment: true };
   const first = await c.joinGroup(group, { ...p, memberId: '' });
   const joined = c.joinGroup(group, { ...p, memberId: first.memberId });
   clock.advance(0);
