@@ -9,12 +9,17 @@
  * - Unknown topics are created when the request allows it (v4+ flag; always before v4) and
  *   `auto.create.topics.enable` is true, with `num.partitions` partitions. A created topic is
  *   answered at once, ready, since a single node has no leader election to wait for.
+ * - Internal topics (`__consumer_offsets`, once a group has used it) are listed among all topics,
+ *   flagged is_internal, as Kafka lists them.
  * - Errors: 17 INVALID_TOPIC_EXCEPTION for an illegal name, 3 UNKNOWN_TOPIC_OR_PARTITION for an
  *   unknown topic that is not created, 100 UNKNOWN_TOPIC_ID for an unknown topic id (v10+).
  *
  * Version notes:
  * - v1: rack, controller id, is_internal; null = all topics.  v2: cluster id.  v3: throttle time.
- * - v4: allow_auto_topic_creation.  v5: offline replicas.  v7: leader epoch.  v8: authorized operations.
+ * - v4: allow_auto_topic_creation.  v5: offline replicas.  v7: leader epoch.
+ * - v8: authorized operations (KIP-430): when asked, each topic's (v8+) and the cluster's (v8-10)
+ *   as bit fields of AclOperation codes, from the authorizer (everything Kafka supports on the
+ *   resource until Tafka has ACLs); Integer.MIN_VALUE when not asked.
  * - v9: flexible.  v10: topic ids.  v12: topics may be asked for by id alone (name null); a null
  *   name before v12 closes the connection, as Kafka's request parser does.
  * - v13: top-level error code.
@@ -22,6 +27,7 @@
 import { Metadata } from '../../protocol/messages/03-metadata.js';
 import { ErrorCode, KafkaError } from '../../protocol/errors.js';
 import { ZERO_UUID } from '../../protocol/schema.js';
+import { authorizedOperations, clusterAuthorizedOperations, OPERATIONS_NOT_REQUESTED } from '../auth/authorizer.js';
 import { LEADER_EPOCH } from '../leader-epoch.js';
 import { defineHandler, type Response } from '../server/handler.js';
 import type { TopicService } from '../services.js';
@@ -30,8 +36,6 @@ import { isInternalTopic } from '../topics/internal.js';
 import { invalidTopicName, type TopicInfo } from '../topics/registry.js';
 
 type TopicResult = Response<typeof Metadata>['topics'][number];
-
-const UNSET_OPERATIONS = -2147483648;
 
 function describeTopic(nodeId: number, t: TopicInfo): TopicResult {
   const partitions = [];
@@ -52,7 +56,7 @@ function describeTopic(nodeId: number, t: TopicInfo): TopicResult {
     topicId: t.id,
     isInternal: t.internal,
     partitions,
-    topicAuthorizedOperations: UNSET_OPERATIONS,
+    topicAuthorizedOperations: OPERATIONS_NOT_REQUESTED,
   };
 }
 
@@ -62,7 +66,7 @@ const topicError = (errorCode: number, name: string | null, topicId = ZERO_UUID)
   topicId,
   isInternal: false,
   partitions: [],
-  topicAuthorizedOperations: UNSET_OPERATIONS,
+  topicAuthorizedOperations: OPERATIONS_NOT_REQUESTED,
 });
 
 async function lookup(topics: TopicService, nodeId: number, name: string, allowCreate: boolean): Promise<TopicResult> {
@@ -106,6 +110,11 @@ export default defineHandler({
         }),
       );
     }
+    const { authorizer } = ctx.services;
+    if (apiVersion >= 8 && req.includeTopicAuthorizedOperations) {
+      // Topics named in the request get theirs even when they do not exist, as in Kafka; unknown ids do not.
+      for (const t of results) if (t.name !== null) t.topicAuthorizedOperations = authorizedOperations(authorizer, ctx, 'TOPIC', t.name);
+    }
     const { host, port } = node.advertised;
     return {
       throttleTimeMs: 0,
@@ -113,7 +122,9 @@ export default defineHandler({
       clusterId: node.clusterId,
       controllerId: node.nodeId,
       topics: results,
-      clusterAuthorizedOperations: UNSET_OPERATIONS,
+      clusterAuthorizedOperations: apiVersion >= 8 && apiVersion <= 10 && req.includeClusterAuthorizedOperations
+        ? clusterAuthorizedOperations(authorizer, ctx)
+        : OPERATIONS_NOT_REQUESTED,
       errorCode: ErrorCode.NONE,
     };
   },
