@@ -6,6 +6,7 @@
  * start-up and every request carries it as `ctx.services`. Each service is the smallest shape the
  * handlers need; start-up, replay and shutdown stay with the broker.
  */
+import type { Authorizer } from './auth/authorizer.js';
 import type { Clock } from './clock.js';
 import type { BrokerConfig } from './config/broker-config.js';
 import type { GroupCoordinator } from './group/coordinator.js';
@@ -34,6 +35,7 @@ export interface NodeIdentity {
 export type GroupService = Pick<
   GroupCoordinator,
   | 'findCoordinatorError'
+  | 'prepare'
   | 'joinGroup'
   | 'syncGroup'
   | 'heartbeat'
@@ -43,6 +45,7 @@ export type GroupService = Pick<
   | 'deleteGroups'
   | 'commitOffsets'
   | 'fetchOffsets'
+  | 'pendingCommitsWritten'
   | 'deleteOffsets'
 >;
 
@@ -65,4 +68,6 @@ export interface BrokerServices {
   readonly logs: LogDirectory;
   readonly groups: GroupService;
   readonly producerIds: ProducerIdSource;
+  /** Who may do what; allows everything until Tafka has ACLs. */
+  readonly authorizer: Authorizer;
 }

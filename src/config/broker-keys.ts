@@ -65,7 +65,8 @@ export const BROKER_CONFIGS = {
   'offsets.retention.minutes': { type: 'INT', default: '10080', min: 1, doc: 'Committed offsets of an empty group are dropped after this long.' },
   'offsets.retention.check.interval.ms': { type: 'LONG', default: '600000', min: 1, doc: 'How often expired committed offsets are looked for.' },
   'offset.metadata.max.bytes': { type: 'INT', default: '4096', doc: 'Longest metadata string an offset commit may carry.' },
-  'offsets.topic.num.partitions': { type: 'INT', default: '50', min: 1, inert: true, doc: 'Partitions of __consumer_offsets in Kafka.' },
+  'offsets.topic.num.partitions': { type: 'INT', default: '50', min: 1, doc: 'Partitions __consumer_offsets is created with (groups are hashed onto them); fixed once it exists.' },
+  'offsets.topic.segment.bytes': { type: 'INT', default: '104857600', min: 1, doc: 'segment.bytes of __consumer_offsets when it is created.' },
   'offsets.topic.replication.factor': { type: 'SHORT', default: '3', min: 1, inert: true, doc: 'Replication of __consumer_offsets in Kafka.' },
 
   // ------------------------------------------------------------------ producers and transactions
