@@ -8,6 +8,8 @@ import { pino, type Logger } from 'pino';
 import { ALLOW_ALL } from './auth/authorizer.js';
 import { systemClock, type Clock } from './clock.js';
 import { BrokerConfig } from './config/broker-config.js';
+import { DynamicBrokerConfigs } from './config/dynamic.js';
+import { DynamicConfigStore } from './config/dynamic-store.js';
 import { brokerLogConfig, topicLogConfig } from './config/log-config.js';
 import { HANDLERS } from './handlers/index.js';
 import { loadOrCreateMetaProperties } from './meta-properties.js';
@@ -47,6 +49,8 @@ export class Broker {
     const logger = opts.logger ?? pino({ level: 'silent' });
     const dataDir = opts.inMemory ? undefined : config.dataDir;
     const meta = await loadOrCreateMetaProperties(dataDir, config.get('node.id'));
+    // Dynamic broker configs first: the logs open under the log defaults in force.
+    const dynamicConfigs = await DynamicBrokerConfigs.open({ config, store: await DynamicConfigStore.open(dataDir), nodeId: meta.nodeId, logger });
     const registry = await TopicRegistry.open(dataDir);
     const clock = opts.clock ?? systemClock;
     const logs = await LogManager.open({
@@ -62,10 +66,11 @@ export class Broker {
     const groups = await GroupCoordinator.open({ config, logs, registry, clock, logger });
     const producerIds = await ProducerIdManager.open(dataDir);
     const topics = await TopicManager.open({ registry, logs, config, logger, onDeleted: (topic) => groups.onTopicDeleted(topic) });
+    dynamicConfigs.onChange(() => topics.reapplyLogConfigs());
 
     let boundPort = 0;
     const node = nodeIdentity(config, meta, () => boundPort);
-    const services: BrokerServices = { config, clock, node, topics, logs, groups, producerIds, authorizer: ALLOW_ALL };
+    const services: BrokerServices = { config, dynamicConfigs, clock, node, topics, logs, groups, producerIds, authorizer: ALLOW_ALL };
     const server = new KafkaServer(services, new HandlerRegistry(HANDLERS), logger);
     const { host, port } = config.listener;
     boundPort = await server.listen(host, port);

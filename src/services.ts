@@ -9,6 +9,7 @@
 import type { Authorizer } from './auth/authorizer.js';
 import type { Clock } from './clock.js';
 import type { BrokerConfig } from './config/broker-config.js';
+import type { DynamicBrokerConfigs } from './config/dynamic.js';
 import type { GroupCoordinator } from './group/coordinator.js';
 import type { LogManager } from './log/log-manager.js';
 import type { ProducerIdManager } from './producer-ids.js';
@@ -55,12 +56,17 @@ export type GroupService = Pick<
  */
 export type LogDirectory = Pick<LogManager, 'dataDir'>;
 
+/** Dynamic broker configs (AlterConfigs / IncrementalAlterConfigs on BROKER resources). */
+export type DynamicConfigService = Pick<DynamicBrokerConfigs, 'alter' | 'current'>;
+
 /** Never-repeating producer ids for InitProducerId. */
 export type ProducerIdSource = Pick<ProducerIdManager, 'generate'>;
 
 export interface BrokerServices {
-  /** The broker configuration (read-only: Tafka has no dynamic broker configs). */
+  /** The broker configuration: every key's value in force, dynamic broker configs included. */
   readonly config: BrokerConfig;
+  /** Changes the dynamic broker configs, which `config` then answers. */
+  readonly dynamicConfigs: DynamicConfigService;
   /** The one time source, so tests can run timers on fake time. */
   readonly clock: Clock;
   readonly node: NodeIdentity;

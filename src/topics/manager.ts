@@ -145,6 +145,17 @@ export class TopicManager implements TopicService {
   }
 
   /**
+   * The broker's log defaults changed (dynamic broker configs): every partition log takes its
+   * settings anew — its topic's overrides on the new defaults — and acts on them from now on.
+   */
+  reapplyLogConfigs(): void {
+    for (const t of this.list()) {
+      const config = this.logConfig(t.configs);
+      for (let p = 0; p < t.partitions; p++) this.logs.getLog(t.name, p)?.updateConfig(config);
+    }
+  }
+
+  /**
    * Out of the registry first, so no new request finds the topic, then its partition logs
    * (directories removed). Requests that already hold a log finish against a closed one.
    */
