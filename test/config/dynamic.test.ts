@@ -7,14 +7,14 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Broker } from '../../src/broker.js';
 import { BrokerConfig } from '../../src/config/broker-config.js';
 import alterConfigs from '../../src/handlers/33-alter-configs.js';
 import describeConfigs from '../../src/handlers/32-describe-configs.js';
 import incrementalAlterConfigs from '../../src/handlers/44-incremental-alter-configs.js';
-import type { Handler, RequestContext } from '../../src/server/handler.js';
+import type { Handler } from '../../src/server/handler.js';
+import { callHandler } from '../support/call-handler.js';
 import type { ApiSpec, MessageOf } from '../../protocol/schema.js';
 
 const BROKER = 4;
@@ -39,13 +39,8 @@ describe('dynamic broker configs', () => {
     return broker;
   };
 
-  async function call<A extends ApiSpec>(handler: Handler<A>, apiVersion: number, req: unknown) {
-    const ctx = {
-      apiKey: handler.api.apiKey, apiVersion, correlationId: 1, clientId: 'test', clientHost: '127.0.0.1:1', services: broker.services,
-      log: pino({ level: 'silent' }), signal: new AbortController().signal, closeConnection: () => {},
-    } as unknown as RequestContext;
-    return (await handler.handle(req as MessageOf<A['request']>, ctx))!;
-  }
+  const call = <A extends ApiSpec>(handler: Handler<A>, apiVersion: number, req: unknown) =>
+    callHandler(handler, apiVersion, req as Partial<MessageOf<A['request']>>, broker.services);
 
   /** IncrementalAlterConfigs on one resource: [error code, message]. */
   type Op = [op: number, name: string, value: string | null];

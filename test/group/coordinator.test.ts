@@ -6,8 +6,9 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../protocol/errors.js';
-import { GroupCoordinator, type GroupCoordinatorConfig } from '../../src/group/coordinator.js';
+import { GroupCoordinator } from '../../src/group/coordinator.js';
 import { LogOffsetStore, MemoryOffsetStore, type OffsetStore } from '../../src/group/offset-store.js';
+import { TEST_GROUP_CONFIG } from '../support/group-config.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { LogManager } from '../../src/log/log-manager.js';
 import { MemoryStorage } from '../../src/log/memory-storage.js';
@@ -17,15 +18,7 @@ import { TopicRegistry } from '../../src/topics/registry.js';
 const logger = pino({ level: 'silent' });
 const settle = () => new Promise<void>((r) => setImmediate(r));
 
-const config: GroupCoordinatorConfig = {
-  initialRebalanceDelayMs: 0,
-  groupMinSessionTimeoutMs: 6000,
-  groupMaxSessionTimeoutMs: 1_800_000,
-  groupMaxSize: 100,
-  offsetsRetentionMs: 7 * 24 * 3600_000,
-  offsetsRetentionCheckIntervalMs: 600_000,
-  offsetMetadataMaxBytes: 4096,
-};
+const config = TEST_GROUP_CONFIG;
 
 async function open(store: OffsetStore, clock = new ManualClock(1_000_000)) {
   const c = new GroupCoordinator({ clock, logger, config, store });

@@ -8,22 +8,15 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../protocol/errors.js';
-import { GroupCoordinator, type GroupCoordinatorConfig } from '../../src/group/coordinator.js';
+import { GroupCoordinator } from '../../src/group/coordinator.js';
 import { MemoryOffsetStore } from '../../src/group/offset-store.js';
 import { PendingTransactionalOffsets } from '../../src/group/pending-offsets.js';
 import { decodeRecord, type CoordinatorRecord } from '../../src/group/records.js';
 import { coordinatorPartitionFor, javaStringHashCode } from '../../src/util/java-hash.js';
+import { TEST_GROUP_CONFIG } from '../support/group-config.js';
 import { ManualClock } from '../support/manual-clock.js';
 
-const config: GroupCoordinatorConfig = {
-  initialRebalanceDelayMs: 0,
-  groupMinSessionTimeoutMs: 6000,
-  groupMaxSessionTimeoutMs: 1_800_000,
-  groupMaxSize: 100,
-  offsetsRetentionMs: 7 * 24 * 3600_000,
-  offsetsRetentionCheckIntervalMs: 600_000,
-  offsetMetadataMaxBytes: 4096,
-};
+const config = TEST_GROUP_CONFIG;
 
 /** A logger whose lines the test can read. */
 function capturingLogger() {

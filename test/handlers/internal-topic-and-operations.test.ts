@@ -5,14 +5,14 @@
  * bits of the operations the authorizer allows.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { pino } from 'pino';
 import { Broker } from '../../src/broker.js';
 import { BrokerConfig } from '../../src/config/broker-config.js';
 import metadata from '../../src/handlers/03-metadata.js';
 import findCoordinator from '../../src/handlers/10-find-coordinator.js';
 import describeGroups from '../../src/handlers/15-describe-groups.js';
 import describeCluster from '../../src/handlers/60-describe-cluster.js';
-import type { Handler, RequestContext } from '../../src/server/handler.js';
+import type { Handler } from '../../src/server/handler.js';
+import { callHandler } from '../support/call-handler.js';
 import type { ApiSpec, MessageOf } from '../../protocol/schema.js';
 import type { Authorizer } from '../../src/auth/authorizer.js';
 import { AclOperation } from '../../src/auth/authorizer.js';
@@ -33,13 +33,8 @@ describe('internal topic and authorized operations', () => {
   });
   afterEach(async () => broker.close());
 
-  async function call<A extends ApiSpec>(handler: Handler<A>, apiVersion: number, req: Partial<MessageOf<A['request']>>, services = broker.services) {
-    const ctx = {
-      apiKey: handler.api.apiKey, apiVersion, correlationId: 1, clientId: 'test', clientHost: '127.0.0.1:1', services,
-      log: pino({ level: 'silent' }), signal: new AbortController().signal, closeConnection: () => {},
-    } as unknown as RequestContext;
-    return (await handler.handle(req as unknown as MessageOf<A['request']>, ctx))!;
-  }
+  const call = <A extends ApiSpec>(handler: Handler<A>, apiVersion: number, req: Partial<MessageOf<A['request']>>, services = broker.services) =>
+    callHandler(handler, apiVersion, req, services);
 
   const allTopics = (v = 12) => call(metadata, v, { topics: null, allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false });
 
