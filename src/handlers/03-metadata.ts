@@ -10,7 +10,9 @@
  *   `auto.create.topics.enable` is true, with `num.partitions` partitions. A created topic is
  *   answered at once, ready, since a single node has no leader election to wait for.
  * - Internal topics (`__consumer_offsets`, once a group has used it) are listed among all topics,
- *   flagged is_internal, as Kafka lists them.
+ *   flagged is_internal, as Kafka lists them. Asked for by name with auto-creation allowed,
+ *   `__consumer_offsets` is created by the group coordinator (its partitions and configs), as Kafka's
+ *   AutoTopicCreationManager does; an internal topic is flagged is_internal in errors too.
  * - Errors: 17 INVALID_TOPIC_EXCEPTION for an illegal name, 3 UNKNOWN_TOPIC_OR_PARTITION for an
  *   unknown topic that is not created, 100 UNKNOWN_TOPIC_ID for an unknown topic id (v10+).
  *
@@ -30,9 +32,9 @@ import { ZERO_UUID } from '../../protocol/schema.js';
 import { authorizedOperations, clusterAuthorizedOperations, OPERATIONS_NOT_REQUESTED } from '../auth/authorizer.js';
 import { LEADER_EPOCH } from '../leader-epoch.js';
 import { defineHandler, type Response } from '../server/handler.js';
-import type { TopicService } from '../services.js';
+import type { BrokerServices } from '../services.js';
 import { findTopic } from '../topics/lookup.js';
-import { isInternalTopic } from '../topics/internal.js';
+import { CONSUMER_OFFSETS_TOPIC, isInternalTopic } from '../topics/internal.js';
 import { invalidTopicName, type TopicInfo } from '../topics/registry.js';
 
 type TopicResult = Response<typeof Metadata>['topics'][number];
@@ -64,18 +66,23 @@ const topicError = (errorCode: number, name: string | null, topicId = ZERO_UUID)
   errorCode,
   name,
   topicId,
-  isInternal: false,
+  isInternal: name !== null && isInternalTopic(name),
   partitions: [],
   topicAuthorizedOperations: OPERATIONS_NOT_REQUESTED,
 });
 
-async function lookup(topics: TopicService, nodeId: number, name: string, allowCreate: boolean): Promise<TopicResult> {
+async function lookup({ topics, groups }: BrokerServices, nodeId: number, name: string, allowCreate: boolean): Promise<TopicResult> {
   const existing = topics.get(name);
   if (existing) return describeTopic(nodeId, existing);
   if (invalidTopicName(name)) return topicError(ErrorCode.INVALID_TOPIC_EXCEPTION, name);
-  if (!allowCreate || isInternalTopic(name)) return topicError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, name);
+  if (!allowCreate) return topicError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, name);
   try {
-    return describeTopic(nodeId, await topics.autoCreate(name));
+    // An internal topic is created by its coordinator, with its own partitions and configs, as Kafka's
+    // AutoTopicCreationManager does; Tafka has only the group coordinator's so far.
+    if (name === CONSUMER_OFFSETS_TOPIC) await groups.prepare();
+    else if (isInternalTopic(name)) return topicError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, name);
+    const created = topics.get(name) ?? (await topics.autoCreate(name));
+    return describeTopic(nodeId, created);
   } catch (err) {
     if (err instanceof KafkaError) return topicError(err.errorCode, name);
     throw err;
@@ -106,7 +113,7 @@ export default defineHandler({
             const byId = findTopic(topics, { id: wanted.topicId });
             return byId.topic ? describeTopic(node.nodeId, byId.topic) : topicError(byId.errorCode, null, wanted.topicId);
           }
-          return lookup(topics, node.nodeId, wanted.name, allowCreate);
+          return lookup(ctx.services, node.nodeId, wanted.name, allowCreate);
         }),
       );
     }

@@ -52,6 +52,17 @@ describe('internal topic and authorized operations', () => {
     expect(named.topics[0]).toMatchObject({ name: '__consumer_offsets', isInternal: true, errorCode: 0 });
   });
 
+  it('Metadata naming __consumer_offsets: is_internal even when unknown; with auto-creation, the group coordinator creates it', async () => {
+    const ask = (allowAutoTopicCreation: boolean) => call(metadata, 12, { topics: [{ name: '__consumer_offsets', topicId: '' }], allowAutoTopicCreation });
+    expect((await ask(false)).topics[0]).toMatchObject({ errorCode: 3, isInternal: true });
+    const created = (await ask(true)).topics[0]!;
+    expect(created).toMatchObject({ errorCode: 0, isInternal: true });
+    expect(created.partitions).toHaveLength(7);
+    expect(broker.services.topics.get('__consumer_offsets')!.configs['cleanup.policy']).toBe('compact');
+    expect((await call(metadata, 12, { topics: [{ name: '__transaction_state', topicId: '' }], allowAutoTopicCreation: true })).topics[0])
+      .toMatchObject({ errorCode: 3, isInternal: true });
+  });
+
   it('Metadata v8-10: the cluster\'s and each topic\'s operations when asked, MIN_VALUE when not; v11+ has no cluster field', async () => {
     const asked = await call(metadata, 10, {
       topics: [{ name: 't', topicId: '' }, { name: 'missing', topicId: '' }], allowAutoTopicCreation: false,
