@@ -67,7 +67,7 @@ function normalize(lines: readonly string[]): string {
         .replace(/"ms":\d+/g, '"ms":<ms>')
         .replace(/"clusterId":"[^"]*"/g, '"clusterId":"<id>"')
         .replace(/"(to|batches|records)":\d+/g, '"$1":<n>')
-        .replace(/^__consumer_offsets 0 \d+$/, '__consumer_offsets 0 <n>')
+        .replace(/^__consumer_offsets (\d+) \d+$/, '__consumer_offsets $1 <n>')
         .replace(/CreateTime: \d+/g, 'CreateTime: <time>')
         .replace(/crc: \d+/g, 'crc: <crc>')
         .trimEnd(),

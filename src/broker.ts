@@ -5,8 +5,11 @@
  * those services; nothing here is reachable from a handler.
  */
 import { pino, type Logger } from 'pino';
+import { ALLOW_ALL } from './auth/authorizer.js';
 import { systemClock, type Clock } from './clock.js';
 import { BrokerConfig } from './config/broker-config.js';
+import { DynamicBrokerConfigs } from './config/dynamic.js';
+import { DynamicConfigStore } from './config/dynamic-store.js';
 import { brokerLogConfig, topicLogConfig } from './config/log-config.js';
 import { HANDLERS } from './handlers/index.js';
 import { loadOrCreateMetaProperties } from './meta-properties.js';
@@ -46,6 +49,8 @@ export class Broker {
     const logger = opts.logger ?? pino({ level: 'silent' });
     const dataDir = opts.inMemory ? undefined : config.dataDir;
     const meta = await loadOrCreateMetaProperties(dataDir, config.get('node.id'));
+    // Dynamic broker configs first: the logs open under the log defaults in force.
+    const dynamicConfigs = await DynamicBrokerConfigs.open({ config, store: await DynamicConfigStore.open(dataDir), nodeId: meta.nodeId, logger });
     const registry = await TopicRegistry.open(dataDir);
     const clock = opts.clock ?? systemClock;
     const logs = await LogManager.open({
@@ -58,13 +63,14 @@ export class Broker {
       retentionCheckIntervalMs: config.get('log.retention.check.interval.ms'),
       producerIdExpirationCheckIntervalMs: config.get('producer.id.expiration.check.interval.ms'),
     });
-    const groups = await GroupCoordinator.open({ config, logs, clock, logger });
+    const groups = await GroupCoordinator.open({ config, logs, registry, clock, logger });
     const producerIds = await ProducerIdManager.open(dataDir);
-    const topics = await TopicManager.open({ registry, logs, config, logger });
+    const topics = await TopicManager.open({ registry, logs, config, logger, onDeleted: (topic) => groups.onTopicDeleted(topic) });
+    dynamicConfigs.onChange(() => topics.reapplyLogConfigs());
 
     let boundPort = 0;
     const node = nodeIdentity(config, meta, () => boundPort);
-    const services: BrokerServices = { config, clock, node, topics, logs, groups, producerIds };
+    const services: BrokerServices = { config, dynamicConfigs, clock, node, topics, logs, groups, producerIds, authorizer: ALLOW_ALL };
     const server = new KafkaServer(services, new HandlerRegistry(HANDLERS), logger);
     const { host, port } = config.listener;
     boundPort = await server.listen(host, port);

@@ -6,8 +6,10 @@
  * start-up and every request carries it as `ctx.services`. Each service is the smallest shape the
  * handlers need; start-up, replay and shutdown stay with the broker.
  */
+import type { Authorizer } from './auth/authorizer.js';
 import type { Clock } from './clock.js';
 import type { BrokerConfig } from './config/broker-config.js';
+import type { DynamicBrokerConfigs } from './config/dynamic.js';
 import type { GroupCoordinator } from './group/coordinator.js';
 import type { LogManager } from './log/log-manager.js';
 import type { ProducerIdManager } from './producer-ids.js';
@@ -34,6 +36,7 @@ export interface NodeIdentity {
 export type GroupService = Pick<
   GroupCoordinator,
   | 'findCoordinatorError'
+  | 'prepare'
   | 'joinGroup'
   | 'syncGroup'
   | 'heartbeat'
@@ -43,6 +46,7 @@ export type GroupService = Pick<
   | 'deleteGroups'
   | 'commitOffsets'
   | 'fetchOffsets'
+  | 'pendingCommitsWritten'
   | 'deleteOffsets'
 >;
 
@@ -52,12 +56,17 @@ export type GroupService = Pick<
  */
 export type LogDirectory = Pick<LogManager, 'dataDir'>;
 
+/** Dynamic broker configs (AlterConfigs / IncrementalAlterConfigs on BROKER resources). */
+export type DynamicConfigService = Pick<DynamicBrokerConfigs, 'alter' | 'current'>;
+
 /** Never-repeating producer ids for InitProducerId. */
 export type ProducerIdSource = Pick<ProducerIdManager, 'generate'>;
 
 export interface BrokerServices {
-  /** The broker configuration (read-only: Tafka has no dynamic broker configs). */
+  /** The broker configuration: every key's value in force, dynamic broker configs included. */
   readonly config: BrokerConfig;
+  /** Changes the dynamic broker configs, which `config` then answers. */
+  readonly dynamicConfigs: DynamicConfigService;
   /** The one time source, so tests can run timers on fake time. */
   readonly clock: Clock;
   readonly node: NodeIdentity;
@@ -65,4 +74,6 @@ export interface BrokerServices {
   readonly logs: LogDirectory;
   readonly groups: GroupService;
   readonly producerIds: ProducerIdSource;
+  /** Who may do what; allows everything until Tafka has ACLs. */
+  readonly authorizer: Authorizer;
 }

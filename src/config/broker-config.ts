@@ -4,6 +4,11 @@
  * Values come, lowest precedence first, from Kafka's defaults, a `server.properties` file, and
  * `--override key=value` flags (plus the `--host/--port/--data-dir` shortcuts). An unknown key or a
  * value of the wrong kind stops start-up with a message naming it, as Kafka's KafkaConfig does.
+ *
+ * On top of those static values come the dynamic broker configs (KIP-226, src/config/dynamic.ts):
+ * the cluster-wide defaults (resource name "") and, above them, this broker's own (resource name =
+ * node id). `get` always answers the value in force, so whoever reads the config when it acts sees
+ * a change at once.
  */
 import { ACCEPTED_BROKER_KEYS, BROKER_CONFIGS, brokerKey, type BrokerKey } from './broker-keys.js';
 import type { Synonym } from './definition.js';
@@ -14,6 +19,9 @@ type Row<K extends BrokerKey> = (typeof BROKER_CONFIGS)[K];
 type ValueOfType<T> = T extends 'INT' | 'SHORT' | 'LONG' | 'DOUBLE' ? number : T extends 'BOOLEAN' ? boolean : string;
 
 export type ConfigKey = BrokerKey;
+
+/** The two layers of dynamic broker configs, highest precedence last. */
+export type DynamicScope = 'cluster-default' | 'this-broker';
 /** The type `get(key)` returns: from the row's type, and nullable when the row has no default. */
 export type ConfigValue<K extends ConfigKey> = ValueOfType<Row<K>['type']> | (Row<K>['default'] extends null ? null : never);
 
@@ -23,9 +31,13 @@ const DEFAULTS: ReadonlyMap<string, BrokerValue | null> = new Map(
 );
 
 export class BrokerConfig {
+  /** Static values: Kafka's defaults under the file and the overrides. */
   private readonly values = new Map(DEFAULTS);
   /** Keys set explicitly (file or overrides), for DescribeConfigs' "source". */
   readonly explicit: ReadonlySet<string>;
+  /** The dynamic layers as stored (text; names Tafka does not know included), and their parsed values. */
+  private readonly dynamicTexts: Record<DynamicScope, ReadonlyMap<string, string>> = { 'cluster-default': new Map(), 'this-broker': new Map() };
+  private readonly dynamicValues: Record<DynamicScope, ReadonlyMap<string, BrokerValue>> = { 'cluster-default': new Map(), 'this-broker': new Map() };
 
   constructor(settings: Iterable<[string, string]> = []) {
     const explicit = new Set<string>();
@@ -41,17 +53,46 @@ export class BrokerConfig {
     }
   }
 
+  /** The value in force: this broker's dynamic value, else the cluster-wide dynamic default, else the static one. */
   get<K extends ConfigKey>(key: K): ConfigValue<K> {
-    return this.values.get(key) as ConfigValue<K>;
+    return this.lookup(key) as ConfigValue<K>;
+  }
+
+  private lookup(key: string): BrokerValue | null {
+    return this.dynamicValues['this-broker'].get(key) ?? this.dynamicValues['cluster-default'].get(key) ?? this.values.get(key) ?? null;
+  }
+
+  /** The value from Kafka's default, server.properties or an override, under any dynamic one. */
+  staticValue(key: string): BrokerValue | null {
+    return this.values.get(key) ?? null;
+  }
+
+  /**
+   * Replaces one layer of dynamic configs. The values must have been validated (src/config/dynamic.ts);
+   * names outside the table are kept as text only, as Kafka keeps names it does not know.
+   */
+  setDynamic(scope: DynamicScope, configs: Readonly<Record<string, string>>): void {
+    const values = new Map<string, BrokerValue>();
+    for (const [key, text] of Object.entries(configs)) {
+      const def = brokerKey(key);
+      if (def) values.set(key, parseBrokerValue(key, def, text));
+    }
+    this.dynamicTexts[scope] = new Map(Object.entries(configs));
+    this.dynamicValues[scope] = values;
+  }
+
+  /** One layer of dynamic configs, as stored. */
+  dynamic(scope: DynamicScope): ReadonlyMap<string, string> {
+    return this.dynamicTexts[scope];
   }
 
   isInert(key: string): boolean {
     return brokerKey(key)?.inert === true;
   }
 
-  /** The keys a server.properties may set, with their values. */
+  /** The keys a server.properties may set, with their values in force. */
   entries(): [string, BrokerValue | null][] {
-    return ACCEPTED_BROKER_KEYS.map((key) => [key, this.values.get(key)!]);
+    return ACCEPTED_BROKER_KEYS.map((key) => [key, this.lookup(key)]);
   }
 
   /**
@@ -60,7 +101,7 @@ export class BrokerConfig {
    */
   firstOf(chain: readonly Synonym[]): BrokerValue | null {
     for (const [key, factor] of chain) {
-      const value = this.values.get(key) ?? null;
+      const value = this.lookup(key);
       if (value !== null) return typeof value === 'number' ? value * factor : value;
     }
     return null;

@@ -1,7 +1,8 @@
 /**
  * Every broker key Tafka knows, one row each: Kafka 4.x's type, default and validator
  * (KafkaConfig and the *Configs classes it gathers), whether Kafka can change it at runtime
- * (DynamicBrokerConfig), and whether Tafka acts on it.
+ * (DynamicBrokerConfig — AlterConfigs on a BROKER resource may then change it, src/config/dynamic.ts),
+ * and whether Tafka acts on it.
  *
  * Three kinds of rows:
  * - keys Tafka acts on (`num.partitions`, `log.retention.hours`, ...);
@@ -65,7 +66,8 @@ export const BROKER_CONFIGS = {
   'offsets.retention.minutes': { type: 'INT', default: '10080', min: 1, doc: 'Committed offsets of an empty group are dropped after this long.' },
   'offsets.retention.check.interval.ms': { type: 'LONG', default: '600000', min: 1, doc: 'How often expired committed offsets are looked for.' },
   'offset.metadata.max.bytes': { type: 'INT', default: '4096', doc: 'Longest metadata string an offset commit may carry.' },
-  'offsets.topic.num.partitions': { type: 'INT', default: '50', min: 1, inert: true, doc: 'Partitions of __consumer_offsets in Kafka.' },
+  'offsets.topic.num.partitions': { type: 'INT', default: '50', min: 1, doc: 'Partitions __consumer_offsets is created with (groups are hashed onto them); fixed once it exists.' },
+  'offsets.topic.segment.bytes': { type: 'INT', default: '104857600', min: 1, doc: 'segment.bytes of __consumer_offsets when it is created.' },
   'offsets.topic.replication.factor': { type: 'SHORT', default: '3', min: 1, inert: true, doc: 'Replication of __consumer_offsets in Kafka.' },
 
   // ------------------------------------------------------------------ producers and transactions
@@ -92,6 +94,14 @@ export const BROKER_CONFIGS = {
   'socket.send.buffer.bytes': { type: 'INT', default: '102400', inert: true, doc: 'SO_SNDBUF of client sockets.' },
   'socket.receive.buffer.bytes': { type: 'INT', default: '102400', inert: true, doc: 'SO_RCVBUF of client sockets.' },
   'share.coordinator.state.topic.replication.factor': { type: 'SHORT', default: '3', min: 1, inert: true, doc: 'Replication of __share_group_state in Kafka.' },
+  // The log cleaner's own settings (Tafka does not compact): accepted, and dynamic as in Kafka.
+  'log.cleaner.enable': { type: 'BOOLEAN', default: 'true', inert: true, doc: 'Run the log cleaner (compaction).' },
+  'log.cleaner.threads': { type: 'INT', default: '1', min: 0, inert: true, dynamic: 'cluster-wide', doc: 'Kafka\'s log cleaner threads.' },
+  'log.cleaner.io.max.bytes.per.second': { type: 'DOUBLE', default: '1.7976931348623157E308', inert: true, dynamic: 'cluster-wide', doc: 'I/O throttle of the log cleaner.' },
+  'log.cleaner.dedupe.buffer.size': { type: 'LONG', default: '134217728', inert: true, dynamic: 'cluster-wide', doc: 'Memory for the cleaner\'s deduplication.' },
+  'log.cleaner.io.buffer.size': { type: 'INT', default: '524288', min: 0, inert: true, dynamic: 'cluster-wide', doc: 'Memory for the cleaner\'s I/O buffers.' },
+  'log.cleaner.io.buffer.load.factor': { type: 'DOUBLE', default: '0.9', inert: true, dynamic: 'cluster-wide', doc: 'How full the cleaner\'s dedupe buffer may become.' },
+  'log.cleaner.backoff.ms': { type: 'LONG', default: '15000', min: 0, inert: true, dynamic: 'cluster-wide', doc: 'How long the cleaner sleeps when there is nothing to clean.' },
   'share.coordinator.state.topic.min.isr': { type: 'SHORT', default: '2', min: 1, inert: true, doc: 'min.insync.replicas of __share_group_state in Kafka.' },
 
   // ------------------------------------------------------------------ Kafka keys Tafka knows only as topic-key synonyms

@@ -20,8 +20,11 @@ import { ErrorCode } from '../../protocol/errors.js';
 import type { Clock, ScheduledTask } from '../clock.js';
 import type { BrokerConfig } from '../config/broker-config.js';
 import type { LogManager } from '../log/log-manager.js';
+import type { InternalTopicRegistry } from '../topics/internal-logs.js';
+import { coordinatorPartitionFor } from '../util/java-hash.js';
 import { ClassicGroup, type GroupState, type JoinParams, type JoinResult, type LeaveMember, type SyncParams, type SyncResult } from './group.js';
-import { LogOffsetStore, type OffsetStore } from './offset-store.js';
+import { LogOffsetStore, OFFSETS_TOPIC, type OffsetStore } from './offset-store.js';
+import { PendingTransactionalOffsets } from './pending-offsets.js';
 import {
   decodeRecord,
   groupMetadataKey,
@@ -137,9 +140,18 @@ export class GroupCoordinator {
   private readonly offsets = new Map<string, Offsets>();
   /** The last group metadata record written per group (for snapshots; absent = none stored). */
   private readonly groupRecords = new Map<string, CoordinatorRecord>();
-  private inflight = 0;
-  private recordsSinceSnapshot = 0;
-  private snapshotting = false;
+  /**
+   * Offsets of transactions still open (none until Tafka has transactions): what makes an offset
+   * "unstable" for OffsetFetch's require_stable.
+   */
+  readonly transactionalOffsets = new PendingTransactionalOffsets<OffsetAndMetadata>();
+  /** Each group's latest write still in flight; writes to one log complete in order. */
+  private readonly lastWrite = new Map<string, Promise<void>>();
+  /**
+   * Per partition of the store: writes in flight, records since its last snapshot, a snapshot under
+   * way, and whether it holds the only copy of other partitions' groups (then it is never snapshotted).
+   */
+  private readonly partitions: { inflight: number; recordsSinceSnapshot: number; snapshotting: boolean; holdsOthers: boolean }[];
   private expirationTask?: ScheduledTask;
   private readonly clock: Clock;
   private readonly logger: Logger;
@@ -151,19 +163,24 @@ export class GroupCoordinator {
     this.logger = opts.logger.child({ component: 'group-coordinator' });
     this.config = opts.config;
     this.store = opts.store;
+    this.partitions = Array.from({ length: opts.store.partitionCount }, () => ({
+      inflight: 0, recordsSinceSnapshot: 0, snapshotting: false, holdsOthers: false,
+    }));
   }
 
   /**
-   * The broker's coordinator: its log in `__consumer_offsets` partition 0 of `logs`, the broker's clock,
-   * settings from the broker config. Resolves once the log has been replayed.
+   * The broker's coordinator: its records in the partitions of `__consumer_offsets` (an internal
+   * topic in `registry`, created on first use with offsets.topic.num.partitions partitions), the
+   * broker's clock, settings from the broker config. Resolves once the logs have been replayed.
    */
-  static async open(opts: { config: BrokerConfig; logs: LogManager; clock: Clock; logger: Logger }): Promise<GroupCoordinator> {
-    const store = await LogOffsetStore.open(opts.logs, opts.clock, opts.logger);
+  static async open(opts: {
+    config: BrokerConfig; logs: LogManager; registry: InternalTopicRegistry; clock: Clock; logger: Logger;
+  }): Promise<GroupCoordinator> {
     const coordinator = new GroupCoordinator({
       clock: opts.clock,
       logger: opts.logger,
       config: groupCoordinatorConfig(opts.config),
-      store,
+      store: await LogOffsetStore.open(opts),
     });
     await coordinator.startup();
     return coordinator;
@@ -177,10 +194,18 @@ export class GroupCoordinator {
   async startup(): Promise<void> {
     const started = this.clock.now();
     const groupValues = new Map<string, GroupMetadataValueData>();
+    /** Groups with records outside their own partition (only a pre-partitioning data dir has them, in 0). */
+    const misplaced = new Set<string>();
+    const holding = new Set<number>();
     let records = 0;
-    await this.store.replay((r) => {
+    await this.store.replay((r, partition) => {
       records++;
+      this.partitions[partition]!.recordsSinceSnapshot++;
       const d = decodeRecord(r);
+      if (this.partitionFor(d.group) !== partition) {
+        misplaced.add(d.group);
+        holding.add(partition);
+      }
       if (d.type === 'offset') {
         if (d.value === null) this.removeOffset(d.group, d.topic, d.partition);
         else {
@@ -217,10 +242,45 @@ export class GroupCoordinator {
     }
     // Groups known only by their offsets (simple consumers, admin commits) come back Empty.
     for (const groupId of this.offsets.keys()) if (!this.groups.has(groupId)) this.newGroup(groupId);
-    this.recordsSinceSnapshot = records;
+    await this.moveToHomePartitions(misplaced, holding);
     this.state = 'active';
     this.scheduleExpiration();
     this.logger.info({ groups: this.groups.size, records, ms: this.clock.now() - started }, 'group coordinator loaded');
+  }
+
+  /**
+   * A data directory from before `__consumer_offsets` had several partitions keeps every group in
+   * partition 0. Each such group's live records are written to the partition its id hashes to, and
+   * only then is partition 0 snapshotted, dropping the old copies — so a crash at any point leaves
+   * every record in at least one place, and replay (partition 0 first) sees the newest copy last.
+   */
+  private async moveToHomePartitions(groups: ReadonlySet<string>, from: ReadonlySet<number>): Promise<void> {
+    if (groups.size === 0) return;
+    const moved = [...groups].filter((g) => this.groups.has(g));
+    try {
+      for (const g of moved) {
+        const records = this.groupLiveRecords(g);
+        await this.store.append(this.partitionFor(g), records);
+        this.partitions[this.partitionFor(g)]!.recordsSinceSnapshot += records.length;
+      }
+      for (const p of from) {
+        const live = this.liveRecords(p);
+        await this.store.snapshot(p, live);
+        this.partitions[p]!.recordsSinceSnapshot = live.length;
+      }
+    } catch (err) {
+      // Nothing is lost: the state is in memory and every record still on disk, where it stays (no
+      // snapshot may drop it) until the next start tries again.
+      for (const p of from) this.partitions[p]!.holdsOthers = true;
+      this.logger.warn({ err }, `moving groups to their ${OFFSETS_TOPIC} partitions failed; will retry at the next start`);
+      return;
+    }
+    this.logger.info({ groups: moved.length, partitions: this.store.partitionCount }, `moved groups to their ${OFFSETS_TOPIC} partitions`);
+  }
+
+  /** The partition of the store a group's records go to: Kafka's abs(hashCode(groupId)) % partitions. */
+  partitionFor(groupId: string): number {
+    return coordinatorPartitionFor(groupId, this.store.partitionCount);
   }
 
   async close(): Promise<void> {
@@ -255,59 +315,74 @@ export class GroupCoordinator {
   // Writing through the store
 
   /**
-   * Appends records; `apply` runs when they are written, in log order, before the caller hears
-   * back. A failed write leaves the state untouched and rejects.
+   * Appends a group's records to its partition; `apply` runs when they are written, in log order,
+   * before the caller hears back. A failed write leaves the state untouched and rejects.
    */
-  private write(records: CoordinatorRecord[], apply: () => void): Promise<void> {
+  private write(groupId: string, records: CoordinatorRecord[], apply: () => void): Promise<void> {
     if (records.length === 0) {
       apply();
       return Promise.resolve();
     }
-    this.inflight++;
-    const done = this.store.append(records).then(
+    const partition = this.partitionFor(groupId);
+    const state = this.partitions[partition]!;
+    state.inflight++;
+    const done = this.store.append(partition, records).then(
       () => {
-        this.inflight--;
-        this.recordsSinceSnapshot += records.length;
+        state.inflight--;
+        state.recordsSinceSnapshot += records.length;
         apply();
-        this.maybeSnapshot();
+        this.maybeSnapshot(partition);
       },
       (err: unknown) => {
-        this.inflight--;
-        this.logger.error({ err }, 'group coordinator write failed');
+        state.inflight--;
+        this.logger.error({ err, group: groupId }, 'group coordinator write failed');
         throw err;
       },
     );
+    this.lastWrite.set(groupId, done);
+    const forget = () => {
+      if (this.lastWrite.get(groupId) === done) this.lastWrite.delete(groupId);
+    };
+    done.then(forget, forget);
     return done;
   }
 
-  private liveRecords(): CoordinatorRecord[] {
-    const out: CoordinatorRecord[] = [...this.groupRecords.values()];
-    for (const [groupId, topics] of this.offsets) {
-      for (const [topic, partitions] of topics) {
-        for (const [partition, o] of partitions) out.push(this.offsetRecord(groupId, topic, partition, o));
-      }
+  /** A group's records as a snapshot keeps them: its metadata (if stored) and its offsets. */
+  private groupLiveRecords(groupId: string): CoordinatorRecord[] {
+    const out: CoordinatorRecord[] = [];
+    const group = this.groupRecords.get(groupId);
+    if (group) out.push(group);
+    for (const [topic, partitions] of this.offsets.get(groupId) ?? []) {
+      for (const [partition, o] of partitions) out.push(this.offsetRecord(groupId, topic, partition, o));
     }
     return out;
   }
 
-  private maybeSnapshot(): void {
-    if (this.inflight > 0 || this.snapshotting || this.state !== 'active') return;
-    if (this.recordsSinceSnapshot < SNAPSHOT_MIN_RECORDS) return;
-    const live = this.liveRecords();
-    if (this.recordsSinceSnapshot <= live.length) return;
-    // No write is in flight, so `live` is exactly the log's state; the snapshot goes after it.
-    this.snapshotting = true;
-    this.inflight++;
-    const before = this.recordsSinceSnapshot;
-    this.store.snapshot(live).then(
+  /** The live records of the groups that live in `partition`. */
+  private liveRecords(partition: number): CoordinatorRecord[] {
+    const ids = new Set([...this.groupRecords.keys(), ...this.offsets.keys()]);
+    return [...ids].filter((g) => this.partitionFor(g) === partition).flatMap((g) => this.groupLiveRecords(g));
+  }
+
+  private maybeSnapshot(partition: number): void {
+    const state = this.partitions[partition]!;
+    if (state.inflight > 0 || state.snapshotting || state.holdsOthers || this.state !== 'active') return;
+    if (state.recordsSinceSnapshot < SNAPSHOT_MIN_RECORDS) return;
+    const live = this.liveRecords(partition);
+    if (state.recordsSinceSnapshot <= live.length) return;
+    // No write is in flight to this partition, so `live` is exactly its state; the snapshot goes after it.
+    state.snapshotting = true;
+    state.inflight++;
+    const before = state.recordsSinceSnapshot;
+    this.store.snapshot(partition, live).then(
       () => {
-        this.logger.info({ records: before, live: live.length }, 'group coordinator log snapshotted');
-        this.recordsSinceSnapshot = live.length + (this.recordsSinceSnapshot - before);
+        this.logger.info({ partition, records: before, live: live.length }, 'group coordinator log snapshotted');
+        state.recordsSinceSnapshot = live.length + (state.recordsSinceSnapshot - before);
       },
-      (err: unknown) => this.logger.error({ err }, 'group coordinator snapshot failed'),
+      (err: unknown) => this.logger.error({ err, partition }, 'group coordinator snapshot failed'),
     ).finally(() => {
-      this.inflight--;
-      this.snapshotting = false;
+      state.inflight--;
+      state.snapshotting = false;
     });
   }
 
@@ -340,7 +415,7 @@ export class GroupCoordinator {
         assignment: m.assignment,
       })),
     });
-    return this.write([record], () => this.groupRecords.set(g.groupId, record));
+    return this.write(g.groupId, [record], () => this.groupRecords.set(g.groupId, record));
   }
 
   private putOffset(groupId: string, topic: string, partition: number, o: OffsetAndMetadata): void {
@@ -366,6 +441,15 @@ export class GroupCoordinator {
   /** Error code for FindCoordinator: this broker coordinates every group and transactional id. */
   findCoordinatorError(): number {
     return this.state === 'active' ? ErrorCode.NONE : ErrorCode.COORDINATOR_NOT_AVAILABLE;
+  }
+
+  /**
+   * Gets the coordinator ready to serve a group FindCoordinator names: `__consumer_offsets` is
+   * created on first use, as in Kafka (which answers 15 while it creates the topic in the
+   * background; Tafka creates it there and then, so the client need not retry).
+   */
+  prepare(): Promise<void> {
+    return this.store.prepare();
   }
 
   /** Common checks of the group APIs: 14 while loading, 15 after close, 24 for an empty group id. */
@@ -465,7 +549,7 @@ export class GroupCoordinator {
       records.push(this.offsetRecord(groupId, e.topic, e.partition, o));
     }
     try {
-      await this.write(records, () => {
+      await this.write(groupId, records, () => {
         for (const [e, o] of accepted) this.putOffset(groupId, e.topic, e.partition, o);
       });
     } catch {
@@ -476,21 +560,28 @@ export class GroupCoordinator {
 
   /**
    * Committed offsets of a group: for the given partitions (-1 where nothing is committed), or
-   * all of them when `topics` is null. An unknown group simply has no offsets.
+   * all of them when `topics` is null. An unknown group simply has no offsets. With
+   * `requireStable`, a partition an open transaction holds an offset for is answered 88
+   * UNSTABLE_OFFSET_COMMIT instead (callers first wait for `pendingCommitsWritten`).
    */
   fetchOffsets(
     groupId: string,
     topics: readonly { name: string; partitions: readonly number[] }[] | null,
+    requireStable = false,
   ): { errorCode: number; offsets: FetchedOffset[] } {
     const status = this.groupStatus(groupId);
     if (status !== ErrorCode.NONE) return { errorCode: status, offsets: [] };
     const committed = this.offsets.get(groupId);
     const out: FetchedOffset[] = [];
+    const none = { offset: -1n, leaderEpoch: -1, metadata: '' };
     const entry = (topic: string, partition: number): FetchedOffset => {
+      if (requireStable && this.hasPendingTransactionalOffsets(groupId, topic, partition)) {
+        return { topic, partition, ...none, errorCode: ErrorCode.UNSTABLE_OFFSET_COMMIT };
+      }
       const o = committed?.get(topic)?.get(partition);
       return o
         ? { topic, partition, offset: o.offset, leaderEpoch: o.leaderEpoch, metadata: o.metadata, errorCode: ErrorCode.NONE }
-        : { topic, partition, offset: -1n, leaderEpoch: -1, metadata: '', errorCode: ErrorCode.NONE };
+        : { topic, partition, ...none, errorCode: ErrorCode.NONE };
     };
     if (topics === null) {
       for (const [topic, partitions] of committed ?? []) for (const p of partitions.keys()) out.push(entry(topic, p));
@@ -498,6 +589,41 @@ export class GroupCoordinator {
       for (const t of topics) for (const p of t.partitions) out.push(entry(t.name, p));
     }
     return { errorCode: ErrorCode.NONE, offsets: out };
+  }
+
+  /**
+   * Kafka's onPartitionsDeleted: when a topic is deleted, every group's committed offsets for it are
+   * removed (tombstones), and so are offsets pending in open transactions.
+   */
+  async onTopicDeleted(topic: string): Promise<void> {
+    this.transactionalOffsets.removeTopic(topic);
+    const writes: Promise<void>[] = [];
+    let tombstones = 0;
+    for (const [groupId, topics] of this.offsets) {
+      const doomed = [...(topics.get(topic)?.keys() ?? [])];
+      if (doomed.length === 0) continue;
+      tombstones += doomed.length;
+      const records = doomed.map((p) => ({ key: offsetCommitKey(groupId, topic, p), value: null }));
+      writes.push(this.write(groupId, records, () => {
+        for (const p of doomed) this.removeOffset(groupId, topic, p);
+      }));
+    }
+    await Promise.all(writes);
+    if (tombstones > 0) this.logger.info({ topic, tombstones }, 'removed the committed offsets of a deleted topic');
+  }
+
+  /** Whether an open transaction holds an offset for this partition of the group (KIP-447). */
+  hasPendingTransactionalOffsets(groupId: string, topic: string, partition: number): boolean {
+    return this.transactionalOffsets.has(groupId, topic, partition);
+  }
+
+  /**
+   * Resolves once every write for the group that is in flight now is written. Kafka serves
+   * require_stable as a write operation, queued behind the group's pending writes, so a fetch
+   * never misses a commit that is being written; this is the same wait.
+   */
+  async pendingCommitsWritten(groupId: string): Promise<void> {
+    await this.lastWrite.get(groupId)?.catch(() => {});
   }
 
   /** OffsetDelete: removes a group's offsets for topics the group is not subscribed to. */
@@ -528,7 +654,7 @@ export class GroupCoordinator {
         }
       }
     }
-    await this.write(records, () => {
+    await this.write(groupId, records, () => {
       for (const [topic, p] of doomed) this.removeOffset(groupId, topic, p);
     });
     return { errorCode: ErrorCode.NONE, results };
@@ -607,7 +733,7 @@ export class GroupCoordinator {
     if (this.groupRecords.has(g.groupId)) records.push({ key: groupMetadataKey(g.groupId), value: null });
     g.markDead(reason);
     this.groups.delete(g.groupId);
-    return this.write(records, () => {
+    return this.write(g.groupId, records, () => {
       this.offsets.delete(g.groupId);
       this.groupRecords.delete(g.groupId);
     });
@@ -661,9 +787,10 @@ export class GroupCoordinator {
       expired += doomed.length;
       const leftEmpty = g.is('Empty') && (committed === undefined || doomed.length === countOffsets(committed));
       if (leftEmpty) {
-        writes.push(this.removeGroup(g, 'offsets expired'));
+        // Kafka removes an empty group once it has no offsets left, whether they expired or it never had any.
+        writes.push(this.removeGroup(g, committed === undefined ? 'empty group without committed offsets' : 'all committed offsets expired'));
       } else if (records.length > 0) {
-        writes.push(this.write(records, () => {
+        writes.push(this.write(g.groupId, records, () => {
           for (const [topic, p] of doomed) this.removeOffset(g.groupId, topic, p);
         }));
       }

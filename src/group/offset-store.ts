@@ -1,92 +1,153 @@
 /**
  * Where the group coordinator makes its state durable: committed offsets and group metadata, as
- * records in a log (Kafka's `__consumer_offsets`). At start-up the log is replayed; later records
- * for a key replace earlier ones and a null value deletes the key.
+ * records in the partitions of a log (Kafka's `__consumer_offsets`; each group's records in the one
+ * partition its id hashes to). At start-up every partition is replayed; later records for a key
+ * replace earlier ones and a null value deletes the key.
  *
  * So that replay time does not grow with every commit ever made, the coordinator now and then
- * writes a *snapshot*: the live state, appended as ordinary records, after which everything
- * before the snapshot is dropped. (Kafka compacts `__consumer_offsets` with its log cleaner
+ * writes a *snapshot* of a partition: its live state, appended as ordinary records, after which
+ * everything before the snapshot is dropped. (Kafka compacts `__consumer_offsets` with its log cleaner
  * instead; the effect on replay is the same: it reads roughly one record per live key.)
  */
 import type { Logger } from 'pino';
 import { decodeRecords, encodeBatch, encodeRecords, readBatchHeader, HEADER_SIZE, COMPRESSION_MASK, type RecordInput } from '../codec/record-batch.js';
+import type { BrokerConfig } from '../config/broker-config.js';
+import { topicLogConfig } from '../config/log-config.js';
 import type { LogManager } from '../log/log-manager.js';
 import type { PartitionLog } from '../log/partition-log.js';
 import type { CoordinatorRecord } from './records.js';
 import { CONSUMER_OFFSETS_TOPIC } from '../topics/internal.js';
+import { InternalTopicLogs, type InternalTopicRegistry } from '../topics/internal-logs.js';
 
 export interface OffsetStore {
-  /** Visits every record kept (from the last snapshot on), oldest first. */
-  replay(visit: (r: CoordinatorRecord) => void): Promise<void>;
   /**
-   * Appends records, in call order. Resolves once they are written to the file (so a process
-   * kill cannot lose them); only then may a commit be acknowledged.
+   * How many partitions the records are spread over; a group's records all go to one of them
+   * (Kafka's `offsets.topic.num.partitions`, chosen by hashing the group id).
    */
-  append(records: readonly CoordinatorRecord[]): Promise<void>;
-  /** Appends `live` (the complete current state) and drops every record before it. */
-  snapshot(live: readonly CoordinatorRecord[]): Promise<void>;
+  readonly partitionCount: number;
+  /** Makes the store ready for writes (creates `__consumer_offsets` on first use). */
+  prepare(): Promise<void>;
+  /**
+   * Visits every record kept (from each partition's last snapshot on), partition by partition from
+   * 0, oldest first within a partition.
+   */
+  replay(visit: (r: CoordinatorRecord, partition: number) => void): Promise<void>;
+  /**
+   * Appends records to a partition, in call order. Resolves once they are written to the file (so a
+   * process kill cannot lose them); only then may a commit be acknowledged.
+   */
+  append(partition: number, records: readonly CoordinatorRecord[]): Promise<void>;
+  /** Appends `live` (the partition's complete current state) and drops every record before it. */
+  snapshot(partition: number, live: readonly CoordinatorRecord[]): Promise<void>;
   close(): Promise<void>;
 }
 
 /** Keeps the records in memory: for tests and an in-memory broker. Nothing survives the process. */
 export class MemoryOffsetStore implements OffsetStore {
-  records: CoordinatorRecord[] = [];
+  readonly partitions: CoordinatorRecord[][];
 
-  async replay(visit: (r: CoordinatorRecord) => void): Promise<void> {
-    for (const r of this.records) visit(r);
+  constructor(readonly partitionCount = 1) {
+    this.partitions = Array.from({ length: partitionCount }, () => []);
   }
 
-  async append(records: readonly CoordinatorRecord[]): Promise<void> {
-    this.records.push(...records);
+  /** Every record, partition by partition. */
+  get records(): CoordinatorRecord[] {
+    return this.partitions.flat();
   }
 
-  async snapshot(live: readonly CoordinatorRecord[]): Promise<void> {
-    this.records = [...live];
+  async prepare(): Promise<void> {}
+
+  async replay(visit: (r: CoordinatorRecord, partition: number) => void): Promise<void> {
+    this.partitions.forEach((records, p) => records.forEach((r) => visit(r, p)));
+  }
+
+  async append(partition: number, records: readonly CoordinatorRecord[]): Promise<void> {
+    this.partitions[partition]!.push(...records);
+  }
+
+  async snapshot(partition: number, live: readonly CoordinatorRecord[]): Promise<void> {
+    this.partitions[partition] = [...live];
   }
 
   async close(): Promise<void> {}
 }
 
 export const OFFSETS_TOPIC = CONSUMER_OFFSETS_TOPIC;
-/** Kafka's offsets.topic.segment.bytes default; smaller than a data topic's, as replay reads it. */
-const OFFSETS_SEGMENT_BYTES = 100 * 1024 * 1024;
 /** Records per batch when writing a snapshot, so no batch approaches message.max.bytes. */
 const SNAPSHOT_BATCH_BYTES = 512 * 1024;
 const READ_BYTES = 1024 * 1024;
 
 /**
- * The records in partition 0 of `__consumer_offsets`, through the log store: record batch v2
- * (uncompressed, CRC-32C), Kafka's segment files, recovery after a crash. One partition suffices
- * on one broker; Kafka spreads groups over 50 only to spread coordinators over brokers.
+ * The topic configs `__consumer_offsets` is created with (Kafka's groupMetadataTopicConfigs): a
+ * compacted log — so retention never deletes a live commit — with offsets.topic.segment.bytes segments.
+ */
+export function offsetsTopicConfigs(config: BrokerConfig): Record<string, string> {
+  return {
+    'cleanup.policy': 'compact',
+    'compression.type': 'producer',
+    'segment.bytes': String(config.get('offsets.topic.segment.bytes')),
+  };
+}
+
+/**
+ * The records in the partitions of `__consumer_offsets`, through the log store: record batch v2
+ * (uncompressed, CRC-32C), Kafka's segment files, recovery after a crash. The topic is created on
+ * first use (see src/topics/internal-logs.ts); until then there is nothing to replay.
  */
 export class LogOffsetStore implements OffsetStore {
-  private constructor(
-    private readonly log: PartitionLog,
+  constructor(
+    private readonly topic: InternalTopicLogs,
     private readonly clock: { now(): number },
     private readonly logger?: Logger,
   ) {}
 
-  static async open(logs: LogManager, clock: { now(): number }, logger?: Logger): Promise<LogOffsetStore> {
-    const log = await logs.createLog(OFFSETS_TOPIC, 0);
-    // Time- or size-based retention would delete live commits: this log only shrinks by snapshots.
-    log.updateConfig({ retentionMs: -1, retentionBytes: -1, segmentBytes: OFFSETS_SEGMENT_BYTES });
-    return new LogOffsetStore(log, clock, logger);
+  /**
+   * Opens `__consumer_offsets` in `registry` and `logs` (created later, on first use, with
+   * offsets.topic.num.partitions partitions, unless it exists).
+   */
+  static async open(opts: {
+    config: BrokerConfig; logs: LogManager; registry: InternalTopicRegistry; clock: { now(): number }; logger?: Logger;
+  }): Promise<LogOffsetStore> {
+    const topic = await InternalTopicLogs.open({
+      name: OFFSETS_TOPIC,
+      partitions: opts.config.get('offsets.topic.num.partitions'),
+      configs: offsetsTopicConfigs(opts.config),
+      registry: opts.registry,
+      logs: opts.logs,
+      logConfig: (configs) => topicLogConfig(opts.config, configs),
+    });
+    return new LogOffsetStore(topic, opts.clock, opts.logger);
   }
 
-  async replay(visit: (r: CoordinatorRecord) => void): Promise<void> {
-    const start = this.log.logStartOffset;
+  get partitionCount(): number {
+    return this.topic.partitionCount;
+  }
+
+  prepare(): Promise<void> {
+    return this.topic.ensureCreated();
+  }
+
+  async replay(visit: (r: CoordinatorRecord, partition: number) => void): Promise<void> {
+    for (let p = 0; p < this.partitionCount; p++) {
+      const log = this.topic.log(p);
+      if (log) await this.replayPartition(log, (r) => visit(r, p));
+    }
+  }
+
+  private async replayPartition(log: PartitionLog, visit: (r: CoordinatorRecord) => void): Promise<void> {
+    const start = log.logStartOffset;
     let offset = start;
     let batches = 0;
-    while (offset < this.log.highWatermark) {
-      const { records } = await this.log.read(offset, READ_BYTES);
+    while (offset < log.highWatermark) {
+      const { records } = await log.read(offset, READ_BYTES);
       if (records.length === 0) break;
       for (let pos = 0; pos + HEADER_SIZE <= records.length;) {
         const h = readBatchHeader(records, pos)!;
-        if ((h.attributes & COMPRESSION_MASK) !== 0) throw new Error(`${OFFSETS_TOPIC}: compressed batch at ${h.baseOffset}`);
+        if ((h.attributes & COMPRESSION_MASK) !== 0) throw new Error(`${log.dir}: compressed batch at ${h.baseOffset}`);
         for (const r of decodeRecords(records.subarray(pos + HEADER_SIZE, pos + h.size), h.recordsCount)) {
           // The first batch read may start before the log start offset (after a snapshot).
           if (h.baseOffset + BigInt(r.offsetDelta) < start) continue;
-          if (r.key === null) throw new Error(`${OFFSETS_TOPIC}: record without key at ${h.baseOffset}`);
+          if (r.key === null) throw new Error(`${log.dir}: record without key at ${h.baseOffset}`);
           visit({ key: r.key, value: r.value });
         }
         offset = h.baseOffset + BigInt(h.lastOffsetDelta) + 1n;
@@ -94,7 +155,7 @@ export class LogOffsetStore implements OffsetStore {
         batches++;
       }
     }
-    this.logger?.info({ from: start, to: this.log.highWatermark, batches }, 'replayed group coordinator log');
+    if (batches > 0) this.logger?.info({ partition: log.dir, from: start, to: log.highWatermark, batches }, 'replayed group coordinator log');
   }
 
   private batches(records: readonly CoordinatorRecord[]): Buffer {
@@ -120,17 +181,23 @@ export class LogOffsetStore implements OffsetStore {
     return Buffer.concat(out);
   }
 
-  async append(records: readonly CoordinatorRecord[]): Promise<void> {
+  private async logOf(partition: number): Promise<PartitionLog> {
+    await this.topic.ensureCreated();
+    return this.topic.log(partition)!;
+  }
+
+  async append(partition: number, records: readonly CoordinatorRecord[]): Promise<void> {
     if (records.length === 0) return;
-    await this.log.append(this.batches(records));
+    await (await this.logOf(partition)).append(this.batches(records));
   }
 
-  async snapshot(live: readonly CoordinatorRecord[]): Promise<void> {
-    const base = this.log.logEndOffset;
-    if (live.length > 0) await this.log.append(this.batches(live));
-    await this.log.deleteRecordsBefore(base);
+  async snapshot(partition: number, live: readonly CoordinatorRecord[]): Promise<void> {
+    const log = await this.logOf(partition);
+    const base = log.logEndOffset;
+    if (live.length > 0) await log.append(this.batches(live));
+    await log.deleteRecordsBefore(base);
   }
 
-  /** The log itself is closed by the LogManager. */
+  /** The logs themselves are closed by the LogManager. */
   async close(): Promise<void> {}
 }

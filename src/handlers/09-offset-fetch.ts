@@ -10,8 +10,11 @@
  * - Group errors: 14 while loading, 24 INVALID_GROUP_ID. At v1, which has no top-level error
  *   code, they are repeated on every partition; at v2-7 they are the top-level error; at v8+ the
  *   group's error.
- * - require_stable (v7+): Kafka answers 88 UNSTABLE_OFFSET_COMMIT while a transaction has pending
- *   offsets for the group. Tafka has no transactional offset commits, so offsets are always stable.
+ * - require_stable (v7+, KIP-447): the fetch first waits for the group's commits being written (Kafka
+ *   runs it as a write operation, queued behind them); a partition that an open transaction holds an
+ *   offset for is answered 88 UNSTABLE_OFFSET_COMMIT with offset -1, so the consumer retries. Tafka has
+ *   no transactions yet, so no partition is unstable today. A group that is rebalancing does not make
+ *   offsets unstable (Kafka 4 checks only pending transactional offsets).
  * - v10 names topics by id: an unknown id gets 100 UNKNOWN_TOPIC_ID.
  *
  * Version notes:
@@ -32,7 +35,9 @@ type UnknownTopic = RequestedTopic & { errorCode: number };
 type GroupResult = Response<typeof OffsetFetch>['groups'][number];
 
 /** One group's answer in the v8+ shape; the older shapes are cut from it. */
-function fetchGroup(services: BrokerServices, groupId: string, topics: RequestedTopic[] | null, byId: boolean): GroupResult {
+async function fetchGroup(
+  services: BrokerServices, groupId: string, topics: RequestedTopic[] | null, byId: boolean, requireStable: boolean,
+): Promise<GroupResult> {
   // Topic ids in, names to the coordinator; an unknown id is answered without asking it. Names go
   // to the coordinator as they are: it answers -1 for a topic it has no offsets for.
   const unknownIds: UnknownTopic[] = [];
@@ -49,7 +54,8 @@ function fetchGroup(services: BrokerServices, groupId: string, topics: Requested
       else unknownIds.push({ ...t, errorCode: found.errorCode });
     }
   }
-  const { errorCode, offsets } = services.groups.fetchOffsets(groupId, asked);
+  if (requireStable) await services.groups.pendingCommitsWritten(groupId);
+  const { errorCode, offsets } = services.groups.fetchOffsets(groupId, asked, requireStable);
   const byTopic = new Map<string, FetchedOffset[]>();
   for (const o of offsets) {
     let list = byTopic.get(o.topic);
@@ -88,20 +94,21 @@ export default defineHandler({
   api: OffsetFetch,
   minVersion: 1,
   maxVersion: 10,
-  handle(req, ctx): Response<typeof OffsetFetch> {
+  async handle(req, ctx): Promise<Response<typeof OffsetFetch>> {
     const { services } = ctx;
     const v = ctx.apiVersion;
+    const requireStable = v >= 7 && req.requireStable;
     if (v >= 8) {
       return {
         throttleTimeMs: 0,
         topics: [],
         errorCode: 0,
-        groups: req.groups.map((g) =>
-          fetchGroup(services, g.groupId, g.topics?.map((t) => ({ ...t, name: t.name })) ?? null, v >= 10)),
+        groups: await Promise.all(req.groups.map((g) =>
+          fetchGroup(services, g.groupId, g.topics?.map((t) => ({ ...t, name: t.name })) ?? null, v >= 10, requireStable))),
       };
     }
     const asked = req.topics?.map((t) => ({ name: t.name, topicId: ZERO_UUID, partitionIndexes: t.partitionIndexes })) ?? null;
-    const g = fetchGroup(services, req.groupId, asked, false);
+    const g = await fetchGroup(services, req.groupId, asked, false, requireStable);
     let topics = g.topics.map((t) => ({
       name: t.name,
       partitions: t.partitions.map((p) => ({ ...p, committedLeaderEpoch: v >= 5 ? p.committedLeaderEpoch : -1 })),

@@ -7,6 +7,9 @@
  * Behavior:
  * - One broker: it coordinates every group (key type 0) and every transactional id (key type 1),
  *   so the answer is always this broker's advertised host and port.
+ * - A group key creates `__consumer_offsets` (offsets.topic.num.partitions partitions) if it does not
+ *   exist yet, as Kafka creates it on the first FindCoordinator. Kafka answers 15 while it creates
+ *   the topic and the client retries; Tafka creates it before answering.
  * - While the group coordinator is still replaying its log at start-up: 15 COORDINATOR_NOT_AVAILABLE,
  *   as Kafka answers while its offsets topic is unavailable. Never 14 here: KafkaJS retries
  *   FindCoordinator only on 15 and gives up on 14.
@@ -28,22 +31,29 @@ export default defineHandler({
   api: FindCoordinator,
   minVersion: 0,
   maxVersion: 6,
-  handle(req, ctx): Response<typeof FindCoordinator> {
+  async handle(req, ctx): Promise<Response<typeof FindCoordinator>> {
     const { node, groups } = ctx.services;
     const { host, port } = node.advertised;
-    const answer = (key: string) => {
-      let errorCode: number;
-      let errorMessage: string | null = null;
-      if (req.keyType !== GROUP && req.keyType !== TRANSACTION) {
-        errorCode = ErrorCode.INVALID_REQUEST;
-        errorMessage = `Unsupported key type ${req.keyType}`;
-      } else {
-        errorCode = groups.findCoordinatorError();
-        if (errorCode !== ErrorCode.NONE) errorMessage = 'The coordinator is loading.';
+    let errorCode: number;
+    let errorMessage: string | null = null;
+    if (req.keyType !== GROUP && req.keyType !== TRANSACTION) {
+      errorCode = ErrorCode.INVALID_REQUEST;
+      errorMessage = `Unsupported key type ${req.keyType}`;
+    } else {
+      errorCode = groups.findCoordinatorError();
+      if (errorCode !== ErrorCode.NONE) errorMessage = 'The coordinator is loading.';
+      else if (req.keyType === GROUP) {
+        try {
+          await groups.prepare();
+        } catch (err) {
+          ctx.log.error({ err }, 'creating the offsets topic failed');
+          errorCode = ErrorCode.COORDINATOR_NOT_AVAILABLE;
+          errorMessage = 'The coordinator is not available.';
+        }
       }
-      const ok = errorCode === ErrorCode.NONE;
-      return { key, nodeId: ok ? node.nodeId : -1, host: ok ? host : '', port: ok ? port : -1, errorCode, errorMessage };
-    };
+    }
+    const ok = errorCode === ErrorCode.NONE;
+    const answer = (key: string) => ({ key, nodeId: ok ? node.nodeId : -1, host: ok ? host : '', port: ok ? port : -1, errorCode, errorMessage });
     if (ctx.apiVersion >= 4) {
       return {
         throttleTimeMs: 0, errorCode: 0, errorMessage: null, nodeId: 0, host: '', port: 0,

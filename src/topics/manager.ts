@@ -44,6 +44,8 @@ export interface TopicManagerOptions {
   /** For `num.partitions` (auto-creation) and the log defaults under each topic's overrides. */
   readonly config: BrokerConfig;
   readonly logger: Logger;
+  /** Told after a topic is deleted (the group coordinator then drops its committed offsets). */
+  readonly onDeleted?: (topic: string) => Promise<void>;
 }
 
 export class TopicManager implements TopicService {
@@ -51,6 +53,7 @@ export class TopicManager implements TopicService {
   private readonly logs: LogManager;
   private readonly config: BrokerConfig;
   private readonly logger: Logger;
+  private readonly onDeleted: (topic: string) => Promise<void>;
   /** Auto-creations under way, so concurrent requests for one new topic share a single creation. */
   private readonly creating = new Map<string, Promise<TopicInfo>>();
 
@@ -59,6 +62,7 @@ export class TopicManager implements TopicService {
     this.logs = opts.logs;
     this.config = opts.config;
     this.logger = opts.logger;
+    this.onDeleted = opts.onDeleted ?? (async () => {});
   }
 
   /**
@@ -141,6 +145,17 @@ export class TopicManager implements TopicService {
   }
 
   /**
+   * The broker's log defaults changed (dynamic broker configs): every partition log takes its
+   * settings anew — its topic's overrides on the new defaults — and acts on them from now on.
+   */
+  reapplyLogConfigs(): void {
+    for (const t of this.list()) {
+      const config = this.logConfig(t.configs);
+      for (let p = 0; p < t.partitions; p++) this.logs.getLog(t.name, p)?.updateConfig(config);
+    }
+  }
+
+  /**
    * Out of the registry first, so no new request finds the topic, then its partition logs
    * (directories removed). Requests that already hold a log finish against a closed one.
    */
@@ -149,5 +164,7 @@ export class TopicManager implements TopicService {
     await this.registry.delete(name);
     await this.logs.deleteLogs(name);
     this.logger.info({ topic: name, id: topic.id }, 'deleted topic');
+    // The topic is gone either way; what depends on it is cleaned up after.
+    await this.onDeleted(name).catch((err: unknown) => this.logger.error({ err, topic: name }, 'cleanup after topic deletion failed'));
   }
 }

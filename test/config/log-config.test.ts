@@ -45,11 +45,20 @@ describe("the log's typed settings", () => {
 
   it("put a topic's overrides on top of the broker's values", () => {
     const config = new BrokerConfig([['log.retention.hours', '1'], ['log.segment.bytes', '2097152']]);
-    expect(topicLogConfig(config, { 'retention.ms': '9', 'index.interval.bytes': '0', 'cleanup.policy': 'compact' })).toEqual({
+    expect(topicLogConfig(config, { 'retention.ms': '9', 'index.interval.bytes': '0', 'cleanup.policy': 'compact,delete' })).toEqual({
       ...defaultLogConfig,
       segmentBytes: 2097152,
       retentionMs: 9,
       indexIntervalBytes: 0,
     });
+  });
+
+  it('retention deletes nothing from a log whose cleanup.policy lacks delete (compacted only), as in Kafka', () => {
+    const config = new BrokerConfig([['log.retention.hours', '1'], ['log.retention.bytes', '1000']]);
+    expect(topicLogConfig(config, { 'cleanup.policy': 'compact', 'retention.ms': '9' })).toMatchObject({ retentionMs: -1, retentionBytes: -1 });
+    expect(topicLogConfig(config, {})).toMatchObject({ retentionMs: 3_600_000, retentionBytes: 1000 });
+    const compacting = new BrokerConfig([['log.cleanup.policy', 'compact']]);
+    expect(topicLogConfig(compacting, {})).toMatchObject({ retentionMs: -1, retentionBytes: -1 });
+    expect(topicLogConfig(compacting, { 'cleanup.policy': 'delete' }).retentionMs).toBe(defaultLogConfig.retentionMs);
   });
 });
