@@ -26,15 +26,22 @@ describe('Fetch max_bytes and partition_max_bytes', () => {
   /** One ~900 KB record per batch. */
   const big = (tag: number) => batch(1, { valueSize: BIG, tag });
 
-  async function fetch(maxBytes: number, partitions: number[], partitionMaxBytes = 1 << 20) {
+  /** A Fetch v12 of partitions of t from the given offsets; each partition's answer, shortened. */
+  async function fetchFrom(maxBytes: number, offsets: Map<number, bigint>, partitionMaxBytes = 1 << 20) {
+    const partitions = [...offsets].map(([partition, fetchOffset]) => ({
+      partition, currentLeaderEpoch: -1, fetchOffset, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes,
+    }));
     const req: Partial<Request<typeof Fetch>> = {
       replicaId: -1, maxWaitMs: 0, minBytes: 1, maxBytes, isolationLevel: 0, sessionId: 0, sessionEpoch: -1,
-      topics: [{ topic: 't', partitions: partitions.map((partition) => ({ partition, currentLeaderEpoch: -1, fetchOffset: 0n, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes })) }] as never,
-      forgottenTopicsData: [], rackId: '',
+      topics: [{ topic: 't', partitions }] as never, forgottenTopicsData: [], rackId: '',
     };
     const res = await call(broker, fetchHandler, 12, req);
-    return res.responses[0]!.partitions.map((q) => ({ partition: q.partitionIndex, error: q.errorCode, bytes: (q.records as Buffer).length, hw: q.highWatermark }));
+    return res.responses[0]!.partitions.map((q) => ({
+      partition: q.partitionIndex, error: q.errorCode, bytes: (q.records as Buffer).length, hw: q.highWatermark,
+    }));
   }
+  const fetch = (maxBytes: number, partitions: number[], partitionMaxBytes?: number) =>
+    fetchFrom(maxBytes, new Map(partitions.map((p) => [p, 0n])), partitionMaxBytes);
 
   it('two partitions of ~900 KB batches with a 1 MB limit: one batch in the response, not two', async () => {
     await append(0, big(1));
@@ -65,12 +72,7 @@ describe('Fetch max_bytes and partition_max_bytes', () => {
 
   it('an offset out of range is reported even when the budget is spent', async () => {
     await append(0, big(1));
-    const req = await fetch(1000, [0, 1]);
-    expect(req[1]).toMatchObject({ error: 0, bytes: 0 });
-    const res = await call(broker, fetchHandler, 12, {
-      replicaId: -1, maxWaitMs: 0, minBytes: 1, maxBytes: 1000, isolationLevel: 0, sessionId: 0, sessionEpoch: -1, forgottenTopicsData: [], rackId: '',
-      topics: [{ topic: 't', partitions: [0, 1].map((partition) => ({ partition, currentLeaderEpoch: -1, fetchOffset: partition === 1 ? 5n : 0n, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: 1 << 20 })) }] as never,
-    });
-    expect(res.responses[0]!.partitions.map((q) => q.errorCode)).toEqual([0, 1]);
+    expect((await fetch(1000, [0, 1]))[1]).toMatchObject({ error: 0, bytes: 0 });
+    expect((await fetchFrom(1000, new Map([[0, 0n], [1, 5n]]))).map((q) => q.error)).toEqual([0, 1]);
   });
 });
