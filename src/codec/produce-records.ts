@@ -11,12 +11,10 @@
  * - bytes after the batch too few to hold another one (a partial batch) are not a second batch:
  *   Kafka drops them before appending, and so does `firstBatch` here.
  */
+import { ErrorCode } from '../../protocol/errors.js';
 import { BATCH_LENGTH, COMPRESSION_MASK, Compression, CURRENT_MAGIC, HEADER_SIZE_UP_TO_MAGIC, LOG_OVERHEAD, MAGIC, ATTRIBUTES } from './record-batch.js';
 
-// Error codes (Kafka's numbers) this module answers with.
-const CORRUPT_MESSAGE = 2;
-const UNSUPPORTED_COMPRESSION_TYPE = 76;
-const INVALID_RECORD = 87;
+const { CORRUPT_MESSAGE, UNSUPPORTED_COMPRESSION_TYPE, INVALID_RECORD } = ErrorCode;
 
 /** The smallest record of any format (magic 0's header, Kafka's RECORD_OVERHEAD_V0). */
 const MIN_RECORD_SIZE = 14;

@@ -48,11 +48,23 @@ export class RecordValidationError extends KafkaError {
 export type TimestampPolicy = Pick<LogConfig, 'messageTimestampType' | 'messageTimestampBeforeMaxMs' | 'messageTimestampAfterMaxMs'>;
 
 const CLIENT_LOG_APPEND_TIME = 'Invalid timestamp type in message. Producer should not set timestamp type to LogAppendTime.';
+const INVALID_TIMESTAMP_MESSAGE = 'One or more records have been rejected due to invalid timestamp';
+
+/** Kafka's `recordHasInvalidTimestamp`; NEVER (Long.MAX_VALUE) means no bound. */
+function outOfRange(ts: number, nowMs: number, policy: TimestampPolicy): boolean {
+  const { messageTimestampBeforeMaxMs: before, messageTimestampAfterMaxMs: after } = policy;
+  return (before < NEVER && nowMs - ts > before) || (after < NEVER && ts - nowMs > after);
+}
+
+function rangeMessage(ts: number, offset: bigint, nowMs: number, policy: TimestampPolicy): string {
+  const { messageTimestampBeforeMaxMs: before, messageTimestampAfterMaxMs: after } = policy;
+  return `Timestamp ${ts} of message with offset ${offset} is out of range. The timestamp should be within [${nowMs - before}, ${nowMs + after}]`;
+}
 
 /** Every record of the batch refused for the same reason (Kafka checks each record; here they are alike). */
 function refuseAll(buf: Buffer, pos: number, message: string): RecordValidationError {
   const recordErrors = Array.from({ length: recordsCountAt(buf, pos) }, (_, batchIndex) => ({ batchIndex, batchIndexErrorMessage: message }));
-  return new RecordValidationError(ErrorCode.INVALID_TIMESTAMP, 'One or more records have been rejected due to invalid timestamp', recordErrors);
+  return new RecordValidationError(ErrorCode.INVALID_TIMESTAMP, INVALID_TIMESTAMP_MESSAGE, recordErrors);
 }
 
 /**
@@ -62,41 +74,40 @@ function refuseAll(buf: Buffer, pos: number, message: string): RecordValidationE
  * (87, records that do not parse). LogAppendTime topics need nothing here: the log stamps the batch.
  */
 export function validateTimestamps(buf: Buffer, pos: number, policy: TimestampPolicy, nowMs: number): void {
-  const { messageTimestampBeforeMaxMs: before, messageTimestampAfterMaxMs: after } = policy;
-  const outOfRange = (ts: number) => (before < NEVER && nowMs - ts > before) || (after < NEVER && ts - nowMs > after);
-  const rangeMessage = (ts: number, offset: bigint) =>
-    `Timestamp ${ts} of message with offset ${offset} is out of range. The timestamp should be within [${nowMs - before}, ${nowMs + after}]`;
   const clientLogAppendTime = (buf.readInt16BE(pos + ATTRIBUTES) & TIMESTAMP_TYPE_BIT) !== 0;
-  const max = maxTimestampAt(buf, pos);
-
   if (policy.messageTimestampType === 'LogAppendTime') {
     if (clientLogAppendTime) throw refuseAll(buf, pos, CLIENT_LOG_APPEND_TIME);
     return;
   }
+  const max = maxTimestampAt(buf, pos);
   if (clientLogAppendTime) {
     // Every record's timestamp is the header's maxTimestamp (Kafka's Record.timestamp()); Kafka
     // checks it as CreateTime and stores the batch as CreateTime.
     if (max === NO_TIMESTAMP) throw refuseAll(buf, pos, CLIENT_LOG_APPEND_TIME);
-    if (outOfRange(max)) throw refuseAll(buf, pos, rangeMessage(max, buf.readBigInt64BE(pos)));
+    if (outOfRange(max, nowMs, policy)) throw refuseAll(buf, pos, rangeMessage(max, buf.readBigInt64BE(pos), nowMs, policy));
     setMaxTimestamp(buf, pos, 'CreateTime', max);
     return;
   }
-
+  // The common case, header only: a maximum that can be right, within the bounds, and no lower bound.
   const headerWrong = max === NO_TIMESTAMP || max < baseTimestampAt(buf, pos);
-  if (!headerWrong && before >= NEVER && !outOfRange(max)) return; // the common case: header only
+  if (!headerWrong && policy.messageTimestampBeforeMaxMs >= NEVER && !outOfRange(max, nowMs, policy)) return;
+  checkRecords(buf, pos, max, policy, nowMs);
+}
 
+/** The records' own timestamps: which are out of range, and the true maximum written back. */
+function checkRecords(buf: Buffer, pos: number, headerMax: number, policy: TimestampPolicy, nowMs: number): void {
   let recordsMax = NO_TIMESTAMP;
   const recordErrors: RecordError[] = [];
   try {
     forEachRecordTime(buf, pos, (offset, ts, index) => {
       if (ts > recordsMax) recordsMax = ts;
-      if (ts !== NO_TIMESTAMP && outOfRange(ts)) recordErrors.push({ batchIndex: index, batchIndexErrorMessage: rangeMessage(ts, offset) });
+      if (ts !== NO_TIMESTAMP && outOfRange(ts, nowMs, policy)) {
+        recordErrors.push({ batchIndex: index, batchIndexErrorMessage: rangeMessage(ts, offset, nowMs, policy) });
+      }
     });
   } catch (err) {
     throw new KafkaError(ErrorCode.INVALID_RECORD, `Found invalid record structure: ${(err as Error).message}`);
   }
-  if (recordErrors.length > 0) {
-    throw new RecordValidationError(ErrorCode.INVALID_TIMESTAMP, 'One or more records have been rejected due to invalid timestamp', recordErrors);
-  }
-  if (recordsMax !== max) setMaxTimestamp(buf, pos, 'CreateTime', recordsMax);
+  if (recordErrors.length > 0) throw new RecordValidationError(ErrorCode.INVALID_TIMESTAMP, INVALID_TIMESTAMP_MESSAGE, recordErrors);
+  if (recordsMax !== headerMax) setMaxTimestamp(buf, pos, 'CreateTime', recordsMax);
 }
