@@ -245,9 +245,9 @@ export class PartitionLog {
   /**
    * Appends record batches (one or more concatenated v2 batches; a Produce request brings exactly
    * one per partition, which its handler checks as Kafka does): all are validated — headers, and
-   * timestamps as `timestamp-validation.ts` explains — before anything changes, then get their offsets and are queued for writing, and
-   * the ticket carries the offsets and a promise for the write. Throws a KafkaError, writing
-   * nothing, when a batch is refused.
+   * timestamps as `timestamp-validation.ts` explains — before anything changes, then get their
+   * offsets and are queued for writing, and the ticket carries the offsets and a promise for the
+   * write. Throws a KafkaError, writing nothing, when a batch is refused.
    *
    * Synchronous by signature: offsets must be assigned in call order, with no await between the
    * checks and the assignment, or pipelined requests and racing producers would interleave. The
