@@ -46,10 +46,12 @@ function nextBatchSize(records: Buffer, pos: number): number | undefined | Refus
 }
 
 /**
- * Checks the `records` of one partition of a Produce request of `version` (3+) and returns the one
- * batch to append, without the partial bytes that may trail it, or the refusal.
+ * Checks the `records` of one partition of a Produce request of `version` and returns the one batch
+ * to append, without the partial bytes that may trail it, or the refusal. Versions 0-2 (message
+ * sets of magic 0/1) are passed through unchecked, as Kafka does.
  */
 export function firstBatch(records: Buffer, version: number): ProduceRecordsCheck {
+  if (version < 3) return { batch: records };
   const refuse = (errorCode: number, message: string): ProduceRecordsCheck => ({ refusal: { errorCode, message: `Produce requests with version ${version} ${message}` } });
   const first = nextBatchSize(records, 0);
   if (typeof first === 'object') return { refusal: first };

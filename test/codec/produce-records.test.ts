@@ -52,6 +52,11 @@ describe("Produce's records, per partition (Kafka's ProduceRequest.validateRecor
     expect(check(zstd, 7).code).toBe(0);
   });
 
+  it('versions 0-2 are not checked (Kafka leaves message sets of magic 0/1 to the log)', () => {
+    const two = Buffer.concat([batch('a'), batch('b')]);
+    expect(firstBatch(two, 2).batch).toBe(two);
+  });
+
   it('partial bytes after the batch are dropped, not a second batch', () => {
     const one = batch();
     for (const tail of [Buffer.alloc(5), batch().subarray(0, 20), batch().subarray(0, one.length - 1)]) {
