@@ -271,6 +271,7 @@ export class PartitionLog {
     let maxTimestamp = -1;
     let offsetCount = 0n;
     let idempotent = false;
+    // One clock read per append (timestamp bounds, LogAppendTime, segment.ms): on some machines it is a syscall.
     const now = this.clock.now();
     for (let pos = 0; pos < records.length;) {
       const code = validateBatch(records, pos, records.length);
@@ -307,7 +308,7 @@ export class PartitionLog {
 
     // 3. Choose the segment: roll first if these bytes should not go in the active one.
     const lastOffset = baseOffset + offsetCount - 1n;
-    const segment = this.maybeRoll(records.length, appendTime >= 0 ? appendTime : maxTimestamp, lastOffset);
+    const segment = this.maybeRoll(records.length, appendTime >= 0 ? appendTime : maxTimestamp, lastOffset, now);
 
     // 4. Stamp what the broker owns (offsets, leader epoch, LogAppendTime) and account for each batch.
     const epoch = opts.leaderEpoch ?? 0;
@@ -339,13 +340,13 @@ export class PartitionLog {
   }
 
   /** Kafka's roll triggers: segment.bytes, segment.ms, a full index, or an offset too far for int32. */
-  private maybeRoll(bytes: number, maxTimestamp: number, lastOffset: bigint): Segment {
+  private maybeRoll(bytes: number, maxTimestamp: number, lastOffset: bigint, now: number): Segment {
     const segment = this.active;
     const { segmentBytes, segmentMs } = this.config;
     const reason =
       segment.size > 0 && segment.size + bytes > segmentBytes
         ? 'segment.bytes'
-        : segment.size > 0 && segment.timeWaitedForRoll(this.clock.now(), maxTimestamp) > segmentMs
+        : segment.size > 0 && segment.timeWaitedForRoll(now, maxTimestamp) > segmentMs
           ? 'segment.ms'
           : segment.indexFull
             ? 'index full'
