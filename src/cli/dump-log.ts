@@ -20,7 +20,7 @@ import { scanBatches } from '../log/batch-scan.js';
 import { FileStorage } from '../log/file-storage.js';
 import { INDEX_SUFFIX, LOG_SUFFIX, TIME_INDEX_SUFFIX } from '../log/segment.js';
 import { OffsetIndex, TimeIndex } from '../log/sparse-index.js';
-import { decompressRecords } from './decompress.js';
+import { decompressRecords } from '../codec/compression.js';
 
 export interface DumpLogOptions {
   /** Decode and print each record's key, value and headers. */

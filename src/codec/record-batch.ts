@@ -1,7 +1,8 @@
 /**
  * Kafka record batch v2 ("magic 2"), the unit producers send, the log stores and consumers fetch.
- * Sans-io: only Buffers in and out. The log works on the 61-byte header alone and never decodes the
- * records; `decodeRecords` exists for the dump-log tool.
+ * Sans-io: only Buffers in and out. The log works on the 61-byte header alone; records are read
+ * only where Kafka's semantics need them (record-timestamps.ts), by the group coordinator for its
+ * own `__consumer_offsets`, and by the dump-log tool (`decodeRecords`).
  *
  *   offset  size  field
  *        0     8  baseOffset            assigned by the broker, NOT covered by the CRC
@@ -107,6 +108,8 @@ export const lastOffsetDeltaAt = (buf: Buffer, pos: number): number => buf.readI
 /** As a number, read as two int32 halves: exact below 2^53 ms, and no BigInt on the hot path. */
 export const maxTimestampAt = (buf: Buffer, pos: number): number =>
   buf.readInt32BE(pos + MAX_TIMESTAMP) * 0x1_0000_0000 + buf.readUInt32BE(pos + MAX_TIMESTAMP + 4);
+export const baseTimestampAt = (buf: Buffer, pos: number): number =>
+  buf.readInt32BE(pos + BASE_TIMESTAMP) * 0x1_0000_0000 + buf.readUInt32BE(pos + BASE_TIMESTAMP + 4);
 export const recordsCountAt = (buf: Buffer, pos: number): number => buf.readInt32BE(pos + RECORDS_COUNT);
 export const compressionOf = (attributes: number): number => attributes & COMPRESSION_MASK;
 export const timestampTypeOf = (attributes: number): 'CreateTime' | 'LogAppendTime' =>
@@ -161,15 +164,23 @@ export function setPartitionLeaderEpoch(buf: Buffer, pos: number, epoch: number)
 }
 
 /**
- * For topics with message.timestamp.type=LogAppendTime: marks the batch's timestamps as broker time
- * and sets maxTimestamp. These bytes are inside the CRC, so this is the one change that recomputes it.
+ * Sets the batch's timestamp type and maxTimestamp, as Kafka's `DefaultRecordBatch.setMaxTimestamp`.
+ * These bytes are inside the CRC, so this is the one header change that recomputes it.
  */
-export function setLogAppendTime(buf: Buffer, pos: number, timestampMs: number): void {
+export function setMaxTimestamp(buf: Buffer, pos: number, type: 'CreateTime' | 'LogAppendTime', timestampMs: number): void {
   const attributes = buf.readInt16BE(pos + ATTRIBUTES);
-  buf.writeInt16BE(attributes | TIMESTAMP_TYPE_BIT, pos + ATTRIBUTES);
+  buf.writeInt16BE(type === 'LogAppendTime' ? attributes | TIMESTAMP_TYPE_BIT : attributes & ~TIMESTAMP_TYPE_BIT, pos + ATTRIBUTES);
   buf.writeBigInt64BE(BigInt(timestampMs), pos + MAX_TIMESTAMP);
   const size = batchSizeAt(buf, pos);
   buf.writeUInt32BE(computeCrc(buf, pos, size), pos + CRC);
+}
+
+/**
+ * For topics with message.timestamp.type=LogAppendTime: marks the batch's timestamps as broker time
+ * and sets maxTimestamp (consumers then read it as every record's timestamp).
+ */
+export function setLogAppendTime(buf: Buffer, pos: number, timestampMs: number): void {
+  setMaxTimestamp(buf, pos, 'LogAppendTime', timestampMs);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -195,7 +206,7 @@ export interface DecodedRecord {
 }
 
 /** A bounds-checked cursor over a records section. Throws RangeError on truncated input. */
-class VarintReader {
+export class VarintReader {
   constructor(
     private readonly buf: Buffer,
     public pos: number,

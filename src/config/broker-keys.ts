@@ -56,6 +56,8 @@ export const BROKER_CONFIGS = {
   'log.flush.interval.messages': { type: 'LONG', default: LONG_MAX, min: 1, dynamic: 'cluster-wide', doc: 'fsync after this many appended records (default: leave it to the OS).' },
   'log.flush.interval.ms': { type: 'LONG', default: null, dynamic: 'cluster-wide', doc: 'fsync when unflushed data is older than this.' },
   'log.message.timestamp.type': { type: 'STRING', default: 'CreateTime', oneOf: TIMESTAMP_TYPES, dynamic: 'cluster-wide', doc: 'Keep the producer\'s timestamps (CreateTime) or stamp batches on append (LogAppendTime).' },
+  'log.message.timestamp.after.max.ms': { type: 'LONG', default: '3600000', min: 0, dynamic: 'cluster-wide', doc: 'How far in the future a CreateTime timestamp may be.' },
+  'log.message.timestamp.before.max.ms': { type: 'LONG', default: LONG_MAX, min: 0, dynamic: 'cluster-wide', doc: 'How far in the past a CreateTime timestamp may be.' },
   'log.cleanup.policy': { type: 'LIST', default: 'delete', oneOf: CLEANUP_POLICIES, dynamic: 'cluster-wide', doc: 'delete and/or compact; DeleteRecords needs delete. Tafka never compacts.' },
 
   // ------------------------------------------------------------------ consumer groups
@@ -116,8 +118,6 @@ export const BROKER_CONFIGS = {
   'log.flush.scheduler.interval.ms': { type: 'LONG', default: LONG_MAX, synonymOnly: true, doc: 'How often Kafka checks whether a log needs flushing by time.' },
   'log.local.retention.bytes': { type: 'LONG', default: '-2', min: -2, dynamic: 'cluster-wide', synonymOnly: true, doc: 'Local size limit under tiered storage (-2: retention.bytes).' },
   'log.local.retention.ms': { type: 'LONG', default: '-2', min: -2, dynamic: 'cluster-wide', synonymOnly: true, doc: 'Local age limit under tiered storage (-2: retention.ms).' },
-  'log.message.timestamp.after.max.ms': { type: 'LONG', default: '3600000', min: 0, dynamic: 'cluster-wide', synonymOnly: true, doc: 'How far in the future a CreateTime timestamp may be.' },
-  'log.message.timestamp.before.max.ms': { type: 'LONG', default: LONG_MAX, min: 0, dynamic: 'cluster-wide', synonymOnly: true, doc: 'How far in the past a CreateTime timestamp may be.' },
   'log.preallocate': { type: 'BOOLEAN', default: 'false', dynamic: 'cluster-wide', synonymOnly: true, doc: 'Preallocate segment files on creation.' },
   'log.roll.jitter.ms': { type: 'LONG', default: null, dynamic: 'cluster-wide', synonymOnly: true, doc: 'Random slack taken off the time-based roll, to spread rolls out.' },
   'log.roll.jitter.hours': { type: 'INT', default: '0', min: 0, synonymOnly: true, doc: 'log.roll.jitter.ms in hours.' },

@@ -6,9 +6,14 @@
  * (KAFKA-18659); a v0-2 request closes the connection, as in Kafka.
  *
  * Behavior:
+ * - Each partition carries exactly one v2 batch (Kafka's `ProduceRequest.validateRecords`, in
+ *   src/codec/produce-records.ts): none, a second one, or magic 0/1 is 87 INVALID_RECORD; zstd before
+ *   v7 is 76; partial bytes trailing the batch are dropped, as Kafka does.
  * - Batches are stored exactly as received. The log validates each batch header (length, magic 2,
- *   CRC-32C, record count) and assigns offsets by patching the base offset in place; records are
- *   never decoded here (see src/log/ and docs/03-produce-and-fetch.md).
+ *   CRC-32C, record count) and the timestamps (`message.timestamp.*`; 32 INVALID_TIMESTAMP with
+ *   record_errors, v8+), and assigns offsets by patching the base offset in place. Records are read
+ *   only when the header's timestamps cannot be trusted or a bound needs them
+ *   (src/log/timestamp-validation.ts, docs/03-produce-and-fetch.md).
  * - Offsets are assigned in request arrival order, before anything is awaited, so pipelined
  *   requests on one connection — and producers racing on one partition — get contiguous offsets:
  *   the handler starts every append in a synchronous first phase (`PartitionLog.startAppend`, which
@@ -25,7 +30,7 @@
  *   Kafka's partition leader answers when the transaction coordinator has no transaction for the
  *   producer. A transactional id on a request with plain batches is ignored, as Kafka does.
  * - Errors per partition (one bad partition does not fail the others): 3 UNKNOWN_TOPIC_OR_PARTITION,
- *   100 UNKNOWN_TOPIC_ID (v13), 2 CORRUPT_MESSAGE, 87 INVALID_RECORD, 10 MESSAGE_TOO_LARGE, 19
+ *   100 UNKNOWN_TOPIC_ID (v13), 2 CORRUPT_MESSAGE, 87 INVALID_RECORD, 76, 32, 10 MESSAGE_TOO_LARGE, 19
  *   NOT_ENOUGH_REPLICAS (acks=-1 with min.insync.replicas above 1: there is one replica), 45, 47, 49;
  *   for the whole request 21 INVALID_REQUIRED_ACKS.
  *
@@ -37,7 +42,9 @@ import { Produce } from '../../protocol/messages/00-produce.js';
 import { ErrorCode, isKafkaError } from '../../protocol/errors.js';
 import { ZERO_UUID } from '../../protocol/schema.js';
 import type { BrokerConfig } from '../config/broker-config.js';
+import { firstBatch } from '../codec/produce-records.js';
 import type { AppendTicket } from '../log/partition-log.js';
+import { RecordValidationError } from '../log/timestamp-validation.js';
 import { defineHandler, type Request, type RequestContext, type Response } from '../server/handler.js';
 import { findTopic } from '../topics/lookup.js';
 import type { TopicInfo } from '../topics/registry.js';
@@ -60,9 +67,16 @@ const result = (index: number, errorCode: number, errorMessage: string | null = 
   currentLeader: { leaderId: -1, leaderEpoch: -1 },
 });
 
-/** A KafkaError is the partition's answer; anything else fails the whole request. */
-const errorOutcome = (index: number, err: unknown): Outcome =>
-  isKafkaError(err) ? result(index, err.errorCode, err.message) : Promise.reject(err);
+/**
+ * A KafkaError is the partition's answer; anything else fails the whole request. A refusal that
+ * names records (32 INVALID_TIMESTAMP) carries them as `record_errors`, with the log start offset,
+ * as Kafka's ReplicaManager answers a RecordValidationException.
+ */
+function errorOutcome(index: number, err: unknown, logStartOffset: bigint): Outcome {
+  if (!isKafkaError(err)) return Promise.reject(err);
+  const answer = result(index, err.errorCode, err.message);
+  return err instanceof RecordValidationError ? { ...answer, recordErrors: err.recordErrors, logStartOffset } : answer;
+}
 
 /**
  * Phase one: checks every partition and starts its append, in request order. Not async, so nothing
@@ -80,18 +94,18 @@ function startAppends(req: Request<typeof Produce>, ctx: RequestContext): Outcom
       if (!topic) return result(index, unknownTopic);
       const log = topics.partitionLog(topic.name, index);
       if (!log) return result(index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+      if (records === null || !Buffer.isBuffer(records)) return result(index, ErrorCode.INVALID_RECORD, 'Produce request carries no record batch');
+      const { batch, refusal } = firstBatch(records, apiVersion);
+      if (refusal) return result(index, refusal.errorCode, refusal.message);
       if (req.acks === -1 && minInsyncReplicas(config, topic) > 1) {
         // One broker is one in-sync replica: Kafka refuses acks=all below min.insync.replicas.
         return result(index, ErrorCode.NOT_ENOUGH_REPLICAS, 'The size of the current ISR 1 is insufficient to satisfy the min.isr requirement');
       }
-      if (records === null || !Buffer.isBuffer(records) || records.length === 0) {
-        return result(index, ErrorCode.INVALID_RECORD, 'Produce request carries no record batch');
-      }
       let ticket: AppendTicket;
       try {
-        ticket = log.startAppend(records);
+        ticket = log.startAppend(batch);
       } catch (err) {
-        return errorOutcome(index, err);
+        return errorOutcome(index, err, log.logStartOffset);
       }
       return ticket.done.then(
         (appended): PartitionResponse => ({
@@ -100,7 +114,7 @@ function startAppends(req: Request<typeof Produce>, ctx: RequestContext): Outcom
           logAppendTimeMs: appended.logAppendTime,
           logStartOffset: appended.logStartOffset,
         }),
-        (err) => errorOutcome(index, err),
+        (err) => errorOutcome(index, err, log.logStartOffset),
       );
     });
   });

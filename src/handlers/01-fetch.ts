@@ -10,7 +10,8 @@
  *   until an append to one of its partitions brings enough, `max_wait_ms` passes, or the connection
  *   closes. Appends wake it through the log's append listeners; nothing polls.
  * - `partition_max_bytes` and `max_bytes` bound the answer, except that the first batch of the first
- *   partition with data is returned whole even when larger (KIP-74), so a consumer always progresses.
+ *   partition with data is returned whole even when larger (KIP-74), so a consumer always progresses;
+ *   every later partition gets only whole batches that fit in what is left (Kafka's `minOneMessage`).
  * - `high_watermark` = `last_stable_offset` = the log end offset once written: there is one replica
  *   and no transactions yet, so read_committed and read_uncommitted see the same data and
  *   `aborted_transactions` is empty.
@@ -86,7 +87,12 @@ function resolveTargets(req: FetchRequest, topics: TopicService, apiVersion: num
   return targets;
 }
 
-/** Reads every target within the byte budgets; returns the results and the bytes read. */
+/**
+ * Reads every target within the byte budgets, as Kafka's `ReplicaManager.readFromLog`: each
+ * partition gets at most `partition_max_bytes` and what is left of `max_bytes`, and only until the
+ * first partition that returns data may a first batch exceed those limits (KIP-74) — so a response
+ * holds at most one oversized batch. Returns the results and the bytes read.
+ */
 async function readAll(targets: Target[], maxBytes: number): Promise<{ results: PartitionData[]; bytes: number }> {
   let budget = maxBytes;
   let bytes = 0;
@@ -97,24 +103,20 @@ async function readAll(targets: Target[], maxBytes: number): Promise<{ results: 
       continue;
     }
     const result = partitionResult(t.partition, ErrorCode.NONE, t.log);
-    // Once the response budget is spent, later partitions answer with their offsets but no data;
-    // until then the log returns at least one whole batch, even past the limit (KIP-74).
-    if (budget > 0 || bytes === 0) {
-      try {
-        const read = await t.log.read(t.fetchOffset, Math.max(0, Math.min(t.maxBytes, budget)));
-        result.highWatermark = read.highWatermark;
-        result.lastStableOffset = read.highWatermark;
-        result.logStartOffset = read.logStartOffset;
-        if (read.records.length > 0) {
-          result.records = read.records;
-          bytes += read.records.length;
-          budget -= read.records.length;
-        }
-      } catch (err) {
-        if (!isKafkaError(err)) throw err;
-        results.push(partitionResult(t.partition, err.errorCode, t.log));
-        continue;
+    try {
+      const read = await t.log.read(t.fetchOffset, Math.max(0, Math.min(t.maxBytes, budget)), bytes === 0);
+      result.highWatermark = read.highWatermark;
+      result.lastStableOffset = read.highWatermark;
+      result.logStartOffset = read.logStartOffset;
+      if (read.records.length > 0) {
+        result.records = read.records;
+        bytes += read.records.length;
+        budget = Math.max(0, budget - read.records.length);
       }
+    } catch (err) {
+      if (!isKafkaError(err)) throw err;
+      results.push(partitionResult(t.partition, err.errorCode, t.log));
+      continue;
     }
     results.push(result);
   }

@@ -24,6 +24,7 @@ import { encodeSnapshot, parseSnapshotOffset, snapshotFileName } from './produce
 import { ProducerStateManager, type ProducerStateEntry } from './producer-state.js';
 import { Segment, type SegmentOptions } from './segment.js';
 import type { Storage } from './storage.js';
+import { validateTimestamps } from './timestamp-validation.js';
 import { WriteQueue } from './write-queue.js';
 
 export interface AppendOptions {
@@ -242,17 +243,19 @@ export class PartitionLog {
   // ----------------------------------------------------------------------------- append
 
   /**
-   * Appends the record batches of one produce request (one or more concatenated v2 batches): all
-   * are validated before anything changes, then get their offsets and are queued for writing, and
-   * the ticket carries the offsets and a promise for the write. Throws a KafkaError, writing
-   * nothing, when a batch is refused.
+   * Appends record batches (one or more concatenated v2 batches; a Produce request brings exactly
+   * one per partition, which its handler checks as Kafka does): all are validated — headers, and
+   * timestamps as `timestamp-validation.ts` explains — before anything changes, then get their
+   * offsets and are queued for writing, and the ticket carries the offsets and a promise for the
+   * write. Throws a KafkaError, writing nothing, when a batch is refused.
    *
    * Synchronous by signature: offsets must be assigned in call order, with no await between the
    * checks and the assignment, or pipelined requests and racing producers would interleave. The
    * return type is not a Promise, so this method cannot be made `async` (TypeScript refuses an async
    * method whose return type is not a Promise) and nothing inside it can await.
    *
-   * The buffer is modified in place (offsets, leader epoch, LogAppendTime) and must not be reused.
+   * The buffer is modified in place (offsets, leader epoch, LogAppendTime, a repaired maxTimestamp)
+   * and must not be reused.
    */
   startAppend(records: Buffer, opts: AppendOptions = {}): AppendTicket {
     if (this.failure) throw this.failure;
@@ -268,6 +271,8 @@ export class PartitionLog {
     let maxTimestamp = -1;
     let offsetCount = 0n;
     let idempotent = false;
+    // One clock read per append (timestamp bounds, LogAppendTime, segment.ms): on some machines it is a syscall.
+    const now = this.clock.now();
     for (let pos = 0; pos < records.length;) {
       const code = validateBatch(records, pos, records.length);
       if (code !== 0) throw new KafkaError(code, `invalid record batch at byte ${pos}`);
@@ -275,6 +280,8 @@ export class PartitionLog {
       if (size > config.maxMessageBytes) {
         throw new KafkaError(ErrorCode.MESSAGE_TOO_LARGE, `batch of ${size} bytes exceeds max.message.bytes`);
       }
+      // Header-only unless the header's timestamps cannot be trusted or a bound needs the records.
+      validateTimestamps(records, pos, config, now);
       messages += recordsCountAt(records, pos);
       offsetCount += BigInt(lastOffsetDeltaAt(records, pos) + 1);
       maxTimestamp = Math.max(maxTimestamp, maxTimestampAt(records, pos));
@@ -285,7 +292,7 @@ export class PartitionLog {
     // 2. Idempotent producers: sequence and epoch checks, now, in the tick offsets are assigned, so
     // pipelined retries are judged in arrival order. A duplicate is answered with the original's
     // offsets once everything queued before it is written, and nothing is appended.
-    const appendTime = config.messageTimestampType === 'LogAppendTime' ? (opts.logAppendTimeMs ?? this.clock.now()) : -1;
+    const appendTime = config.messageTimestampType === 'LogAppendTime' ? (opts.logAppendTimeMs ?? now) : -1;
     const baseOffset = this.nextOffset;
     const producerCheck = idempotent ? this.producers.check(records, baseOffset, appendTime) : undefined;
     if (producerCheck?.kind === 'duplicate') {
@@ -301,7 +308,7 @@ export class PartitionLog {
 
     // 3. Choose the segment: roll first if these bytes should not go in the active one.
     const lastOffset = baseOffset + offsetCount - 1n;
-    const segment = this.maybeRoll(records.length, appendTime >= 0 ? appendTime : maxTimestamp, lastOffset);
+    const segment = this.maybeRoll(records.length, appendTime >= 0 ? appendTime : maxTimestamp, lastOffset, now);
 
     // 4. Stamp what the broker owns (offsets, leader epoch, LogAppendTime) and account for each batch.
     const epoch = opts.leaderEpoch ?? 0;
@@ -333,13 +340,13 @@ export class PartitionLog {
   }
 
   /** Kafka's roll triggers: segment.bytes, segment.ms, a full index, or an offset too far for int32. */
-  private maybeRoll(bytes: number, maxTimestamp: number, lastOffset: bigint): Segment {
+  private maybeRoll(bytes: number, maxTimestamp: number, lastOffset: bigint, now: number): Segment {
     const segment = this.active;
     const { segmentBytes, segmentMs } = this.config;
     const reason =
       segment.size > 0 && segment.size + bytes > segmentBytes
         ? 'segment.bytes'
-        : segment.size > 0 && segment.timeWaitedForRoll(this.clock.now(), maxTimestamp) > segmentMs
+        : segment.size > 0 && segment.timeWaitedForRoll(now, maxTimestamp) > segmentMs
           ? 'segment.ms'
           : segment.indexFull
             ? 'index full'
@@ -429,19 +436,22 @@ export class PartitionLog {
   // ----------------------------------------------------------------------------- read
 
   /**
-   * Whole batches starting with the one that holds `offset`, up to `maxBytes` (the first batch is
-   * returned whole even if larger) and never past the high watermark. One segment per call, as in
-   * Kafka. Throws OFFSET_OUT_OF_RANGE below the log start offset or beyond the log end offset.
+   * Whole batches starting with the one that holds `offset`, up to `maxBytes`, never past the high
+   * watermark. With `minOneMessage` (Kafka's name) the first batch is returned whole even if larger,
+   * so a consumer always progresses (KIP-74); Fetch grants that to the first partition with data
+   * only. One segment per call, as in Kafka. Throws OFFSET_OUT_OF_RANGE below the log start offset
+   * or beyond the log end offset.
    */
-  async read(offset: bigint, maxBytes: number): Promise<ReadResult> {
+  async read(offset: bigint, maxBytes: number, minOneMessage = true): Promise<ReadResult> {
     this.checkOffsetInRange(offset);
-    if (offset < this.highWatermark) {
+    // Nothing could fit: answer without touching the files (a fetch whose budget is spent).
+    if (offset < this.highWatermark && (maxBytes > 0 || minOneMessage)) {
       const segments = this.segments;
       for (let i = this.segmentIndexFor(offset, segments); i < segments.length; i++) {
         const segment = segments[i]!;
         let found: { records: Buffer } | undefined;
         try {
-          found = await segment.read(offset, maxBytes);
+          found = await segment.read(offset, maxBytes, minOneMessage);
         } catch (err) {
           // Retention removed the segment under our feet: the offset is now before the log start.
           if (segment.deleted) this.checkOffsetInRange(offset, true);
@@ -475,10 +485,9 @@ export class PartitionLog {
   }
 
   /**
-   * ListOffsets by timestamp: the first offset (at or after the log start) of the first batch whose
-   * max timestamp >= `timestamp`, with that batch's max timestamp; null when no batch qualifies.
-   * Batch granularity, since records are never decoded: Kafka would return the first record within
-   * that batch with a timestamp >= target; we return the batch's first offset.
+   * ListOffsets by timestamp (Kafka's `UnifiedLog.fetchOffsetByTimestamp`): the first record at or
+   * after the log start offset whose timestamp is >= `timestamp`, with that record's timestamp;
+   * null when there is none, or when it is not yet readable (at or past the high watermark).
    */
   async offsetForTimestamp(timestamp: bigint): Promise<{ offset: bigint; timestamp: bigint } | null> {
     const target = Number(timestamp);
@@ -486,21 +495,28 @@ export class PartitionLog {
       await segment.loadIndexes();
       if (segment.maxTimestamp < target) continue;
       const found = await segment.findOffsetByTimestamp(target, this.logStartOffset);
-      if (found) return { offset: found.offset, timestamp: BigInt(found.timestamp) };
+      if (found) return this.readable(found);
     }
     return null;
   }
 
-  /** ListOffsets MAX_TIMESTAMP: the batch holding the largest timestamp, or -1/-1 for none. */
-  async maxTimestampOffset(): Promise<{ offset: bigint; timestamp: bigint }> {
-    let best = { offset: -1n, timestamp: -1n };
+  /**
+   * ListOffsets MAX_TIMESTAMP (KIP-734): the first record holding the largest timestamp of the log,
+   * in the first segment that has it; null for an empty log.
+   */
+  async maxTimestampOffset(): Promise<{ offset: bigint; timestamp: bigint } | null> {
+    let latest: Segment | undefined;
     for (const segment of this.segments) {
       await segment.loadIndexes();
-      if (segment.maxTimestamp >= 0 && BigInt(segment.maxTimestamp) > best.timestamp) {
-        best = { offset: segment.offsetOfMaxTimestamp, timestamp: BigInt(segment.maxTimestamp) };
-      }
+      if (!latest || segment.maxTimestamp > latest.maxTimestamp) latest = segment;
     }
-    return best;
+    const found = await latest?.findMaxTimestampRecord();
+    return found ? this.readable(found) : null;
+  }
+
+  /** As Kafka's ListOffsets: an answer at or past the high watermark is no answer. */
+  private readable(found: { offset: bigint; timestamp: number }): { offset: bigint; timestamp: bigint } | null {
+    return found.offset < this.highWatermark ? { offset: found.offset, timestamp: BigInt(found.timestamp) } : null;
   }
 
   // ----------------------------------------------------------------------------- retention

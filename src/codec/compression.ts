@@ -1,12 +1,15 @@
 /**
- * Decompression of a batch's records section, for the dump-log tool only (the broker never
- * decompresses). Pure-JS decoders, so Kafka's four codecs work without native modules.
+ * Decompression of a batch's records section. The broker stores and serves batches compressed as
+ * the producer sent them; it decompresses one only where Kafka's semantics make it read records
+ * (a timestamp lookup, a batch whose header timestamps cannot be trusted — see
+ * src/codec/record-timestamps.ts) and in `tafka dump-log`. Pure-JS decoders, so Kafka's four codecs
+ * work without native modules.
  */
 import { gunzipSync } from 'node:zlib';
 import { decompress as zstdDecompress } from 'fzstd';
 import { decompress as lz4Decompress } from 'lz4js';
 import { uncompress as snappyUncompress } from 'snappyjs';
-import { Compression } from '../codec/record-batch.js';
+import { Compression } from './record-batch.js';
 
 /** The Java client's snappy-java writes xerial framing; librdkafka writes raw snappy. */
 const XERIAL_MAGIC = Buffer.from([0x82, 0x53, 0x4e, 0x41, 0x50, 0x50, 0x59, 0x00]);
