@@ -54,9 +54,9 @@ export interface UpConvertOptions {
 /** A message to convert, with its timestamp as Kafka reads it. */
 type Converted = InnerMessage;
 
-/** True when the produced records start with a message set (magic 0/1) rather than a record batch. */
-export function isLegacyMessageSet(records: Buffer): boolean {
-  return records.length > 16 && magicAt(records, 0) < 2;
+/** True when produced records start with a record batch (magic 2); anything else is read as a message set. */
+export function startsWithRecordBatch(records: Buffer): boolean {
+  return records.length > 16 && magicAt(records, 0) === 2;
 }
 
 /**

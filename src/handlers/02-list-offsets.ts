@@ -1,7 +1,8 @@
 /**
  * ListOffsets (key 2): offsets by time — the earliest, the latest, or the first at or after a timestamp.
  *
- * Versions: 1-11 (Kafka 4.x's floor is 1).
+ * Versions: 0-11, as Kafka 3.9 served v0 (Kafka 4.x's floor is 1). v0 is a different question —
+ * offsets at segment boundaries — answered in 02-list-offsets-old-versions.ts.
  *
  * Behavior, by the timestamp asked for:
  * - -1 (latest): the high watermark, or the last stable offset under read_committed — the same here,
@@ -22,6 +23,7 @@ import { ErrorCode } from '../../protocol/errors.js';
 import { defineHandler, type Response } from '../server/handler.js';
 import type { PartitionLog } from '../log/partition-log.js';
 import { LEADER_EPOCH, leaderEpochError } from '../leader-epoch.js';
+import { listOffsetsV0 } from './02-list-offsets-old-versions.js';
 
 type PartitionResult = Response<typeof ListOffsets>['topics'][number]['partitions'][number];
 
@@ -41,8 +43,10 @@ async function lookup(log: PartitionLog, timestamp: bigint): Promise<{ offset: b
 export default defineHandler({
   api: ListOffsets,
   minVersion: 1,
+  legacyMinVersion: 0,
   maxVersion: 11,
   async handle(req, ctx): Promise<Response<typeof ListOffsets>> {
+    if (ctx.apiVersion === 0) return listOffsetsV0(req, ctx.services);
     const topics = await Promise.all(
       req.topics.map(async (t) => ({
         name: t.name,

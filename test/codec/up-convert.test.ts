@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { decompress } from '../../src/codec/compression.js';
 import { encodeMessage, encodeMessageSet, type LegacyMessageInput } from '../../src/codec/legacy-records.js';
 import { buildBatch, Compression, decodeRecords, readBatchHeader, RECORDS, validateBatch } from '../../src/codec/record-batch.js';
-import { isLegacyMessageSet, upConvert, type UpConvertOptions } from '../../src/codec/up-convert.js';
+import { startsWithRecordBatch, upConvert, type UpConvertOptions } from '../../src/codec/up-convert.js';
 
 const NOW = 1_700_000_000_000;
 const opts: UpConvertOptions = {
@@ -47,10 +47,11 @@ const fails = (records: Buffer, errorCode: number, o: Partial<UpConvertOptions> 
   expect(() => upConvert(records, { ...opts, ...o })).toThrow(expect.objectContaining({ errorCode }));
 
 describe('up-conversion of produced message sets', () => {
-  it('tells message sets from record batches by their magic', () => {
-    expect(isLegacyMessageSet(set(0, Compression.none, [msg(0)]))).toBe(true);
-    expect(isLegacyMessageSet(set(1, Compression.gzip, [msg(0)]))).toBe(true);
-    expect(isLegacyMessageSet(buildBatch([{ value: Buffer.from('v') }]))).toBe(false);
+  it('tells record batches from message sets by their magic', () => {
+    expect(startsWithRecordBatch(set(0, Compression.none, [msg(0)]))).toBe(false);
+    expect(startsWithRecordBatch(set(1, Compression.gzip, [msg(0)]))).toBe(false);
+    expect(startsWithRecordBatch(buildBatch([{ value: Buffer.from('v') }]))).toBe(true);
+    expect(startsWithRecordBatch(Buffer.alloc(16, 2))).toBe(false); // too short to say: Kafka reads no entry
   });
 
   it('turns uncompressed magic 1 messages into one valid batch: offsets 0.., keys, values, timestamps', () => {
