@@ -62,7 +62,10 @@ const fetch = (broker: BrokerHandle, version: number, topic: string, fetchOffset
     isolationLevel: 0, sessionId: 0, sessionEpoch: -1, forgottenTopicsData: [], rackId: '',
     topics: [{
       topic, topicId: ZERO_UUID,
-      partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes, replicaDirectoryId: ZERO_UUID, highWatermark: 0n }],
+      partitions: [{
+        partition: 0, currentLeaderEpoch: -1, fetchOffset, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes,
+        replicaDirectoryId: ZERO_UUID, highWatermark: 0n,
+      }],
     }],
   }).then((r) => r!.responses[0]!.partitions[0]!);
 

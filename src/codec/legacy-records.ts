@@ -180,21 +180,20 @@ export interface LegacyMessageInput {
   value: Buffer | null;
 }
 
-const lengthPrefixed = (b: Buffer | null): Buffer[] => {
-  const len = Buffer.alloc(4);
-  len.writeInt32BE(b === null ? -1 : b.length);
-  return b === null ? [len] : [len, b];
-};
-
-/** One entry: offset, size, and a message with its CRC. */
+/** One entry: offset, size, and a message with its CRC, written into one buffer. */
 export function encodeMessage(magic: LegacyMagic, attributes: number, m: LegacyMessageInput): Buffer {
-  const head = Buffer.alloc(LEGACY_LOG_OVERHEAD + (magic === 1 ? 14 : 6));
-  head.writeBigInt64BE(m.offset, 0);
-  head.writeInt8(magic, MAGIC);
-  head.writeInt8(attributes, ATTRIBUTES);
-  if (magic === 1) head.writeBigInt64BE(BigInt(m.timestamp), TIMESTAMP);
-  const entry = Buffer.concat([head, ...lengthPrefixed(m.key), ...lengthPrefixed(m.value)]);
+  const keyAt = magic === 1 ? TIMESTAMP + 8 : TIMESTAMP;
+  const valueAt = keyAt + 4 + (m.key?.length ?? 0);
+  const entry = Buffer.allocUnsafe(valueAt + 4 + (m.value?.length ?? 0));
+  entry.writeBigInt64BE(m.offset, 0);
   entry.writeInt32BE(entry.length - LEGACY_LOG_OVERHEAD, 8);
+  entry.writeInt8(magic, MAGIC);
+  entry.writeInt8(attributes, ATTRIBUTES);
+  if (magic === 1) entry.writeBigInt64BE(BigInt(m.timestamp), TIMESTAMP);
+  for (const [at, bytes] of [[keyAt, m.key], [valueAt, m.value]] as const) {
+    entry.writeInt32BE(bytes === null ? -1 : bytes.length, at);
+    bytes?.copy(entry, at + 4);
+  }
   entry.writeUInt32BE(crc32(entry.subarray(MAGIC)) >>> 0, CRC);
   return entry;
 }

@@ -27,7 +27,9 @@ const EARLIEST = -2n;
 const CONSUMER_REPLICA_ID = -1;
 
 async function offsetsBefore(services: BrokerServices, topic: string, p: Partition, fromConsumer: boolean): Promise<PartitionResult> {
-  const result = { partitionIndex: p.partitionIndex, errorCode: ErrorCode.NONE as number, oldStyleOffsets: [] as bigint[], timestamp: -1n, offset: -1n, leaderEpoch: -1 };
+  const result = {
+    partitionIndex: p.partitionIndex, errorCode: ErrorCode.NONE as number, oldStyleOffsets: [] as bigint[], timestamp: -1n, offset: -1n, leaderEpoch: -1,
+  };
   if (p.timestamp < EARLIEST) return { ...result, errorCode: ErrorCode.UNSUPPORTED_VERSION };
   const log = services.topics.partitionLog(topic, p.partitionIndex);
   if (!log) return { ...result, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
