@@ -73,7 +73,8 @@ describe('api.versions.floor: Kafka 3.9\'s versions by default, Kafka 4.0\'s ref
   }));
 
   it('advertises the versions Kafka 3.9 served, or Kafka 4.x\'s ranges', () => {
-    for (const [apiKey, kafka39, kafka40] of [[0, 0, 0], [1, 0, 4], [2, 0, 1], [8, 0, 2], [9, 0, 1], [19, 0, 2], [20, 0, 1], [23, 0, 2], [32, 0, 1], [35, 0, 1]]) {
+    const floors = [[0, 0, 0], [1, 0, 4], [2, 0, 1], [8, 0, 2], [9, 0, 1], [19, 0, 2], [20, 0, 1], [23, 0, 2], [32, 0, 1], [35, 0, 1]];
+    for (const [apiKey, kafka39, kafka40] of floors) {
       expect([apiKey, range(registry, apiKey!)!.minVersion]).toEqual([apiKey, kafka39]);
       expect([apiKey, range(kafka4, apiKey!)!.minVersion]).toEqual([apiKey, kafka40]);
     }
