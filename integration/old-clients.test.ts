@@ -3,7 +3,8 @@
  * (KIP-896), sent as raw frames, answered as Kafka 3.9 answered them; and, with
  * api.versions.floor=4.0, refused exactly as Kafka 4 refuses them. The message sets (magic 0/1)
  * are written with the format module (checked on its own against hand-built and sarama's bytes in
- * test/codec/legacy-records.test.ts); records are read back through modern clients too.
+ * test/codec/legacy-records.test.ts); records are read back through modern clients too. librdkafka,
+ * forced into its pre-0.10 protocol, is the real client here (sarama has its own file).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CompressionTypes } from 'kafkajs';
@@ -187,6 +188,17 @@ describe.skipIf(target.kind !== 'tafka')('old clients: the versions Kafka 4.0 re
     expect(await produce(broker, 0, 'legacy-errors', Buffer.alloc(0))).toMatchObject({ errorCode: 0, baseOffset: -1n });
   });
 
+  it('librdkafka in its pre-ApiVersions mode (broker.version.fallback 0.8.2 / 0.9.0): Produce v1, Fetch v0-1, ListOffsets v0', () => {
+    const legacy = (fallback: string) => ['-X', 'api.version.request=false', '-X', `broker.version.fallback=${fallback}`];
+    const produced = kcat(broker, ['-P', '-t', 'legacy-kcat', '-z', 'snappy', ...legacy('0.9.0')], 'x\ny\nz\n');
+    expect(produced.status, produced.stderr).toBe(0);
+    for (const fallback of ['0.8.2', '0.9.0']) {
+      const consumed = kcat(broker, ['-C', '-t', 'legacy-kcat', '-e', '-q', '-f', '%o %s\n', ...legacy(fallback)]);
+      expect(consumed.status, consumed.stderr).toBe(0);
+      expect(consumed.stdout.trim().split('\n')).toEqual(['0 x', '1 y', '2 z']);
+    }
+  });
+
   it('ListOffsets v0 answers offsets at segment boundaries, newest first', async () => {
     const topic = 'legacy-produce';
     const v0 = (timestamp: bigint, maxNumOffsets: number) =>
@@ -254,6 +266,11 @@ describe.skipIf(target.kind !== 'tafka')('api.versions.floor=4.0: Kafka 4\'s ran
     const r = await call(broker, ApiVersions, 3, { clientSoftwareName: 'raw', clientSoftwareVersion: '1' });
     const min = (key: number) => r!.apiKeys.find((k) => k.apiKey === key)!.minVersion;
     expect([0, 1, 2, 8, 9, 19, 20, 23, 32, 35].map(min)).toEqual([0, 4, 1, 2, 1, 2, 1, 2, 1, 1]);
+  });
+
+  it('librdkafka in its pre-ApiVersions mode fails, as against Kafka 4', () => {
+    const r = kcat(broker, ['-P', '-t', 'floor', '-X', 'api.version.request=false', '-X', 'broker.version.fallback=0.9.0', '-X', 'message.timeout.ms=3000'], 'x\n');
+    expect(r.status).not.toBe(0);
   });
 
   it('closes the connection on the removed versions, Produce v0-2 included', async () => {
