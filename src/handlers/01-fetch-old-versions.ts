@@ -43,7 +43,7 @@ function wholeBatchesWithin(records: Buffer, maxBytes: number): Buffer {
 }
 
 function convertPartition(p: PartitionData, apiVersion: number, fetchOffset: bigint, partitionMaxBytes: number, zstdTopic: boolean): PartitionData {
-  if (zstdTopic) return errorOnly(p, ErrorCode.UNSUPPORTED_COMPRESSION_TYPE);
+  if (zstdTopic && apiVersion < FIRST_CURRENT_FETCH_VERSION) return errorOnly(p, ErrorCode.UNSUPPORTED_COMPRESSION_TYPE);
   const errorCode = p.errorCode === ErrorCode.KAFKA_STORAGE_ERROR && apiVersion <= 5 ? ErrorCode.NOT_LEADER_OR_FOLLOWER : p.errorCode;
   if (apiVersion > 3 || !Buffer.isBuffer(p.records) || p.records.length === 0) return { ...p, errorCode };
   const read = apiVersion <= 2 ? wholeBatchesWithin(p.records, partitionMaxBytes) : p.records;
