@@ -19,7 +19,6 @@
  *   an unknown session id gets 70 FETCH_SESSION_ID_NOT_FOUND so the client starts over.
  * - Errors per partition: 1 OFFSET_OUT_OF_RANGE, 3 UNKNOWN_TOPIC_OR_PARTITION, 100 UNKNOWN_TOPIC_ID
  *   (v13+), 74/75 for a stale or future leader epoch.
- *
  * - Versions below 10 get Kafka's adjustments for old clients (01-fetch-old-versions.ts); v0-3 read
  *   message sets (magic 0/1), converted from the stored batches.
  *
