@@ -54,7 +54,13 @@ export function runSarama(binary: string, args: string[], timeoutMs = 120_000): 
     child.once('close', (status) => {
       clearTimeout(timer);
       const text = Buffer.concat(out).toString().trim();
-      resolve({ status, output: text ? (JSON.parse(text) as Record<string, unknown>) : undefined, stderr: Buffer.concat(err).toString() });
+      let output: Record<string, unknown> | undefined;
+      try {
+        output = text ? (JSON.parse(text) as Record<string, unknown>) : undefined;
+      } catch {
+        output = undefined; // killed mid-write: the status says what happened
+      }
+      resolve({ status, output, stderr: Buffer.concat(err).toString() });
     });
   });
 }
