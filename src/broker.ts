@@ -13,7 +13,7 @@ import { DynamicConfigStore } from './config/dynamic-store.js';
 import { brokerLogConfig, topicLogConfig } from './config/log-config.js';
 import { HANDLERS } from './handlers/index.js';
 import { loadOrCreateMetaProperties } from './meta-properties.js';
-import { HandlerRegistry } from './server/dispatch.js';
+import { HandlerRegistry, type VersionsFloor } from './server/dispatch.js';
 import { KafkaServer } from './server/server.js';
 import type { BrokerServices, NodeIdentity } from './services.js';
 import { TopicManager } from './topics/manager.js';
@@ -71,7 +71,7 @@ export class Broker {
     let boundPort = 0;
     const node = nodeIdentity(config, meta, () => boundPort);
     const services: BrokerServices = { config, dynamicConfigs, clock, node, topics, logs, groups, producerIds, authorizer: ALLOW_ALL };
-    const server = new KafkaServer(services, new HandlerRegistry(HANDLERS), logger);
+    const server = new KafkaServer(services, new HandlerRegistry(HANDLERS, config.get('api.versions.floor') as VersionsFloor), logger);
     const { host, port } = config.listener;
     boundPort = await server.listen(host, port);
     return new Broker(services, boundPort, dataDir, server, logs, groups, logger);

@@ -270,7 +270,8 @@ export function decodeRecords(records: Buffer, count: number): DecodedRecord[] {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Encoding, used by tests, benchmarks and fixtures to build batches the way a client does.
+// Encoding: batches built the way a client builds them, for tests, benchmarks and fixtures, and for
+// the one broker path that writes records, up-conversion of old producers' messages (up-convert.ts).
 
 export interface RecordInput {
   key?: Buffer | null;
@@ -279,39 +280,65 @@ export interface RecordInput {
   timestampDelta?: number;
 }
 
-function varlongBytes(n: number): number[] {
+/** Bytes of a zig-zag varlong (exact up to 2^53, ample for deltas and lengths). */
+function varlongSize(n: number): number {
   let zz = n >= 0 ? n * 2 : -n * 2 - 1;
-  const out: number[] = [];
+  let size = 1;
   while (zz >= 0x80) {
-    out.push((zz % 128) | 0x80);
+    zz = Math.floor(zz / 128);
+    size++;
+  }
+  return size;
+}
+
+function writeVarlong(buf: Buffer, pos: number, n: number): number {
+  let zz = n >= 0 ? n * 2 : -n * 2 - 1;
+  while (zz >= 0x80) {
+    buf[pos++] = (zz % 128) | 0x80;
     zz = Math.floor(zz / 128);
   }
-  out.push(zz);
-  return out;
+  buf[pos++] = zz;
+  return pos;
 }
 
-function bytesField(b: Buffer | null | undefined): Buffer {
-  if (b === null || b === undefined) return Buffer.from(varlongBytes(-1));
-  return Buffer.concat([Buffer.from(varlongBytes(b.length)), b]);
+const bytesFieldSize = (b: Buffer | null | undefined): number => (b ? varlongSize(b.length) + b.length : 1);
+
+function writeBytesField(buf: Buffer, pos: number, b: Buffer | null | undefined): number {
+  if (!b) return writeVarlong(buf, pos, -1);
+  pos = writeVarlong(buf, pos, b.length);
+  return pos + b.copy(buf, pos);
 }
 
-/** Encodes records (uncompressed) as a records section. */
+/**
+ * Encodes records (uncompressed) as a records section, offset deltas 0, 1, 2, ... Two passes — sizes,
+ * then one buffer — since up-conversion (old producers) builds every record of a batch here.
+ */
 export function encodeRecords(records: RecordInput[]): Buffer {
-  const parts: Buffer[] = [];
+  const headerKeys = records.map((rec) => (rec.headers ?? []).map((h) => Buffer.from(h.key, 'utf8')));
+  const bodySizes = records.map((rec, i) => {
+    const headers = rec.headers ?? [];
+    let size = 1 + varlongSize(rec.timestampDelta ?? 0) + varlongSize(i) + bytesFieldSize(rec.key) + bytesFieldSize(rec.value);
+    size += varlongSize(headers.length);
+    headers.forEach((h, j) => (size += bytesFieldSize(headerKeys[i]![j]) + bytesFieldSize(h.value)));
+    return size;
+  });
+  const out = Buffer.allocUnsafe(bodySizes.reduce((total, size) => total + varlongSize(size) + size, 0));
+  let pos = 0;
   records.forEach((rec, i) => {
     const headers = rec.headers ?? [];
-    const body = Buffer.concat([
-      Buffer.from([0]),
-      Buffer.from(varlongBytes(rec.timestampDelta ?? 0)),
-      Buffer.from(varlongBytes(i)),
-      bytesField(rec.key),
-      bytesField(rec.value),
-      Buffer.from(varlongBytes(headers.length)),
-      ...headers.flatMap((h) => [bytesField(Buffer.from(h.key, 'utf8')), bytesField(h.value)]),
-    ]);
-    parts.push(Buffer.from(varlongBytes(body.length)), body);
+    pos = writeVarlong(out, pos, bodySizes[i]!);
+    out[pos++] = 0; // record attributes: unused
+    pos = writeVarlong(out, pos, rec.timestampDelta ?? 0);
+    pos = writeVarlong(out, pos, i);
+    pos = writeBytesField(out, pos, rec.key);
+    pos = writeBytesField(out, pos, rec.value);
+    pos = writeVarlong(out, pos, headers.length);
+    headers.forEach((h, j) => {
+      pos = writeBytesField(out, pos, headerKeys[i]![j]);
+      pos = writeBytesField(out, pos, h.value);
+    });
   });
-  return Buffer.concat(parts);
+  return out;
 }
 
 export interface BatchInput {

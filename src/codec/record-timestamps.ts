@@ -10,7 +10,7 @@
  * record starts, so keys, values and headers are skipped, not decoded. A compressed batch is
  * decompressed first (src/codec/compression.ts).
  */
-import { decompressRecords } from './compression.js';
+import { decompress } from './compression.js';
 import {
   ATTRIBUTES,
   BASE_OFFSET,
@@ -42,7 +42,7 @@ export function forEachRecordTime(
   const baseTimestamp = baseTimestampAt(batch, pos);
   const logAppendTime = attributes & TIMESTAMP_TYPE_BIT ? maxTimestampAt(batch, pos) : undefined;
   const count = recordsCountAt(batch, pos);
-  const section = decompressRecords(compressionOf(attributes), batch.subarray(pos + RECORDS, pos + size));
+  const section = decompress(compressionOf(attributes), batch.subarray(pos + RECORDS, pos + size));
   const r = new VarintReader(section, 0);
   for (let i = 0; i < count; i++) {
     const length = r.varlong();

@@ -32,6 +32,10 @@ export const BROKER_CONFIGS = {
   'advertised.listeners': { type: 'STRING', default: null, dynamic: 'per-broker', doc: 'The host:port clients are told to connect to, when it differs from listeners.' },
   'broker.rack': { type: 'STRING', default: null, doc: 'The rack reported for this broker in Metadata and DescribeCluster.' },
 
+  // ------------------------------------------------------------------ protocol
+  // Tafka's own key: Kafka 4.0 dropped the request versions KIP-896 names; Tafka serves them by default.
+  'api.versions.floor': { type: 'STRING', default: '3.9', oneOf: ['3.9', '4.0'], doc: 'Oldest request versions served: Kafka 3.9\'s (old clients work), or 4.0\'s (KIP-896: refused as Kafka 4 does).' },
+
   // ------------------------------------------------------------------ storage and topics
   'log.dirs': { type: 'STRING', default: null, doc: 'Data directories, comma separated; Tafka uses the first. Wins over log.dir.' },
   'log.dir': { type: 'STRING', default: '/tmp/kafka-logs', doc: 'The data directory when log.dirs is not set.' },

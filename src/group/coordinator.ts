@@ -79,6 +79,8 @@ export interface OffsetCommitEntry {
   readonly offset: bigint;
   readonly leaderEpoch: number;
   readonly metadata: string | null;
+  /** OffsetCommit v1's commit_timestamp; absent or -1: the time of the commit. */
+  readonly commitTimestamp?: number;
 }
 
 export interface OffsetCommitRequest {
@@ -544,7 +546,8 @@ export class GroupCoordinator {
         continue;
       }
       codes.push(ErrorCode.NONE);
-      const o: OffsetAndMetadata = { offset: e.offset, leaderEpoch: e.leaderEpoch, metadata, commitTimestamp: now, expireTimestamp };
+      const commitTimestamp = e.commitTimestamp === undefined || e.commitTimestamp === -1 ? now : e.commitTimestamp;
+      const o: OffsetAndMetadata = { offset: e.offset, leaderEpoch: e.leaderEpoch, metadata, commitTimestamp, expireTimestamp };
       accepted.push([e, o]);
       records.push(this.offsetRecord(groupId, e.topic, e.partition, o));
     }

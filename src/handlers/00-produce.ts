@@ -1,9 +1,9 @@
 /**
  * Produce (key 0): append record batches to partition logs.
  *
- * Versions: advertised 0-13, served 3-13. Kafka 4.x removed v0-2 (magic 0/1 message sets) but still
- * advertises v0, because librdkafka enables gzip/snappy/lz4 only when Produce's range starts at 0
- * (KAFKA-18659); a v0-2 request closes the connection, as in Kafka.
+ * Versions: 0-13, as Kafka 3.9 served v0-2. Kafka 4.x removed v0-2 (KIP-896) but still advertises
+ * v0, because librdkafka enables gzip/snappy/lz4 only when Produce's range starts at 0
+ * (KAFKA-18659); with `api.versions.floor=4.0` a v0-2 request closes the connection, as in Kafka 4.
  *
  * Behavior:
  * - Each partition carries exactly one v2 batch (Kafka's `ProduceRequest.validateRecords`, in
@@ -26,6 +26,10 @@
  *   answered with the original offsets and not written again; 45 OUT_OF_ORDER_SEQUENCE_NUMBER for a
  *   gap, 47 INVALID_PRODUCER_EPOCH for a fenced epoch. Never 59 UNKNOWN_PRODUCER_ID: since KIP-360
  *   Kafka accepts a producer it has no state for at any sequence.
+ * - v0-2 (clients older than Kafka 0.11) may send message sets, magic 0 or 1: they are converted into
+ *   one record batch before the append, checked as Kafka 3.9's LogValidator checked them
+ *   (src/codec/up-convert.ts); only these old clients pay for the per-message work. A message set
+ *   without one whole message appends nothing and answers success with offset -1, as Kafka did.
  * - Transactions are not supported: a transactional batch gets 49 INVALID_PRODUCER_ID_MAPPING, what
  *   Kafka's partition leader answers when the transaction coordinator has no transaction for the
  *   producer. A transactional id on a request with plain batches is ignored, as Kafka does.
@@ -35,6 +39,7 @@
  *   for the whole request 21 INVALID_REQUIRED_ACKS.
  *
  * Version notes:
+ * - v0: message sets (magic 0, or 1 from Kafka 0.10's clients).  v1: throttle time.  v2: log append time.
  * - v3: record batches v2 (magic 2), transactional id.  v5: log_start_offset.  v8: record errors and
  *   error message.  v9: flexible.  v10: current leader / node endpoints (tagged).  v13: topic ids.
  */
@@ -43,6 +48,8 @@ import { ErrorCode, isKafkaError } from '../../protocol/errors.js';
 import { ZERO_UUID } from '../../protocol/schema.js';
 import type { BrokerConfig } from '../config/broker-config.js';
 import { firstBatch } from '../codec/produce-records.js';
+import { startsWithRecordBatch, upConvert } from '../codec/up-convert.js';
+import { effectiveTopicConfig } from '../config/describe.js';
 import type { AppendTicket } from '../log/partition-log.js';
 import { RecordValidationError } from '../log/timestamp-validation.js';
 import { defineHandler, type Request, type RequestContext, type Response } from '../server/handler.js';
@@ -79,6 +86,23 @@ function errorOutcome(index: number, err: unknown, logStartOffset: bigint): Outc
 }
 
 /**
+ * Produce v0-2: a record batch goes to the log as at v3+; a message set (magic 0/1) is converted into
+ * one first, with the topic's settings (null: no whole message in it, nothing to append).
+ */
+function fromOldClient(records: Buffer, topic: TopicInfo, ctx: RequestContext): Buffer | null {
+  if (startsWithRecordBatch(records)) return records;
+  const setting = (name: string) => effectiveTopicConfig(ctx.services.config, topic.configs, name);
+  return upConvert(records, {
+    now: ctx.services.clock.now(),
+    maxMessageBytes: Number(setting('max.message.bytes')),
+    timestampType: setting('message.timestamp.type') as 'CreateTime' | 'LogAppendTime',
+    timestampBeforeMaxMs: Number(setting('message.timestamp.before.max.ms')),
+    timestampAfterMaxMs: Number(setting('message.timestamp.after.max.ms')),
+    compacted: setting('cleanup.policy').split(',').includes('compact'),
+  });
+}
+
+/**
  * Phase one: checks every partition and starts its append, in request order. Not async, so nothing
  * here can await: every append of this request gets its offsets before the handler yields, and so
  * before any later request is looked at.
@@ -103,7 +127,10 @@ function startAppends(req: Request<typeof Produce>, ctx: RequestContext): Outcom
       }
       let ticket: AppendTicket;
       try {
-        ticket = log.startAppend(batch);
+        // Produce v0-2 carry the old message formats (magic 0/1): converted to one record batch first.
+        const converted = apiVersion < 3 ? fromOldClient(batch, topic, ctx) : batch;
+        if (converted === null) return { ...result(index, ErrorCode.NONE), logStartOffset: log.logStartOffset };
+        ticket = log.startAppend(converted);
       } catch (err) {
         return errorOutcome(index, err, log.logStartOffset);
       }
@@ -124,6 +151,7 @@ export default defineHandler({
   api: Produce,
   minVersion: 0,
   minHandledVersion: 3,
+  legacyMinVersion: 0,
   maxVersion: 13,
   async handle(req, ctx): Promise<Response<typeof Produce> | null> {
     const started = startAppends(req, ctx);

@@ -1,7 +1,7 @@
 /**
  * Fetch (key 1): read record batches from partition logs, waiting for data when there is none.
  *
- * Versions: 4-18 (Kafka 4.x's floor is 4).
+ * Versions: 0-18, as Kafka 3.9 served v0-3 (Kafka 4.x's floor is 4).
  *
  * Behavior:
  * - Bytes go from the segment files to the socket without being decoded: the log returns whole
@@ -20,8 +20,11 @@
  *   an unknown session id gets 70 FETCH_SESSION_ID_NOT_FOUND so the client starts over.
  * - Errors per partition: 1 OFFSET_OUT_OF_RANGE, 3 UNKNOWN_TOPIC_OR_PARTITION, 100 UNKNOWN_TOPIC_ID
  *   (v13+), 74/75 for a stale or future leader epoch.
+ * - Versions below 10 get Kafka's adjustments for old clients (01-fetch-old-versions.ts); v0-3 read
+ *   message sets (magic 0/1), converted from the stored batches.
  *
  * Version notes:
+ * - v1: throttle time.  v2: magic 1 messages (timestamps).  v3: max_bytes (KIP-74).
  * - v4: isolation level, last stable offset, aborted transactions.  v5: log start offset.
  * - v7: fetch sessions, forgotten topics.  v9: current leader epoch.  v11: rack id, preferred read
  *   replica.  v12: flexible; diverging epoch and current leader (tagged).  v13: topic ids.
@@ -36,6 +39,7 @@ import { ZERO_UUID } from '../../protocol/schema.js';
 import { leaderEpochError } from '../leader-epoch.js';
 import type { TopicService } from '../services.js';
 import { findTopic } from '../topics/lookup.js';
+import { answerOldFetchVersion, FIRST_CURRENT_FETCH_VERSION } from './01-fetch-old-versions.js';
 
 type FetchRequest = Request<typeof Fetch>;
 type PartitionData = Response<typeof Fetch>['responses'][number]['partitions'][number];
@@ -142,6 +146,7 @@ function waitForAppend(logs: PartitionLog[], ms: number, clock: Clock, signal: A
 export default defineHandler({
   api: Fetch,
   minVersion: 4,
+  legacyMinVersion: 0,
   maxVersion: 18,
   async handle(req, ctx): Promise<Response<typeof Fetch>> {
     const { apiVersion } = ctx;
@@ -165,6 +170,8 @@ export default defineHandler({
 
     const responses = req.topics.map((t) => ({ topic: t.topic, topicId: apiVersion >= 13 ? t.topicId : ZERO_UUID, partitions: [] as PartitionData[] }));
     targets.forEach((t, i) => responses[t.topicIndex].partitions.push(results[i]));
-    return { ...empty, errorCode: ErrorCode.NONE, responses };
+    const response = { ...empty, errorCode: ErrorCode.NONE, responses };
+    if (apiVersion < FIRST_CURRENT_FETCH_VERSION) answerOldFetchVersion(req, response, apiVersion, ctx.services);
+    return response;
   },
 });

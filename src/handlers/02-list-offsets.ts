@@ -1,7 +1,8 @@
 /**
  * ListOffsets (key 2): offsets by time — the earliest, the latest, or the first at or after a timestamp.
  *
- * Versions: 1-11 (Kafka 4.x's floor is 1).
+ * Versions: 0-11, as Kafka 3.9 served v0 (Kafka 4.x's floor is 1). v0 is a different question —
+ * offsets at segment boundaries — answered in 02-list-offsets-old-versions.ts.
  *
  * Behavior, by the timestamp asked for (Kafka's `UnifiedLog.fetchOffsetByTimestamp` for a broker
  * without tiered storage):
@@ -28,6 +29,7 @@ import { ErrorCode } from '../../protocol/errors.js';
 import { defineHandler, type Request, type Response } from '../server/handler.js';
 import type { PartitionLog } from '../log/partition-log.js';
 import { LEADER_EPOCH, leaderEpochError } from '../leader-epoch.js';
+import { listOffsetsV0 } from './02-list-offsets-old-versions.js';
 
 type PartitionRequest = Request<typeof ListOffsets>['topics'][number]['partitions'][number];
 type PartitionResult = Response<typeof ListOffsets>['topics'][number]['partitions'][number];
@@ -80,8 +82,10 @@ function distinctPartitions(topics: Request<typeof ListOffsets>['topics']) {
 export default defineHandler({
   api: ListOffsets,
   minVersion: 1,
+  legacyMinVersion: 0,
   maxVersion: 11,
   async handle(req, ctx): Promise<Response<typeof ListOffsets>> {
+    if (ctx.apiVersion === 0) return listOffsetsV0(req, ctx.services);
     const { byTopic, duplicates } = distinctPartitions(req.topics);
     const answer = async (name: string, p: PartitionRequest): Promise<PartitionResult> => {
       const result = {

@@ -1,7 +1,7 @@
 /**
  * CreateTopics (key 19): create topics with a partition count, a replication factor and configs.
  *
- * Versions: 2-7 (Kafka 4.0 removed v0-1).
+ * Versions: 0-7, as Kafka 3.9 served v0-1 (Kafka 4.0 removed them).
  *
  * Behavior:
  * - num_partitions / replication_factor -1 mean the broker's num.partitions / default.replication.factor.
@@ -20,7 +20,7 @@
  * - timeout_ms is not needed: a single node creates the topic before answering.
  *
  * Version notes:
- * - v2: throttle time.  v4: like v3 (KIP-464 defaults, -1 allowed).  v5: flexible; the created
+ * - v1: validate_only; error messages.  v2: throttle time.  v4: like v3 (KIP-464 defaults, -1 allowed).  v5: flexible; the created
  *   topic's partitions, replication factor and configs.  v7: topic id.
  */
 import { CreateTopics } from '../../protocol/messages/19-create-topics.js';
@@ -131,6 +131,7 @@ async function create(services: BrokerServices, t: Creatable, validateOnly: bool
 export default defineHandler({
   api: CreateTopics,
   minVersion: 2,
+  legacyMinVersion: 0,
   maxVersion: 7,
   async handle(req, ctx): Promise<Response<typeof CreateTopics>> {
     const count = new Map<string, number>();

@@ -1,7 +1,7 @@
 /**
  * DeleteTopics (key 20): delete topics, by name or (v6) by topic id.
  *
- * Versions: 1-6 (Kafka 4.0 removed v0).
+ * Versions: 0-6, as Kafka 3.9 served v0 (Kafka 4.0 removed it).
  *
  * Behavior:
  * - A deleted topic is gone from the registry first, then its partition directories are removed
@@ -27,6 +27,7 @@ type Result = Response<typeof DeleteTopics>['responses'][number];
 export default defineHandler({
   api: DeleteTopics,
   minVersion: 1,
+  legacyMinVersion: 0,
   maxVersion: 6,
   async handle(req, ctx): Promise<Response<typeof DeleteTopics>> {
     const { apiVersion } = ctx;

@@ -604,6 +604,16 @@ export class PartitionLog {
     return this.segments.map((s) => s.baseOffset);
   }
 
+  /**
+   * Each segment's base offset (never below the log start), size and last-modified time, oldest
+   * first: what ListOffsets v0 answers from (Kafka's legacyFetchOffsetsBefore).
+   */
+  async segmentTimes(): Promise<{ offset: bigint; size: number; lastModifiedMs: number }[]> {
+    const segments = this.segments;
+    const times = await Promise.all(segments.map((s) => s.lastModified()));
+    return segments.map((s, i) => ({ offset: max(s.baseOffset, this.logStartOffset), size: s.size, lastModifiedMs: times[i]! }));
+  }
+
   updateConfig(partial: Partial<LogConfig>): void {
     this.config = { ...this.config, ...partial };
   }

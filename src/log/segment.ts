@@ -144,6 +144,15 @@ export class Segment {
     return this.firstBatchTimestamp >= 0 ? incomingMaxTimestamp - this.firstBatchTimestamp : nowMs - this.createdMs;
   }
 
+  /** Kafka's LogSegment.lastModified: the log file's mtime (its creation time until the file exists). */
+  async lastModified(): Promise<number> {
+    try {
+      return Math.floor(await this.opts.storage.modifiedMs(this.opts.dir, segmentFileName(this.baseOffset, LOG_SUFFIX)));
+    } catch {
+      return this.createdMs;
+    }
+  }
+
   /** The timestamp retention.ms compares against: the newest batch's, or the file's mtime without one. */
   async largestTimestamp(): Promise<number> {
     await this.loadIndexes();

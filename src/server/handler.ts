@@ -37,14 +37,20 @@ export type Response<A extends ApiSpec> = MessageOf<A['response']>;
 
 export interface Handler<A extends ApiSpec = ApiSpec> {
   readonly api: A;
-  /** The range advertised in ApiVersions (Kafka 4.x's range). */
+  /** Kafka 4.x's range, as its ApiVersions advertises it. */
   readonly minVersion: number;
   readonly maxVersion: number;
   /**
-   * Versions below this are advertised but answered by closing the connection, as Kafka 4.x does
-   * for Produce v0-2 (advertised only because librdkafka reads a v0 minimum as a feature flag).
+   * Kafka 4.x: versions below this are advertised but answered by closing the connection, as Kafka
+   * 4.x does for Produce v0-2 (advertised only because librdkafka reads a v0 minimum as a feature flag).
    */
   readonly minHandledVersion?: number;
+  /**
+   * Kafka 3.9's lowest version, for APIs whose oldest versions Kafka 4.0 removed (KIP-896). By
+   * default Tafka advertises and serves them, so old clients keep working; `api.versions.floor=4.0`
+   * refuses them as Kafka 4.x does (see dispatch.ts).
+   */
+  readonly legacyMinVersion?: number;
   /** The response, or null when none must be sent (Produce with acks=0). */
   handle(request: Request<A>, ctx: RequestContext): Response<A> | null | Promise<Response<A> | null>;
 }
