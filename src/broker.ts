@@ -5,7 +5,8 @@
  * those services; nothing here is reachable from a handler.
  */
 import { pino, type Logger } from 'pino';
-import { systemClock, type Clock } from './clock.js';
+import { Admin } from './admin/admin.js';
+import { monotonicNow, systemClock, type Clock } from './clock.js';
 import { BrokerConfig } from './config/broker-config.js';
 import { brokerLogConfig, topicLogConfig } from './config/log-config.js';
 import { HANDLERS } from './handlers/index.js';
@@ -25,6 +26,11 @@ export interface BrokerOptions {
   readonly inMemory?: boolean;
   readonly logger?: Logger;
   readonly clock?: Clock;
+  /**
+   * Serve the admin HTTP server (metrics, health, inspector) on `tafka.admin.listener`. The CLI
+   * turns it on; an embedded broker serves it only when its config sets that key.
+   */
+  readonly admin?: boolean;
 }
 
 export class Broker {
@@ -39,15 +45,31 @@ export class Broker {
     private readonly logs: LogManager,
     private readonly groups: GroupCoordinator,
     private readonly logger: Logger,
+    /** The admin HTTP server, when it runs. */
+    readonly admin: Admin | undefined,
   ) {}
 
   static async start(opts: BrokerOptions): Promise<Broker> {
     const { config } = opts;
     const logger = opts.logger ?? pino({ level: 'silent' });
+    const clock = opts.clock ?? systemClock;
+    const serveAdmin = config.adminListener !== undefined && (opts.admin ?? config.explicit.has('tafka.admin.listener'));
+    // First, so /health answers while the logs load; a failure later in start-up closes it again.
+    const admin = serveAdmin ? await Admin.start(config, clock, logger) : undefined;
+    try {
+      return await Broker.open(opts, logger, clock, admin);
+    } catch (err) {
+      await admin?.close();
+      throw err;
+    }
+  }
+
+  private static async open(opts: BrokerOptions, logger: Logger, clock: Clock, admin: Admin | undefined): Promise<Broker> {
+    const { config } = opts;
     const dataDir = opts.inMemory ? undefined : config.dataDir;
     const meta = await loadOrCreateMetaProperties(dataDir, config.get('node.id'));
     const registry = await TopicRegistry.open(dataDir);
-    const clock = opts.clock ?? systemClock;
+    const logsStarted = monotonicNow();
     const logs = await LogManager.open({
       dataDir,
       config: brokerLogConfig(config),
@@ -57,24 +79,31 @@ export class Broker {
       logger,
       retentionCheckIntervalMs: config.get('log.retention.check.interval.ms'),
       producerIdExpirationCheckIntervalMs: config.get('producer.id.expiration.check.interval.ms'),
+      observer: admin?.logStats,
     });
-    const groups = await GroupCoordinator.open({ config, logs, clock, logger });
+    const groupsStarted = monotonicNow();
+    const groups = await GroupCoordinator.open({ config, logs, clock, logger, observer: admin?.timeline });
+    const groupsMs = monotonicNow() - groupsStarted;
     const producerIds = await ProducerIdManager.open(dataDir);
     const topics = await TopicManager.open({ registry, logs, config, logger });
 
     let boundPort = 0;
     const node = nodeIdentity(config, meta, () => boundPort);
     const services: BrokerServices = { config, clock, node, topics, logs, groups, producerIds };
-    const server = new KafkaServer(services, new HandlerRegistry(HANDLERS), logger);
+    admin?.loaded({ logs, groups, topics, node, logsMs: groupsStarted - logsStarted, groupsMs });
+    const server = new KafkaServer(services, new HandlerRegistry(HANDLERS), logger, admin?.network);
     const { host, port } = config.listener;
     boundPort = await server.listen(host, port);
-    return new Broker(services, boundPort, dataDir, server, logs, groups, logger);
+    admin?.running(`${host || '0.0.0.0'}:${boundPort}`);
+    return new Broker(services, boundPort, dataDir, server, logs, groups, logger, admin);
   }
 
   async close(): Promise<void> {
+    this.admin?.stopping();
     await this.server.close();
     await this.groups.close();
     await this.logs.close();
+    await this.admin?.close();
     this.logger.info('broker stopped');
   }
 }

@@ -20,6 +20,7 @@ import { ErrorCode } from '../../protocol/errors.js';
 import type { Clock, ScheduledTask } from '../clock.js';
 import type { BrokerConfig } from '../config/broker-config.js';
 import type { LogManager } from '../log/log-manager.js';
+import type { GroupObserver } from '../observe/observer.js';
 import { ClassicGroup, type GroupState, type JoinParams, type JoinResult, type LeaveMember, type SyncParams, type SyncResult } from './group.js';
 import { LogOffsetStore, type OffsetStore } from './offset-store.js';
 import {
@@ -123,6 +124,8 @@ export interface GroupCoordinatorOptions {
   readonly logger: Logger;
   readonly config: GroupCoordinatorConfig;
   readonly store: OffsetStore;
+  /** Told about every group state transition (the inspector's rebalance timeline). */
+  readonly observer?: GroupObserver;
 }
 
 /** Snapshot once at least this many records were written since the last one, and more than are live. */
@@ -145,25 +148,34 @@ export class GroupCoordinator {
   private readonly logger: Logger;
   readonly config: GroupCoordinatorConfig;
   private readonly store: OffsetStore;
+  private readonly observer: GroupObserver | undefined;
 
   constructor(opts: GroupCoordinatorOptions) {
     this.clock = opts.clock;
     this.logger = opts.logger.child({ component: 'group-coordinator' });
     this.config = opts.config;
     this.store = opts.store;
+    this.observer = opts.observer;
   }
 
   /**
    * The broker's coordinator: its log in `__consumer_offsets` partition 0 of `logs`, the broker's clock,
    * settings from the broker config. Resolves once the log has been replayed.
    */
-  static async open(opts: { config: BrokerConfig; logs: LogManager; clock: Clock; logger: Logger }): Promise<GroupCoordinator> {
+  static async open(opts: {
+    config: BrokerConfig;
+    logs: LogManager;
+    clock: Clock;
+    logger: Logger;
+    observer?: GroupObserver;
+  }): Promise<GroupCoordinator> {
     const store = await LogOffsetStore.open(opts.logs, opts.clock, opts.logger);
     const coordinator = new GroupCoordinator({
       clock: opts.clock,
       logger: opts.logger,
       config: groupCoordinatorConfig(opts.config),
       store,
+      observer: opts.observer,
     });
     await coordinator.startup();
     return coordinator;
@@ -238,8 +250,10 @@ export class GroupCoordinator {
       { initialRebalanceDelayMs: this.config.initialRebalanceDelayMs, maxSize: this.config.groupMaxSize },
       {
         persist: (g) => this.persistGroup(g),
-        onTransition: (g, from, to, reason) =>
-          this.logger.info({ group: g.groupId, generation: g.generationId, from, to, reason }, 'group state changed'),
+        onTransition: (g, from, to, reason) => {
+          this.logger.info({ group: g.groupId, generation: g.generationId, from, to, reason }, 'group state changed');
+          this.observer?.transition(g.groupId, g.generationId, from, to, reason, this.clock.now());
+        },
       },
     );
     this.groups.set(groupId, group);
