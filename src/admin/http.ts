@@ -84,6 +84,8 @@ async function handle(r: AdminRoutes, req: IncomingMessage, res: ServerResponse)
       const ready = Object.values(checks).every(Boolean);
       return json(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', checks });
     }
+    case '/favicon.ico':
+      return send(res, 204, 'image/x-icon', '');
     case '/metrics':
       return send(res, 200, r.registry.contentType, await r.registry.metrics());
     case '/inspector':
