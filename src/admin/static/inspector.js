@@ -48,7 +48,9 @@ function every(ms, fn) {
 }
 
 const time = (ms) => new Date(ms).toLocaleTimeString(undefined, { hour12: false }) + '.' + String(ms % 1000).padStart(3, '0');
-const table = (headers, rows) => h('table', {}, h('thead', {}, h('tr', {}, headers.map((x) => h('th', { class: /^[A-Z]/.test(x) ? '' : 'num' }, x)))), h('tbody', {}, rows));
+/** A table; `rows` are <tr>s, or a <tbody> the caller keeps filling. Lower-case headers are numeric columns. */
+const table = (headers, rows) => h('table', {}, h('thead', {}, h('tr', {}, headers.map((x) => h('th', { class: /^[A-Z]/.test(x) ? '' : 'num' }, x)))),
+  rows instanceof HTMLTableSectionElement ? rows : h('tbody', {}, rows));
 const card = (label, value, title) => h('div', { class: 'card', title }, h('div', { class: 'label' }, label), h('div', { class: 'value', 'data-card': label }, value));
 
 // ------------------------------------------------------------------------------------------ fields over bytes
@@ -88,7 +90,7 @@ function fieldTree(root, hex, captured, depth = 0) {
     hex.mark(root.start, root.end);
   });
   if (!root.children || root.children.length === 0) return h('li', {}, label);
-  return h('li', {}, h('details', { open: depth < 7 && root.children.length <= 20 }, h('summary', {}, label),
+  return h('li', {}, h('details', { open: depth < 8 && root.children.length <= 20 }, h('summary', {}, label),
     h('ul', {}, root.children.map((c) => fieldTree(c, hex, captured, depth + 1)))));
 }
 
@@ -181,7 +183,7 @@ function topicsView() {
   });
 }
 
-/** The log as a bar of segments, with the log start offset, high watermark and log end offset marked. */
+/** The log as a bar from its oldest segment to its end: white lines divide segments, blue is what consumers can read. */
 function logBar(p) {
   const segs = p.segmentList;
   const first = Number(segs[0]?.baseOffset ?? 0);
@@ -189,6 +191,7 @@ function logBar(p) {
   const at = (o) => `${((Number(o) - first) / (end - first)) * 100}%`;
   return h('div', { class: 'logbar' }, h('div', { class: 'track' }),
     h('div', { class: 'filled', style: `left:${at(p.logStartOffset)};width:calc(${at(p.highWatermark)} - ${at(p.logStartOffset)})` }),
+    segs.slice(1).map((seg) => h('div', { class: 'divider', style: `left:${at(seg.baseOffset)}`, title: `segment ${seg.file}` })),
     h('span', { class: 'tick', style: `left:${at(p.logStartOffset)}` }, `▼ log start ${p.logStartOffset}`),
     h('span', { class: 'tick below', style: `left:${at(p.highWatermark)}` }, `▲ high watermark ${p.highWatermark}`),
     h('span', { class: 'tick', style: `left:${at(p.logEndOffset)}` }, `▼ log end ${p.logEndOffset}`));
@@ -362,3 +365,4 @@ async function header() {
 window.addEventListener('hashchange', route);
 route();
 header().catch(() => {});
+setInterval(() => header().catch(() => {}), 5000);
