@@ -42,8 +42,9 @@ export interface DisplayNode {
 
 /** Longest text shown for one value; longer strings and byte fields are cut, saying so. */
 const PREVIEW = 64;
-/** Record batches decoded per `records` field; the rest are listed by size only. */
+/** Record batches shown per `records` field, and records per batch: a capture stays small. */
 const MAX_BATCHES = 20;
+export const CAPTURED_RECORDS = 10;
 
 export function printable(value: unknown): string {
   if (value === null) return 'null';
@@ -70,17 +71,17 @@ export function bytesPreview(b: Buffer): string {
  */
 export function fromSpans(span: FieldSpan, buf: Buffer, offset: number, name = span.name): DisplayNode {
   const node: DisplayNode = { name, start: span.start + offset, end: span.end + offset };
-  if (span.children) node.children = span.children.map((c) => fromSpans(c, buf, offset));
+  if (span.children) node.children = span.children.map((c) => fromSpans(c, buf, offset, c.name));
   else if (span.value !== undefined) node.value = printable(span.value);
   if (name === 'records' && Buffer.isBuffer(span.value) && span.value.length > 0) {
     node.value = `${span.value.length} bytes of record batches`;
-    node.children = batchesOf(buf, span.end - span.value.length, span.end, offset);
+    node.children = batchesOf(buf, span.end - span.value.length, span.end, CAPTURED_RECORDS, offset);
   }
   return node;
 }
 
-/** The record batches in `buf[start..end)`: each batch's header fields, and its records when they can be read. */
-export function batchesOf(buf: Buffer, start: number, end: number, offset = 0): DisplayNode[] {
+/** The record batches in `buf[start..end)`: each batch's header fields, and its first `maxRecords` records when they can be read. */
+export function batchesOf(buf: Buffer, start: number, end: number, maxRecords: number, offset = 0): DisplayNode[] {
   const out: DisplayNode[] = [];
   for (let pos = start; pos < end && out.length < MAX_BATCHES;) {
     const h = readBatchHeader(buf.subarray(0, end), pos);
@@ -88,7 +89,7 @@ export function batchesOf(buf: Buffer, start: number, end: number, offset = 0): 
       out.push({ name: `bytes ${pos - start}..`, start: pos + offset, end: end + offset, value: 'a partial batch (Fetch may cut the last one)' });
       break;
     }
-    out.push(batchNode(buf, pos, h, offset, String(out.length)));
+    out.push(batchNode(buf, pos, h, offset, String(out.length), maxRecords));
     pos += h.size;
   }
   return out;
@@ -118,7 +119,7 @@ export function attributesText(attributes: number): string {
   return `${attributes} (${parts.join(', ')})`;
 }
 
-function batchNode(buf: Buffer, pos: number, h: BatchHeader, offset: number, name: string): DisplayNode {
+function batchNode(buf: Buffer, pos: number, h: BatchHeader, offset: number, name: string, maxRecords: number): DisplayNode {
   const children: DisplayNode[] = HEADER_FIELDS.map(([field, at, size]) => ({
     name: field,
     start: pos + at + offset,
@@ -131,11 +132,13 @@ function batchNode(buf: Buffer, pos: number, h: BatchHeader, offset: number, nam
   else if (records.compressed) recordsNode.value = `${h.recordsCount} records, compressed (${COMPRESSION_NAMES[compressionOf(h.attributes)]})`;
   if (records.list) {
     let at = pos + RECORDS + offset;
-    recordsNode.children = records.list.map((r, i) => {
+    recordsNode.children = records.list.slice(0, maxRecords).map((r, i) => {
       const node = recordNode(h, r, i, records.compressed ? recordsNode.start : at, records.compressed ? recordsNode.end : at + r.sizeInBytes);
       at += r.sizeInBytes;
       return node;
     });
+    const more = records.list.length - maxRecords;
+    if (more > 0) recordsNode.children.push({ name: `… ${more} more records`, start: records.compressed ? recordsNode.start : at, end: recordsNode.end });
   }
   children.push(recordsNode);
   return { name: `batch ${name}: offsets ${h.baseOffset}..${h.baseOffset + BigInt(h.lastOffsetDelta)}`, start: pos + offset, end: pos + h.size + offset, children };

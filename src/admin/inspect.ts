@@ -14,6 +14,8 @@ import type { AdminSources, PartitionView } from './sources.js';
 import type { GroupTimeline } from './stats.js';
 import { CAPTURED_BYTES } from './traffic.js';
 
+/** Records shown in the batch view (a batch can hold thousands). */
+const BATCH_VIEW_RECORDS = 200;
 /** Index entries listed per segment (an index can hold a million). */
 const MAX_INDEX_ENTRIES = 100;
 
@@ -90,7 +92,7 @@ export async function batchView(src: AdminSources, topic: string, partition: num
   const h = readBatchHeader(records);
   if (!h) return { offset: str(offset), found: false as const };
   const batch = records.subarray(0, h.size);
-  const tree: DisplayNode = { name: 'record batch', start: 0, end: batch.length, children: batchesOf(batch, 0, batch.length)[0]?.children };
+  const tree: DisplayNode = { name: 'record batch', start: 0, end: batch.length, children: batchesOf(batch, 0, batch.length, BATCH_VIEW_RECORDS)[0]?.children };
   return {
     offset: str(offset),
     found: true as const,

@@ -2,8 +2,9 @@
  * The network layer's observer (src/observe/observer.ts): per request, four timestamps and a few
  * additions to NetworkStats; with the inspector's capture on, also the decoded exchange.
  *
- * Times (monotonic ms): received (frame cut from the stream), started (handler called), responded
- * (response encoded), sent (written to the socket after every earlier response on the connection).
+ * Times (monotonic ms): received (the chunk holding the frame arrived), started (handler called),
+ * responded (response encoded), sent (written to the socket after every earlier response on the
+ * connection; the responded time when nothing earlier was pending).
  */
 import type { ApiSpec } from '../../protocol/schema.js';
 import { Fetch } from '../../protocol/messages/01-fetch.js';
@@ -42,8 +43,9 @@ class ConnectionTap implements ConnectionObserver {
     readonly clientHost: string,
   ) {}
 
-  request(header: ObservedHeader, api: ApiSpec, frame: Buffer, receivedAt: number): RequestProbe {
-    return new RequestTap(this, header, api, frame.length + 4, receivedAt, this.tap.traffic.enabled ? this.tap.traffic.request(this.clientHost, header, api, frame) : undefined);
+  request(header: ObservedHeader, api: ApiSpec, frame: Buffer, body: unknown, receivedAt: number): RequestProbe {
+    const { traffic } = this.tap;
+    return new RequestTap(this, header, api.name, frame.length + 4, receivedAt, traffic.enabled ? traffic.request(this.clientHost, header, api, frame, body) : undefined);
   }
 
   add(requests: number, bytes: number, queued: number): void {
@@ -73,12 +75,12 @@ class RequestTap implements RequestProbe {
   constructor(
     private readonly conn: ConnectionTap,
     private readonly header: ObservedHeader,
-    private readonly api: ApiSpec,
+    apiName: string,
     private readonly requestBytes: number,
     private readonly receivedAt: number,
     private readonly capture: TrafficEntry | undefined,
   ) {
-    this.stats = conn.tap.stats.requestStats(header.apiKey, header.apiVersion, api.name);
+    this.stats = conn.tap.stats.requestStats(header.apiKey, header.apiVersion, apiName);
     conn.add(1, requestBytes, 0);
   }
 
@@ -90,11 +92,12 @@ class RequestTap implements RequestProbe {
     const throttle = (response as { throttleTimeMs?: unknown }).throttleTimeMs;
     if (typeof throttle === 'number') this.stats.throttle.observe(throttle);
     if (this.header.apiKey === Fetch.apiKey) this.countBytesOut(response as FetchResponse);
-    if (this.capture) this.conn.tap.traffic.response(this.capture, this.api, frame);
+    if (this.capture) this.conn.tap.traffic.response(this.capture, frame);
   }
 
-  sent(): void {
-    const now = monotonicNow();
+  sent(waited: boolean): void {
+    // Clock reads cost hundreds of nanoseconds on some machines: three per request, not four.
+    const now = waited || this.respondedAt === 0 ? monotonicNow() : this.respondedAt;
     const respondedAt = this.respondedAt || now;
     const s = this.stats;
     s.requests++;

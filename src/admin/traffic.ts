@@ -2,9 +2,9 @@
  * The inspector's traffic capture: the last requests and responses, decoded as field trees over
  * their bytes, kept in a bounded ring and streamed to open traffic pages (Server-Sent Events).
  *
- * Off unless `tafka.inspector.traffic.enable` is set: it decodes every request a second time (with
- * the traced codecs) and copies bytes, which costs CPU on every request. While it is off the network
- * tap pays one boolean check per request (network-tap.ts).
+ * Off unless `tafka.inspector.traffic.enable` is set: it copies every request and response, which
+ * costs CPU and memory on every request; the traced decoding happens only when a page opens an
+ * exchange. While it is off the network tap pays one boolean check per request (network-tap.ts).
  */
 import type { ApiSpec } from '../../protocol/schema.js';
 import { ApiVersions } from '../../protocol/messages/18-api-versions.js';
@@ -15,10 +15,13 @@ import { decodeTraced, isFlexible } from '../codec/interpret.js';
 import type { ObservedHeader } from '../observe/observer.js';
 import { fromSpans, type DisplayNode } from './display.js';
 
-/** Bytes of each frame kept for the hex view; fields past it are listed without their bytes. */
+/** Bytes of each frame shown in the hex view; fields past it are listed without their bytes. */
 export const CAPTURED_BYTES = 4096;
-/** Requests kept for pages opened later. */
+/** Exchanges kept for pages opened later, and the bytes they may hold together. */
 export const TRAFFIC_RING_SIZE = 500;
+export const TRAFFIC_RING_BYTES = 64 * 1024 * 1024;
+/** A bigger frame is kept only up to CAPTURED_BYTES (its fields past them are not decoded). */
+const MAX_FRAME_KEPT = 8 * 1024 * 1024;
 
 /** One side of an exchange, as the page draws it. */
 export interface CapturedMessage {
@@ -46,14 +49,27 @@ export interface TrafficSummary {
   responseBytes: number;
 }
 
+/** A kept exchange: its summary and copies of its frames, decoded only when a page asks. */
 export interface TrafficEntry extends TrafficSummary {
-  readonly request: CapturedMessage;
-  response?: CapturedMessage;
+  readonly spec: ApiSpec;
+  readonly requestFrame: Buffer;
+  responseFrame?: Buffer;
 }
 
+/** A kept exchange decoded for the page: both frames as field trees over their bytes. */
+export interface TrafficDetail extends TrafficSummary {
+  readonly request: CapturedMessage;
+  readonly response?: CapturedMessage;
+}
+
+/**
+ * Capturing costs a copy of each frame (the request's before Produce rewrites it in place) and a
+ * summary from the body the broker already decoded; the field trees are built from the copies only
+ * when a page opens an exchange.
+ */
 export class TrafficCapture {
-  private readonly ring: (TrafficEntry | undefined)[];
-  private next = 0;
+  private readonly kept: TrafficEntry[] = [];
+  private keptBytes = 0;
   private nextId = 1;
   private readonly subscribers = new Set<(s: TrafficSummary) => void>();
 
@@ -63,21 +79,13 @@ export class TrafficCapture {
     private readonly now: () => number,
     /** Names topics that newer requests give by id. */
     private readonly topicName: (id: string) => string | undefined,
-    size = TRAFFIC_RING_SIZE,
-  ) {
-    this.ring = new Array<TrafficEntry | undefined>(size);
-  }
+    private readonly maxEntries = TRAFFIC_RING_SIZE,
+    private readonly maxBytes = TRAFFIC_RING_BYTES,
+  ) {}
 
-  /** Decodes a request frame (size prefix not included) while it is still as the client sent it. */
-  request(connection: string, header: ObservedHeader, api: ApiSpec, frame: Buffer): TrafficEntry {
-    const bytes = sizePrefixed([frame]);
-    const tree = decodeFrame(bytes, (r) => {
-      const flexible = isFlexible(api.request, header.apiVersion);
-      const h = decodeTraced(RequestHeader, flexible ? 2 : 1, bytes, 4);
-      const body = decodeTraced(api.request, header.apiVersion, bytes, h.spans.end);
-      r.push(fromSpans(h.spans, bytes, 0, 'header'), fromSpans(body.spans, bytes, 0, `${api.name}Request v${header.apiVersion}`));
-      return body.value;
-    });
+  /** Copies a request frame (size prefix not included) while it is still as the client sent it. */
+  request(connection: string, header: ObservedHeader, api: ApiSpec, frame: Buffer, body: unknown): TrafficEntry {
+    const requestFrame = keep([frame]);
     return {
       id: this.nextId++,
       atMs: this.now(),
@@ -87,49 +95,55 @@ export class TrafficCapture {
       version: header.apiVersion,
       correlationId: header.correlationId,
       clientId: header.clientId,
-      subjects: subjectsOf(tree.value, this.topicName),
+      subjects: subjectsOf(body, this.topicName),
       latencyMs: 0,
-      requestBytes: bytes.length,
+      requestBytes: frame.length + 4,
       responseBytes: 0,
-      request: captured(bytes, tree.node),
+      spec: api,
+      requestFrame,
     };
   }
 
-  /** Decodes the response frames (size prefix included) of a captured request. */
-  response(entry: TrafficEntry, api: ApiSpec, frame: readonly Buffer[]): void {
-    const bytes = Buffer.concat(frame);
-    const tree = decodeFrame(bytes, (r) => {
-      const flexible = isFlexible(api.response, entry.version) && api.apiKey !== ApiVersions.apiKey;
-      const h = decodeTraced(ResponseHeader, flexible ? 1 : 0, bytes, 4);
-      const body = decodeTraced(api.response, entry.version, bytes, h.spans.end);
-      r.push(fromSpans(h.spans, bytes, 0, 'header'), fromSpans(body.spans, bytes, 0, `${api.name}Response v${entry.version}`));
-      return body.value;
-    });
-    entry.response = captured(bytes, tree.node);
-    entry.responseBytes = bytes.length;
+  /** Copies the response frames (size prefix included). */
+  response(entry: TrafficEntry, frame: readonly Buffer[]): void {
+    entry.responseFrame = keep(frame, false);
+    entry.responseBytes = frame.reduce((n, b) => n + b.length, 0);
   }
 
   /** The exchange is complete (its response is on the socket, or none is sent): keep and announce it. */
   publish(entry: TrafficEntry, latencyMs: number): void {
     entry.latencyMs = latencyMs;
-    this.ring[this.next] = entry;
-    this.next = (this.next + 1) % this.ring.length;
+    this.kept.push(entry);
+    this.keptBytes += entry.requestFrame.length + (entry.responseFrame?.length ?? 0);
+    while (this.kept.length > this.maxEntries || (this.keptBytes > this.maxBytes && this.kept.length > 1)) {
+      const old = this.kept.shift()!;
+      this.keptBytes -= old.requestFrame.length + (old.responseFrame?.length ?? 0);
+    }
     const summary = summaryOf(entry);
     for (const s of this.subscribers) s(summary);
   }
 
   /** Kept exchanges, oldest first. */
   recent(): TrafficSummary[] {
-    const out: TrafficSummary[] = [];
-    for (let i = 0; i < this.ring.length; i++) {
-      const e = this.ring[(this.next + i) % this.ring.length];
-      if (e) out.push(summaryOf(e));
-    }
-    return out;
+    return this.kept.map(summaryOf);
   }
 
-  get(id: number): TrafficEntry | undefined {
-    return this.ring.find((e) => e?.id === id);
+  /** One kept exchange with both frames decoded, or undefined when it is no longer kept. */
+  detail(id: number): TrafficDetail | undefined {
+    const e = this.kept.find((x) => x.id === id);
+    if (!e) return undefined;
+    const { spec, version } = e;
+    const request = decodeFrame(e.requestFrame, e.requestBytes, (bytes, nodes) => {
+      const h = decodeTraced(RequestHeader, isFlexible(spec.request, version) ? 2 : 1, bytes, 4);
+      const body = decodeTraced(spec.request, version, bytes, h.spans.end);
+      nodes.push(fromSpans(h.spans, bytes, 0, 'header'), fromSpans(body.spans, bytes, 0, `${spec.name}Request v${version}`));
+    });
+    const response = e.responseFrame && decodeFrame(e.responseFrame, e.responseBytes, (bytes, nodes) => {
+      const h = decodeTraced(ResponseHeader, isFlexible(spec.response, version) && spec.apiKey !== ApiVersions.apiKey ? 1 : 0, bytes, 4);
+      const body = decodeTraced(spec.response, version, bytes, h.spans.end);
+      nodes.push(fromSpans(h.spans, bytes, 0, 'header'), fromSpans(body.spans, bytes, 0, `${spec.name}Response v${version}`));
+    });
+    return { ...summaryOf(e), request, response };
   }
 
   subscribe(listener: (s: TrafficSummary) => void): () => void {
@@ -139,34 +153,37 @@ export class TrafficCapture {
 }
 
 function summaryOf(e: TrafficEntry): TrafficSummary {
-  const { request: _request, response: _response, ...summary } = e;
+  const { spec: _spec, requestFrame: _request, responseFrame: _response, ...summary } = e;
   return summary;
 }
 
-function sizePrefixed(frame: readonly Buffer[]): Buffer {
+/** A copy of the frame, size-prefixed when `prefix` (requests arrive without it), cut when huge. */
+function keep(frame: readonly Buffer[], prefix = true): Buffer {
   let size = 0;
   for (const b of frame) size += b.length;
-  const prefix = Buffer.allocUnsafe(4);
-  prefix.writeInt32BE(size, 0);
-  return Buffer.concat([prefix, ...frame]);
+  const total = size + (prefix ? 4 : 0);
+  const out = Buffer.allocUnsafe(Math.min(total, total > MAX_FRAME_KEPT ? CAPTURED_BYTES : total));
+  let at = 0;
+  if (prefix) at = out.writeInt32BE(size, 0);
+  for (const b of frame) {
+    if (at >= out.length) break;
+    at += b.copy(out, at, 0, Math.min(b.length, out.length - at));
+  }
+  return out;
 }
 
 /** The frame's tree: its size prefix, then what `decode` adds (a failure becomes a note, never an exception). */
-function decodeFrame(bytes: Buffer, decode: (nodes: DisplayNode[]) => unknown): { node: DisplayNode; value: unknown } {
+function decodeFrame(bytes: Buffer, size: number, decode: (bytes: Buffer, nodes: DisplayNode[]) => void): CapturedMessage {
   const nodes: DisplayNode[] = [{ name: 'size', start: 0, end: 4, value: `${bytes.readInt32BE(0)} (bytes after this field)` }];
-  let value: unknown;
   try {
-    value = decode(nodes);
+    decode(bytes, nodes);
   } catch (err) {
-    nodes.push({ name: 'not decoded', start: 4, end: bytes.length, value: (err as Error).message });
+    const why = bytes.length < size ? `only the first ${bytes.length} of ${size} bytes were kept` : (err as Error).message;
+    nodes.push({ name: 'not decoded', start: 4, end: bytes.length, value: why });
   }
-  return { node: { name: 'frame', start: 0, end: bytes.length, children: nodes }, value };
+  const tree = { name: 'frame', start: 0, end: size, children: nodes };
+  return { hex: bytes.toString('hex', 0, Math.min(bytes.length, CAPTURED_BYTES)), size, tree };
 }
-
-function captured(bytes: Buffer, tree: DisplayNode): CapturedMessage {
-  return { hex: bytes.toString('hex', 0, Math.min(bytes.length, CAPTURED_BYTES)), size: bytes.length, tree };
-}
-
 /** Topic names (from `topics`/`topicData` lists, by name or id) and the group id a request carries. */
 export function subjectsOf(body: unknown, topicName: (id: string) => string | undefined): string[] {
   if (typeof body !== 'object' || body === null) return [];

@@ -35,9 +35,10 @@ export interface ConnectionObserver {
   /**
    * A request frame was parsed and is about to be handled. `frame` is the whole frame after its
    * size prefix; it is only valid during this call (Produce rewrites offsets in it afterwards).
-   * `receivedAt` is `monotonicNow()` when the frame was cut from the stream.
+   * `body` is the request as the handler will get it. `receivedAt` is `monotonicNow()` when the
+   * frame was cut from the stream.
    */
-  request(header: ObservedHeader, api: ApiSpec, frame: Buffer, receivedAt: number): RequestProbe;
+  request(header: ObservedHeader, api: ApiSpec, frame: Buffer, body: unknown, receivedAt: number): RequestProbe;
   closed(): void;
 }
 
@@ -48,8 +49,12 @@ export interface RequestProbe {
    * when no response is sent (acks=0) or the handler failed.
    */
   responded(response: unknown, frame: readonly Buffer[] | null): void;
-  /** The response was handed to the socket, after every earlier response on the connection. */
-  sent(): void;
+  /**
+   * The response was handed to the socket, after every earlier response on the connection.
+   * `waited` is false when that happened as soon as it was ready (no earlier response pending),
+   * so the probe can reuse its ready time instead of reading the clock again.
+   */
+  sent(waited: boolean): void;
 }
 
 /** The partition log's taps (src/log/partition-log.ts). */

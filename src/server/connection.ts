@@ -56,22 +56,23 @@ export class Connection {
   private onData(chunk: Buffer): void {
     if (this.closing) return;
     this.frames.push(chunk);
+    // One clock read per chunk, not per frame: the frames in it arrived together.
+    const receivedAt = this.observer ? monotonicNow() : 0;
     try {
       let frame: Buffer | undefined;
-      while (!this.closing && (frame = this.frames.next())) this.onFrame(frame);
+      while (!this.closing && (frame = this.frames.next())) this.onFrame(frame, receivedAt);
     } catch (err) {
       this.close((err as Error).message);
     }
   }
 
-  private onFrame(frame: Buffer): void {
-    const receivedAt = this.observer ? monotonicNow() : 0;
+  private onFrame(frame: Buffer, receivedAt: number): void {
     const seq = this.nextSeq++;
     const d = this.registry.dispatch(frame);
     if (d.kind === 'close') return this.close(d.reason);
     if (d.kind === 'reply') return this.complete(seq, d.frame);
     if (this.nextSeq - this.nextToSend >= MAX_IN_FLIGHT) this.socket.pause();
-    if (this.observer) this.probes.set(seq, this.observer.request(d.request.header, d.request.handler.api, frame, receivedAt));
+    if (this.observer) this.probes.set(seq, this.observer.request(d.request.header, d.request.handler.api, frame, d.request.body, receivedAt));
     this.run(seq, d.request);
   }
 
@@ -107,11 +108,11 @@ export class Connection {
     }
   }
 
-  private sent(seq: number): void {
+  private sent(seq: number, waited: boolean): void {
     const probe = this.probes.get(seq);
     if (!probe) return;
     this.probes.delete(seq);
-    probe.sent();
+    probe.sent(waited);
   }
 
   /** Sequence number after whose response the connection closes (acks=0 failures). */
@@ -134,7 +135,7 @@ export class Connection {
       const out = this.ready.get(seqSent)!;
       this.ready.delete(seqSent);
       if (out) for (const b of out) this.socket.write(b);
-      if (this.observer) this.sent(seqSent);
+      if (this.observer) this.sent(seqSent, seqSent !== seq);
       if (seqSent === this.closeAfterSeq) {
         this.socket.uncork();
         return this.close(this.closeReason);

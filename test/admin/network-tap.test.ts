@@ -15,11 +15,11 @@ describe('NetworkTap', () => {
   it('counts a request once it is sent, and gives back what was in flight', () => {
     const t = tap();
     const conn = t.connectionOpened('127.0.0.1:1');
-    const probe = conn.request(header(0, 9), Produce, Buffer.alloc(96), monotonicNow());
+    const probe = conn.request(header(0, 9), Produce, Buffer.alloc(96), {}, monotonicNow());
     expect(t.stats).toMatchObject({ connectionsOpen: 1, inFlightRequests: 1, inFlightBytes: 100 });
     probe.responded({ throttleTimeMs: 7 }, [Buffer.alloc(8), Buffer.alloc(20)]);
     expect(t.stats.queuedResponseBytes).toBe(28);
-    probe.sent();
+    probe.sent(false);
     const s = t.stats.byApi[0]![9]!;
     expect(s).toMatchObject({ apiName: 'Produce', requests: 1, requestBytes: 100, responseBytes: 28 });
     expect([s.queue.count, s.local.count, s.send.count, s.total.count, s.throttle.sum]).toEqual([1, 1, 1, 1, 7]);
@@ -29,8 +29,8 @@ describe('NetworkTap', () => {
   it('releases the in-flight figures of requests a closing connection never answered', () => {
     const t = tap();
     const conn = t.connectionOpened('127.0.0.1:2');
-    conn.request(header(0, 9), Produce, Buffer.alloc(10), monotonicNow()).responded({}, [Buffer.alloc(5)]);
-    conn.request(header(0, 9), Produce, Buffer.alloc(10), monotonicNow());
+    conn.request(header(0, 9), Produce, Buffer.alloc(10), {}, monotonicNow()).responded({}, [Buffer.alloc(5)]);
+    conn.request(header(0, 9), Produce, Buffer.alloc(10), {}, monotonicNow());
     conn.closed();
     expect(t.stats).toMatchObject({ connectionsOpen: 0, connectionsClosed: 1, inFlightRequests: 0, inFlightBytes: 0, queuedResponseBytes: 0 });
     expect(t.stats.byApi[0]![9]!.requests).toBe(0);
@@ -38,7 +38,7 @@ describe('NetworkTap', () => {
 
   it('counts the record bytes of Fetch responses per topic, naming topics given by id', () => {
     const t = tap();
-    const probe = t.connectionOpened('h').request(header(1, 13), Fetch, Buffer.alloc(10), monotonicNow());
+    const probe = t.connectionOpened('h').request(header(1, 13), Fetch, Buffer.alloc(10), {}, monotonicNow());
     probe.responded({
       responses: [
         { topic: '', topicId: 'id-1', partitions: [{ records: Buffer.alloc(30) }, { records: [Buffer.alloc(5), Buffer.alloc(6)] }] },
@@ -50,9 +50,9 @@ describe('NetworkTap', () => {
 
   it('sends nothing for acks=0 and still counts the request', () => {
     const t = tap();
-    const probe = t.connectionOpened('h').request(header(0, 3), Produce, Buffer.alloc(10), monotonicNow());
+    const probe = t.connectionOpened('h').request(header(0, 3), Produce, Buffer.alloc(10), {}, monotonicNow());
     probe.responded(null, null);
-    probe.sent();
+    probe.sent(false);
     expect(t.stats.byApi[0]![3]!).toMatchObject({ requests: 1, responseBytes: 0 });
   });
 });
