@@ -45,7 +45,8 @@ class ConnectionTap implements ConnectionObserver {
 
   request(header: ObservedHeader, api: ApiSpec, frame: Buffer, body: unknown, receivedAt: number): RequestProbe {
     const { traffic } = this.tap;
-    return new RequestTap(this, header, api.name, frame.length + 4, receivedAt, traffic.enabled ? traffic.request(this.clientHost, header, api, frame, body) : undefined);
+    const capture = traffic.enabled ? traffic.request(this.clientHost, header, api, frame, body) : undefined;
+    return new RequestTap(this, header, api.name, frame.length + 4, receivedAt, capture);
   }
 
   add(requests: number, bytes: number, queued: number): void {

@@ -83,23 +83,22 @@ async function startBroker(setup: Setup): Promise<Running> {
   return running;
 }
 
-/** Pre-built Produce v7 requests of one batch of `perBatch` 100-byte records each. */
-function buildRequests(frame: (apiKey: number, version: number, correlationId: number, body: Buffer, flexible: boolean) => Buffer, topic: string, count: number, perBatch: number): Buffer[] {
-  // (a `frame` returning an empty buffer gives bodies only, for tapNanos)
+/** Pre-built Produce v7 request bodies of one batch of `perBatch` 100-byte records each. */
+function produceBodies(topic: string, count: number, perBatch: number): Buffer[] {
   const codec = codecFor(Produce.request, 7);
   const records = encodeRecords(Array.from({ length: perBatch }, () => ({ value: Buffer.alloc(100, 'x') })));
   const batch = () => encodeBatch({ lastOffsetDelta: perBatch - 1, recordsCount: perBatch, baseTimestamp: Date.now(), records });
-  return Array.from({ length: count }, (_, i) => {
-    const body = codec.encode({ transactionalId: null, acks: 1, timeoutMs: 30_000, topicData: [{ name: topic, topicId: '00000000-0000-0000-0000-000000000000', partitionData: [{ index: 0, records: batch() }] }] });
-    const framed = frame(0, 7, i, Buffer.concat(body), false);
-    return framed.length > 0 ? framed : Buffer.concat(body);
+  const topicId = '00000000-0000-0000-0000-000000000000';
+  const body = () => ({
+    transactionalId: null, acks: 1, timeoutMs: 30_000, topicData: [{ name: topic, topicId, partitionData: [{ index: 0, records: batch() }] }],
   });
+  return Array.from({ length: count }, () => Buffer.concat(codec.encode(body())));
 }
 
 /** Replays the requests (the first one untimed) with IN_FLIGHT outstanding; returns the seconds from first send to last answer. */
 async function replay(b: Running, topic: string, count: number, perBatch: number): Promise<number> {
   const conn = await kafkaConnection(b.port);
-  const requests = buildRequests(conn.frame, topic, count, perBatch);
+  const requests = produceBodies(topic, count, perBatch).map((body, i) => conn.frame(0, 7, i, body, false));
   // Metadata creates the topic (auto-creation), outside the timing; then a first produce warms up.
   const metadata = codecFor(Metadata.request, 4).encode({ topics: [{ name: topic }], allowAutoTopicCreation: true } as never);
   await conn.send(conn.frame(3, 4, -1, Buffer.concat(metadata), false));
@@ -127,8 +126,8 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 function tapNanos(capture: boolean): number {
   const tap = new NetworkTap(new NetworkStats(), new TrafficCapture(capture, () => 0, () => undefined), () => undefined);
   const conn = tap.connectionOpened('127.0.0.1:1');
-  const frame = buildRequests(() => Buffer.alloc(0), 't', 1, 10)[0]!;
-  const requestFrame = Buffer.concat([Buffer.from([0, 0, 0, 7, 0, 0, 0, 1, 0xff, 0xff]), frame]);
+  // Header (API key 0, version 7, correlation id 1, null client id), then the body.
+  const requestFrame = Buffer.concat([Buffer.from([0, 0, 0, 7, 0, 0, 0, 1, 0xff, 0xff]), produceBodies('t', 1, 10)[0]!]);
   const header = { apiKey: 0, apiVersion: 7, correlationId: 1, clientId: null };
   const response = { throttleTimeMs: 0, responses: [] };
   const out = [Buffer.alloc(60)];

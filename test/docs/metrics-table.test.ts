@@ -18,7 +18,9 @@ const documented = new Map([...PAGE.matchAll(/^\| `((?:kafka|tafka)_[a-z_]+)` \|
 
 describe('docs/operating.md metric tables', () => {
   it('list every metric of the registry, with its type, and nothing else', async () => {
-    const registry = createRegistry({ network: new NetworkStats(), log: new LogStats(), partitions: () => [], groups: () => undefined, brokerState: () => 3, startup: {} });
+    const registry = createRegistry({
+      network: new NetworkStats(), log: new LogStats(), partitions: () => [], groups: () => undefined, brokerState: () => 3, startup: {},
+    });
     const served = new Map(
       (await registry.getMetricsAsJSON()).filter((m) => /^(kafka|tafka)_/.test(m.name)).map((m) => [m.name, String(m.type)]),
     );

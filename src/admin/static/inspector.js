@@ -254,10 +254,10 @@ function groupsView() {
   every(1000, async () => {
     const { groups } = await api('/api/groups');
     body.replaceChildren(groups.length === 0 ? h('p', { class: 'muted' }, 'No groups yet.') :
-      table(['Group', 'State', 'members', 'generation', 'Protocol type'], groups.map((g) =>
-        h('tr', { class: 'clickable', onclick: () => (location.hash = `#/groups/${encodeURIComponent(g.groupId)}`) },
-          h('td', {}, g.groupId), h('td', {}, h('span', { class: `state-pill ${g.state}` }, g.state)), h('td', { class: 'num' }, g.members),
-          h('td', { class: 'num' }, g.generation), h('td', {}, g.protocolType)))));
+        table(['Group', 'State', 'members', 'generation', 'Protocol type'], groups.map((g) =>
+          h('tr', { class: 'clickable', onclick: () => (location.hash = `#/groups/${encodeURIComponent(g.groupId)}`) },
+            h('td', {}, g.groupId), h('td', {}, h('span', { class: `state-pill ${g.state}` }, g.state)), h('td', { class: 'num' }, g.members),
+            h('td', { class: 'num' }, g.generation), h('td', {}, g.protocolType)))));
   });
 }
 
@@ -323,18 +323,18 @@ function groupView(groupId) {
       stateDiagram(g.stateMachine, g.state),
       h('h3', {}, 'Members'),
       g.members.length === 0 ? h('p', { class: 'muted' }, 'No members.') :
-        table(['Member id', 'Client id', 'Host', 'Role', 'Assigned partitions'], g.members.map((m) => h('tr', { class: 'member' },
-          h('td', { class: 'mono' }, m.memberId), h('td', {}, m.clientId), h('td', { class: 'mono' }, m.clientHost.replace(/^::ffff:/, '')),
-          h('td', {}, m.leader ? 'leader' : 'follower'), h('td', {}, assignment(m))))),
+          table(['Member id', 'Client id', 'Host', 'Role', 'Assigned partitions'], g.members.map((m) => h('tr', { class: 'member' },
+            h('td', { class: 'mono' }, m.memberId), h('td', {}, m.clientId), h('td', { class: 'mono' }, m.clientHost.replace(/^::ffff:/, '')),
+            h('td', {}, m.leader ? 'leader' : 'follower'), h('td', {}, assignment(m))))),
       h('h3', {}, 'Committed offsets and lag'),
       g.offsets.length === 0 ? h('p', { class: 'muted' }, 'No committed offsets.') :
-        table(['Topic', 'partition', 'committed', 'high watermark', 'lag'], g.offsets.map((o) => h('tr', {},
-          h('td', {}, o.topic), h('td', { class: 'num' }, o.partition), h('td', { class: 'num' }, o.committedOffset),
-          h('td', { class: 'num' }, o.highWatermark ?? '–'), h('td', { class: 'num' }, o.lag ?? '–')))),
+          table(['Topic', 'partition', 'committed', 'high watermark', 'lag'], g.offsets.map((o) => h('tr', {},
+            h('td', {}, o.topic), h('td', { class: 'num' }, o.partition), h('td', { class: 'num' }, o.committedOffset),
+            h('td', { class: 'num' }, o.highWatermark ?? '–'), h('td', { class: 'num' }, o.lag ?? '–')))),
       h('h3', {}, 'Rebalance timeline (newest first)'),
       g.timeline.length === 0 ? h('p', { class: 'muted' }, 'No state changes since the broker started.') :
-        table(['Time', 'generation', 'Transition', 'Reason'], [...g.timeline].reverse().map((t) => h('tr', {},
-          h('td', { class: 'mono' }, time(t.atMs)), h('td', { class: 'num' }, t.generation), h('td', {}, `${t.from} → ${t.to}`), h('td', {}, t.reason)))));
+          table(['Time', 'generation', 'Transition', 'Reason'], [...g.timeline].reverse().map((t) => h('tr', {},
+            h('td', { class: 'mono' }, time(t.atMs)), h('td', { class: 'num' }, t.generation), h('td', {}, `${t.from} → ${t.to}`), h('td', {}, t.reason)))));
   });
 }
 
