@@ -27,6 +27,11 @@ describe('parsePrometheusText', () => {
     expect(page.get('up')!.samples[0]!.labels.path).toBe('a\\b "q" \n');
   });
 
+  it('reads special values as Prometheus does, in any case', () => {
+    const page = parsePrometheusText('# TYPE g gauge\ng{a="1"} Nan\ng{a="2"} +Inf\ng{a="3"} -inf\n');
+    expect(page.get('g')!.samples.map((s) => s.value)).toEqual([NaN, Infinity, -Infinity]);
+  });
+
   it.each([
     ['no final line feed', GOOD.trimEnd()],
     ['a sample line without a value', GOOD.replace('requests_total{request="Fetch",version="12"} 1', 'requests_total{request="Fetch",version="12"}')],

@@ -106,10 +106,10 @@ function parseSample(line: string, fail: (why: string) => never): Sample {
   return { name: m[1]!, labels, value: parseValue(m[3]!, fail) };
 }
 
+/** A value as Prometheus reads it (Go's strconv.ParseFloat): special values in any case, so prom-client's "Nan" too. */
 function parseValue(text: string, fail: (why: string) => never): number {
-  if (text === 'NaN') return NaN;
-  if (text === '+Inf' || text === 'Inf') return Infinity;
-  if (text === '-Inf') return -Infinity;
+  const special = /^([-+]?)(nan|inf|infinity)$/i.exec(text);
+  if (special) return special[2]!.toLowerCase() === 'nan' ? NaN : special[1] === '-' ? -Infinity : Infinity;
   if (!/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(text)) fail(`bad value ${text}`);
   return Number(text);
 }
