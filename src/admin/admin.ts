@@ -8,11 +8,11 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { BrokerConfig } from '../config/broker-config.js';
 import { ConfigError } from '../config/parse.js';
+import type { NodeIdentity } from '../services.js';
 import { createAdminServer } from './http.js';
 import { createRegistry } from './metrics.js';
 import { NetworkTap } from './network-tap.js';
-import type { NodeIdentity } from '../services.js';
-import { AdminSources, BrokerState, type GroupService, type LogView, type TopicView } from './sources.js';
+import { AdminSources, BrokerState, type GroupView, type LogView, type TopicView } from './sources.js';
 import { GroupTimeline, LogStats, NetworkStats } from './stats.js';
 import { TrafficCapture } from './traffic.js';
 
@@ -93,7 +93,7 @@ export class Admin implements AdminParts {
   }
 
   /** The logs and the group coordinator are loaded (start-up took `logsMs` and `groupsMs` for them). */
-  loaded(parts: { logs: LogView; groups: GroupService; topics: TopicView; node: NodeIdentity; logsMs: number; groupsMs: number }): void {
+  loaded(parts: { logs: LogView; groups: GroupView; topics: TopicView; node: NodeIdentity; logsMs: number; groupsMs: number }): void {
     const s = this.sources;
     ({ logs: s.logs, groups: s.groups, topics: s.topics, node: s.node } = parts);
     s.startup.logsMs = parts.logsMs;

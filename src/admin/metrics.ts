@@ -9,7 +9,7 @@
  * The table in docs/operating.md lists them all.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram as PromHistogram, Registry } from 'prom-client';
-import type { GroupService, PartitionView } from './sources.js';
+import type { GroupView, PartitionView } from './sources.js';
 import { LATENCY_BUCKETS_MS, type Histogram, type LogStats, type NetworkStats } from './stats.js';
 
 export interface MetricsSources {
@@ -18,7 +18,7 @@ export interface MetricsSources {
   /** The partition logs, once loaded. */
   partitions(): Iterable<PartitionView>;
   /** The group coordinator, once loaded. */
-  groups(): GroupService | undefined;
+  groups(): GroupView | undefined;
   /** Kafka's BrokerState: 1 starting (loading logs and groups), 3 running, 7 shutting down. */
   brokerState(): number;
   /** How long start-up took to load the logs and the group coordinator (ms), once done. */

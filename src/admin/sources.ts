@@ -14,7 +14,7 @@ export type PartitionView = Pick<
 >;
 
 export type LogView = { allLogs(): PartitionView[]; getLog(topic: string, partition: number): PartitionView | undefined };
-export type GroupService = Pick<GroupCoordinator, 'listGroups' | 'group' | 'fetchOffsets'>;
+export type GroupView = Pick<GroupCoordinator, 'listGroups' | 'group' | 'fetchOffsets'>;
 export type TopicView = Pick<TopicService, 'get' | 'getById'>;
 
 /** Where start-up is: Kafka's BrokerState values, as kafka_server_kafkaserver_brokerstate reports. */
@@ -23,7 +23,7 @@ export const BrokerState = { STARTING: 1, RUNNING: 3, SHUTTING_DOWN: 7 } as cons
 export class AdminSources {
   state: number = BrokerState.STARTING;
   logs: LogView | undefined;
-  groups: GroupService | undefined;
+  groups: GroupView | undefined;
   topics: TopicView | undefined;
   node: NodeIdentity | undefined;
   /** The Kafka listener's bound address, once listening. */
