@@ -3,7 +3,7 @@ NODE_MODULES := node_modules/.package-lock.json
 BUILT := dist/.built
 # What tsconfig.build.json compiles. Directories are listed too: adding or removing a file changes
 # its directory's time, so a deleted source also triggers a rebuild.
-BUILD_INPUTS := $(shell find src protocol test/bench -name '*.ts' -o -type d) tsconfig.json tsconfig.build.json
+BUILD_INPUTS := $(shell find src protocol test/bench -name '*.ts' -o -type d) $(wildcard src/admin/static/*) tsconfig.json tsconfig.build.json
 
 .PHONY: start build lint test unit-test integration-test bench clean
 
@@ -16,6 +16,8 @@ $(NODE_MODULES): package.json $(wildcard package-lock.json)
 # one did, tsc is incremental (dist/.tsbuildinfo) and re-checks only what the change reaches.
 $(BUILT): $(BUILD_INPUTS) $(NODE_MODULES)
 	npx tsc -p tsconfig.build.json
+	@# The inspector's page ships next to the compiled admin server (src/admin/http.ts serves it from there).
+	mkdir -p dist/src/admin/static && cp src/admin/static/* dist/src/admin/static/
 	@touch $@
 
 build: $(BUILT)

@@ -9,7 +9,8 @@
  * that starts with `^C` stops that broker (SIGINT) and shows what it prints while stopping.
  *
  * What changes between the reader's run and this one, and nothing else (the chapter says so too):
- * - port 9092 becomes a free port and ./data a temporary directory, in commands and back in outputs;
+ * - port 9092 becomes a free port and ./data a temporary directory, in commands and back in outputs,
+ *   and the admin server's 9644 another free port (an --override added to the start command);
  * - values that legitimately vary are replaced on both sides before comparing: log times and
  *   durations, the cluster id, record timestamps and the CRCs that cover them, and the record
  *   counts of the group coordinator's log, in its replay line and in the recovery-point checkpoint
@@ -85,9 +86,13 @@ describe.skipIf(target.kind !== 'tafka')(`${CHAPTER}, run as written`, () => {
   let port = 0;
   let broker: { child: ChildProcess; lines: string[] } | undefined;
 
+  let adminPort = 0;
+  // The broker's admin server (default 127.0.0.1:9644) moves to a free port too, named on the command line.
   const toRun = (command: string) =>
-    command.replaceAll('localhost:9092', `localhost:${port}`).replaceAll('--port 9092', `--port ${port}`).replaceAll('./data', join(work, 'data'));
-  const fromRun = (text: string) => text.replaceAll(join(work, 'data'), './data').replaceAll(`:${port}`, ':9092');
+    command.replaceAll('localhost:9092', `localhost:${port}`).replaceAll('--port 9092', `--port ${port}`).replaceAll('./data', join(work, 'data'))
+      + (command.startsWith(START) ? ` --override tafka.admin.listener=127.0.0.1:${adminPort}` : '');
+  const fromRun = (text: string) => text.replaceAll(join(work, 'data'), './data')
+    .replace(new RegExp(`:${adminPort}\\b`, 'g'), ':9644').replace(new RegExp(`:${port}\\b`, 'g'), ':9092');
   const outputLines = (text: string) => fromRun(text).replace(/\n$/, '').split('\n').filter((l, i, a) => !(a.length === 1 && l === ''));
 
   afterAll(() => {
@@ -103,6 +108,7 @@ describe.skipIf(target.kind !== 'tafka')(`${CHAPTER}, run as written`, () => {
 
   it('every command prints what the chapter shows', async () => {
     port = await freePort();
+    adminPort = await freePort();
     for (const [n, step] of steps.entries()) {
       const where = `step ${n + 1}: ${step.command}`;
       if (step.command.startsWith(START)) {

@@ -74,6 +74,9 @@ export interface StartOptions {
 /** Default overrides that keep the suite fast (Kafka's defaults are tuned for production). */
 const FAST_DEFAULTS: Record<string, string> = {
   'group.initial.rebalance.delay.ms': '0',
+  // No admin HTTP server unless a test asks for one (integration/admin-http.test.ts): test brokers
+  // must not compete for the default port 9644.
+  'tafka.admin.listener': '',
 };
 
 export async function startTafka(opts: StartOptions = {}): Promise<BrokerHandle> {

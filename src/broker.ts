@@ -5,8 +5,9 @@
  * those services; nothing here is reachable from a handler.
  */
 import { pino, type Logger } from 'pino';
+import { Admin } from './admin/admin.js';
 import { ALLOW_ALL } from './auth/authorizer.js';
-import { systemClock, type Clock } from './clock.js';
+import { monotonicNow, systemClock, type Clock } from './clock.js';
 import { BrokerConfig } from './config/broker-config.js';
 import { DynamicBrokerConfigs } from './config/dynamic.js';
 import { DynamicConfigStore } from './config/dynamic-store.js';
@@ -28,6 +29,11 @@ export interface BrokerOptions {
   readonly inMemory?: boolean;
   readonly logger?: Logger;
   readonly clock?: Clock;
+  /**
+   * Serve the admin HTTP server (metrics, health, inspector) on `tafka.admin.listener`. The CLI
+   * turns it on; an embedded broker serves it only when its config sets that key.
+   */
+  readonly admin?: boolean;
 }
 
 export class Broker {
@@ -42,17 +48,33 @@ export class Broker {
     private readonly logs: LogManager,
     private readonly groups: GroupCoordinator,
     private readonly logger: Logger,
+    /** The admin HTTP server, when it runs. */
+    readonly admin: Admin | undefined,
   ) {}
 
   static async start(opts: BrokerOptions): Promise<Broker> {
     const { config } = opts;
     const logger = opts.logger ?? pino({ level: 'silent' });
+    const clock = opts.clock ?? systemClock;
+    const serveAdmin = config.adminListener !== undefined && (opts.admin ?? config.explicit.has('tafka.admin.listener'));
+    // First, so /health answers while the logs load; a failure later in start-up closes it again.
+    const admin = serveAdmin ? await Admin.start(config, clock, logger) : undefined;
+    try {
+      return await Broker.open(opts, logger, clock, admin);
+    } catch (err) {
+      await admin?.close();
+      throw err;
+    }
+  }
+
+  private static async open(opts: BrokerOptions, logger: Logger, clock: Clock, admin: Admin | undefined): Promise<Broker> {
+    const { config } = opts;
     const dataDir = opts.inMemory ? undefined : config.dataDir;
     const meta = await loadOrCreateMetaProperties(dataDir, config.get('node.id'));
     // Dynamic broker configs first: the logs open under the log defaults in force.
     const dynamicConfigs = await DynamicBrokerConfigs.open({ config, store: await DynamicConfigStore.open(dataDir), nodeId: meta.nodeId, logger });
     const registry = await TopicRegistry.open(dataDir);
-    const clock = opts.clock ?? systemClock;
+    const logsStarted = monotonicNow();
     const logs = await LogManager.open({
       dataDir,
       config: brokerLogConfig(config),
@@ -62,8 +84,11 @@ export class Broker {
       logger,
       retentionCheckIntervalMs: config.get('log.retention.check.interval.ms'),
       producerIdExpirationCheckIntervalMs: config.get('producer.id.expiration.check.interval.ms'),
+      observer: admin?.logStats,
     });
-    const groups = await GroupCoordinator.open({ config, logs, registry, clock, logger });
+    const groupsStarted = monotonicNow();
+    const groups = await GroupCoordinator.open({ config, logs, registry, clock, logger, observer: admin?.timeline });
+    const groupsMs = monotonicNow() - groupsStarted;
     const producerIds = await ProducerIdManager.open(dataDir);
     const topics = await TopicManager.open({ registry, logs, config, logger, onDeleted: (topic) => groups.onTopicDeleted(topic) });
     dynamicConfigs.onChange(() => topics.reapplyLogConfigs());
@@ -71,16 +96,20 @@ export class Broker {
     let boundPort = 0;
     const node = nodeIdentity(config, meta, () => boundPort);
     const services: BrokerServices = { config, dynamicConfigs, clock, node, topics, logs, groups, producerIds, authorizer: ALLOW_ALL };
-    const server = new KafkaServer(services, new HandlerRegistry(HANDLERS, config.get('api.versions.floor') as VersionsFloor), logger);
+    admin?.loaded({ logs, groups, topics, node, logsMs: groupsStarted - logsStarted, groupsMs });
+    const server = new KafkaServer(services, new HandlerRegistry(HANDLERS, config.get('api.versions.floor') as VersionsFloor), logger, admin?.network);
     const { host, port } = config.listener;
     boundPort = await server.listen(host, port);
-    return new Broker(services, boundPort, dataDir, server, logs, groups, logger);
+    admin?.running(`${host || '0.0.0.0'}:${boundPort}`);
+    return new Broker(services, boundPort, dataDir, server, logs, groups, logger, admin);
   }
 
   async close(): Promise<void> {
+    this.admin?.stopping();
     await this.server.close();
     await this.groups.close();
     await this.logs.close();
+    await this.admin?.close();
     this.logger.info('broker stopped');
   }
 }

@@ -28,7 +28,7 @@ async function start(args: StartArgs): Promise<void> {
     }
     throw err;
   }
-  const broker = await Broker.start({ config, logger });
+  const broker = await Broker.start({ config, logger, admin: true });
   const { host } = config.listener;
   const { advertised, nodeId, clusterId } = broker.services.node;
   logger.info(

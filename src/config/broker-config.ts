@@ -48,6 +48,7 @@ export class BrokerConfig {
       explicit.add(key);
     }
     this.explicit = explicit;
+    void this.adminListener; // a malformed host:port stops start-up here, not when the server binds
     if (this.values.get('broker.id') !== null && !explicit.has('node.id')) {
       this.values.set('node.id', this.values.get('broker.id')!);
     }
@@ -128,6 +129,12 @@ export class BrokerConfig {
     return parseListener('listeners', this.get('listeners'));
   }
 
+  /** Where the admin HTTP server listens (`tafka.admin.listener`), or undefined when it is off. */
+  get adminListener(): { host: string; port: number } | undefined {
+    const value = this.get('tafka.admin.listener').trim();
+    return value === '' ? undefined : parseListener('tafka.admin.listener', value, 'host:port');
+  }
+
   /** What clients are told to connect to: advertised.listeners, else the listener (localhost for ""). */
   get advertised(): { host: string; port: number } {
     const adv = this.get('advertised.listeners');
@@ -137,10 +144,10 @@ export class BrokerConfig {
 }
 
 /** `PLAINTEXT://host:port` (first of a comma-separated list). */
-export function parseListener(key: string, value: string): { host: string; port: number } {
+export function parseListener(key: string, value: string, form = 'PLAINTEXT://host:port'): { host: string; port: number } {
   const first = value.split(',')[0].trim();
   const m = /^(?:[A-Za-z_]+:\/\/)?(\[[^\]]*\]|[^:]*):(\d+)$/.exec(first);
-  if (!m) throw new ConfigError(`Invalid value "${value}" for configuration ${key}: expected PLAINTEXT://host:port`);
+  if (!m) throw new ConfigError(`Invalid value "${value}" for configuration ${key}: expected ${form}`);
   const host = m[1].replace(/^\[|\]$/g, '');
   return { host, port: Number(m[2]) };
 }

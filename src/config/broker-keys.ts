@@ -110,6 +110,11 @@ export const BROKER_CONFIGS = {
   'log.cleaner.backoff.ms': { type: 'LONG', default: '15000', min: 0, inert: true, dynamic: 'cluster-wide', doc: 'How long the cleaner sleeps when there is nothing to clean.' },
   'share.coordinator.state.topic.min.isr': { type: 'SHORT', default: '2', min: 1, inert: true, doc: 'min.insync.replicas of __share_group_state in Kafka.' },
 
+  // ------------------------------------------------------------------ Tafka's own keys (no Kafka counterpart)
+  // A separate HTTP port on loopback, as Redpanda's admin API (9644): the Kafka listener is untouched.
+  'tafka.admin.listener': { type: 'STRING', default: '127.0.0.1:9644', doc: 'The admin HTTP server (/metrics, /health, /ready, the inspector): host:port; empty turns it off.' },
+  'tafka.inspector.traffic.enable': { type: 'BOOLEAN', default: 'false', doc: 'Capture decoded requests and responses for the inspector\'s traffic page (costs CPU per request).' },
+
   // ------------------------------------------------------------------ Kafka keys Tafka knows only as topic-key synonyms
   'compression.type': { type: 'STRING', default: 'producer', oneOf: COMPRESSION_TYPES, dynamic: 'cluster-wide', synonymOnly: true, doc: 'Codec batches are stored with (producer: as sent).' },
   'compression.gzip.level': { type: 'INT', default: '-1', min: 1, max: 9, alsoAllowed: -1, dynamic: 'cluster-wide', synonymOnly: true, doc: 'gzip level when the broker recompresses.' },

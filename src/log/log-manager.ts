@@ -27,6 +27,7 @@ import {
   type CheckpointEntry,
 } from './checkpoint.js';
 import { defaultLogConfig, type LogConfig } from '../config/log-config.js';
+import type { LogObserver } from '../observe/observer.js';
 import { FileStorage } from './file-storage.js';
 import { MemoryStorage } from './memory-storage.js';
 import { PartitionLog, partitionDirName } from './partition-log.js';
@@ -49,6 +50,8 @@ export interface LogManagerOptions {
   checkpointIntervalMs?: number;
   /** producer.id.expiration.check.interval.ms (Kafka default 10 minutes). */
   producerIdExpirationCheckIntervalMs?: number;
+  /** Told about every log's appends, rolls, deletions and flushes (metrics). */
+  observer?: LogObserver;
 }
 
 const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
@@ -71,6 +74,7 @@ export class LogManager {
     private readonly configFor: (topic: string) => LogConfig,
     private readonly clock: Clock,
     private readonly logger: Logger,
+    private readonly observer: LogObserver | undefined,
   ) {}
 
   /** The data directory, or undefined when the logs are in memory. */
@@ -83,7 +87,7 @@ export class LogManager {
     const storage = opts.storage ?? (opts.dataDir !== undefined ? await FileStorage.create(opts.dataDir) : new MemoryStorage(clock));
     const logger = (opts.logger ?? pino({ level: 'silent' })).child({ component: 'log-manager' });
     const config = opts.config ?? defaultLogConfig;
-    const manager = new LogManager(storage, config, opts.configFor ?? (() => config), clock, logger);
+    const manager = new LogManager(storage, config, opts.configFor ?? (() => config), clock, logger, opts.observer);
     await manager.loadLogs();
     const every = (ms: number, fn: () => Promise<unknown>) => {
       manager.tasks.push(clock.scheduleEvery(ms, () => void fn().catch((err) => logger.error({ err }, 'background log task failed'))));
@@ -115,6 +119,7 @@ export class LogManager {
           recoveryPoint: recoveryPoints.get(dir),
           logStartOffset: logStartOffsets.get(dir),
           cleanShutdown,
+          observer: this.observer,
         });
         this.logs.set(dir, log);
       }),
@@ -166,6 +171,7 @@ export class LogManager {
       clock: this.clock,
       logger: this.logger,
       cleanShutdown: true,
+      observer: this.observer,
     });
     this.logs.set(dir, log);
     return log;

@@ -6,7 +6,7 @@
  */
 import type { Logger } from 'pino';
 import { ErrorCode, KafkaError } from '../../protocol/errors.js';
-import type { Clock, ScheduledTask } from '../clock.js';
+import { monotonicNow, type Clock, type ScheduledTask } from '../clock.js';
 import {
   batchSizeAt,
   lastOffsetDeltaAt,
@@ -19,6 +19,7 @@ import {
   validateBatch,
 } from '../codec/record-batch.js';
 import { NEVER, type LogConfig } from '../config/log-config.js';
+import type { LogObserver } from '../observe/observer.js';
 import { LogLoader } from './log-loader.js';
 import { encodeSnapshot, parseSnapshotOffset, snapshotFileName } from './producer-snapshot.js';
 import { ProducerStateManager, type ProducerStateEntry } from './producer-state.js';
@@ -72,6 +73,8 @@ export interface PartitionLogOptions {
   logStartOffset?: bigint;
   /** True when the data directory carries the clean-shutdown marker. */
   cleanShutdown: boolean;
+  /** Told about appends, rolls, deletions and flushes (metrics); src/observe/observer.ts. */
+  observer?: LogObserver;
 }
 
 /**
@@ -160,6 +163,7 @@ export class PartitionLog {
   private readonly storage: Storage;
   private readonly clock: Clock;
   private readonly logger: Logger;
+  private readonly observer: LogObserver | undefined;
 
   private constructor(opts: PartitionLogOptions) {
     this.topic = opts.topic;
@@ -169,6 +173,7 @@ export class PartitionLog {
     this.storage = opts.storage;
     this.clock = opts.clock;
     this.logger = opts.logger.child({ partition: this.dir });
+    this.observer = opts.observer;
     this.logStartOffset = this.highWatermark = this.recoveryPoint = 0n;
   }
 
@@ -327,6 +332,7 @@ export class PartitionLog {
 
     const job = new WriteJob(this, segment, records, messages, segment.size, next, baseOffset, lastOffset, appendTime);
     this.queue.push(job);
+    this.observer?.appended(this.topic, this.partition, records.length, messages);
     return job;
   }
 
@@ -360,6 +366,7 @@ export class PartitionLog {
     const rolled = Segment.create(this.segmentOptions(this.nextOffset));
     this.segments.push(rolled);
     this.logger.info({ baseOffset: rolled.baseOffset, reason }, 'rolled segment');
+    this.observer?.rolled(this.topic, this.partition, rolled.baseOffset, reason);
     // Seal the old segment after its queued writes; fsync it in the background (as Kafka does), so
     // appends to the new segment do not wait for it.
     this.runTask(async () => {
@@ -414,7 +421,9 @@ export class PartitionLog {
   /** fsync everything written to `segment`, after the rolled segments before it. */
   private async flushSegment(segment: Segment, upTo: bigint): Promise<void> {
     await this.sealing;
+    const started = monotonicNow();
     await segment.sync();
+    this.observer?.flushed(this.topic, this.partition, monotonicNow() - started);
     this.unflushedMessages = 0;
     this.recoveryPoint = max(this.recoveryPoint, upTo);
   }
@@ -573,6 +582,7 @@ export class PartitionLog {
     }
     if (deleted > 0) {
       this.logger.info({ deleted, logStartOffset: this.logStartOffset }, 'deleted old segments');
+      this.observer?.segmentsDeleted(this.topic, this.partition, deleted);
       await this.deleteSnapshotsBefore(this.segments[0]!.baseOffset);
     }
     return deleted;
@@ -597,6 +607,11 @@ export class PartitionLog {
 
   get segmentCount(): number {
     return this.segments.length;
+  }
+
+  /** The segments, oldest first, for reading only (the admin inspector's partition page). */
+  inspectSegments(): readonly Segment[] {
+    return this.segments;
   }
 
   /** Base offsets of the segments, oldest first (for tests and DescribeLogDirs-style tools). */

@@ -9,6 +9,8 @@
  */
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
+import { monotonicNow } from '../clock.js';
+import type { ConnectionObserver, RequestProbe } from '../observe/observer.js';
 import type { BrokerServices } from '../services.js';
 import { FrameReader } from './frame-reader.js';
 import { encodeResponse, type HandlerRegistry, type ParsedRequest } from './dispatch.js';
@@ -27,17 +29,25 @@ export class Connection {
   private readonly log: Logger;
   private readonly clientHost: string;
   private readonly aborter = new AbortController();
+  /** Metrics and the inspector (src/observe/observer.ts): probes of requests not yet sent, by sequence number. */
+  private readonly observer: ConnectionObserver | undefined;
+  private readonly probes = new Map<number, RequestProbe>();
 
   constructor(
     private readonly socket: Socket,
     private readonly registry: HandlerRegistry,
     private readonly services: BrokerServices,
     logger: Logger,
+    observe?: (clientHost: string) => ConnectionObserver,
   ) {
     this.clientHost = `${socket.remoteAddress}:${socket.remotePort}`;
     this.log = logger.child({ client: this.clientHost });
     this.frames = new FrameReader(services.config.get('socket.request.max.bytes'));
-    socket.once('close', () => this.aborter.abort());
+    this.observer = observe?.(this.clientHost);
+    socket.once('close', () => {
+      this.aborter.abort();
+      this.observer?.closed();
+    });
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (err) => this.log.debug({ err }, 'socket error'));
@@ -46,20 +56,23 @@ export class Connection {
   private onData(chunk: Buffer): void {
     if (this.closing) return;
     this.frames.push(chunk);
+    // One clock read per chunk, not per frame: the frames in it arrived together.
+    const receivedAt = this.observer ? monotonicNow() : 0;
     try {
       let frame: Buffer | undefined;
-      while (!this.closing && (frame = this.frames.next())) this.onFrame(frame);
+      while (!this.closing && (frame = this.frames.next())) this.onFrame(frame, receivedAt);
     } catch (err) {
       this.close((err as Error).message);
     }
   }
 
-  private onFrame(frame: Buffer): void {
+  private onFrame(frame: Buffer, receivedAt: number): void {
     const seq = this.nextSeq++;
     const d = this.registry.dispatch(frame);
     if (d.kind === 'close') return this.close(d.reason);
     if (d.kind === 'reply') return this.complete(seq, d.frame);
     if (this.nextSeq - this.nextToSend >= MAX_IN_FLIGHT) this.socket.pause();
+    if (this.observer) this.probes.set(seq, this.observer.request(d.request.header, d.request.handler.api, frame, d.request.body, receivedAt));
     this.run(seq, d.request);
   }
 
@@ -79,7 +92,9 @@ export class Connection {
     };
     const answer = (response: unknown) => {
       try {
-        this.complete(seq, response === null ? null : encodeResponse(handler.api, header, response));
+        const frame = response === null ? null : encodeResponse(handler.api, header, response);
+        this.probes.get(seq)?.responded(response, frame);
+        this.complete(seq, frame);
       } catch (err) {
         fail(err);
       }
@@ -91,6 +106,13 @@ export class Connection {
     } catch (err) {
       fail(err);
     }
+  }
+
+  private sent(seq: number, waited: boolean): void {
+    const probe = this.probes.get(seq);
+    if (!probe) return;
+    this.probes.delete(seq);
+    probe.sent(waited);
   }
 
   /** Sequence number after whose response the connection closes (acks=0 failures). */
@@ -113,6 +135,7 @@ export class Connection {
       const out = this.ready.get(seqSent)!;
       this.ready.delete(seqSent);
       if (out) for (const b of out) this.socket.write(b);
+      if (this.observer) this.sent(seqSent, seqSent !== seq);
       if (seqSent === this.closeAfterSeq) {
         this.socket.uncork();
         return this.close(this.closeReason);

@@ -3,6 +3,7 @@
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from 'pino';
+import type { NetworkObserver } from '../observe/observer.js';
 import type { BrokerServices } from '../services.js';
 import { Connection } from './connection.js';
 import type { HandlerRegistry } from './dispatch.js';
@@ -15,9 +16,12 @@ export class KafkaServer {
     private readonly services: BrokerServices,
     private readonly registry: HandlerRegistry,
     private readonly log: Logger,
+    /** Metrics and the inspector; undefined when nothing watches. */
+    private readonly observer?: NetworkObserver,
   ) {
+    const observe = observer && ((clientHost: string) => observer.connectionOpened(clientHost));
     this.server = createServer((socket: Socket) => {
-      const conn = new Connection(socket, this.registry, this.services, this.log);
+      const conn = new Connection(socket, this.registry, this.services, this.log, observe);
       this.connections.add(conn);
       socket.once('close', () => this.connections.delete(conn));
     });
