@@ -67,7 +67,14 @@ export class Broker {
     const services: BrokerServices = { config, clock, node, topics, logs, groups, producerIds };
     const server = new KafkaServer(services, new HandlerRegistry(HANDLERS), logger);
     const { host, port } = config.listener;
-    boundPort = await server.listen(host, port);
+    try {
+      boundPort = await server.listen(host, port);
+    } catch (err) {
+      // A port in use must not leave the logs open (an embedding process goes on running).
+      await groups.close();
+      await logs.close();
+      throw err;
+    }
     return new Broker(services, boundPort, dataDir, server, logs, groups, logger);
   }
 

@@ -2,8 +2,10 @@
  * The broker's configuration: every broker key's value in force, typed by its row in broker-keys.ts.
  *
  * Values come, lowest precedence first, from Kafka's defaults, a `server.properties` file, and
- * `--override key=value` flags (plus the `--host/--port/--data-dir` shortcuts). An unknown key or a
- * value of the wrong kind stops start-up with a message naming it, as Kafka's KafkaConfig does.
+ * `--override key=value` flags (plus the `--host/--port/--data-dir` shortcuts). A value of the wrong
+ * kind for a key Tafka uses stops start-up with a message naming it, as Kafka's KafkaConfig does; a
+ * key Tafka does not use (a typo, or a Kafka key with no meaning here) is only collected in `ignored`
+ * for start-up to log, as Kafka warns "supplied but isn't a known config" and goes on.
  */
 import { ACCEPTED_BROKER_KEYS, BROKER_CONFIGS, brokerKey, type BrokerKey } from './broker-keys.js';
 import type { Synonym } from './definition.js';
@@ -26,16 +28,23 @@ export class BrokerConfig {
   private readonly values = new Map(DEFAULTS);
   /** Keys set explicitly (file or overrides), for DescribeConfigs' "source". */
   readonly explicit: ReadonlySet<string>;
+  /** Keys supplied that Tafka does not use, in the order given; start-up logs them as ignored. */
+  readonly ignored: readonly string[];
 
   constructor(settings: Iterable<[string, string]> = []) {
     const explicit = new Set<string>();
+    const ignored: string[] = [];
     for (const [key, text] of settings) {
       const def = brokerKey(key);
-      if (!def || def.synonymOnly) throw new ConfigError(`Unknown configuration "${key}"`);
+      if (!def || def.synonymOnly) {
+        if (!ignored.includes(key)) ignored.push(key);
+        continue;
+      }
       this.values.set(key, parseBrokerValue(key, def, text));
       explicit.add(key);
     }
     this.explicit = explicit;
+    this.ignored = ignored;
     if (this.values.get('broker.id') !== null && !explicit.has('node.id')) {
       this.values.set('node.id', this.values.get('broker.id')!);
     }
