@@ -7,7 +7,7 @@
  */
 import type { Argv, CommandModule } from 'yargs';
 import type { Logger } from 'pino';
-import { Broker } from '../broker.js';
+import type { Broker } from '../broker.js';
 import { BrokerConfig } from '../config/broker-config.js';
 import { ConfigError } from '../config/parse.js';
 import { createLogger, type LogFormat } from './logger.js';
@@ -44,6 +44,8 @@ async function start(args: Args): Promise<void> {
   }
   // Kafka's own words for a key it does not know (AbstractConfig.logUnused), and it goes on.
   for (const key of config.ignored) logger.warn({ key }, `The configuration '${key}' was supplied but isn't a known config; ignored.`);
+  // Loaded here, so that the client subcommands do not pay for loading the whole broker.
+  const { Broker } = await import('../broker.js');
   let broker: Broker;
   try {
     broker = await Broker.start({ config, logger });

@@ -11,7 +11,7 @@ import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { BrokerServices } from '../services.js';
 import { FrameReader } from './frame-reader.js';
-import { encodeResponse, type HandlerRegistry, type ParsedRequest } from './dispatch.js';
+import { encodeResponse, type HandlerRegistry, type ParsedRequest, type RequestHeader } from './dispatch.js';
 import type { RequestContext } from './handler.js';
 
 /** Past this many unanswered requests, stop reading from the socket until some are answered. */
@@ -60,10 +60,12 @@ export class Connection {
     if (d.kind === 'close') return this.close(d.reason);
     if (d.kind === 'reply') return this.complete(seq, d.frame);
     if (this.nextSeq - this.nextToSend >= MAX_IN_FLIGHT) this.socket.pause();
-    this.run(seq, d.request);
+    this.run(seq, d.request, frame.length);
   }
 
-  private run(seq: number, { header, handler, body }: ParsedRequest): void {
+  private run(seq: number, { header, handler, body }: ParsedRequest, requestBytes: number): void {
+    // The request log costs one level check per request while debug is off.
+    const startedMs = this.log.isLevelEnabled('debug') ? this.services.clock.now() : -1;
     const ctx: RequestContext = {
       ...header,
       clientHost: this.clientHost,
@@ -79,7 +81,9 @@ export class Connection {
     };
     const answer = (response: unknown) => {
       try {
-        this.complete(seq, response === null ? null : encodeResponse(handler.api, header, response));
+        const frame = response === null ? null : encodeResponse(handler.api, header, response);
+        if (startedMs >= 0) this.logRequest(header, handler.api.name, requestBytes, frame, startedMs);
+        this.complete(seq, frame);
       } catch (err) {
         fail(err);
       }
@@ -91,6 +95,24 @@ export class Connection {
     } catch (err) {
       fail(err);
     }
+  }
+
+  /** One debug line per request, like Kafka's kafka.request.logger: what, who, how long, how big. */
+  private logRequest(header: RequestHeader, api: string, requestBytes: number, frame: Buffer[] | null, startedMs: number): void {
+    let responseBytes = 0;
+    for (const b of frame ?? []) responseBytes += b.length;
+    this.log.debug(
+      {
+        api,
+        version: header.apiVersion,
+        clientId: header.clientId,
+        correlationId: header.correlationId,
+        ms: this.services.clock.now() - startedMs,
+        requestBytes: requestBytes + 4,
+        responseBytes,
+      },
+      'request',
+    );
   }
 
   /** Sequence number after whose response the connection closes (acks=0 failures). */
