@@ -23,7 +23,8 @@ describe('start-up logger', () => {
     delete process.env.NO_COLOR;
     createLogger({ level: 'info', format: 'auto', out: tty }).warn({ key: 'zookeeper.connect' }, 'ignored');
     if (saved !== undefined) process.env.NO_COLOR = saved;
-    expect(tty.text()).toMatch(/^\x1b\[90m\d\d:\d\d:\d\d\.\d{3}\x1b\[0m \x1b\[33mWARN \x1b\[0m ignored {2}\x1b\[2mkey=\x1b\[0mzookeeper.connect\n$/);
+    const text = tty.text().replaceAll('\x1b', '<ESC>');
+    expect(text).toMatch(/^<ESC>\[90m\d\d:\d\d:\d\d\.\d{3}<ESC>\[0m <ESC>\[33mWARN <ESC>\[0m ignored {2}<ESC>\[2mkey=<ESC>\[0mzookeeper.connect\n$/);
     const pipe = sink(false);
     createLogger({ level: 'debug', format: 'pretty', out: pipe }).debug({ api: 'Fetch', clientId: 'my app' }, 'request');
     expect(pipe.text()).toMatch(/^\d\d:\d\d:\d\d\.\d{3} DEBUG request {2}api=Fetch clientId="my app"\n$/);
