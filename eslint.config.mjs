@@ -58,7 +58,9 @@ const layout = {
 };
 
 export default defineConfig(
-  { ignores: ['dist/', 'data/', 'node_modules/'] },
+  // examples/library/vitest/ imports the installed package ('tafka'); integration/package.test.ts
+  // type-checks and runs it against the packed tarball.
+  { ignores: ['dist/', 'data/', 'node_modules/', 'tmp/', 'examples/library/vitest/'] },
   js.configs.recommended,
   {
     files: ['**/*.ts'],
@@ -89,5 +91,12 @@ export default defineConfig(
     },
     plugins: { '@stylistic': stylistic },
     rules: layout,
+  },
+  {
+    // The jest example uses jest's globals.
+    files: ['examples/library/jest/*.mjs'],
+    languageOptions: {
+      globals: { describe: 'readonly', test: 'readonly', expect: 'readonly', beforeAll: 'readonly', afterAll: 'readonly' },
+    },
   },
 );
