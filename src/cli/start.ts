@@ -92,6 +92,11 @@ export const startCommand: CommandModule<object, Args> = {
       .option('data-dir', { type: 'string', describe: 'Data directory (sets log.dirs)' })
       .option('config', { type: 'string', describe: 'A Kafka server.properties file' })
       .option('override', { type: 'string', array: true, describe: 'key=value, with Kafka config names; repeatable' })
+      .option('config-from-env', {
+        type: 'boolean',
+        default: false,
+        describe: 'read KAFKA_* variables as configs, like the apache/kafka image (KAFKA_LOG_RETENTION_MS -> log.retention.ms)',
+      })
       .option('log-level', { type: 'string', default: 'info', choices: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] })
       .option('log-format', {
         type: 'string',
