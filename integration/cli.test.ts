@@ -3,12 +3,11 @@
  * KAFKA_BOOTSTRAP, or Apache Kafka) and cross-checked with a real client: what `tafka` creates,
  * KafkaJS or kcat sees, and the other way round.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { kafkajs, kcat, resolveTarget, ROOT, startBroker, type BrokerHandle } from './harness.js';
+import { kafkajs, kcat, resolveTarget, ROOT, runCommand, startBroker, type BrokerHandle, type KcatResult } from './harness.js';
 
 const target = await resolveTarget();
 const BIN = join(ROOT, 'bin', 'tafka.js');
@@ -16,27 +15,10 @@ const BIN = join(ROOT, 'bin', 'tafka.js');
 const run = `${process.pid}-${Date.now().toString(36)}`;
 const name = (base: string) => `cli-${base}-${run}`;
 
-interface Result {
-  readonly status: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+type Result = KcatResult;
 
 function tafka(args: string[], opts: { input?: string; brokers?: string; timeoutMs?: number } = {}): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args, ...(opts.brokers === '' ? [] : ['--brokers', opts.brokers!])]);
-    let stdout = '';
-    let stderr = '';
-    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.once('error', reject);
-    child.once('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-    child.stdin.end(opts.input);
-  });
+  return runCommand(process.execPath, [BIN, ...args, ...(opts.brokers === '' ? [] : ['--brokers', opts.brokers!])], opts);
 }
 
 describe.skipIf(target.skipReason !== undefined)('tafka CLI', () => {
@@ -245,14 +227,7 @@ describe.skipIf(target.skipReason !== undefined)('tafka CLI', () => {
     const segment = join(dir, readdirSync(dir).find((f) => f.endsWith('.log'))!);
     const out = mkdtempSync(join(tmpdir(), 'tafka-dump-'));
     try {
-      const r = await new Promise<Result>((resolve) => {
-        const child = spawn('bash', ['-c', `set -o pipefail; node ${BIN} dump-log --print-data-log ${segment} | head -3`]);
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (d) => (stdout += d));
-        child.stderr.on('data', (d) => (stderr += d));
-        child.once('close', (status) => resolve({ status, stdout, stderr }));
-      });
+      const r = await runCommand('bash', ['-c', `set -o pipefail; node ${BIN} dump-log --print-data-log ${segment} | head -3`]);
       expect(r.stderr).toBe('');
       expect(r.status).toBe(0);
       expect(r.stdout.split('\n').slice(0, 3)).toEqual([`Dumping ${segment}`, 'Log starting offset: 0', expect.stringMatching(/^baseOffset: 0 /)]);

@@ -23,7 +23,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort, resolveTarget, ROOT } from './harness.js';
+import { freePort, resolveTarget, ROOT, runCommand } from './harness.js';
 
 const CHAPTER = 'docs/00-kafka-in-15-minutes.md';
 const START = 'tafka start';
@@ -138,19 +138,7 @@ describe.skipIf(target.kind !== 'tafka')(`${CHAPTER}, run as written`, () => {
 
 /** Runs one command as a shell would, without blocking the event loop (the broker's log keeps flowing). */
 function run(command: string, env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-c', command], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.once('error', reject);
-    child.once('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
+  return runCommand('bash', ['-c', command], { env });
 }
 
 /** The broker as the reader runs it: a foreground process whose log lines we keep. */

@@ -2,29 +2,17 @@
  * Every app in examples/ runs against the suite's broker (admin, then producer, then consumer
  * group, for each client), on names of its own so a shared KAFKA_BOOTSTRAP broker is fine.
  */
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveTarget, ROOT, startBroker, type BrokerHandle } from './harness.js';
+import { resolveTarget, ROOT, runCommand, startBroker, type BrokerHandle } from './harness.js';
 
 const target = await resolveTarget();
 const run = `${process.pid}-${Date.now().toString(36)}`;
 
-function example(file: string, env: Record<string, string>): Promise<{ status: number | null; out: string }> {
+async function example(file: string, env: Record<string, string>): Promise<{ status: number | null; out: string }> {
   const path = join(ROOT, 'examples', file);
-  const [cmd, args] = file.endsWith('.sh') ? ['bash', [path]] : [process.execPath, [path]];
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: ROOT, env: { ...process.env, ...env } });
-    let out = '';
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
-    child.once('error', reject);
-    child.once('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, out });
-    });
-  });
+  const r = await (file.endsWith('.sh') ? runCommand('bash', [path], { env }) : runCommand(process.execPath, [path], { env }));
+  return { status: r.status, out: r.stdout + r.stderr };
 }
 
 describe.skipIf(target.skipReason !== undefined)('examples/', () => {
