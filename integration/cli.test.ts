@@ -21,7 +21,8 @@ function tafka(args: string[], opts: { input?: string; brokers?: string; timeout
   return runCommand(process.execPath, [BIN, ...args, ...(opts.brokers === '' ? [] : ['--brokers', opts.brokers!])], opts);
 }
 
-describe.skipIf(target.skipReason !== undefined)('tafka CLI', () => {
+// Each test runs several CLI processes (a Node start-up each): generous on a loaded machine.
+describe.skipIf(target.skipReason !== undefined)('tafka CLI', { timeout: 120_000 }, () => {
   let broker: BrokerHandle;
   /** Runs tafka against the test's broker and expects success. */
   const ok = async (args: string[], input?: string) => {
@@ -113,10 +114,14 @@ describe.skipIf(target.skipReason !== undefined)('tafka CLI', () => {
     expect(await ok(['consume', t, '-o', 'end', '-e'])).toBe('');
     const json = JSON.parse(lines(await ok(['consume', t, '-n', '1', '--json']))[0]!);
     expect(json).toMatchObject({ topic: t, partition: 0, offset: 0, key: 'a', value: '1', timestampType: 'CreateTime', headers: {} });
-    // A record produced after the consumer started arrives (it long-polls, not exits).
-    const waiting = tafka(['consume', t, '-o', 'end', '-n', '1'], { brokers: broker.bootstrap });
-    await new Promise((r) => setTimeout(r, 1500));
-    kcat(broker, ['-P', '-t', t], 'late\n');
+    // A record produced after the consumer started arrives (it long-polls, not exits). When the
+    // consumer has found the end is not visible from outside, so records keep coming until one lands.
+    let done = false;
+    const waiting = tafka(['consume', t, '-o', 'end', '-n', '1'], { brokers: broker.bootstrap }).finally(() => (done = true));
+    while (!done) {
+      kcat(broker, ['-P', '-t', t], 'late\n');
+      await new Promise((r) => setTimeout(r, 500));
+    }
     expect((await waiting).stdout).toBe('late\n');
   });
 
