@@ -15,8 +15,7 @@
  */
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { ConnectionError } from './client/connection.js';
-import { KafkaResponseError } from './client/client.js';
+import { ClientError } from './client/errors.js';
 import { CliError } from './cli/common.js';
 import { clusterCommand } from './cli/commands/cluster.js';
 import { consumeCommand } from './cli/commands/consume.js';
@@ -27,7 +26,7 @@ import { dumpLogCommand } from './cli/dump-log.js';
 import { startCommand } from './cli/start.js';
 
 /** Errors a person can act on: one line, no stack, no usage text. */
-const EXPECTED = [CliError, ConnectionError, KafkaResponseError];
+const EXPECTED = [CliError, ClientError];
 
 // `tafka consume t | head -1`: the reader went away; that is the end of the output, not an error.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -37,6 +36,7 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
 
 await yargs(hideBin(process.argv))
   .scriptName('tafka')
+  .wrap(Math.min(120, process.stdout.columns ?? 120))
   .command(startCommand)
   .command(topicCommand)
   .command(produceCommand)

@@ -17,10 +17,11 @@ import { Metadata } from '../../protocol/messages/03-metadata.js';
 import { systemClock, type Clock, type ScheduledTask } from '../clock.js';
 import { fill, type Partial } from './body.js';
 import { BrokerConnection, ConnectionError } from './connection.js';
+import { ClientError } from './errors.js';
 
 /** A Kafka error code in a response, with Kafka's name for it (`UNKNOWN_TOPIC_OR_PARTITION`). */
-export class KafkaResponseError extends Error {
-  readonly code = 'TAFKA_ERR_KAFKA';
+export class KafkaResponseError extends ClientError {
+  override readonly code = 'TAFKA_ERR_KAFKA';
   readonly errorName: string;
   readonly retriable: boolean;
   constructor(

@@ -11,10 +11,11 @@ import { systemClock, type Clock } from '../clock.js';
 import { codecFor, isFlexible } from '../codec/interpret.js';
 import { Reader } from '../codec/reader.js';
 import { FrameReader } from '../server/frame-reader.js';
+import { ClientError } from './errors.js';
 
 /** The connection failed or closed, or a request timed out: the request may or may not have been served. */
-export class ConnectionError extends Error {
-  readonly code = 'TAFKA_ERR_CONNECTION';
+export class ConnectionError extends ClientError {
+  override readonly code = 'TAFKA_ERR_CONNECTION';
 }
 
 interface Pending {

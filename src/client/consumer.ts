@@ -7,6 +7,7 @@ import { ErrorCode, errorInfo } from '../../protocol/errors.js';
 import { Fetch } from '../../protocol/messages/01-fetch.js';
 import { ListOffsets } from '../../protocol/messages/02-list-offsets.js';
 import { check, type KafkaClient } from './client.js';
+import { ClientError } from './errors.js';
 import { recordsOf, type ConsumedRecord } from './records.js';
 
 export interface TopicPartition {
@@ -32,7 +33,7 @@ async function byLeader(client: KafkaClient, partitions: readonly TopicPartition
   const out = new Map<number, TopicPartition[]>();
   for (const tp of partitions) {
     const leader = leaders.get(tpKey(tp.topic, tp.partition));
-    if (leader === undefined) throw new Error(`topic ${tp.topic} has no partition ${tp.partition}`);
+    if (leader === undefined) throw new ClientError(`topic ${tp.topic} has no partition ${tp.partition}`);
     out.set(leader, [...(out.get(leader) ?? []), tp]);
   }
   return out;

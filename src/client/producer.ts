@@ -6,6 +6,7 @@
 import { errorInfo } from '../../protocol/errors.js';
 import { Produce } from '../../protocol/messages/00-produce.js';
 import { check, type KafkaClient, type TopicMetadata } from './client.js';
+import { ClientError } from './errors.js';
 import { partitionForKey, produceBatch, type CompressionName, type ProducerRecord } from './records.js';
 
 export interface ProducerOptions {
@@ -69,7 +70,7 @@ export class Producer {
     const out = new Map<number, ProducerRecord[]>();
     for (const r of records) {
       const p = r.partition ?? (r.key ? partitionForKey(r.key, count) : sticky);
-      if (p < 0 || p >= count) throw new Error(`topic ${meta.name} has partitions 0-${count - 1}; there is no partition ${p}`);
+      if (p < 0 || p >= count) throw new ClientError(`topic ${meta.name} has partitions 0-${count - 1}; there is no partition ${p}`);
       let list = out.get(p);
       if (!list) out.set(p, (list = []));
       list.push(r);

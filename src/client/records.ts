@@ -19,6 +19,7 @@ import {
   type RecordHeader,
 } from '../codec/record-batch.js';
 import { decompressRecords } from '../cli/decompress.js';
+import { ClientError } from './errors.js';
 
 export type CompressionName = keyof typeof Compression;
 
@@ -57,7 +58,7 @@ function compress(codec: CompressionName, data: Buffer): Buffer {
       return Buffer.from(lz4Compress(data)); // the LZ4 frame format Kafka uses
     case 'zstd': {
       const zstd = (zlib as ZstdZlib).zstdCompressSync;
-      if (!zstd) throw new Error(`zstd compression needs Node 22.15 or later (this is ${process.version}); gzip, snappy and lz4 work here`);
+      if (!zstd) throw new ClientError(`zstd compression needs Node 22.15 or later (this is ${process.version}); gzip, snappy and lz4 work here`);
       return zstd(data);
     }
   }
