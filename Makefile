@@ -5,7 +5,7 @@ BUILT := dist/.built
 # its directory's time, so a deleted source also triggers a rebuild.
 BUILD_INPUTS := $(shell find src protocol test/bench -name '*.ts' -o -type d) $(wildcard src/admin/static/*) tsconfig.json tsconfig.build.json
 
-.PHONY: start build lint test unit-test integration-test bench clean
+.PHONY: start build lint test unit-test integration-test bench clean clean-data
 
 # `npm ci` installs exactly what the lock file records; `npm install` only when there is none yet.
 $(NODE_MODULES): package.json $(wildcard package-lock.json)
@@ -16,8 +16,7 @@ $(NODE_MODULES): package.json $(wildcard package-lock.json)
 # one did, tsc is incremental (dist/.tsbuildinfo) and re-checks only what the change reaches.
 $(BUILT): $(BUILD_INPUTS) $(NODE_MODULES)
 	npx tsc -p tsconfig.build.json
-	@# The inspector's page ships next to the compiled admin server (src/admin/http.ts serves it from there).
-	mkdir -p dist/src/admin/static && cp src/admin/static/* dist/src/admin/static/
+	node scripts/copy-static.mjs
 	@touch $@
 
 build: $(BUILT)
@@ -51,5 +50,9 @@ test:
 bench: $(BUILT)
 	@for b in test/bench/*-bench.ts; do js=dist/$${b%.ts}.js; echo "== $$js"; node $$js || exit 1; done
 
+# Build output only: ./data holds the broker's topics and offsets, so deleting it is its own target.
 clean:
-	rm -rf dist data
+	rm -rf dist
+
+clean-data:
+	rm -rf data

@@ -8,8 +8,8 @@
 // - layout: @stylistic rules that check the house style (2 spaces, single quotes, semicolons,
 //   trailing commas, lines up to 160). They do not re-wrap code, so the hand-aligned schema and test
 //   tables stay as written.
-// - scripts: the two .mjs helpers and the inspector's page script get the same layout rules but no type
-//   information.
+// - scripts: the .mjs helpers, bin/tafka.js and the inspector's page script get the same layout rules but no
+//   type information.
 import js from '@eslint/js';
 import { defineConfig } from 'eslint/config';
 import stylistic from '@stylistic/eslint-plugin';
@@ -59,7 +59,9 @@ const layout = {
 };
 
 export default defineConfig(
-  { ignores: ['dist/', 'data/', 'node_modules/'] },
+  // examples/library/vitest/ imports the installed package ('tafka'); integration/package.test.ts
+  // type-checks and runs it against the packed tarball.
+  { ignores: ['dist/', 'data/', 'node_modules/', 'tmp/', 'examples/library/vitest/'] },
   js.configs.recommended,
   {
     files: ['**/*.ts'],
@@ -84,7 +86,7 @@ export default defineConfig(
     },
   },
   {
-    files: ['**/*.mjs'],
+    files: ['**/*.mjs', 'bin/*.js'],
     languageOptions: {
       globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', URL: 'readonly' },
     },
@@ -101,5 +103,12 @@ export default defineConfig(
     },
     plugins: { '@stylistic': stylistic },
     rules: layout,
+  },
+  {
+    // The jest example uses jest's globals.
+    files: ['examples/library/jest/*.mjs'],
+    languageOptions: {
+      globals: { describe: 'readonly', test: 'readonly', expect: 'readonly', beforeAll: 'readonly', afterAll: 'readonly' },
+    },
   },
 );

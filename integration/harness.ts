@@ -218,11 +218,23 @@ export function kcat(broker: BrokerHandle, args: string[], input?: string | Buff
 
 /** Async variant, for concurrent kcat processes (groups, parallel producers). */
 export function kcatAsync(broker: BrokerHandle, args: string[], input?: string | Buffer, timeoutMs = 60_000): Promise<KcatResult> {
+  return runCommand('kcat', ['-b', broker.bootstrap, ...args], { input, timeoutMs });
+}
+
+/**
+ * Runs a command without blocking the event loop (a broker started by the test keeps logging) and
+ * collects its output; killed after `timeoutMs`.
+ */
+export function runCommand(
+  command: string,
+  args: string[],
+  opts: { input?: string | Buffer; env?: Record<string, string>; cwd?: string; timeoutMs?: number } = {},
+): Promise<KcatResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn('kcat', ['-b', broker.bootstrap, ...args]);
+    const child = spawn(command, args, { cwd: opts.cwd ?? ROOT, env: { ...process.env, ...opts.env } });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
     child.stdout.on('data', (d) => out.push(d));
     child.stderr.on('data', (d) => err.push(d));
     child.once('error', reject);
@@ -230,7 +242,7 @@ export function kcatAsync(broker: BrokerHandle, args: string[], input?: string |
       clearTimeout(timer);
       resolve({ stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString(), status });
     });
-    child.stdin.end(input);
+    child.stdin.end(opts.input);
   });
 }
 

@@ -99,7 +99,14 @@ export class Broker {
     admin?.loaded({ logs, groups, topics, node, logsMs: groupsStarted - logsStarted, groupsMs });
     const server = new KafkaServer(services, new HandlerRegistry(HANDLERS, config.get('api.versions.floor') as VersionsFloor), logger, admin?.network);
     const { host, port } = config.listener;
-    boundPort = await server.listen(host, port);
+    try {
+      boundPort = await server.listen(host, port);
+    } catch (err) {
+      // A port in use must not leave the logs open (an embedding process goes on running).
+      await groups.close();
+      await logs.close();
+      throw err;
+    }
     admin?.running(`${host || '0.0.0.0'}:${boundPort}`);
     return new Broker(services, boundPort, dataDir, server, logs, groups, logger, admin);
   }

@@ -58,6 +58,9 @@ const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
 /** `<topic>-<partition>`; other directories (Kafka's `-delete`, `-future`, `-stray`) are not logs. */
 const PARTITION_DIR = /^(.+)-(\d+)$/;
 
+/** How often a long log load reports its progress. */
+const LOAD_PROGRESS_INTERVAL_MS = 2000;
+
 /**
  * All partition logs of one data directory: opens them at start (recovering after an unclean
  * shutdown), creates and deletes them, runs retention, and writes Kafka's checkpoint files and
@@ -104,6 +107,7 @@ export class LogManager {
     const recoveryPoints = await this.readCheckpoint(RECOVERY_POINT_CHECKPOINT);
     const logStartOffsets = await this.readCheckpoint(LOG_START_OFFSET_CHECKPOINT);
     const dirs = await this.storage.listDirs();
+    const progress = this.reportProgress(dirs.filter((d) => PARTITION_DIR.test(d) && !d.endsWith('-delete')).length);
     await Promise.all(
       dirs.map(async (dir) => {
         if (dir.endsWith('-delete')) return this.storage.removeDir(dir); // an interrupted topic deletion
@@ -123,10 +127,17 @@ export class LogManager {
         });
         this.logs.set(dir, log);
       }),
-    );
+    ).finally(() => progress.cancel());
     // From here on a crash is unclean again.
     if (cleanShutdown) await this.storage.remove('', CLEAN_SHUTDOWN_FILE);
     this.logger.info({ logs: this.logs.size, cleanShutdown, ms: this.clock.now() - started }, 'logs loaded');
+  }
+
+  /** Every 2 s while logs load (a long recovery): how many partitions are ready, of how many. */
+  private reportProgress(total: number): ScheduledTask {
+    return this.clock.scheduleEvery(LOAD_PROGRESS_INTERVAL_MS, () =>
+      this.logger.info({ loaded: this.logs.size, total }, `loading logs: ${this.logs.size} of ${total} partitions ready`),
+    );
   }
 
   /** A missing or unreadable checkpoint means "no information": recovery then starts at offset 0. */

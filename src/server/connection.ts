@@ -13,7 +13,7 @@ import { monotonicNow } from '../clock.js';
 import type { ConnectionObserver, RequestProbe } from '../observe/observer.js';
 import type { BrokerServices } from '../services.js';
 import { FrameReader } from './frame-reader.js';
-import { encodeResponse, type HandlerRegistry, type ParsedRequest } from './dispatch.js';
+import { encodeResponse, type HandlerRegistry, type ParsedRequest, type RequestHeader } from './dispatch.js';
 import type { RequestContext } from './handler.js';
 
 /** Past this many unanswered requests, stop reading from the socket until some are answered. */
@@ -73,10 +73,12 @@ export class Connection {
     if (d.kind === 'reply') return this.complete(seq, d.frame);
     if (this.nextSeq - this.nextToSend >= MAX_IN_FLIGHT) this.socket.pause();
     if (this.observer) this.probes.set(seq, this.observer.request(d.request.header, d.request.handler.api, frame, d.request.body, receivedAt));
-    this.run(seq, d.request);
+    this.run(seq, d.request, frame.length);
   }
 
-  private run(seq: number, { header, handler, body }: ParsedRequest): void {
+  private run(seq: number, { header, handler, body }: ParsedRequest, requestBytes: number): void {
+    // The request log costs one level check per request while debug is off.
+    const startedMs = this.log.isLevelEnabled('debug') ? this.services.clock.now() : -1;
     const ctx: RequestContext = {
       ...header,
       clientHost: this.clientHost,
@@ -94,6 +96,7 @@ export class Connection {
       try {
         const frame = response === null ? null : encodeResponse(handler.api, header, response);
         this.probes.get(seq)?.responded(response, frame);
+        if (startedMs >= 0) this.logRequest(header, handler.api.name, requestBytes, frame, startedMs);
         this.complete(seq, frame);
       } catch (err) {
         fail(err);
@@ -113,6 +116,24 @@ export class Connection {
     if (!probe) return;
     this.probes.delete(seq);
     probe.sent(waited);
+  }
+
+  /** One debug line per request, like Kafka's kafka.request.logger: what, who, how long, how big. */
+  private logRequest(header: RequestHeader, api: string, requestBytes: number, frame: Buffer[] | null, startedMs: number): void {
+    let responseBytes = 0;
+    for (const b of frame ?? []) responseBytes += b.length;
+    this.log.debug(
+      {
+        api,
+        version: header.apiVersion,
+        clientId: header.clientId,
+        correlationId: header.correlationId,
+        ms: this.services.clock.now() - startedMs,
+        requestBytes: requestBytes + 4,
+        responseBytes,
+      },
+      'request',
+    );
   }
 
   /** Sequence number after whose response the connection closes (acks=0 failures). */
