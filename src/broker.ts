@@ -18,6 +18,10 @@ import { TopicRegistry } from './topics/registry.js';
 import { LogManager } from './log/log-manager.js';
 import { GroupCoordinator } from './group/coordinator.js';
 import { ProducerIdManager } from './producer-ids.js';
+import { ClientQuotaStore } from './quota/store.js';
+import { ClientQuotas } from './quota/client-quotas.js';
+import { RequestGate } from './server/request-gate.js';
+import { ConnectionQuotas } from './server/connection-quotas.js';
 
 export interface BrokerOptions {
   readonly config: BrokerConfig;
@@ -38,6 +42,7 @@ export class Broker {
     private readonly server: KafkaServer,
     private readonly logs: LogManager,
     private readonly groups: GroupCoordinator,
+    private readonly quotas: ClientQuotas,
     private readonly logger: Logger,
   ) {}
 
@@ -45,6 +50,13 @@ export class Broker {
     const { config } = opts;
     const logger = opts.logger ?? pino({ level: 'silent' });
     const dataDir = opts.inMemory ? undefined : config.dataDir;
+    // Connection limits first: a bad value stops start-up before any file is opened.
+    const gate = RequestGate.fromConfig(config.get('queued.max.requests'), config.get('queued.max.request.bytes'), config.get('socket.request.max.bytes'));
+    const limits = new ConnectionQuotas({
+      maxConnections: () => config.get('max.connections'),
+      maxConnectionsPerIp: () => config.get('max.connections.per.ip'),
+      perIpOverrides: () => config.get('max.connections.per.ip.overrides'),
+    });
     const meta = await loadOrCreateMetaProperties(dataDir, config.get('node.id'));
     const registry = await TopicRegistry.open(dataDir);
     const clock = opts.clock ?? systemClock;
@@ -61,18 +73,30 @@ export class Broker {
     const groups = await GroupCoordinator.open({ config, logs, clock, logger });
     const producerIds = await ProducerIdManager.open(dataDir);
     const topics = await TopicManager.open({ registry, logs, config, logger });
+    const quotaStore = await ClientQuotaStore.open(dataDir);
+    const quotas = new ClientQuotas(quotaStore, { samples: config.get('quota.window.num'), windowMs: config.get('quota.window.size.seconds') * 1000 }, clock);
 
     let boundPort = 0;
     const node = nodeIdentity(config, meta, () => boundPort);
-    const services: BrokerServices = { config, clock, node, topics, logs, groups, producerIds };
-    const server = new KafkaServer(services, new HandlerRegistry(HANDLERS), logger);
+    const services: BrokerServices = { config, clock, node, topics, logs, groups, producerIds, quotas: quotaStore };
+    const server = new KafkaServer({
+      services,
+      registry: new HandlerRegistry(HANDLERS),
+      logger,
+      quotas,
+      gate,
+      limits,
+      backlog: config.get('socket.listen.backlog.size'),
+      idleMs: config.get('connections.max.idle.ms'),
+    });
     const { host, port } = config.listener;
     boundPort = await server.listen(host, port);
-    return new Broker(services, boundPort, dataDir, server, logs, groups, logger);
+    return new Broker(services, boundPort, dataDir, server, logs, groups, quotas, logger);
   }
 
   async close(): Promise<void> {
     await this.server.close();
+    this.quotas.close();
     await this.groups.close();
     await this.logs.close();
     this.logger.info('broker stopped');

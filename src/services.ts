@@ -11,6 +11,7 @@ import type { BrokerConfig } from './config/broker-config.js';
 import type { GroupCoordinator } from './group/coordinator.js';
 import type { LogManager } from './log/log-manager.js';
 import type { ProducerIdManager } from './producer-ids.js';
+import type { ClientQuotaStore } from './quota/store.js';
 import type { TopicService } from './topics/manager.js';
 
 export type { TopicService };
@@ -55,6 +56,9 @@ export type LogDirectory = Pick<LogManager, 'dataDir'>;
 /** Never-repeating producer ids for InitProducerId. */
 export type ProducerIdSource = Pick<ProducerIdManager, 'generate'>;
 
+/** Client quotas as handlers see them: DescribeClientQuotas and AlterClientQuotas. */
+export type ClientQuotaService = Pick<ClientQuotaStore, 'describe' | 'alter'>;
+
 export interface BrokerServices {
   /** The broker configuration (read-only: Tafka has no dynamic broker configs). */
   readonly config: BrokerConfig;
@@ -65,4 +69,5 @@ export interface BrokerServices {
   readonly logs: LogDirectory;
   readonly groups: GroupService;
   readonly producerIds: ProducerIdSource;
+  readonly quotas: ClientQuotaService;
 }
