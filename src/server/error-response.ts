@@ -37,10 +37,11 @@ export interface ListEcho {
   readonly untilVersion?: number;
 }
 
-/** Top-level fields copied from the request, and the lists to repeat. */
+/** Top-level fields copied from the request, the lists to repeat, and fields Kafka sets to null. */
 export interface Echo {
   readonly keys?: Readonly<Record<string, string>>;
   readonly lists?: Readonly<Record<string, ListEcho>>;
+  readonly nulls?: readonly string[];
 }
 
 const topicPartitions = (topicKeys: Record<string, string>, partitionList: string, partitionKeys: Record<string, string>): ListEcho => ({
@@ -77,6 +78,7 @@ export const ECHOES: Readonly<Record<number, Echo>> = {
   37: { lists: { results: { from: 'topics', keys: { name: 'name' } } } },
   42: { lists: { results: { from: 'groupsNames', item: 'groupId' } } },
   44: { lists: { responses: resources } },
+  48: { nulls: ['entries'] },
   49: { lists: { entries: { from: 'entries', keys: { entity: 'entity' } } } },
   61: { lists: { topics: { from: 'topics', keys: { name: 'name' }, lists: { partitions: { from: 'partitionIndexes', item: 'partitionIndex' } } } } },
 };
@@ -134,6 +136,7 @@ function value(f: FieldSpec, sourceFields: readonly FieldSpec[] | undefined, sou
   const nullable = inRange(version, f.nullableVersions);
   if (f.name === 'errorCode') return fill.code;
   if (f.name === 'errorMessage') return nullable ? fill.message : (fill.message ?? '');
+  if (nullable && 'nulls' in echo && echo.nulls?.includes(f.name)) return null;
   const key = echo.keys?.[f.name];
   if (key !== undefined && source && source[key] !== undefined) {
     const copied = source[key];
