@@ -10,7 +10,9 @@
  *
  * After a request is handled its usage is recorded. Over a quota, the response still goes out at
  * once, carrying `throttle_time_ms`, and the connection reads nothing more for that long (KIP-219):
- * a client that honours the field waits by itself, and one that does not is held anyway. The rules
+ * a client that honours the field waits by itself, and one that does not is held anyway. A client
+ * under a quota is read one request at a time, as Kafka reads every client, so that a throttle
+ * applies from its very next request rather than after a pipeline of them. The rules
  * per API, as KafkaApis applies them:
  * - Produce: producer bytes and request time (request time not for acks=0, which has no response);
  * - Fetch: request time and consumer bytes; a throttled Fetch answers with no partitions and its
@@ -37,6 +39,8 @@ export interface ClientSensors {
   readonly produce: QuotaSensor;
   readonly fetch: QuotaSensor;
   readonly request: QuotaSensor;
+  /** Whether any quota applies to this client (then its connection reads one request at a time). */
+  readonly limited: boolean;
 }
 
 /** What a request used, for the throttle decision. */
@@ -102,7 +106,10 @@ export class ClientQuotas {
     const key = `${user}\u0000${client}`;
     let sensors = this.cache.get(key);
     if (!sensors) {
-      sensors = { produce: this.produce.sensorFor(user, client), fetch: this.fetch.sensorFor(user, client), request: this.request.sensorFor(user, client) };
+      const produce = this.produce.sensorFor(user, client);
+      const fetch = this.fetch.sensorFor(user, client);
+      const request = this.request.sensorFor(user, client);
+      sensors = { produce, fetch, request, limited: Math.min(produce.limit, fetch.limit, request.limit) < Infinity };
       this.cache.set(key, sensors);
     }
     return sensors;

@@ -14,7 +14,8 @@
  * - at most MAX_UNSENT_BYTES of responses are waiting: written but not yet taken by the kernel (a
  *   client that does not read), finished out of order, or reserved by requests in flight whose
  *   answers may be large (a Fetch reserves its max bytes, so fetches go one at a time as in Kafka);
- * - the connection is not throttled by a client quota (see src/quota/client-quotas.ts);
+ * - the connection is not throttled by a client quota (see src/quota/client-quotas.ts), and if a
+ *   quota applies to its client, no request is in flight (Kafka's one request at a time);
  * - the broker-wide request gate is open (`queued.max.requests`, `queued.max.request.bytes`).
  * Otherwise frames stay unread in the FrameReader and the socket is paused, so the kernel's receive
  * buffer fills and TCP holds the client back. Whatever a client sends, the memory it can pin is
@@ -72,6 +73,8 @@ export class Connection {
   private readyBytes = 0;
   /** Response bytes reserved by requests in flight (Handler.responseBytes). */
   private reservedBytes = 0;
+  /** Requests in flight that must be alone (from a client under a quota): nothing more is read meanwhile. */
+  private exclusive = 0;
   /** Set when reading stopped for a limit; whoever lifts a limit then calls pump(). */
   private muted = false;
   private pumping = false;
@@ -114,6 +117,7 @@ export class Connection {
   /** Whether the connection may take another request now (see the header comment). */
   private mayRead(): boolean {
     return (
+      this.exclusive === 0 &&
       this.throttleTask === undefined &&
       this.opts.gate.open &&
       this.nextSeq - this.nextToSend < MAX_IN_FLIGHT &&
@@ -163,6 +167,8 @@ export class Connection {
     if (sensors) quotas.beforeRequest(sensors, header.apiKey, body);
     const reserved = handler.responseBytes?.(body as never) ?? 0;
     this.reservedBytes += reserved;
+    const exclusive = sensors?.limited === true;
+    if (exclusive) this.exclusive++;
     gate.admit(requestBytes);
     let workMs = 0;
     const ctx: RequestContext = {
@@ -178,6 +184,7 @@ export class Connection {
     const finish = (frame: Buffer[] | null) => {
       gate.release(requestBytes);
       this.reservedBytes -= reserved;
+      if (exclusive) this.exclusive--;
       this.complete(seq, frame);
     };
     const fail = (err: unknown) => {
