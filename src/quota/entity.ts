@@ -74,7 +74,7 @@ export function invalidQuotaValue(entity: QuotaEntity, key: string, value: numbe
   if (!type) return `Invalid configuration key ${key}`;
   if (!(value > 0)) return `Quota ${key} must be greater than 0`;
   if (type === 'INT' && value > 2147483647) return `Proposed value for ${key} is too large for an INT.`;
-  if (type === 'LONG' && value > 9223372036854775807) return `Proposed value for ${key} is too large for a LONG.`;
+  if (type === 'LONG' && value > 2 ** 63) return `Proposed value for ${key} is too large for a LONG.`;
   if (type !== 'DOUBLE' && Math.abs(value % 1) > 1e-6) return `${key} cannot be a fractional value.`;
   return null;
 }

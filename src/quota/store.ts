@@ -148,7 +148,8 @@ export class ClientQuotaStore {
   private async applyAlterations(alterations: readonly QuotaAlteration[], validateOnly: boolean): Promise<AlterationResult[]> {
     const next: Quotas = new Map([...this.quotas].map(([k, v]) => [k, new Map(v)]));
     const results = new Map<string, AlterationResult>();
-    const fail = (key: string, entity: EntityPair[], message: string) => results.set(key, { entity, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: message });
+    const fail = (key: string, entity: EntityPair[], message: string) =>
+      results.set(key, { entity, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: message });
     for (const { entity: pairs, ops } of alterations) {
       const parsed = parseEntity(pairs);
       const echo = pairs.map((p) => ({ entityType: p.entityType, entityName: p.entityName }));

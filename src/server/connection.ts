@@ -189,7 +189,8 @@ export class Connection {
     };
     const fail = (err: unknown) => {
       const { code, message } = errorFor(err);
-      const fields = { err, api: handler.api.name, version: header.apiVersion, clientId: header.clientId, correlationId: header.correlationId, errorCode: code };
+      const { apiVersion: version, clientId, correlationId } = header;
+      const fields = { err, api: handler.api.name, version, clientId, correlationId, errorCode: code };
       if (expectsNoResponse(handler.api, body)) {
         this.log.error(fields, 'handler failed; no response expected (acks=0), closing connection');
         this.closeAfter(seq, 'handler failed on a request without response');
@@ -216,7 +217,9 @@ export class Connection {
           const throttle = quotas.afterRequest(sensors, { apiKey: header.apiKey, body, requestBytes, responseBytes: bytesOf(frame), workMs });
           if (throttle.ms > 0) {
             // KIP-219: the answer goes out at once, carrying the throttle time; then the connection is muted.
-            if (response !== null) frame = encodeResponse(handler.api, header, throttledResponse(handler.api, header.apiVersion, response as Record<string, unknown>, throttle));
+            if (response !== null) {
+              frame = encodeResponse(handler.api, header, throttledResponse(handler.api, header.apiVersion, response as Record<string, unknown>, throttle));
+            }
             this.throttle(throttle.ms);
           }
         }

@@ -106,6 +106,10 @@ export function expectsNoResponse(api: ApiSpec, request: unknown): boolean {
   return api.apiKey === Produce.apiKey && (request as { acks?: number }).acks === 0;
 }
 
+/** The request fields and item an answer is being built from (none inside unrepeated structs). */
+type SourceFields = readonly FieldSpec[] | undefined;
+type SourceItem = Record<string, unknown> | undefined;
+
 interface Fill {
   readonly version: number;
   readonly code: number;
@@ -115,22 +119,16 @@ interface Fill {
 /** The response to `request` (decoded at `version`) saying `code` everywhere it can. */
 export function errorResponse(api: ApiSpec, version: number, request: unknown, code: number, message: string | null = null): Record<string, unknown> {
   const fill: Fill = { version, code, message };
-  return struct(api.response.fields, api.request.fields, request as Record<string, unknown>, ECHOES[api.apiKey] ?? {}, fill);
+  return struct(api.response.fields, api.request.fields, request as SourceItem, ECHOES[api.apiKey] ?? {}, fill);
 }
 
-function struct(
-  fields: readonly FieldSpec[],
-  sourceFields: readonly FieldSpec[] | undefined,
-  source: Record<string, unknown> | undefined,
-  echo: Echo | ListEcho,
-  fill: Fill,
-): Record<string, unknown> {
+function struct(fields: readonly FieldSpec[], sourceFields: SourceFields, source: SourceItem, echo: Echo | ListEcho, fill: Fill): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const f of fields) out[f.name] = value(f, sourceFields, source, echo, fill);
   return out;
 }
 
-function value(f: FieldSpec, sourceFields: readonly FieldSpec[] | undefined, source: Record<string, unknown> | undefined, echo: Echo | ListEcho, fill: Fill): unknown {
+function value(f: FieldSpec, sourceFields: SourceFields, source: SourceItem, echo: Echo | ListEcho, fill: Fill): unknown {
   const { version } = fill;
   if (!inRange(version, f.versions)) return defaultOf(f);
   const nullable = inRange(version, f.nullableVersions);
@@ -150,7 +148,7 @@ function value(f: FieldSpec, sourceFields: readonly FieldSpec[] | undefined, sou
 }
 
 /** One response item per item of the request list the echo names. */
-function repeat(f: FieldSpec, list: ListEcho, sourceFields: readonly FieldSpec[] | undefined, source: Record<string, unknown> | undefined, fill: Fill): unknown[] {
+function repeat(f: FieldSpec, list: ListEcho, sourceFields: SourceFields, source: SourceItem, fill: Fill): unknown[] {
   if (!source || !sourceFields || (list.untilVersion !== undefined && fill.version > list.untilVersion)) return [];
   const names = typeof list.from === 'string' ? [list.from] : list.from;
   const from = names.map((n) => sourceFields.find((s) => s.name === n)).find((s) => s && inRange(fill.version, s.versions));

@@ -75,7 +75,7 @@ describe('client quotas on the wire (KIP-219): answer at once with throttle_time
       },
     });
     const c = await start([fetch as Handler<never>], { clock }, { entity: { 'client-id': 'raw-client' }, key: 'consumer_byte_rate', value: 200 });
-    const req = { ...defaultStruct(Fetch.request.fields), maxWaitMs: 0, maxBytes: 50 << 20, topics: [] } as Request<typeof Fetch>;
+    const req = { ...defaultStruct(Fetch.request.fields), maxWaitMs: 0, maxBytes: 50 << 20, topics: [] } as unknown as Request<typeof Fetch>;
     c.send(Fetch.request, 12, 1, req);
     const answer = codecFor(Fetch.response, 12).decode((await c.readFrame())!, 5);
     expect(asked).toEqual([2000]); // 200 B/s × 10 whole windows (Kafka's getMaxValueInQuotaWindow)

@@ -53,7 +53,10 @@ describe('the listener applies the limits', () => {
   let server: TestServer | undefined;
   const open: (RawClient | Socket)[] = [];
   afterEach(async () => {
-    for (const c of open.splice(0)) (c instanceof RawClient ? c.end() : c.destroy());
+    for (const c of open.splice(0)) {
+      if (c instanceof RawClient) c.end();
+      else c.destroy();
+    }
     await server?.close();
     server = undefined;
   });

@@ -11,7 +11,7 @@ import { eventually, settled, startTestServer, type TestServer } from '../suppor
 
 type FetchReq = Request<typeof Fetch>;
 
-const fetchRequest = (maxBytes: number): FetchReq => ({ ...defaultStruct(Fetch.request.fields), maxWaitMs: 0, maxBytes, topics: [] }) as FetchReq;
+const fetchRequest = (maxBytes: number): FetchReq => ({ ...defaultStruct(Fetch.request.fields), maxWaitMs: 0, maxBytes, topics: [] }) as unknown as FetchReq;
 const heartbeat = { groupId: 'g', generationId: 1, memberId: 'm', groupInstanceId: null };
 
 /** A Fetch handler whose answer carries `size` bytes of records, like a real fetch of that much data. */

@@ -54,9 +54,10 @@ describe('errorResponse: Kafka\'s getErrorResponse for every advertised API and 
           expect(codes.every((c) => c === ErrorCode.UNKNOWN_SERVER_ERROR)).toBe(true);
           if (hasTopLevelErrorCode(api.response.fields, version)) expect(codes.length).toBeGreaterThan(0);
           // Each repeated list has one item per request item (Kafka's getErrorResponse).
+          const requestFields: readonly FieldSpec[] = api.request.fields;
           for (const [name, echo] of Object.entries(ECHOES[api.apiKey]?.lists ?? {})) {
             if (echo.untilVersion !== undefined && version > echo.untilVersion) continue;
-            const from = (typeof echo.from === 'string' ? [echo.from] : echo.from).find((n) => api.request.fields.some((f) => f.name === n && inRange(version, f.versions)));
+            const from = (typeof echo.from === 'string' ? [echo.from] : echo.from).find((n) => requestFields.some((f) => f.name === n && inRange(version, f.versions)));
             const items = from === undefined ? undefined : (request as Record<string, unknown>)[from];
             if (Array.isArray(items)) expect([name, (decoded[name] as unknown[]).length]).toEqual([name, items.length]);
           }
@@ -69,7 +70,8 @@ describe('errorResponse: Kafka\'s getErrorResponse for every advertised API and 
 describe('errorResponse: the shapes Kafka answers', () => {
   it('Produce repeats every topic and partition with the error and offsets of -1', () => {
     const request = { acks: -1, timeoutMs: 1000, transactionalId: null, topicData: [{ name: 't', topicId: '00000000-0000-0000-0000-000000000000', partitionData: [{ index: 0, records: null }, { index: 3, records: null }] }] };
-    const r = errorResponse(Produce, 9, request, ErrorCode.KAFKA_STORAGE_ERROR) as { responses: { name: string; partitionResponses: Record<string, unknown>[] }[] };
+    type Answer = { responses: { name: string; partitionResponses: Record<string, unknown>[] }[] };
+    const r = errorResponse(Produce, 9, request, ErrorCode.KAFKA_STORAGE_ERROR) as Answer;
     expect(r.responses.map((t) => t.name)).toEqual(['t']);
     expect(r.responses[0].partitionResponses.map((p) => [p.index, p.errorCode, p.baseOffset, p.logStartOffset, p.errorMessage])).toEqual([
       [0, 56, -1n, -1n, null],
@@ -93,7 +95,8 @@ describe('errorResponse: the shapes Kafka answers', () => {
     const v5 = errorResponse(DeleteTopics, 5, { topicNames: ['a', 'b'], topics: [], timeoutMs: 1 }, -1) as { responses: { name: string; errorCode: number }[] };
     expect(v5.responses.map((t) => [t.name, t.errorCode])).toEqual([['a', -1], ['b', -1]]);
     const id = '22222222-2222-2222-2222-222222222222';
-    const v6 = errorResponse(DeleteTopics, 6, { topicNames: [], topics: [{ name: null, topicId: id }], timeoutMs: 1 }, -1) as { responses: { name: string | null; topicId: string }[] };
+    const v6Request = { topicNames: [], topics: [{ name: null, topicId: id }], timeoutMs: 1 };
+    const v6 = errorResponse(DeleteTopics, 6, v6Request, -1) as { responses: { name: string | null; topicId: string }[] };
     expect(v6.responses.map((t) => [t.name, t.topicId])).toEqual([[null, id]]);
   });
 
