@@ -62,7 +62,7 @@ describe('errorResponse: Kafka\'s getErrorResponse for every advertised API and 
             if (Array.isArray(items)) expect([name, (decoded[name] as unknown[]).length]).toEqual([name, items.length]);
           }
         }
-      });
+      }, 30_000); // the first one compiles codecs and loads fast-check: slow on a loaded machine
     }
   }
 });
