@@ -10,7 +10,7 @@
  *   Docker engine the suite says so in one line and skips; it never waits for one.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -35,6 +35,8 @@ export interface BrokerHandle {
   crashAndRestart(): Promise<void>;
   /** The broker's log lines so far (Tafka processes started by the harness; empty otherwise). */
   logLines(): string[];
+  /** The broker's process id (Tafka processes started by the harness), for /proc measurements. */
+  pid(): number | undefined;
 }
 
 export async function freePort(): Promise<number> {
@@ -124,6 +126,7 @@ export async function startTafka(opts: StartOptions = {}): Promise<BrokerHandle>
       await launch();
     },
     logLines: () => lines,
+    pid: () => child.pid,
   };
 }
 
@@ -134,7 +137,7 @@ function external(bootstrap: string): BrokerHandle {
   };
   return {
     bootstrap, host, port: Number(port), controllable: false,
-    stop: async () => {}, restart: unsupported, crashAndRestart: unsupported, logLines: () => [],
+    stop: async () => {}, restart: unsupported, crashAndRestart: unsupported, logLines: () => [], pid: () => undefined,
   };
 }
 
@@ -247,3 +250,10 @@ export function runCommand(
 }
 
 export { ROOT };
+
+/** A process's resident memory and open file descriptors, from /proc (Linux). */
+export function processResources(pid: number): { rssBytes: number; openFiles: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const rssKb = Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]);
+  return { rssBytes: rssKb * 1024, openFiles: readdirSync(`/proc/${pid}/fd`).length };
+}

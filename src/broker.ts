@@ -22,6 +22,10 @@ import { TopicRegistry } from './topics/registry.js';
 import { LogManager } from './log/log-manager.js';
 import { GroupCoordinator } from './group/coordinator.js';
 import { ProducerIdManager } from './producer-ids.js';
+import { ClientQuotaStore } from './quota/store.js';
+import { ClientQuotas } from './quota/client-quotas.js';
+import { RequestGate } from './server/request-gate.js';
+import { ConnectionQuotas } from './server/connection-quotas.js';
 
 export interface BrokerOptions {
   readonly config: BrokerConfig;
@@ -47,6 +51,7 @@ export class Broker {
     private readonly server: KafkaServer,
     private readonly logs: LogManager,
     private readonly groups: GroupCoordinator,
+    private readonly quotas: ClientQuotas,
     private readonly logger: Logger,
     /** The admin HTTP server, when it runs. */
     readonly admin: Admin | undefined,
@@ -70,6 +75,13 @@ export class Broker {
   private static async open(opts: BrokerOptions, logger: Logger, clock: Clock, admin: Admin | undefined): Promise<Broker> {
     const { config } = opts;
     const dataDir = opts.inMemory ? undefined : config.dataDir;
+    // Connection limits first: a bad value stops start-up before any file is opened.
+    const gate = RequestGate.fromConfig(config.get('queued.max.requests'), config.get('queued.max.request.bytes'), config.get('socket.request.max.bytes'));
+    const limits = new ConnectionQuotas({
+      maxConnections: () => config.get('max.connections'),
+      maxConnectionsPerIp: () => config.get('max.connections.per.ip'),
+      perIpOverrides: () => config.get('max.connections.per.ip.overrides'),
+    });
     const meta = await loadOrCreateMetaProperties(dataDir, config.get('node.id'));
     // Dynamic broker configs first: the logs open under the log defaults in force.
     const dynamicConfigs = await DynamicBrokerConfigs.open({ config, store: await DynamicConfigStore.open(dataDir), nodeId: meta.nodeId, logger });
@@ -92,28 +104,42 @@ export class Broker {
     const producerIds = await ProducerIdManager.open(dataDir);
     const topics = await TopicManager.open({ registry, logs, config, logger, onDeleted: (topic) => groups.onTopicDeleted(topic) });
     dynamicConfigs.onChange(() => topics.reapplyLogConfigs());
+    const quotaStore = await ClientQuotaStore.open(dataDir);
+    const quotas = new ClientQuotas(quotaStore, { samples: config.get('quota.window.num'), windowMs: config.get('quota.window.size.seconds') * 1000 }, clock);
 
     let boundPort = 0;
     const node = nodeIdentity(config, meta, () => boundPort);
-    const services: BrokerServices = { config, dynamicConfigs, clock, node, topics, logs, groups, producerIds, authorizer: ALLOW_ALL };
+    const services: BrokerServices = { config, dynamicConfigs, clock, node, topics, logs, groups, producerIds, authorizer: ALLOW_ALL, quotas: quotaStore };
     admin?.loaded({ logs, groups, topics, node, logsMs: groupsStarted - logsStarted, groupsMs });
-    const server = new KafkaServer(services, new HandlerRegistry(HANDLERS, config.get('api.versions.floor') as VersionsFloor), logger, admin?.network);
+    const server = new KafkaServer({
+      services,
+      registry: new HandlerRegistry(HANDLERS, config.get('api.versions.floor') as VersionsFloor),
+      logger,
+      quotas,
+      gate,
+      limits,
+      backlog: config.get('socket.listen.backlog.size'),
+      idleMs: config.get('connections.max.idle.ms'),
+      observer: admin?.network,
+    });
     const { host, port } = config.listener;
     try {
       boundPort = await server.listen(host, port);
     } catch (err) {
       // A port in use must not leave the logs open (an embedding process goes on running).
+      quotas.close();
       await groups.close();
       await logs.close();
       throw err;
     }
     admin?.running(`${host || '0.0.0.0'}:${boundPort}`);
-    return new Broker(services, boundPort, dataDir, server, logs, groups, logger, admin);
+    return new Broker(services, boundPort, dataDir, server, logs, groups, quotas, logger, admin);
   }
 
   async close(): Promise<void> {
     this.admin?.stopping();
     await this.server.close();
+    this.quotas.close();
     await this.groups.close();
     await this.logs.close();
     await this.admin?.close();

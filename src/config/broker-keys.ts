@@ -84,6 +84,17 @@ export const BROKER_CONFIGS = {
   'producer.id.expiration.check.interval.ms': { type: 'INT', default: '600000', min: 1, doc: 'How often expired producer state is looked for.' },
   'min.insync.replicas': { type: 'INT', default: '1', min: 1, dynamic: 'cluster-wide', doc: 'In-sync replicas acks=all needs; above 1 such produces fail on one node.' },
 
+  // ------------------------------------------------------------------ connections, backpressure and client quotas
+  'socket.listen.backlog.size': { type: 'INT', default: '50', min: 1, doc: 'Connections waiting to be accepted: the listen backlog, and the accepted connections held while max.connections is reached.' },
+  'max.connections': { type: 'INT', default: '2147483647', min: 0, dynamic: 'cluster-wide', doc: 'Most open client connections; past it a new connection waits (unread) until another closes.' },
+  'max.connections.per.ip': { type: 'INT', default: '2147483647', min: 0, dynamic: 'cluster-wide', doc: 'Most connections from one IP address; a new connection past it is closed at once.' },
+  'max.connections.per.ip.overrides': { type: 'STRING', default: '', dynamic: 'cluster-wide', doc: 'Per-address exceptions to max.connections.per.ip: "host:count,127.0.0.1:200".' },
+  'connections.max.idle.ms': { type: 'LONG', default: '600000', doc: 'Close a connection that has read and written nothing for this long (-1: never).' },
+  'queued.max.requests': { type: 'INT', default: '500', min: 1, doc: 'Requests read but not yet answered, broker-wide, before no more are read from any connection.' },
+  'queued.max.request.bytes': { type: 'LONG', default: '-1', doc: 'Bytes of requests read but not yet answered, broker-wide, before no more are read (-1: no limit).' },
+  'quota.window.num': { type: 'INT', default: '11', min: 1, doc: 'Samples a client quota\'s rate is measured over.' },
+  'quota.window.size.seconds': { type: 'INT', default: '1', min: 1, doc: 'Length of one client-quota sample.' },
+
   // ------------------------------------------------------------------ KRaft, networking, threads: inert here
   // Kafka types the next three as LIST (with their own validators) and defaults them to an empty
   // list; Tafka, which has no controller role, takes any text and leaves them unset.
