@@ -44,8 +44,13 @@ describe.runIf(target.kind === 'tafka')('the npm package', () => {
   it('ships what runs, and only that', () => {
     const files = execFileSync(npm, ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] }).toString();
     const paths = (JSON.parse(files) as { files: { path: string }[] }[])[0].files.map((f) => f.path);
-    expect(paths).toEqual(expect.arrayContaining(['bin/tafka.js', 'dist/src/main.js', 'dist/src/index.js', 'dist/src/index.d.ts', 'package.json']));
-    expect(paths.filter((p) => !/^(bin\/|dist\/(src|protocol)\/.*\.(js|d\.ts)$|package\.json$|README\.md$)/.test(p))).toEqual([]);
+    expect(paths).toEqual(expect.arrayContaining([
+      'bin/tafka.js', 'dist/src/main.js', 'dist/src/index.js', 'dist/src/index.d.ts', 'package.json',
+      // The inspector's page, served by the admin HTTP server.
+      'dist/src/admin/static/index.html', 'dist/src/admin/static/inspector.js', 'dist/src/admin/static/inspector.css',
+    ]));
+    const runs = /^(bin\/|dist\/(src|protocol)\/.*\.(js|d\.ts)$|dist\/src\/admin\/static\/[^/]+\.(html|css)$|package\.json$|README\.md$)/;
+    expect(paths.filter((p) => !runs.test(p))).toEqual([]);
   });
 
   it('npx tafka start / topic create / produce / consume', async () => {
