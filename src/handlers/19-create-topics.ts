@@ -16,7 +16,8 @@
  * - Errors per topic: 17 INVALID_TOPIC_EXCEPTION (illegal name, or it collides with an existing one
  *   once '.' and '_' are treated alike), 36 TOPIC_ALREADY_EXISTS, 37 INVALID_PARTITIONS,
  *   38 INVALID_REPLICATION_FACTOR, 39 INVALID_REPLICA_ASSIGNMENT, 40 INVALID_CONFIG, and
- *   42 INVALID_REQUEST for a name given twice in one request.
+ *   42 INVALID_REQUEST for a name given twice in one request or an internal topic's name
+ *   (src/topics/internal-guard.ts).
  * - timeout_ms is not needed: a single node creates the topic before answering.
  *
  * Version notes:
@@ -31,6 +32,7 @@ import type { BrokerServices } from '../services.js';
 import { describeTopicConfig } from '../config/describe.js';
 import { topicConfigNames } from '../config/topic-keys.js';
 import { normalizeTopicConfigs } from '../config/topic-values.js';
+import { internalTopicRefusal } from '../topics/internal-guard.js';
 import { invalidTopicName } from '../topics/registry.js';
 
 type Creatable = Request<typeof CreateTopics>['topics'][number];
@@ -55,6 +57,8 @@ function validate({ config, topics, node }: BrokerServices, t: Creatable): { par
   const bad = invalidTopicName(t.name);
   if (bad) throw new KafkaError(ErrorCode.INVALID_TOPIC_EXCEPTION, bad);
   if (topics.get(t.name)) throw new KafkaError(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${t.name}' already exists.`);
+  const internal = internalTopicRefusal(t.name, 'create');
+  if (internal) throw internal;
   const collides = topics.list().find((other) => collisionKey(other.name) === collisionKey(t.name));
   if (collides) throw new KafkaError(ErrorCode.INVALID_TOPIC_EXCEPTION, `Topic '${t.name}' collides with existing topic: ${collides.name}`);
 

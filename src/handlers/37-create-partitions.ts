@@ -10,7 +10,8 @@
  *   this broker (one replica, like every existing partition).
  * - validate_only checks everything and changes nothing.
  * - Errors per topic: 3 UNKNOWN_TOPIC_OR_PARTITION, 37 INVALID_PARTITIONS (not an increase),
- *   39 INVALID_REPLICA_ASSIGNMENT, 42 INVALID_REQUEST for a topic named twice (answered once).
+ *   39 INVALID_REPLICA_ASSIGNMENT, 42 INVALID_REQUEST for a topic named twice (answered once) or
+ *   an internal topic (src/topics/internal-guard.ts).
  *
  * Version notes:
  * - v1: like v0 (throttling after the response).  v2: flexible.  v3: like v2.
@@ -18,6 +19,7 @@
 import { CreatePartitions } from '../../protocol/messages/37-create-partitions.js';
 import { ErrorCode, isKafkaError, KafkaError } from '../../protocol/errors.js';
 import { defineHandler, type Response } from '../server/handler.js';
+import { internalTopicRefusal } from '../topics/internal-guard.js';
 import { requireTopic } from '../topics/lookup.js';
 import { checkReplicas } from './19-create-topics.js';
 
@@ -39,6 +41,8 @@ export default defineHandler({
       try {
         if (count.get(t.name)! > 1) throw new KafkaError(ErrorCode.INVALID_REQUEST, 'Duplicate topic name.');
         const topic = requireTopic(topics, { name: t.name });
+        const internal = internalTopicRefusal(t.name, 'createPartitions');
+        if (internal) throw internal;
         const current = topic.partitions;
         if (t.count === current) throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `Topic already has ${current} partition(s).`);
         if (t.count < current) {
