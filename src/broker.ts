@@ -16,6 +16,9 @@ import type { BrokerServices, NodeIdentity } from './services.js';
 import { TopicManager } from './topics/manager.js';
 import { TopicRegistry } from './topics/registry.js';
 import { LogManager } from './log/log-manager.js';
+import { FileStorage } from './log/file-storage.js';
+import { MemoryStorage } from './log/memory-storage.js';
+import type { Storage } from './log/storage.js';
 import { GroupCoordinator } from './group/coordinator.js';
 import { ProducerIdManager } from './producer-ids.js';
 
@@ -25,6 +28,8 @@ export interface BrokerOptions {
   readonly inMemory?: boolean;
   readonly logger?: Logger;
   readonly clock?: Clock;
+  /** Where the logs and the topic registry live; default: the data directory, or memory with `inMemory`. Tests inject failing storage here. */
+  readonly storage?: Storage;
 }
 
 export class Broker {
@@ -46,10 +51,13 @@ export class Broker {
     const logger = opts.logger ?? pino({ level: 'silent' });
     const dataDir = opts.inMemory ? undefined : config.dataDir;
     const meta = await loadOrCreateMetaProperties(dataDir, config.get('node.id'));
-    const registry = await TopicRegistry.open(dataDir);
     const clock = opts.clock ?? systemClock;
+    const storage = opts.storage ?? (dataDir === undefined ? new MemoryStorage(clock) : await FileStorage.create(dataDir, config.get('tafka.log.max.open.files')));
+    const registry = await TopicRegistry.open(storage);
     const logs = await LogManager.open({
-      dataDir,
+      storage,
+      // A directory no registered topic claims was left by a crash mid-create or mid-delete.
+      isStray: (topic, partition) => !registry.claims(topic, partition),
       config: brokerLogConfig(config),
       // Recovery rebuilds indexes, so each partition must load under its topic's overrides.
       configFor: (topic) => topicLogConfig(config, registry.get(topic)?.configs ?? {}),

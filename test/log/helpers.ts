@@ -75,6 +75,7 @@ export class InstrumentedStorage implements Storage {
   rename = (dir: string, a: string, b: string) => this.inner.rename(dir, a, b);
   remove = (dir: string, name: string) => this.inner.remove(dir, name);
   modifiedMs = (dir: string, name: string) => this.inner.modifiedMs(dir, name);
+  size = (dir: string, name: string) => this.inner.size(dir, name);
 
   async open(dir: string, name: string, create: boolean): Promise<StoredFileLike> {
     const f = await this.inner.open(dir, name, create);
