@@ -154,6 +154,8 @@ export class PartitionLog {
   private readonly pendingRemovals = new Map<Segment, ScheduledTask>();
   private failure: KafkaError | undefined;
   private closed = false;
+  /** False while the files are as a clean close left them: close then has nothing to write. */
+  private changed = true;
   /** Idempotent producers' sequence windows, up to the log end offset (queued appends included). */
   private readonly producers = new ProducerStateManager();
   private readonly storage: Storage;
@@ -190,6 +192,7 @@ export class PartitionLog {
     log.nextOffset = log.highWatermark = loaded.nextOffset;
     log.recoveryPoint = loaded.recoveryPoint;
     log.logStartOffset = loaded.logStartOffset;
+    log.changed = !loaded.untouched;
     return log;
   }
 
@@ -376,6 +379,7 @@ export class PartitionLog {
 
   private async process(jobs: Job[]): Promise<void> {
     if (this.failure) throw this.failure;
+    this.changed = true;
     const first = jobs[0]!;
     try {
       if (first.kind === 'task') return await first.run();
@@ -616,7 +620,9 @@ export class PartitionLog {
     this.flushTimer?.cancel();
     await this.queue.whenIdle();
     try {
-      if (!this.failure) {
+      // A log nobody wrote since a clean open is still as that close left it: thousands of idle
+      // partitions then shut down without thousands of fsyncs.
+      if (!this.failure && this.changed) {
         await this.sealing;
         await this.active.seal();
         await this.active.sync();

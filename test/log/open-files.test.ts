@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FileStorage } from '../../src/log/file-storage.js';
 import { LogManager, renamedDirName } from '../../src/log/log-manager.js';
-import { batch, testConfig } from './helpers.js';
+import { MemoryStorage } from '../../src/log/memory-storage.js';
+import { batch, InstrumentedStorage, testConfig } from './helpers.js';
 
 /** Issue 11 item 2: open files do not grow with the number of partitions. */
 describe('file descriptors are bounded by tafka.log.max.open.files', () => {
@@ -75,6 +76,32 @@ describe('file descriptors are bounded by tafka.log.max.open.files', () => {
     await storage.renameDir('d', 'd.1234-delete');
     expect((await a.read(1, 4)).toString()).toBe('ello');
     await a.close();
+  });
+});
+
+/** Issue 11 item 2: restart cost does not grow with data, and idle partitions shut down for free. */
+describe('closing partitions nobody wrote since a clean start', () => {
+  it('writes and fsyncs nothing for them, and the next start is still clean', async () => {
+    const storage = new InstrumentedStorage(new MemoryStorage());
+    const first = await LogManager.open({ storage, config: testConfig() });
+    for (let p = 0; p < 50; p++) await (await first.createLog('idle', p)).append(batch(2));
+    await first.close();
+
+    const second = await LogManager.open({ storage, config: testConfig() });
+    await second.getLog('idle', 7)!.append(batch(1)); // one partition is written
+    const [syncs, writes] = [storage.syncs, storage.atomicWrites];
+    await second.close();
+    // The written partition: its log and two indexes fsynced, its producer snapshot written; then the
+    // two checkpoint files and the clean-shutdown marker. The 49 others: nothing.
+    expect(storage.syncs - syncs).toBe(3);
+    expect(storage.atomicWrites - writes).toBe(1 + 3);
+
+    // Still a clean start: no log is recovered (see test/log/recovery.test.ts for what that reads).
+    const third = await LogManager.open({ storage, config: testConfig() });
+    expect(third.getLog('idle', 7)!.logEndOffset).toBe(3n);
+    expect(third.getLog('idle', 8)!.logEndOffset).toBe(2n);
+    expect(await third.getLog('idle', 8)!.append(batch(1))).toMatchObject({ baseOffset: 2n });
+    await third.close();
   });
 });
 
