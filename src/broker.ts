@@ -16,6 +16,7 @@ import type { BrokerServices, NodeIdentity } from './services.js';
 import { TopicManager } from './topics/manager.js';
 import { TopicRegistry } from './topics/registry.js';
 import { LogManager } from './log/log-manager.js';
+import { DataDirLock } from './log/data-dir-lock.js';
 import { FileStorage } from './log/file-storage.js';
 import { MemoryStorage } from './log/memory-storage.js';
 import type { Storage } from './log/storage.js';
@@ -44,12 +45,24 @@ export class Broker {
     private readonly logs: LogManager,
     private readonly groups: GroupCoordinator,
     private readonly logger: Logger,
+    private readonly lock: DataDirLock | undefined,
   ) {}
 
+  /** Starts a broker; a data directory another broker holds stops it with DataDirLockedError. */
   static async start(opts: BrokerOptions): Promise<Broker> {
-    const { config } = opts;
     const logger = opts.logger ?? pino({ level: 'silent' });
-    const dataDir = opts.inMemory ? undefined : config.dataDir;
+    const dataDir = opts.inMemory ? undefined : opts.config.dataDir;
+    const lock = dataDir === undefined ? undefined : await DataDirLock.acquire(dataDir, logger);
+    try {
+      return await Broker.open(opts, logger, dataDir, lock);
+    } catch (err) {
+      await lock?.release();
+      throw err;
+    }
+  }
+
+  private static async open(opts: BrokerOptions, logger: Logger, dataDir: string | undefined, lock: DataDirLock | undefined): Promise<Broker> {
+    const { config } = opts;
     const meta = await loadOrCreateMetaProperties(dataDir, config.get('node.id'));
     const clock = opts.clock ?? systemClock;
     const storage = opts.storage ?? (dataDir === undefined ? new MemoryStorage(clock) : await FileStorage.create(dataDir, config.get('tafka.log.max.open.files')));
@@ -76,13 +89,14 @@ export class Broker {
     const server = new KafkaServer(services, new HandlerRegistry(HANDLERS), logger);
     const { host, port } = config.listener;
     boundPort = await server.listen(host, port);
-    return new Broker(services, boundPort, dataDir, server, logs, groups, logger);
+    return new Broker(services, boundPort, dataDir, server, logs, groups, logger, lock);
   }
 
   async close(): Promise<void> {
     await this.server.close();
     await this.groups.close();
     await this.logs.close();
+    await this.lock?.release();
     this.logger.info('broker stopped');
   }
 }

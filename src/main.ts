@@ -14,6 +14,7 @@ import { BrokerConfig } from './config/broker-config.js';
 import { ConfigError } from './config/parse.js';
 import { settingsFromArgs, type StartArgs } from './cli/start-args.js';
 import { dumpLogCommand } from './cli/dump-log.js';
+import { DataDirLockedError } from './log/data-dir-lock.js';
 
 async function start(args: StartArgs): Promise<void> {
   const logger = pino({ level: args['log-level'], base: { name: 'tafka' } });
@@ -28,7 +29,17 @@ async function start(args: StartArgs): Promise<void> {
     }
     throw err;
   }
-  const broker = await Broker.start({ config, logger });
+  let broker: Broker;
+  try {
+    broker = await Broker.start({ config, logger });
+  } catch (err) {
+    if (err instanceof DataDirLockedError) {
+      logger.fatal(err.message);
+      process.stderr.write(`tafka: ${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
   const { host } = config.listener;
   const { advertised, nodeId, clusterId } = broker.services.node;
   logger.info(
