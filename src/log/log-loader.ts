@@ -65,7 +65,17 @@ export class LogLoader {
     return this.segments[this.segments.length - 1]!;
   }
 
+  /** Opens the directory; on failure closes whatever segments it had opened. */
   async load(): Promise<LoadedLog> {
+    try {
+      return await this.loadSegments();
+    } catch (err) {
+      await Promise.allSettled(this.segments.map((s) => s.close()));
+      throw err;
+    }
+  }
+
+  private async loadSegments(): Promise<LoadedLog> {
     const { storage, dir, producers, cleanShutdown, segmentOptions } = this.opts;
     let untouched = false;
     await storage.makeDir(dir);

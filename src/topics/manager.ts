@@ -63,6 +63,8 @@ export interface TopicManagerOptions {
   readonly logger: Logger;
 }
 
+const isOutOfSpace = (err: unknown): boolean => ['ENOSPC', 'EDQUOT'].includes((err as NodeJS.ErrnoException)?.code ?? '');
+
 /** Kafka refuses topics whose names differ only by '.' and '_' (they collide in metric names). */
 export const collisionKey = (name: string): string => name.replace(/\./g, '_');
 
@@ -212,11 +214,22 @@ export class TopicManager implements TopicService {
    * (directories removed). Requests that already hold a log finish against a closed one. Once the
    * registry entry is gone the topic is deleted: a log that then fails to go is left to start-up,
    * which sets aside what no topic claims.
+   *
+   * On a full disk the registry cannot be rewritten, yet deleting a topic is how an operator frees
+   * space: then the logs go first and the registry is written after. Should even that fail, the
+   * topic stays listed without data (Produce answers 3) until a retried delete is recorded.
    */
   delete(name: string): Promise<void> {
     return this.mutate(name, async () => {
       const topic = requireTopic(this.registry, { name });
-      await this.registry.delete(name);
+      try {
+        await this.registry.delete(name);
+      } catch (err) {
+        if (!isOutOfSpace(err)) throw err;
+        this.logger.warn({ topic: name }, 'disk full: removing the topic\'s logs before recording its deletion');
+        await this.logs.deleteLogs(name);
+        await this.registry.delete(name);
+      }
       try {
         await this.logs.deleteLogs(name);
       } catch (err) {
