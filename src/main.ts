@@ -18,26 +18,24 @@ import { DataDirLockedError } from './log/data-dir-lock.js';
 
 async function start(args: StartArgs): Promise<void> {
   const logger = pino({ level: args['log-level'], base: { name: 'tafka' } });
+  /** A start-up failure the operator can fix: one clear line, exit status 1. */
+  const fatal = (message: string): never => {
+    logger.fatal(message);
+    process.stderr.write(`tafka: ${message}\n`);
+    process.exit(1);
+  };
   let config: BrokerConfig;
   try {
     config = new BrokerConfig(settingsFromArgs(args));
   } catch (err) {
-    if (err instanceof ConfigError) {
-      logger.fatal(err.message);
-      process.stderr.write(`tafka: ${err.message}\n`);
-      process.exit(1);
-    }
+    if (err instanceof ConfigError) fatal(err.message);
     throw err;
   }
   let broker: Broker;
   try {
     broker = await Broker.start({ config, logger });
   } catch (err) {
-    if (err instanceof DataDirLockedError) {
-      logger.fatal(err.message);
-      process.stderr.write(`tafka: ${err.message}\n`);
-      process.exit(1);
-    }
+    if (err instanceof DataDirLockedError) fatal(err.message);
     throw err;
   }
   const { host } = config.listener;

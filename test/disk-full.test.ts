@@ -86,13 +86,17 @@ describe('a broker whose disk fills up', () => {
       topics: [{ name: 'orders', topicId: ZERO_UUID, partitions: [{ partitionIndex: 0, committedOffset: offset, committedLeaderEpoch: -1, commitTimestamp: -1n, committedMetadata: '' }] }],
     }).then((r) => r.response!.topics[0]!.partitions[0]!.errorCode);
 
-  it('before: a topic with data and a committed offset', async () => {
-    const created = await call(CreateTopics, 7, {
-      topics: ['orders', 'big', 'doomed'].map((name) => ({ name, numPartitions: 2, replicationFactor: 1, assignments: [], configs: [] })),
+  const createTopic = (name: string, partitions: number) =>
+    call(CreateTopics, 7, {
+      topics: [{ name, numPartitions: partitions, replicationFactor: 1, assignments: [], configs: [] }],
       timeoutMs: 1000,
       validateOnly: false,
-    });
-    expect(created.response!.topics.map((t) => t.errorCode)).toEqual([ErrorCode.NONE, ErrorCode.NONE, ErrorCode.NONE]);
+    }).then((r) => r.response!.topics[0]!.errorCode);
+  const deleteTopic = (name: string) =>
+    call(DeleteTopics, 6, { topics: [{ name, topicId: ZERO_UUID }], topicNames: [], timeoutMs: 1000 }).then((r) => r.response!.responses[0]!.errorCode);
+
+  it('before: a topic with data and a committed offset', async () => {
+    for (const name of ['orders', 'big', 'doomed']) expect(await createTopic(name, 2)).toBe(ErrorCode.NONE);
     expect(await produce('big', 1)).toMatchObject({ errorCode: ErrorCode.NONE });
     expect(await produce('orders', 0)).toMatchObject({ errorCode: ErrorCode.NONE, baseOffset: 0n });
     expect(await commit(2n)).toBe(ErrorCode.NONE);
@@ -109,16 +113,10 @@ describe('a broker whose disk fills up', () => {
     expect(metadata.closed).toBeUndefined();
     expect(metadata.response!.topics[0]).toMatchObject({ name: 'new-while-full', errorCode: ErrorCode.KAFKA_STORAGE_ERROR });
 
-    const created = await call(CreateTopics, 7, {
-      topics: [{ name: 'also-new', numPartitions: 3, replicationFactor: 1, assignments: [], configs: [] }],
-      timeoutMs: 1000,
-      validateOnly: false,
-    });
-    expect(created.response!.topics[0]!.errorCode).toBe(ErrorCode.KAFKA_STORAGE_ERROR);
+    expect(await createTopic('also-new', 3)).toBe(ErrorCode.KAFKA_STORAGE_ERROR);
 
     // Its logs are removed, but too little space comes free to record the deletion: 56, retry later.
-    const deleted = await call(DeleteTopics, 6, { topics: [{ name: 'doomed', topicId: ZERO_UUID }], topicNames: [], timeoutMs: 1000 });
-    expect(deleted.response!.responses[0]!.errorCode).toBe(ErrorCode.KAFKA_STORAGE_ERROR);
+    expect(await deleteTopic('doomed')).toBe(ErrorCode.KAFKA_STORAGE_ERROR);
     expect(broker.services.topics.get('doomed')).toBeDefined();
     expect(await produce('doomed', 0)).toMatchObject({ errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION });
 
@@ -134,8 +132,7 @@ describe('a broker whose disk fills up', () => {
 
   it('while full: deleting a topic is how space is freed, so its logs go first and the deletion is recorded after', async () => {
     storage.freedByRemovingDirs = true;
-    const deleted = await call(DeleteTopics, 6, { topics: [{ name: 'big', topicId: ZERO_UUID }], topicNames: [], timeoutMs: 1000 });
-    expect(deleted.response!.responses[0]!.errorCode).toBe(ErrorCode.NONE);
+    expect(await deleteTopic('big')).toBe(ErrorCode.NONE);
     expect(storage.full).toBe(false);
     expect(broker.services.topics.get('big')).toBeUndefined();
     expect((await storage.listDirs()).filter((d) => d.startsWith('big-'))).toEqual([]);
@@ -149,14 +146,8 @@ describe('a broker whose disk fills up', () => {
     expect(fetched).toMatchObject({ errorCode: ErrorCode.NONE, highWatermark: 2n });
     expect(await produce('orders', 0)).toMatchObject({ errorCode: ErrorCode.NONE, baseOffset: 2n });
     expect(await commit(4n)).toBe(ErrorCode.NONE);
-    const created = await call(CreateTopics, 7, {
-      topics: [{ name: 'also-new', numPartitions: 3, replicationFactor: 1, assignments: [], configs: [] }],
-      timeoutMs: 1000,
-      validateOnly: false,
-    });
-    expect(created.response!.topics[0]!.errorCode).toBe(ErrorCode.NONE);
-    const retried = await call(DeleteTopics, 6, { topics: [{ name: 'doomed', topicId: ZERO_UUID }], topicNames: [], timeoutMs: 1000 });
-    expect(retried.response!.responses[0]!.errorCode).toBe(ErrorCode.NONE);
+    expect(await createTopic('also-new', 3)).toBe(ErrorCode.NONE);
+    expect(await deleteTopic('doomed')).toBe(ErrorCode.NONE);
     expect(broker.services.topics.get('doomed')).toBeUndefined();
   });
 });

@@ -86,6 +86,7 @@ export class DataDirLock {
     const helper = this.helper;
     if (helper.exitCode !== null || helper.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => helper.once('exit', () => resolve()));
+    helper.ref(); // waiting for its exit must keep the process alive, or it would end here, mid-shutdown
     helper.stdin!.end();
     await exited;
   }

@@ -34,7 +34,7 @@ import { MemoryStorage } from './memory-storage.js';
 import { PartitionLog, partitionDirName } from './partition-log.js';
 import type { Storage } from './storage.js';
 import { LOG_SUFFIX } from './segment.js';
-import { settleWithLimit } from '../util/limit.js';
+import { settleWithLimit } from '../util/concurrency.js';
 
 export interface LogManagerOptions {
   /** A Kafka log.dirs entry. Omitted: the logs live in memory (tests, embedded brokers). */

@@ -24,7 +24,7 @@ import type { BrokerConfig } from '../config/broker-config.js';
 import { topicLogConfig, type LogConfig } from '../config/log-config.js';
 import type { LogManager } from '../log/log-manager.js';
 import type { PartitionLog } from '../log/partition-log.js';
-import { KeyedSerializer } from '../util/limit.js';
+import { KeyedSerializer } from '../util/concurrency.js';
 import { requireTopic } from './lookup.js';
 import { invalidTopicName, type TopicInfo, type TopicRegistry } from './registry.js';
 
