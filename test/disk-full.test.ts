@@ -3,6 +3,7 @@ import { ErrorCode } from '../protocol/errors.js';
 import { CreateTopics } from '../protocol/messages/19-create-topics.js';
 import { DeleteTopics } from '../protocol/messages/20-delete-topics.js';
 import { Fetch } from '../protocol/messages/01-fetch.js';
+import { InitProducerId } from '../protocol/messages/22-init-producer-id.js';
 import { Metadata } from '../protocol/messages/03-metadata.js';
 import { OffsetCommit } from '../protocol/messages/08-offset-commit.js';
 import { Produce } from '../protocol/messages/00-produce.js';
@@ -128,6 +129,21 @@ describe('a broker whose disk fills up', () => {
     // Nothing half-made: no new topic, no directory of one, the deleted-while-full topic intact.
     expect(broker.services.topics.list().map((t) => t.name).filter((n) => n !== CONSUMER_OFFSETS_TOPIC)).toEqual(['orders', 'big', 'doomed']);
     expect((await storage.listDirs()).filter((d) => d.startsWith('new-while-full') || d.startsWith('also-new'))).toEqual([]);
+  });
+
+  it('while full: InitProducerId whose new block of ids cannot be recorded answers 14, as Kafka while it waits for a block', async () => {
+    const enospc = Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
+    const services = { ...broker.services, producerIds: { generate: () => Promise.reject(enospc) } };
+    const { response, closed } = await callHandler(services, InitProducerId, 4, {
+      transactionalId: null,
+      transactionTimeoutMs: 60_000,
+      producerId: -1n,
+      producerEpoch: -1,
+      enable2Pc: false,
+      keepPreparedTxn: false,
+    });
+    expect(closed).toBeUndefined();
+    expect(response).toMatchObject({ errorCode: ErrorCode.COORDINATOR_LOAD_IN_PROGRESS, producerId: -1n });
   });
 
   it('while full: deleting a topic is how space is freed, so its logs go first and the deletion is recorded after', async () => {

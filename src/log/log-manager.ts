@@ -243,11 +243,18 @@ export class LogManager {
     await this.storage.removeDir(tombstone);
   }
 
-  /** One retention pass over every log. */
+  /** One retention pass over every log; a log that fails (offline) does not stop the others. */
   async runRetention(): Promise<number> {
     let deleted = 0;
-    for (const log of this.logs.values()) deleted += await log.deleteOldSegments();
-    if (deleted > 0) await this.checkpoint();
+    for (const log of this.logs.values()) {
+      try {
+        deleted += await log.deleteOldSegments();
+      } catch (err) {
+        this.logger.warn({ err, partition: log.dir }, 'retention skipped a log');
+      }
+    }
+    // The periodic checkpoint retries a failed write (a full disk); retention itself succeeded.
+    if (deleted > 0) await this.checkpoint().catch((err) => this.logger.warn({ err }, 'could not write the checkpoints after retention'));
     return deleted;
   }
 
@@ -273,9 +280,12 @@ export class LogManager {
     this.closed = true;
     for (const t of this.tasks) t.cancel();
     const results = await settleWithLimit([...this.logs.values()], PARALLEL_LOGS, (l) => l.close());
-    await this.checkpoint();
-    const clean = results.every((r) => r.status === 'fulfilled') && [...this.logs.values()].every((l) => l.healthy);
+    const checkpointed = await this.checkpoint().then(
+      () => true,
+      (err) => void this.logger.error({ err }, 'could not write the checkpoints'),
+    );
+    const clean = checkpointed && results.every((r) => r.status === 'fulfilled') && [...this.logs.values()].every((l) => l.healthy);
     if (clean) await this.storage.writeFileAtomic('', CLEAN_SHUTDOWN_FILE, formatCleanShutdown());
-    else this.logger.warn('not writing the clean-shutdown marker: a log failed; next start will recover');
+    else this.logger.warn('not writing the clean-shutdown marker: a log or the checkpoints failed; next start will recover');
   }
 }

@@ -91,6 +91,16 @@ describe.each(STORAGE_KINDS)('a partition on a disk that fills up (%s storage)',
     expect(await served(log)).toEqual([[0n, 2], [2n, 3]]);
   });
 
+  it('a partition offline does not stop retention from freeing space in the others', async () => {
+    manager = await openManager(storage, testConfig({ segmentBytes: batch(1).length, retentionBytes: 0 }), clock);
+    const [offline, other] = [await manager.createLog('offline', 0), await manager.createLog('other', 0)];
+    for (let i = 0; i < 3; i++) await other.append(batch(1));
+    storage.full = true;
+    expect(await codeOf(offline.append(batch(1)))).toBe(ErrorCode.KAFKA_STORAGE_ERROR);
+    expect(await manager.runRetention()).toBe(2);
+    expect(other.logStartOffset).toBe(2n);
+  });
+
   it('a failed roll (producer snapshot, index files) is undone the same way', async () => {
     manager = await openManager(storage, testConfig({ segmentBytes: 2 * batch(3).length }), clock);
     const log = await manager.createLog('roll', 0);
