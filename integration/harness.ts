@@ -71,6 +71,12 @@ async function waitForPort(port: number, child: ChildProcess, timeoutMs = 15_000
 export interface StartOptions {
   /** Kafka config overrides (`key=value` pairs), e.g. `{ 'num.partitions': '3' }`. */
   readonly overrides?: Record<string, string>;
+  /** Run the broker under this open-file limit (`ulimit -n`, set with prlimit(1)). */
+  readonly openFileLimit?: number;
+  /** How long a (re)start may take before the harness gives up (default 15 s). */
+  readonly startTimeoutMs?: number;
+  /** Use this (empty) data directory instead of a fresh temporary one, e.g. on a small tmpfs. */
+  readonly dataDir?: string;
 }
 
 /** Default overrides that keep the suite fast (Kafka's defaults are tuned for production). */
@@ -83,15 +89,19 @@ const FAST_DEFAULTS: Record<string, string> = {
 
 export async function startTafka(opts: StartOptions = {}): Promise<BrokerHandle> {
   const port = await freePort();
-  const dataDir = mkdtempSync(join(tmpdir(), 'tafka-it-'));
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'tafka-it-'));
   const overrides = { ...FAST_DEFAULTS, ...opts.overrides };
   const args = [MAIN, 'start', '--host', '127.0.0.1', '--port', String(port), '--data-dir', dataDir, '--log-level', process.env.TAFKA_LOG_LEVEL ?? 'warn'];
   for (const [k, v] of Object.entries(overrides)) args.push('--override', `${k}=${v}`);
   args.push('--override', `advertised.listeners=PLAINTEXT://localhost:${port}`);
   let child: ChildProcess;
   const lines: string[] = [];
+  const limit = opts.openFileLimit;
   const launch = async () => {
-    child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    // prlimit sets the limit and execs node, so the broker keeps prlimit's pid.
+    child = limit
+      ? spawn('prlimit', [`--nofile=${limit}:${limit}`, process.execPath, ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
+      : spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
     let partial = '';
     child.stdout!.on('data', (d: Buffer) => {
       process.stdout.write(d);
@@ -100,7 +110,7 @@ export async function startTafka(opts: StartOptions = {}): Promise<BrokerHandle>
       partial = parts.pop()!;
       lines.push(...parts);
     });
-    await waitForPort(port, child);
+    await waitForPort(port, child, opts.startTimeoutMs);
   };
   const exited = () => new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
   await launch();

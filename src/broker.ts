@@ -20,6 +20,10 @@ import type { BrokerServices, NodeIdentity } from './services.js';
 import { TopicManager } from './topics/manager.js';
 import { TopicRegistry } from './topics/registry.js';
 import { LogManager } from './log/log-manager.js';
+import { DataDirLock } from './log/data-dir-lock.js';
+import { FileStorage } from './log/file-storage.js';
+import { MemoryStorage } from './log/memory-storage.js';
+import type { Storage } from './log/storage.js';
 import { GroupCoordinator } from './group/coordinator.js';
 import { ProducerIdManager } from './producer-ids.js';
 import { ClientQuotaStore } from './quota/store.js';
@@ -38,6 +42,8 @@ export interface BrokerOptions {
    * turns it on; an embedded broker serves it only when its config sets that key.
    */
   readonly admin?: boolean;
+  /** Where the logs and the topic registry live; default: the data directory, or memory with `inMemory`. Tests inject failing storage here. */
+  readonly storage?: Storage;
 }
 
 export class Broker {
@@ -55,26 +61,41 @@ export class Broker {
     private readonly logger: Logger,
     /** The admin HTTP server, when it runs. */
     readonly admin: Admin | undefined,
+    private readonly lock: DataDirLock | undefined,
   ) {}
 
+  /** Starts a broker; a data directory another broker holds stops it with DataDirLockedError. */
   static async start(opts: BrokerOptions): Promise<Broker> {
-    const { config } = opts;
     const logger = opts.logger ?? pino({ level: 'silent' });
     const clock = opts.clock ?? systemClock;
-    const serveAdmin = config.adminListener !== undefined && (opts.admin ?? config.explicit.has('tafka.admin.listener'));
-    // First, so /health answers while the logs load; a failure later in start-up closes it again.
-    const admin = serveAdmin ? await Admin.start(config, clock, logger) : undefined;
+    const dataDir = opts.inMemory ? undefined : opts.config.dataDir;
+    // The data directory is this broker's alone: a second broker on it stops here (DataDirLockedError).
+    const lock = dataDir === undefined ? undefined : await DataDirLock.acquire(dataDir, logger);
+    const serveAdmin = opts.config.adminListener !== undefined && (opts.admin ?? opts.config.explicit.has('tafka.admin.listener'));
     try {
-      return await Broker.open(opts, logger, clock, admin);
+      // First, so /health answers while the logs load; a failure later in start-up closes it again.
+      const admin = serveAdmin ? await Admin.start(opts.config, clock, logger) : undefined;
+      try {
+        return await Broker.open(opts, logger, clock, dataDir, lock, admin);
+      } catch (err) {
+        await admin?.close();
+        throw err;
+      }
     } catch (err) {
-      await admin?.close();
+      await lock?.release();
       throw err;
     }
   }
 
-  private static async open(opts: BrokerOptions, logger: Logger, clock: Clock, admin: Admin | undefined): Promise<Broker> {
+  private static async open(
+    opts: BrokerOptions,
+    logger: Logger,
+    clock: Clock,
+    dataDir: string | undefined,
+    lock: DataDirLock | undefined,
+    admin: Admin | undefined,
+  ): Promise<Broker> {
     const { config } = opts;
-    const dataDir = opts.inMemory ? undefined : config.dataDir;
     // Connection limits first: a bad value stops start-up before any file is opened.
     const gate = RequestGate.fromConfig(config.get('queued.max.requests'), config.get('queued.max.request.bytes'), config.get('socket.request.max.bytes'));
     const limits = new ConnectionQuotas({
@@ -85,10 +106,13 @@ export class Broker {
     const meta = await loadOrCreateMetaProperties(dataDir, config.get('node.id'));
     // Dynamic broker configs first: the logs open under the log defaults in force.
     const dynamicConfigs = await DynamicBrokerConfigs.open({ config, store: await DynamicConfigStore.open(dataDir), nodeId: meta.nodeId, logger });
-    const registry = await TopicRegistry.open(dataDir);
+    const storage = opts.storage ?? (dataDir === undefined ? new MemoryStorage(clock) : await FileStorage.create(dataDir, config.get('tafka.log.max.open.files')));
+    const registry = await TopicRegistry.open(storage);
     const logsStarted = monotonicNow();
     const logs = await LogManager.open({
-      dataDir,
+      storage,
+      // A directory no registered topic claims was left by a crash mid-create or mid-delete.
+      isStray: (topic, partition) => !registry.claims(topic, partition),
       config: brokerLogConfig(config),
       // Recovery rebuilds indexes, so each partition must load under its topic's overrides.
       configFor: (topic) => topicLogConfig(config, registry.get(topic)?.configs ?? {}),
@@ -133,7 +157,7 @@ export class Broker {
       throw err;
     }
     admin?.running(`${host || '0.0.0.0'}:${boundPort}`);
-    return new Broker(services, boundPort, dataDir, server, logs, groups, quotas, logger, admin);
+    return new Broker(services, boundPort, dataDir, server, logs, groups, quotas, logger, admin, lock);
   }
 
   async close(): Promise<void> {
@@ -143,6 +167,7 @@ export class Broker {
     await this.groups.close();
     await this.logs.close();
     await this.admin?.close();
+    await this.lock?.release();
     this.logger.info('broker stopped');
   }
 }

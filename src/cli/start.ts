@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import type { Broker } from '../broker.js';
 import { BrokerConfig } from '../config/broker-config.js';
 import { ConfigError } from '../config/parse.js';
+import { DataDirLockedError } from '../log/data-dir-lock.js';
 import { createLogger, type LogFormat } from './logger.js';
 import { portOwner } from './port-owner.js';
 import { settingsFromArgs, type StartArgs } from './start-args.js';
@@ -52,7 +53,7 @@ async function start(args: Args): Promise<void> {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw portInUse(config.listener.port);
     if ((err as NodeJS.ErrnoException).code === 'EACCES') throw new CliError(`no permission to listen on port ${config.listener.port} (ports below 1024 need root)`);
-    if (err instanceof ConfigError) throw new CliError(err.message);
+    if (err instanceof ConfigError || err instanceof DataDirLockedError) throw new CliError(err.message);
     throw err;
   }
   const { host } = config.listener;
