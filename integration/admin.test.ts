@@ -278,7 +278,7 @@ describe.skipIf(target.skipReason !== undefined)('admin and configs', () => {
         'cleanup.policy': ['delete', 7],
         'min.cleanable.dirty.ratio': ['0.5', 6],
       });
-      expect(r.results[3]!.configs).toEqual([]); // no dynamic cluster-wide defaults in Tafka
+      expect(r.results[3]!.configs).toEqual([]); // no cluster-wide dynamic defaults set (yet)
     });
   });
 

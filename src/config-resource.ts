@@ -4,6 +4,7 @@
  * resolved, and how a change to a resource is validated and applied.
  */
 import { ErrorCode, isKafkaError, KafkaError } from '../protocol/errors.js';
+import type { DynamicScope } from './config/broker-config.js';
 import type { BrokerServices } from './services.js';
 import { normalizeTopicConfigs } from './config/topic-values.js';
 import { requireTopic, type TopicDirectory } from './topics/lookup.js';
@@ -18,38 +19,49 @@ export function topicResource(topics: TopicDirectory, name: string): TopicInfo {
   return requireTopic(topics, { name });
 }
 
+/** Java's Integer.parseInt: an optional sign and digits, within int32; null where Java throws. */
+function javaInt(text: string): number | null {
+  if (!/^[+-]?\d+$/.test(text)) return null;
+  const n = Number(text);
+  return n >= -2147483648 && n <= 2147483647 ? n : null;
+}
+
 /**
  * A BROKER resource is this broker's id, or "" for the cluster-wide dynamic defaults; any other
- * name is 42 INVALID_REQUEST, with Kafka's messages.
+ * name is 42 INVALID_REQUEST, with the messages of Kafka's DescribeConfigs (ConfigHelper).
  */
-export function brokerResource(nodeId: number, name: string): 'this-broker' | 'cluster-default' {
+export function brokerResource(nodeId: number, name: string): DynamicScope {
   if (name === '') return 'cluster-default';
-  if (!/^-?\d+$/.test(name)) throw new KafkaError(ErrorCode.INVALID_REQUEST, `Broker id must be an integer, but it is: ${name}`);
-  if (Number(name) !== nodeId) {
+  const id = javaInt(name);
+  if (id === null) throw new KafkaError(ErrorCode.INVALID_REQUEST, `Broker id must be an integer, but it is: ${name}`);
+  if (id !== nodeId) {
     throw new KafkaError(ErrorCode.INVALID_REQUEST, `Unexpected broker id, expected ${nodeId} or empty string, but received ${name}`);
   }
   return 'this-broker';
 }
 
+/** The same for the alter APIs, with their own messages (Kafka's ConfigAdminManager). */
+export function alterBrokerResource(nodeId: number, name: string): DynamicScope {
+  if (name === '') return 'cluster-default';
+  const id = javaInt(name);
+  if (id === null) throw new KafkaError(ErrorCode.INVALID_REQUEST, `Node id must be an integer, but it is: ${name}`);
+  if (id !== nodeId) throw new KafkaError(ErrorCode.INVALID_REQUEST, `Unexpected broker id, expected ${nodeId}, but received ${name}`);
+  return 'this-broker';
+}
+
 /**
  * The part AlterConfigs and IncrementalAlterConfigs share: resolve the resource, let `change` turn
- * the topic's current overrides into the new set, validate every entry against Kafka's topic config
- * table, and store it (unless validate_only) so it takes effect at once.
- *
- * Broker resources accept no change: Tafka has no dynamic broker configs, so every broker config
- * is read-only, and Kafka answers a change to a read-only config with 42 INVALID_REQUEST.
+ * its current configs into the new set, validate it, and store it (unless validate_only) so it takes
+ * effect at once. A TOPIC's configs are its overrides, checked against Kafka's topic config table; a
+ * BROKER's are the dynamic broker configs of that resource ("" or this node's id, src/config/dynamic.ts).
  */
-export async function alterResource(
+async function alterResource(
   services: BrokerServices,
   resourceType: number,
   resourceName: string,
-  changedKeys: readonly string[],
   change: (current: Readonly<Record<string, string>>) => Record<string, string | null>,
   validateOnly: boolean,
 ): Promise<void> {
-  if (new Set(changedKeys).size !== changedKeys.length) {
-    throw new KafkaError(ErrorCode.INVALID_REQUEST, 'Error due to duplicate config keys');
-  }
   switch (resourceType) {
     case ConfigResourceType.TOPIC: {
       const topic = topicResource(services.topics, resourceName);
@@ -57,12 +69,12 @@ export async function alterResource(
       if (!validateOnly) await services.topics.setConfigs(topic.name, next);
       return;
     }
-    case ConfigResourceType.BROKER:
-      brokerResource(services.node.nodeId, resourceName);
-      if (changedKeys.length > 0) {
-        throw new KafkaError(ErrorCode.INVALID_REQUEST, `Cannot update these configs dynamically: ${[...changedKeys].sort().join(', ')}`);
-      }
+    case ConfigResourceType.BROKER: {
+      const scope = alterBrokerResource(services.node.nodeId, resourceName);
+      const next = Object.entries(change(services.dynamicConfigs.current(scope))).filter((e): e is [string, string] => e[1] !== null);
+      await services.dynamicConfigs.alter(scope, Object.fromEntries(next), validateOnly);
       return;
+    }
     default:
       throw new KafkaError(ErrorCode.INVALID_REQUEST, `Unsupported resource type: ${resourceType}`);
   }
@@ -84,6 +96,8 @@ export async function alterResources<R extends { resourceType: number; resourceN
   resources: readonly R[],
   validateOnly: boolean,
   change: (resource: R, current: Readonly<Record<string, string>>) => Record<string, string | null>,
+  /** The names the request gives a null value where it must give one (Kafka refuses those first). */
+  nullValued: (resource: R) => string[],
 ): Promise<AlterResult[]> {
   const dups = duplicateResources(resources);
   const results: AlterResult[] = [];
@@ -92,7 +106,10 @@ export async function alterResources<R extends { resourceType: number; resourceN
     try {
       if (dups.has(`${r.resourceType}:${r.resourceName}`)) throw new KafkaError(ErrorCode.INVALID_REQUEST, 'Each resource must appear at most once.');
       const keys = r.configs.map((c) => c.name);
-      await alterResource(services, r.resourceType, r.resourceName, keys, (current) => change(r, current), validateOnly);
+      if (new Set(keys).size !== keys.length) throw new KafkaError(ErrorCode.INVALID_REQUEST, 'Error due to duplicate config keys');
+      const nulls = nullValued(r);
+      if (nulls.length > 0) throw new KafkaError(ErrorCode.INVALID_REQUEST, `Null value not supported for : ${nulls.join(', ')}`);
+      await alterResource(services, r.resourceType, r.resourceName, (current) => change(r, current), validateOnly);
     } catch (err) {
       if (!isKafkaError(err)) throw err;
       result.errorCode = err.errorCode;

@@ -6,11 +6,14 @@
  * start-up and every request carries it as `ctx.services`. Each service is the smallest shape the
  * handlers need; start-up, replay and shutdown stay with the broker.
  */
+import type { Authorizer } from './auth/authorizer.js';
 import type { Clock } from './clock.js';
 import type { BrokerConfig } from './config/broker-config.js';
+import type { DynamicBrokerConfigs } from './config/dynamic.js';
 import type { GroupCoordinator } from './group/coordinator.js';
 import type { LogManager } from './log/log-manager.js';
 import type { ProducerIdManager } from './producer-ids.js';
+import type { ClientQuotaStore } from './quota/store.js';
 import type { TopicService } from './topics/manager.js';
 import type { TransactionCoordinator } from './txn/coordinator.js';
 
@@ -35,6 +38,7 @@ export interface NodeIdentity {
 export type GroupService = Pick<
   GroupCoordinator,
   | 'findCoordinatorError'
+  | 'prepare'
   | 'joinGroup'
   | 'syncGroup'
   | 'heartbeat'
@@ -44,6 +48,7 @@ export type GroupService = Pick<
   | 'deleteGroups'
   | 'commitOffsets'
   | 'fetchOffsets'
+  | 'pendingCommitsWritten'
   | 'deleteOffsets'
   | 'commitTxnOffsets'
 >;
@@ -70,12 +75,20 @@ export type TransactionService = Pick<
  */
 export type LogDirectory = Pick<LogManager, 'dataDir'>;
 
+/** Dynamic broker configs (AlterConfigs / IncrementalAlterConfigs on BROKER resources). */
+export type DynamicConfigService = Pick<DynamicBrokerConfigs, 'alter' | 'current'>;
+
 /** Never-repeating producer ids for InitProducerId. */
 export type ProducerIdSource = Pick<ProducerIdManager, 'generate'>;
 
+/** Client quotas as handlers see them: DescribeClientQuotas and AlterClientQuotas. */
+export type ClientQuotaService = Pick<ClientQuotaStore, 'describe' | 'alter'>;
+
 export interface BrokerServices {
-  /** The broker configuration (read-only: Tafka has no dynamic broker configs). */
+  /** The broker configuration: every key's value in force, dynamic broker configs included. */
   readonly config: BrokerConfig;
+  /** Changes the dynamic broker configs, which `config` then answers. */
+  readonly dynamicConfigs: DynamicConfigService;
   /** The one time source, so tests can run timers on fake time. */
   readonly clock: Clock;
   readonly node: NodeIdentity;
@@ -83,5 +96,8 @@ export interface BrokerServices {
   readonly logs: LogDirectory;
   readonly groups: GroupService;
   readonly producerIds: ProducerIdSource;
+  /** Who may do what; allows everything until Tafka has ACLs. */
+  readonly authorizer: Authorizer;
+  readonly quotas: ClientQuotaService;
   readonly txn: TransactionService;
 }

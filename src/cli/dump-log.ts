@@ -24,11 +24,11 @@ import { scanBatches } from '../log/batch-scan.js';
 import { FileStorage } from '../log/file-storage.js';
 import { INDEX_SUFFIX, LOG_SUFFIX, TIME_INDEX_SUFFIX } from '../log/segment.js';
 import { OffsetIndex, TimeIndex } from '../log/sparse-index.js';
+import { decompress } from '../codec/compression.js';
 import { decodeAbortedTxns, TXN_INDEX_SUFFIX } from '../log/txn-index.js';
 import { TRANSACTION_STATE_TOPIC } from '../topics/internal.js';
 import { decodeTransactionLogRecord, partitionList } from '../txn/records.js';
 import { stateOfId } from '../txn/state.js';
-import { decompressRecords } from './decompress.js';
 
 export interface DumpLogOptions {
   /** Decode and print each record's key, value and headers. */
@@ -140,7 +140,7 @@ export function describeBatch(h: BatchHeader, position: number, valid: boolean):
 function describeRecords(h: BatchHeader, batch: Buffer, txnLog: boolean): string[] {
   let records: DecodedRecord[];
   try {
-    records = decodeRecords(decompressRecords(compressionOf(h.attributes), batch.subarray(RECORDS)), h.recordsCount);
+    records = decodeRecords(decompress(compressionOf(h.attributes), batch.subarray(RECORDS)), h.recordsCount);
   } catch (err) {
     return [`| cannot decode records: ${(err as Error).message}`];
   }

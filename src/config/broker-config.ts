@@ -2,8 +2,15 @@
  * The broker's configuration: every broker key's value in force, typed by its row in broker-keys.ts.
  *
  * Values come, lowest precedence first, from Kafka's defaults, a `server.properties` file, and
- * `--override key=value` flags (plus the `--host/--port/--data-dir` shortcuts). An unknown key or a
- * value of the wrong kind stops start-up with a message naming it, as Kafka's KafkaConfig does.
+ * `--override key=value` flags (plus the `--host/--port/--data-dir` shortcuts). A value of the wrong
+ * kind for a key Tafka uses stops start-up with a message naming it, as Kafka's KafkaConfig does; a
+ * key Tafka does not use (a typo, or a Kafka key with no meaning here) is only collected in `ignored`
+ * for start-up to log, as Kafka warns "supplied but isn't a known config" and goes on.
+ *
+ * On top of those static values come the dynamic broker configs (KIP-226, src/config/dynamic.ts):
+ * the cluster-wide defaults (resource name "") and, above them, this broker's own (resource name =
+ * node id). `get` always answers the value in force, so whoever reads the config when it acts sees
+ * a change at once.
  */
 import { ACCEPTED_BROKER_KEYS, BROKER_CONFIGS, brokerKey, type BrokerKey } from './broker-keys.js';
 import type { Synonym } from './definition.js';
@@ -14,6 +21,9 @@ type Row<K extends BrokerKey> = (typeof BROKER_CONFIGS)[K];
 type ValueOfType<T> = T extends 'INT' | 'SHORT' | 'LONG' | 'DOUBLE' ? number : T extends 'BOOLEAN' ? boolean : string;
 
 export type ConfigKey = BrokerKey;
+
+/** The two layers of dynamic broker configs, highest precedence last. */
+export type DynamicScope = 'cluster-default' | 'this-broker';
 /** The type `get(key)` returns: from the row's type, and nullable when the row has no default. */
 export type ConfigValue<K extends ConfigKey> = ValueOfType<Row<K>['type']> | (Row<K>['default'] extends null ? null : never);
 
@@ -23,35 +33,76 @@ const DEFAULTS: ReadonlyMap<string, BrokerValue | null> = new Map(
 );
 
 export class BrokerConfig {
+  /** Static values: Kafka's defaults under the file and the overrides. */
   private readonly values = new Map(DEFAULTS);
   /** Keys set explicitly (file or overrides), for DescribeConfigs' "source". */
   readonly explicit: ReadonlySet<string>;
+  /** The dynamic layers as stored (text; names Tafka does not know included), and their parsed values. */
+  private readonly dynamicTexts: Record<DynamicScope, ReadonlyMap<string, string>> = { 'cluster-default': new Map(), 'this-broker': new Map() };
+  private readonly dynamicValues: Record<DynamicScope, ReadonlyMap<string, BrokerValue>> = { 'cluster-default': new Map(), 'this-broker': new Map() };
+  /** Keys supplied that Tafka does not use, in the order given; start-up logs them as ignored. */
+  readonly ignored: readonly string[];
 
   constructor(settings: Iterable<[string, string]> = []) {
     const explicit = new Set<string>();
+    const ignored: string[] = [];
     for (const [key, text] of settings) {
       const def = brokerKey(key);
-      if (!def || def.synonymOnly) throw new ConfigError(`Unknown configuration "${key}"`);
+      if (!def || def.synonymOnly) {
+        if (!ignored.includes(key)) ignored.push(key);
+        continue;
+      }
       this.values.set(key, parseBrokerValue(key, def, text));
       explicit.add(key);
     }
     this.explicit = explicit;
+    void this.adminListener; // a malformed host:port stops start-up here, not when the server binds
+    this.ignored = ignored;
     if (this.values.get('broker.id') !== null && !explicit.has('node.id')) {
       this.values.set('node.id', this.values.get('broker.id')!);
     }
   }
 
+  /** The value in force: this broker's dynamic value, else the cluster-wide dynamic default, else the static one. */
   get<K extends ConfigKey>(key: K): ConfigValue<K> {
-    return this.values.get(key) as ConfigValue<K>;
+    return this.lookup(key) as ConfigValue<K>;
+  }
+
+  private lookup(key: string): BrokerValue | null {
+    return this.dynamicValues['this-broker'].get(key) ?? this.dynamicValues['cluster-default'].get(key) ?? this.values.get(key) ?? null;
+  }
+
+  /** The value from Kafka's default, server.properties or an override, under any dynamic one. */
+  staticValue(key: string): BrokerValue | null {
+    return this.values.get(key) ?? null;
+  }
+
+  /**
+   * Replaces one layer of dynamic configs. The values must have been validated (src/config/dynamic.ts);
+   * names outside the table are kept as text only, as Kafka keeps names it does not know.
+   */
+  setDynamic(scope: DynamicScope, configs: Readonly<Record<string, string>>): void {
+    const values = new Map<string, BrokerValue>();
+    for (const [key, text] of Object.entries(configs)) {
+      const def = brokerKey(key);
+      if (def) values.set(key, parseBrokerValue(key, def, text));
+    }
+    this.dynamicTexts[scope] = new Map(Object.entries(configs));
+    this.dynamicValues[scope] = values;
+  }
+
+  /** One layer of dynamic configs, as stored. */
+  dynamic(scope: DynamicScope): ReadonlyMap<string, string> {
+    return this.dynamicTexts[scope];
   }
 
   isInert(key: string): boolean {
     return brokerKey(key)?.inert === true;
   }
 
-  /** The keys a server.properties may set, with their values. */
+  /** The keys a server.properties may set, with their values in force. */
   entries(): [string, BrokerValue | null][] {
-    return ACCEPTED_BROKER_KEYS.map((key) => [key, this.values.get(key)!]);
+    return ACCEPTED_BROKER_KEYS.map((key) => [key, this.lookup(key)]);
   }
 
   /**
@@ -60,7 +111,7 @@ export class BrokerConfig {
    */
   firstOf(chain: readonly Synonym[]): BrokerValue | null {
     for (const [key, factor] of chain) {
-      const value = this.values.get(key) ?? null;
+      const value = this.lookup(key);
       if (value !== null) return typeof value === 'number' ? value * factor : value;
     }
     return null;
@@ -87,6 +138,12 @@ export class BrokerConfig {
     return parseListener('listeners', this.get('listeners'));
   }
 
+  /** Where the admin HTTP server listens (`tafka.admin.listener`), or undefined when it is off. */
+  get adminListener(): { host: string; port: number } | undefined {
+    const value = this.get('tafka.admin.listener').trim();
+    return value === '' ? undefined : parseListener('tafka.admin.listener', value, 'host:port');
+  }
+
   /** What clients are told to connect to: advertised.listeners, else the listener (localhost for ""). */
   get advertised(): { host: string; port: number } {
     const adv = this.get('advertised.listeners');
@@ -96,10 +153,10 @@ export class BrokerConfig {
 }
 
 /** `PLAINTEXT://host:port` (first of a comma-separated list). */
-export function parseListener(key: string, value: string): { host: string; port: number } {
+export function parseListener(key: string, value: string, form = 'PLAINTEXT://host:port'): { host: string; port: number } {
   const first = value.split(',')[0].trim();
   const m = /^(?:[A-Za-z_]+:\/\/)?(\[[^\]]*\]|[^:]*):(\d+)$/.exec(first);
-  if (!m) throw new ConfigError(`Invalid value "${value}" for configuration ${key}: expected PLAINTEXT://host:port`);
+  if (!m) throw new ConfigError(`Invalid value "${value}" for configuration ${key}: expected ${form}`);
   const host = m[1].replace(/^\[|\]$/g, '');
   return { host, port: Number(m[2]) };
 }

@@ -34,9 +34,9 @@ export interface KeyDefinition {
 }
 
 /**
- * Whether a broker key can change while Kafka runs (DynamicBrokerConfig): for one broker, or for
- * one broker and as a cluster-wide default. A key without it is read-only. Recorded for the day
- * Tafka has dynamic broker configs; today every broker key is read-only in Tafka.
+ * Whether a broker key can change while the broker runs (Kafka's DynamicBrokerConfig): for one
+ * broker only, or also as a cluster-wide default. A key without it is read-only: AlterConfigs on a
+ * BROKER resource refuses it (src/config/dynamic.ts).
  */
 export type DynamicMode = 'per-broker' | 'cluster-wide';
 

@@ -5,7 +5,7 @@
  * topic-keys.ts.
  */
 import { ACCEPTED_BROKER_KEYS, brokerKey, type BrokerKey } from './broker-keys.js';
-import type { BrokerConfig } from './broker-config.js';
+import type { BrokerConfig, DynamicScope } from './broker-config.js';
 import { ConfigType, LONG_MAX, type ConfigTypeName } from './definition.js';
 import { TOPIC_CONFIGS, topicConfigNames, topicKey } from './topic-keys.js';
 
@@ -39,9 +39,6 @@ export function typeIdOf(name: string): number {
   return def ? ConfigType[def.type] : ConfigType.UNKNOWN;
 }
 
-/** The broker keys a BROKER resource lists, by name. */
-export const brokerConfigNames = (): BrokerKey[] => [...ACCEPTED_BROKER_KEYS].sort((a, b) => a.localeCompare(b));
-
 /**
  * The type id DescribeConfigs gives a broker key. Kafka gives the key's own type. Tafka has always
  * given a key that stands for a topic config that config's type (so log.retention.hours shows
@@ -67,19 +64,29 @@ function brokerValue(config: BrokerConfig, name: string): string | null {
   return brokerKey(name) ? printed(config.get(name as BrokerKey)) : null;
 }
 
+/** A broker key's static value (server.properties, an override), as Kafka prints it. */
+const staticValue = (config: BrokerConfig, name: string): string | null => printed(config.staticValue(name));
+
 /** A broker key's default, as Kafka prints it, or null when it has none. */
 const brokerDefault = (name: string): string | null => brokerKey(name)?.default ?? null;
 
 /**
  * Kafka's synonym list for one broker key (ConfigHelper.configSynonyms): every name of the chain
- * that is set, static settings before defaults (a key set statically is listed twice, with its
- * default too), then everything before `name` itself dropped. Tafka has no dynamic broker configs,
- * so only STATIC_BROKER_CONFIG and DEFAULT_CONFIG ever appear.
+ * that is set, by source in precedence order — this broker's dynamic value, the cluster-wide dynamic
+ * default, the static setting, the default (a key set at several levels is listed at each) — then
+ * everything before `name` itself dropped. A name Kafka does not know is sensitive: no value.
  */
 export function brokerSynonyms(config: BrokerConfig, name: string, chain: readonly string[] = brokerChain(name)): ConfigSynonym[] {
   const out: ConfigSynonym[] = [];
+  const dynamic: [DynamicScope, number][] = [['this-broker', ConfigSource.DYNAMIC_BROKER_CONFIG], ['cluster-default', ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG]];
+  for (const [scope, source] of dynamic) {
+    for (const n of chain) {
+      const value = config.dynamic(scope).get(n);
+      if (value !== undefined) out.push({ name: n, value: brokerKey(n) ? value : null, source });
+    }
+  }
   for (const n of chain) {
-    if (config.explicit.has(n)) out.push({ name: n, value: brokerValue(config, n), source: ConfigSource.STATIC_BROKER_CONFIG });
+    if (config.explicit.has(n)) out.push({ name: n, value: staticValue(config, n), source: ConfigSource.STATIC_BROKER_CONFIG });
   }
   for (const n of chain) {
     const value = brokerDefault(n);
@@ -100,20 +107,48 @@ export function brokerChain(name: string): string[] {
   return [name];
 }
 
-/**
- * One broker key as DescribeConfigs reports it for this broker: its value in force (null when
- * unset), and the source and synonyms of its chain.
- */
-export function describeBrokerConfig(config: BrokerConfig, name: BrokerKey): Omit<DescribedConfig, 'value'> & { value: string | null } {
-  const synonyms = brokerSynonyms(config, name);
-  const value = config.get(name);
-  return {
-    name,
-    value: value === null ? null : (synonyms.find((s) => s.name === name)?.value ?? String(value)),
-    source: synonyms[0]?.source ?? ConfigSource.DEFAULT_CONFIG,
-    synonyms,
-  };
+/** A broker config as DescribeConfigs reports it. */
+export interface DescribedBrokerConfig {
+  readonly name: string;
+  /** Null when unset, or sensitive. */
+  readonly value: string | null;
+  readonly source: number;
+  readonly synonyms: ConfigSynonym[];
+  /** Not changeable at runtime (not dynamic in Kafka), or a name Kafka does not know. */
+  readonly readOnly: boolean;
+  /** A name Kafka does not know, whose type it cannot tell: Kafka then treats the value as a secret. */
+  readonly sensitive: boolean;
 }
+
+/**
+ * The broker configs DescribeConfigs lists for a BROKER resource, in name order: for this broker
+ * every key Tafka accepts plus any other with a dynamic value, with its value in force; for the
+ * cluster-wide default ("") only the keys set there, with their synonyms from that level alone
+ * (Kafka's ConfigHelper.createBrokerConfigEntry).
+ */
+export function describeBrokerConfigs(config: BrokerConfig, scope: DynamicScope): DescribedBrokerConfig[] {
+  if (scope === 'cluster-default') {
+    return [...config.dynamic('cluster-default').keys()].sort((a, b) => a.localeCompare(b)).map((name) => {
+      const synonyms = brokerSynonyms(config, name).filter((s) => s.source === ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG);
+      return { ...flags(name), name, value: synonyms[0]?.value ?? null, source: ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG, synonyms };
+    });
+  }
+  const names = new Set<string>([...ACCEPTED_BROKER_KEYS, ...config.dynamic('this-broker').keys(), ...config.dynamic('cluster-default').keys()]);
+  return [...names].sort((a, b) => a.localeCompare(b)).map((name) => {
+    const synonyms = brokerSynonyms(config, name);
+    const known = brokerKey(name) !== undefined;
+    const value = known ? brokerValue(config, name) : null;
+    return {
+      ...flags(name),
+      name,
+      value: value === null ? null : (synonyms.find((s) => s.name === name)?.value ?? value),
+      source: synonyms[0]?.source ?? ConfigSource.DEFAULT_CONFIG,
+      synonyms,
+    };
+  });
+}
+
+const flags = (name: string) => ({ readOnly: brokerKey(name)?.dynamic === undefined, sensitive: brokerKey(name) === undefined });
 
 // ----------------------------------------------------------------------------- topic side
 

@@ -27,6 +27,10 @@ export interface LogConfig {
   maxMessageBytes: number;
   /** message.timestamp.type (log.message.timestamp.type). */
   messageTimestampType: 'CreateTime' | 'LogAppendTime';
+  /** message.timestamp.before.max.ms (log.message.timestamp.before.max.ms): how far in the past a CreateTime record may be; NEVER = unbounded. */
+  messageTimestampBeforeMaxMs: number;
+  /** message.timestamp.after.max.ms (log.message.timestamp.after.max.ms): how far in the future a CreateTime record may be. */
+  messageTimestampAfterMaxMs: number;
   /** file.delete.delay.ms (log.segment.delete.delay.ms): how long a `.deleted` segment lingers so in-flight reads finish. */
   fileDeleteDelayMs: number;
   /** producer.id.expiration.ms (broker-wide only): idempotent-producer state idle this long is dropped. */
@@ -51,6 +55,8 @@ const TOPIC_FIELDS: Readonly<Record<TopicField, string>> = {
   flushIntervalMs: 'flush.ms',
   maxMessageBytes: 'max.message.bytes',
   messageTimestampType: 'message.timestamp.type',
+  messageTimestampBeforeMaxMs: 'message.timestamp.before.max.ms',
+  messageTimestampAfterMaxMs: 'message.timestamp.after.max.ms',
   fileDeleteDelayMs: 'file.delete.delay.ms',
 };
 /** The one field with no topic key. */
@@ -61,8 +67,8 @@ const FIELDS = Object.entries(TOPIC_FIELDS) as [TopicField, string][];
 /** Long.MAX_VALUE and friends do not fit a double exactly; they all mean "never". */
 const clamp = (n: number) => Math.min(n, NEVER);
 
-/** The broker-wide settings, read from the typed broker config through each field's synonyms. */
-export function brokerLogConfig(config: BrokerConfig): LogConfig {
+/** The broker-wide values, read from the typed broker config through each field's synonyms. */
+function brokerValues(config: BrokerConfig): LogConfig {
   const out = { producerIdExpirationMs: config.get(PRODUCER_ID_EXPIRATION) } as LogConfig;
   for (const [field, key] of FIELDS) {
     const value = config.firstOf(TOPIC_CONFIGS[key]!.synonyms!);
@@ -72,9 +78,24 @@ export function brokerLogConfig(config: BrokerConfig): LogConfig {
   return out;
 }
 
+/**
+ * Retention deletes old segments only under cleanup.policy `delete`, as in Kafka: a compacted-only
+ * log (`__consumer_offsets`, a changelog) keeps every record until compaction replaces it — and
+ * Tafka, which does not compact, keeps them all.
+ */
+function underCleanupPolicy(config: LogConfig, cleanupPolicy: string): LogConfig {
+  return cleanupPolicy.split(',').some((p) => p.trim() === 'delete') ? config : { ...config, retentionMs: -1, retentionBytes: -1 };
+}
+
+/** The broker-wide settings, read from the typed broker config through each field's synonyms. */
+export function brokerLogConfig(config: BrokerConfig): LogConfig {
+  return underCleanupPolicy(brokerValues(config), config.get('log.cleanup.policy'));
+}
+
 /** The settings of a topic's partitions: the broker's, with the topic's overrides on top. */
 export function topicLogConfig(config: BrokerConfig, overrides: Readonly<Record<string, string>>): LogConfig {
-  return logConfigFromProperties(overrides, brokerLogConfig(config));
+  const policy = overrides['cleanup.policy'] ?? config.get('log.cleanup.policy');
+  return underCleanupPolicy(logConfigFromProperties(overrides, brokerValues(config)), policy);
 }
 
 /** Every property name that sets a field, topic key first, then its broker synonyms (Kafka's precedence), with its unit factor. */

@@ -17,11 +17,10 @@
  * Records are written through the log store, so they inherit its CRCs, crash recovery and
  * `dump-log`: record batch v2, uncompressed (as Kafka enforces for these topics).
  *
- * Users: the transaction coordinator over every partition of `__transaction_state` (a transactional
- * id's partition is `partitionForKey(id, n)`), and the group coordinator's LogOffsetStore over
- * `__consumer_offsets-0`. With offsets.topic.num.partitions partitions the group side passes all of
- * its logs and routes each group by `partitionForKey(groupId, n)` the same way; snapshots are per
- * partition (no write in flight on that partition), as the transaction coordinator takes them.
+ * Users: the transaction coordinator over the partitions of `__transaction_state` and the group
+ * coordinator's LogOffsetStore over those of `__consumer_offsets`; each routes a key (transactional
+ * id, group id) to its partition with Kafka's hash (src/util/java-hash.ts) and takes snapshots per
+ * partition, when no write is in flight on that partition.
  */
 import type { Logger } from 'pino';
 import { encodeMarkerBatch, readMarker, type TxnMarker } from '../codec/control-record.js';
@@ -80,20 +79,24 @@ export class CoordinatorLog {
   constructor(
     /** The internal topic, for messages. */
     readonly topic: string,
-    private readonly logs: readonly PartitionLog[],
+    /** How many partitions the topic has. */
+    readonly partitions: number,
+    /** A partition's log; undefined while the topic does not exist yet (it is created on first use). */
+    private readonly logOf: (partition: number) => PartitionLog | undefined,
     private readonly clock: { now(): number },
     private readonly logger?: Logger,
     /** Bytes read at a time while replaying (Kafka's *.load.buffer.size). */
     private readonly loadBufferBytes = 1024 * 1024,
   ) {}
 
-  get partitions(): number {
-    return this.logs.length;
+  /** A coordinator log over partition logs that all exist, in partition order. */
+  static over(topic: string, logs: readonly PartitionLog[], clock: { now(): number }, logger?: Logger, loadBufferBytes?: number): CoordinatorLog {
+    return new CoordinatorLog(topic, logs.length, (p) => logs[p], clock, logger, loadBufferBytes);
   }
 
   /** The partition's log, for markers written into it and for tests. */
   log(partition: number): PartitionLog {
-    const log = this.logs[partition];
+    const log = partition < this.partitions ? this.logOf(partition) : undefined;
     if (!log) throw new Error(`${this.topic} has no partition ${partition}`);
     return log;
   }

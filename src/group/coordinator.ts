@@ -11,10 +11,12 @@
  * rebuild, and a client hears "committed" only for what is on disk. Snapshots (see offset-store.ts)
  * are taken when no write is in flight, from that same state.
  *
- * Transactions: TxnOffsetCommit offsets are written at once (a transactional batch) but held as
- * pending (txn-offsets.ts) until the transaction's marker lands in the group's log: a COMMIT makes
- * them the group's offsets, an ABORT drops them. No snapshot is taken while any are pending, so
- * replay always sees their records before their marker.
+ * Transactions: TxnOffsetCommit offsets are written at once (a transactional batch in the group's
+ * partition) but held as pending (pending-offsets.ts) until the transaction's marker lands in that
+ * partition: a COMMIT makes them the group's offsets, an ABORT drops them. Markers go through the
+ * same ordered write path as every other record of the partition, so they apply in log order; no
+ * snapshot of a partition is taken while offsets of its groups are pending, so replay always sees
+ * their records before their marker.
  *
  * Loading: until the store is replayed, group requests get 14 COORDINATOR_LOAD_IN_PROGRESS and
  * FindCoordinator gets 15 COORDINATOR_NOT_AVAILABLE — what Kafka sends in each case (KafkaJS
@@ -25,9 +27,12 @@ import { ErrorCode } from '../../protocol/errors.js';
 import type { Clock, ScheduledTask } from '../clock.js';
 import type { BrokerConfig } from '../config/broker-config.js';
 import type { LogManager } from '../log/log-manager.js';
+import type { InternalTopicRegistry } from '../topics/internal-logs.js';
+import { coordinatorPartitionFor } from '../util/java-hash.js';
+import type { GroupObserver } from '../observe/observer.js';
 import { ClassicGroup, type GroupState, type JoinParams, type JoinResult, type LeaveMember, type SyncParams, type SyncResult } from './group.js';
-import { LogOffsetStore, type OffsetStore } from './offset-store.js';
-import { PendingTxnOffsets } from './txn-offsets.js';
+import { LogOffsetStore, OFFSETS_TOPIC, type OffsetStore } from './offset-store.js';
+import { PendingTransactionalOffsets } from './pending-offsets.js';
 import type { TxnTag } from '../coordinator/coordinator-log.js';
 import type { TxnMarker } from '../codec/control-record.js';
 import {
@@ -84,6 +89,8 @@ export interface OffsetCommitEntry {
   readonly offset: bigint;
   readonly leaderEpoch: number;
   readonly metadata: string | null;
+  /** OffsetCommit v1's commit_timestamp; absent or -1: the time of the commit. */
+  readonly commitTimestamp?: number;
 }
 
 export interface OffsetCommitRequest {
@@ -142,6 +149,8 @@ export interface GroupCoordinatorOptions {
   readonly logger: Logger;
   readonly config: GroupCoordinatorConfig;
   readonly store: OffsetStore;
+  /** Told about every group state transition (the inspector's rebalance timeline). */
+  readonly observer?: GroupObserver;
 }
 
 /** Snapshot once at least this many records were written since the last one, and more than are live. */
@@ -156,35 +165,55 @@ export class GroupCoordinator {
   private readonly offsets = new Map<string, Offsets>();
   /** The last group metadata record written per group (for snapshots; absent = none stored). */
   private readonly groupRecords = new Map<string, CoordinatorRecord>();
-  /** Transactional offset commits waiting for their transaction's marker. */
-  private readonly pendingTxn = new PendingTxnOffsets<OffsetAndMetadata>();
-  private inflight = 0;
-  private recordsSinceSnapshot = 0;
-  private snapshotting = false;
+  /**
+   * Offsets of transactions still open (TxnOffsetCommit written, no marker yet): what makes an
+   * offset "unstable" for OffsetFetch's require_stable.
+   */
+  readonly transactionalOffsets = new PendingTransactionalOffsets<OffsetAndMetadata>();
+  /** Each group's latest write still in flight; writes to one log complete in order. */
+  private readonly lastWrite = new Map<string, Promise<void>>();
+  /**
+   * Per partition of the store: writes in flight, records since its last snapshot, a snapshot under
+   * way, and whether it holds the only copy of other partitions' groups (then it is never snapshotted).
+   */
+  private readonly partitions: { inflight: number; recordsSinceSnapshot: number; snapshotting: boolean; holdsOthers: boolean }[];
   private expirationTask?: ScheduledTask;
   private readonly clock: Clock;
   private readonly logger: Logger;
   readonly config: GroupCoordinatorConfig;
   private readonly store: OffsetStore;
+  private readonly observer: GroupObserver | undefined;
 
   constructor(opts: GroupCoordinatorOptions) {
     this.clock = opts.clock;
     this.logger = opts.logger.child({ component: 'group-coordinator' });
     this.config = opts.config;
     this.store = opts.store;
+    this.partitions = Array.from({ length: opts.store.partitionCount }, () => ({
+      inflight: 0, recordsSinceSnapshot: 0, snapshotting: false, holdsOthers: false,
+    }));
+    this.observer = opts.observer;
   }
 
   /**
-   * The broker's coordinator: its log in `__consumer_offsets` partition 0 of `logs`, the broker's clock,
-   * settings from the broker config. Resolves once the log has been replayed.
+   * The broker's coordinator: its records in the partitions of `__consumer_offsets` (an internal
+   * topic in `registry`, created on first use with offsets.topic.num.partitions partitions), the
+   * broker's clock, settings from the broker config. Resolves once the logs have been replayed.
    */
-  static async open(opts: { config: BrokerConfig; logs: LogManager; clock: Clock; logger: Logger }): Promise<GroupCoordinator> {
-    const store = await LogOffsetStore.open(opts.logs, opts.clock, opts.logger);
+  static async open(opts: {
+    config: BrokerConfig;
+    logs: LogManager;
+    registry: InternalTopicRegistry;
+    clock: Clock;
+    logger: Logger;
+    observer?: GroupObserver;
+  }): Promise<GroupCoordinator> {
     const coordinator = new GroupCoordinator({
       clock: opts.clock,
       logger: opts.logger,
       config: groupCoordinatorConfig(opts.config),
-      store,
+      store: await LogOffsetStore.open(opts),
+      observer: opts.observer,
     });
     await coordinator.startup();
     return coordinator;
@@ -198,11 +227,19 @@ export class GroupCoordinator {
   async startup(): Promise<void> {
     const started = this.clock.now();
     const groupValues = new Map<string, GroupMetadataValueData>();
+    /** Groups with records outside their own partition (only a pre-partitioning data dir has them, in 0). */
+    const misplaced = new Set<string>();
+    const holding = new Set<number>();
     let records = 0;
     await this.store.replay({
-      record: (r, _offset, producerId) => {
+      record: (r, partition, producerId) => {
         records++;
+        this.partitions[partition]!.recordsSinceSnapshot++;
         const d = decodeRecord(r);
+        if (this.partitionFor(d.group) !== partition) {
+          misplaced.add(d.group);
+          holding.add(partition);
+        }
         if (d.type === 'offset') {
           const o = d.value && {
             offset: d.value.offset,
@@ -212,7 +249,7 @@ export class GroupCoordinator {
             expireTimestamp: Number(d.value.expireTimestamp),
           };
           if (producerId !== undefined) {
-            if (o) this.pendingTxn.add(producerId, d.group, d.topic, d.partition, o);
+            if (o) this.transactionalOffsets.add(producerId, d.group, d.topic, d.partition, o);
           } else if (o === null) this.removeOffset(d.group, d.topic, d.partition);
           else this.putOffset(d.group, d.topic, d.partition, o);
         } else if (d.value === null) {
@@ -223,7 +260,7 @@ export class GroupCoordinator {
           this.groupRecords.set(d.group, r);
         }
       },
-      marker: (producerId, commit) => this.completeTxnOffsets(producerId, commit),
+      marker: (partition, producerId, commit) => this.completeTxnOffsets(partition, producerId, commit),
     });
     for (const [groupId, v] of groupValues) {
       const group = this.newGroup(groupId);
@@ -242,10 +279,50 @@ export class GroupCoordinator {
     }
     // Groups known only by their offsets (simple consumers, admin commits) come back Empty.
     for (const groupId of this.offsets.keys()) if (!this.groups.has(groupId)) this.newGroup(groupId);
-    this.recordsSinceSnapshot = records;
+    await this.moveToHomePartitions(misplaced, holding);
     this.state = 'active';
     this.scheduleExpiration();
     this.logger.info({ groups: this.groups.size, records, ms: this.clock.now() - started }, 'group coordinator loaded');
+  }
+
+  /**
+   * A data directory from before `__consumer_offsets` had several partitions keeps every group in
+   * partition 0. Each such group's live records are written to the partition its id hashes to, and
+   * only then is partition 0 snapshotted, dropping the old copies — so a crash at any point leaves
+   * every record in at least one place, and replay (partition 0 first) sees the newest copy last.
+   */
+  private async moveToHomePartitions(groups: ReadonlySet<string>, from: ReadonlySet<number>): Promise<void> {
+    if (groups.size === 0) return;
+    const moved = [...groups].filter((g) => this.groups.has(g));
+    try {
+      for (const g of moved) {
+        const records = this.groupLiveRecords(g);
+        await this.store.append(this.partitionFor(g), records);
+        this.partitions[this.partitionFor(g)]!.recordsSinceSnapshot += records.length;
+      }
+      for (const p of from) {
+        // Records of open transactions are not in `live`: such a partition keeps everything for now.
+        if ([...this.transactionalOffsets.groups()].some((g) => groups.has(g) || this.partitionFor(g) === p)) {
+          this.partitions[p]!.holdsOthers = true;
+          continue;
+        }
+        const live = this.liveRecords(p);
+        await this.store.snapshot(p, live);
+        this.partitions[p]!.recordsSinceSnapshot = live.length;
+      }
+    } catch (err) {
+      // Nothing is lost: the state is in memory and every record still on disk, where it stays (no
+      // snapshot may drop it) until the next start tries again.
+      for (const p of from) this.partitions[p]!.holdsOthers = true;
+      this.logger.warn({ err }, `moving groups to their ${OFFSETS_TOPIC} partitions failed; will retry at the next start`);
+      return;
+    }
+    this.logger.info({ groups: moved.length, partitions: this.store.partitionCount }, `moved groups to their ${OFFSETS_TOPIC} partitions`);
+  }
+
+  /** The partition of the store a group's records go to: Kafka's abs(hashCode(groupId)) % partitions. */
+  partitionFor(groupId: string): number {
+    return coordinatorPartitionFor(groupId, this.store.partitionCount);
   }
 
   async close(): Promise<void> {
@@ -263,8 +340,10 @@ export class GroupCoordinator {
       { initialRebalanceDelayMs: this.config.initialRebalanceDelayMs, maxSize: this.config.groupMaxSize },
       {
         persist: (g) => this.persistGroup(g),
-        onTransition: (g, from, to, reason) =>
-          this.logger.info({ group: g.groupId, generation: g.generationId, from, to, reason }, 'group state changed'),
+        onTransition: (g, from, to, reason) => {
+          this.logger.info({ group: g.groupId, generation: g.generationId, from, to, reason }, 'group state changed');
+          this.observer?.transition(g.groupId, g.generationId, from, to, reason, this.clock.now());
+        },
       },
     );
     this.groups.set(groupId, group);
@@ -280,68 +359,90 @@ export class GroupCoordinator {
   // Writing through the store
 
   /**
-   * Appends records; `apply` runs when they are written, in log order, before the caller hears
-   * back. A failed write leaves the state untouched and rejects.
+   * Appends a group's records to its partition; `apply` runs when they are written, in log order,
+   * before the caller hears back. A failed write leaves the state untouched and rejects.
    */
-  private write(records: CoordinatorRecord[], apply: () => void, txn?: TxnTag): Promise<void> {
+  private write(groupId: string, records: CoordinatorRecord[], apply: () => void, txn?: TxnTag): Promise<void> {
     if (records.length === 0) {
       apply();
       return Promise.resolve();
     }
-    return this.applyWhenWritten(this.store.append(records, txn), records.length, apply);
-  }
-
-  /**
-   * Applies a write's effect once it is written. Every write of this log goes through here, with
-   * the same promise depth, so effects apply in log order (a marker after the records it resolves).
-   */
-  private applyWhenWritten(written: Promise<void>, records: number, apply: () => void): Promise<void> {
-    this.inflight++;
-    const done = written.then(
-      () => {
-        this.inflight--;
-        this.recordsSinceSnapshot += records;
-        apply();
-        this.maybeSnapshot();
-      },
-      (err: unknown) => {
-        this.inflight--;
-        this.logger.error({ err }, 'group coordinator write failed');
-        throw err;
-      },
-    );
+    const partition = this.partitionFor(groupId);
+    const done = this.applyWhenWritten(partition, this.store.append(partition, records, txn), records.length, apply, { group: groupId });
+    this.lastWrite.set(groupId, done);
+    const forget = () => {
+      if (this.lastWrite.get(groupId) === done) this.lastWrite.delete(groupId);
+    };
+    done.then(forget, forget);
     return done;
   }
 
-  private liveRecords(): CoordinatorRecord[] {
-    const out: CoordinatorRecord[] = [...this.groupRecords.values()];
-    for (const [groupId, topics] of this.offsets) {
-      for (const [topic, partitions] of topics) {
-        for (const [partition, o] of partitions) out.push(this.offsetRecord(groupId, topic, partition, o));
-      }
+  /**
+   * Applies a write to `partition` once it is written. Every write of a partition goes through
+   * here, with the same promise depth, so effects apply in log order (a marker after the records it
+   * resolves). A failed write leaves the state untouched and rejects.
+   */
+  private applyWhenWritten(partition: number, written: Promise<void>, records: number, apply: () => void, what: object): Promise<void> {
+    const state = this.partitions[partition]!;
+    state.inflight++;
+    return written.then(
+      () => {
+        state.inflight--;
+        state.recordsSinceSnapshot += records;
+        apply();
+        this.maybeSnapshot(partition);
+      },
+      (err: unknown) => {
+        state.inflight--;
+        this.logger.error({ err, partition, ...what }, 'group coordinator write failed');
+        throw err;
+      },
+    );
+  }
+
+  /** A group's records as a snapshot keeps them: its metadata (if stored) and its offsets. */
+  private groupLiveRecords(groupId: string): CoordinatorRecord[] {
+    const out: CoordinatorRecord[] = [];
+    const group = this.groupRecords.get(groupId);
+    if (group) out.push(group);
+    for (const [topic, partitions] of this.offsets.get(groupId) ?? []) {
+      for (const [partition, o] of partitions) out.push(this.offsetRecord(groupId, topic, partition, o));
     }
     return out;
   }
 
-  private maybeSnapshot(): void {
+  private hasPendingTxnOffsetsIn(partition: number): boolean {
+    for (const g of this.transactionalOffsets.groups()) if (this.partitionFor(g) === partition) return true;
+    return false;
+  }
+
+  /** The live records of the groups that live in `partition`. */
+  private liveRecords(partition: number): CoordinatorRecord[] {
+    const ids = new Set([...this.groupRecords.keys(), ...this.offsets.keys()]);
+    return [...ids].filter((g) => this.partitionFor(g) === partition).flatMap((g) => this.groupLiveRecords(g));
+  }
+
+  private maybeSnapshot(partition: number): void {
+    const state = this.partitions[partition]!;
+    if (state.inflight > 0 || state.snapshotting || state.holdsOthers || this.state !== 'active') return;
+    if (state.recordsSinceSnapshot < SNAPSHOT_MIN_RECORDS) return;
     // Pending transactional offsets are not in `live`: a snapshot would drop their records.
-    if (this.inflight > 0 || this.snapshotting || this.state !== 'active' || this.pendingTxn.size > 0) return;
-    if (this.recordsSinceSnapshot < SNAPSHOT_MIN_RECORDS) return;
-    const live = this.liveRecords();
-    if (this.recordsSinceSnapshot <= live.length) return;
-    // No write is in flight, so `live` is exactly the log's state; the snapshot goes after it.
-    this.snapshotting = true;
-    this.inflight++;
-    const before = this.recordsSinceSnapshot;
-    this.store.snapshot(live).then(
+    if (this.hasPendingTxnOffsetsIn(partition)) return;
+    const live = this.liveRecords(partition);
+    if (state.recordsSinceSnapshot <= live.length) return;
+    // No write is in flight to this partition, so `live` is exactly its state; the snapshot goes after it.
+    state.snapshotting = true;
+    state.inflight++;
+    const before = state.recordsSinceSnapshot;
+    this.store.snapshot(partition, live).then(
       () => {
-        this.logger.info({ records: before, live: live.length }, 'group coordinator log snapshotted');
-        this.recordsSinceSnapshot = live.length + (this.recordsSinceSnapshot - before);
+        this.logger.info({ partition, records: before, live: live.length }, 'group coordinator log snapshotted');
+        state.recordsSinceSnapshot = live.length + (state.recordsSinceSnapshot - before);
       },
-      (err: unknown) => this.logger.error({ err }, 'group coordinator snapshot failed'),
+      (err: unknown) => this.logger.error({ err, partition }, 'group coordinator snapshot failed'),
     ).finally(() => {
-      this.inflight--;
-      this.snapshotting = false;
+      state.inflight--;
+      state.snapshotting = false;
     });
   }
 
@@ -374,7 +475,7 @@ export class GroupCoordinator {
         assignment: m.assignment,
       })),
     });
-    return this.write([record], () => this.groupRecords.set(g.groupId, record));
+    return this.write(g.groupId, [record], () => this.groupRecords.set(g.groupId, record));
   }
 
   private putOffset(groupId: string, topic: string, partition: number, o: OffsetAndMetadata): void {
@@ -400,6 +501,15 @@ export class GroupCoordinator {
   /** Error code for FindCoordinator: this broker coordinates every group and transactional id. */
   findCoordinatorError(): number {
     return this.state === 'active' ? ErrorCode.NONE : ErrorCode.COORDINATOR_NOT_AVAILABLE;
+  }
+
+  /**
+   * Gets the coordinator ready to serve a group FindCoordinator names: `__consumer_offsets` is
+   * created on first use, as in Kafka (which answers 15 while it creates the topic in the
+   * background; Tafka creates it there and then, so the client need not retry).
+   */
+  prepare(): Promise<void> {
+    return this.store.prepare();
   }
 
   /** Common checks of the group APIs: 14 while loading, 15 after close, 24 for an empty group id. */
@@ -486,7 +596,7 @@ export class GroupCoordinator {
     const expireTimestamp = req.retentionTimeMs >= 0 ? now + req.retentionTimeMs : -1;
     const { codes, records, accepted } = this.offsetRecords(groupId, req.entries, expireTimestamp);
     try {
-      await this.write(records, () => {
+      await this.write(groupId, records, () => {
         for (const [e, o] of accepted) this.putOffset(groupId, e.topic, e.partition, o);
       });
     } catch {
@@ -508,7 +618,8 @@ export class GroupCoordinator {
         continue;
       }
       codes.push(ErrorCode.NONE);
-      const o: OffsetAndMetadata = { offset: e.offset, leaderEpoch: e.leaderEpoch, metadata, commitTimestamp: now, expireTimestamp };
+      const commitTimestamp = e.commitTimestamp === undefined || e.commitTimestamp === -1 ? now : e.commitTimestamp;
+      const o: OffsetAndMetadata = { offset: e.offset, leaderEpoch: e.leaderEpoch, metadata, commitTimestamp, expireTimestamp };
       accepted.push([e, o]);
       records.push(this.offsetRecord(groupId, e.topic, e.partition, o));
     }
@@ -516,10 +627,10 @@ export class GroupCoordinator {
   }
 
   /**
-   * TxnOffsetCommit: writes the offsets in a transactional batch of the producer and holds them as
-   * pending until the transaction's marker (`completeTxnOffsets`). Member checks as Kafka's
-   * ClassicGroup.validateOffsetCommit for a transactional commit: skipped when the request names
-   * no member and no generation (TxnOffsetCommit v0-2, KafkaJS).
+   * TxnOffsetCommit: writes the offsets in a transactional batch of the producer to the group's
+   * partition and holds them as pending until the transaction's marker (`writeTxnMarker`). Member
+   * checks as Kafka's ClassicGroup.validateOffsetCommit for a transactional commit: skipped when the
+   * request names no member and no generation (TxnOffsetCommit v0-2, KafkaJS).
    */
   async commitTxnOffsets(groupId: string, req: TxnOffsetCommitRequest): Promise<number[]> {
     const all = (code: number) => req.entries.map(() => code);
@@ -538,8 +649,8 @@ export class GroupCoordinator {
     const { codes, records, accepted } = this.offsetRecords(groupId, req.entries, -1);
     const { producerId, producerEpoch } = req;
     try {
-      await this.write(records, () => {
-        for (const [e, o] of accepted) this.pendingTxn.add(producerId, groupId, e.topic, e.partition, o);
+      await this.write(groupId, records, () => {
+        for (const [e, o] of accepted) this.transactionalOffsets.add(producerId, groupId, e.topic, e.partition, o);
       }, { producerId, producerEpoch });
     } catch (err) {
       // The log refused the producer's epoch: a newer instance of it has fenced this one.
@@ -551,14 +662,18 @@ export class GroupCoordinator {
   }
 
   /**
-   * WriteTxnMarkers into the group's log (the transaction coordinator's marker path for the
-   * `__consumer_offsets` partition of a transaction): once the marker is written, its producer's
-   * pending offsets are applied or dropped. Resolves with a Kafka error code, 0 when written.
+   * WriteTxnMarkers into a `__consumer_offsets` partition (the transaction coordinator's marker path
+   * for the partitions AddOffsetsToTxn added): once the marker is written, its producer's pending
+   * offsets of the groups in that partition are applied or dropped. Resolves with a Kafka error
+   * code, 0 when written.
    */
   async writeTxnMarker(partition: number, marker: TxnMarker): Promise<number> {
-    if (partition !== this.offsetsPartitionFor('')) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+    if (!Number.isInteger(partition) || partition < 0 || partition >= this.store.partitionCount) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+    if (this.state !== 'active') return ErrorCode.NOT_COORDINATOR;
+    const written = this.store.appendMarker(partition, marker);
+    const apply = () => this.completeTxnOffsets(partition, marker.producerId, marker.commit);
     try {
-      await this.applyWhenWritten(this.store.appendMarker(marker), 1, () => this.completeTxnOffsets(marker.producerId, marker.commit));
+      await this.applyWhenWritten(partition, written, 1, apply, { producerId: marker.producerId });
     } catch (err) {
       return (err as { errorCode?: number }).errorCode ?? ErrorCode.KAFKA_STORAGE_ERROR;
     }
@@ -566,28 +681,20 @@ export class GroupCoordinator {
   }
 
   /**
-   * A transaction marker for `producerId` is in the group's log: COMMIT makes its pending offsets
-   * the committed ones, ABORT drops them (Kafka's GroupCoordinator.onTransactionCompleted).
+   * A transaction marker for `producerId` is in `partition`: COMMIT makes its pending offsets of the
+   * groups there the committed ones, ABORT drops them (Kafka's GroupCoordinator.onTransactionCompleted).
    */
-  completeTxnOffsets(producerId: bigint, commit: boolean): void {
-    const offsets = this.pendingTxn.take(producerId);
-    if (commit) for (const { groupId, topic, partition, offset } of offsets) this.putOffset(groupId, topic, partition, offset);
-    if (offsets.length > 0) this.logger.debug({ producerId, commit, offsets: offsets.length }, 'transactional offsets completed');
-    this.maybeSnapshot();
-  }
-
-  /**
-   * The `__consumer_offsets` partition that holds a group (AddOffsetsToTxn adds it to the
-   * transaction, and its marker lands there): partition 0, the one this coordinator writes.
-   */
-  offsetsPartitionFor(groupId: string): number {
-    void groupId;
-    return 0;
+  private completeTxnOffsets(partition: number, producerId: bigint, commit: boolean): void {
+    const offsets = this.transactionalOffsets.complete(producerId, (g) => this.partitionFor(g) === partition);
+    if (commit) for (const { groupId, topic, partition: p, value } of offsets) this.putOffset(groupId, topic, p, value);
+    if (offsets.length > 0) this.logger.debug({ producerId, commit, partition, offsets: offsets.length }, 'transactional offsets completed');
   }
 
   /**
    * Committed offsets of a group: for the given partitions (-1 where nothing is committed), or
-   * all of them when `topics` is null. An unknown group simply has no offsets.
+   * all of them when `topics` is null. An unknown group simply has no offsets. With
+   * `requireStable`, a partition an open transaction holds an offset for is answered 88
+   * UNSTABLE_OFFSET_COMMIT instead (callers first wait for `pendingCommitsWritten`).
    */
   fetchOffsets(
     groupId: string,
@@ -598,15 +705,15 @@ export class GroupCoordinator {
     if (status !== ErrorCode.NONE) return { errorCode: status, offsets: [] };
     const committed = this.offsets.get(groupId);
     const out: FetchedOffset[] = [];
+    const none = { offset: -1n, leaderEpoch: -1, metadata: '' };
     const entry = (topic: string, partition: number): FetchedOffset => {
-      // require_stable (OffsetFetch v7+): an offset a transaction may still change is not answered.
-      if (requireStable && this.pendingTxn.has(groupId, topic, partition)) {
-        return { topic, partition, offset: -1n, leaderEpoch: -1, metadata: '', errorCode: ErrorCode.UNSTABLE_OFFSET_COMMIT };
+      if (requireStable && this.hasPendingTransactionalOffsets(groupId, topic, partition)) {
+        return { topic, partition, ...none, errorCode: ErrorCode.UNSTABLE_OFFSET_COMMIT };
       }
       const o = committed?.get(topic)?.get(partition);
       return o
         ? { topic, partition, offset: o.offset, leaderEpoch: o.leaderEpoch, metadata: o.metadata, errorCode: ErrorCode.NONE }
-        : { topic, partition, offset: -1n, leaderEpoch: -1, metadata: '', errorCode: ErrorCode.NONE };
+        : { topic, partition, ...none, errorCode: ErrorCode.NONE };
     };
     if (topics === null) {
       for (const [topic, partitions] of committed ?? []) for (const p of partitions.keys()) out.push(entry(topic, p));
@@ -614,6 +721,41 @@ export class GroupCoordinator {
       for (const t of topics) for (const p of t.partitions) out.push(entry(t.name, p));
     }
     return { errorCode: ErrorCode.NONE, offsets: out };
+  }
+
+  /**
+   * Kafka's onPartitionsDeleted: when a topic is deleted, every group's committed offsets for it are
+   * removed (tombstones), and so are offsets pending in open transactions.
+   */
+  async onTopicDeleted(topic: string): Promise<void> {
+    this.transactionalOffsets.removeTopic(topic);
+    const writes: Promise<void>[] = [];
+    let tombstones = 0;
+    for (const [groupId, topics] of this.offsets) {
+      const doomed = [...(topics.get(topic)?.keys() ?? [])];
+      if (doomed.length === 0) continue;
+      tombstones += doomed.length;
+      const records = doomed.map((p) => ({ key: offsetCommitKey(groupId, topic, p), value: null }));
+      writes.push(this.write(groupId, records, () => {
+        for (const p of doomed) this.removeOffset(groupId, topic, p);
+      }));
+    }
+    await Promise.all(writes);
+    if (tombstones > 0) this.logger.info({ topic, tombstones }, 'removed the committed offsets of a deleted topic');
+  }
+
+  /** Whether an open transaction holds an offset for this partition of the group (KIP-447). */
+  hasPendingTransactionalOffsets(groupId: string, topic: string, partition: number): boolean {
+    return this.transactionalOffsets.has(groupId, topic, partition);
+  }
+
+  /**
+   * Resolves once every write for the group that is in flight now is written. Kafka serves
+   * require_stable as a write operation, queued behind the group's pending writes, so a fetch
+   * never misses a commit that is being written; this is the same wait.
+   */
+  async pendingCommitsWritten(groupId: string): Promise<void> {
+    await this.lastWrite.get(groupId)?.catch(() => {});
   }
 
   /** OffsetDelete: removes a group's offsets for topics the group is not subscribed to. */
@@ -644,7 +786,7 @@ export class GroupCoordinator {
         }
       }
     }
-    await this.write(records, () => {
+    await this.write(groupId, records, () => {
       for (const [topic, p] of doomed) this.removeOffset(groupId, topic, p);
     });
     return { errorCode: ErrorCode.NONE, results };
@@ -723,7 +865,7 @@ export class GroupCoordinator {
     if (this.groupRecords.has(g.groupId)) records.push({ key: groupMetadataKey(g.groupId), value: null });
     g.markDead(reason);
     this.groups.delete(g.groupId);
-    return this.write(records, () => {
+    return this.write(g.groupId, records, () => {
       this.offsets.delete(g.groupId);
       this.groupRecords.delete(g.groupId);
     });
@@ -754,7 +896,7 @@ export class GroupCoordinator {
     let expired = 0;
     for (const g of [...this.groups.values()]) {
       // Kafka keeps a group's offsets while a transaction of it is undecided.
-      if (this.pendingTxn.hasGroup(g.groupId)) continue;
+      if (this.transactionalOffsets.hasGroup(g.groupId)) continue;
       const committed = this.offsets.get(g.groupId);
       let base: ((o: OffsetAndMetadata, topic: string) => number | null) | null = null;
       if (g.is('Empty')) base = g.protocolType !== null ? () => g.stateTimestamp : (o) => o.commitTimestamp;
@@ -779,9 +921,10 @@ export class GroupCoordinator {
       expired += doomed.length;
       const leftEmpty = g.is('Empty') && (committed === undefined || doomed.length === countOffsets(committed));
       if (leftEmpty) {
-        writes.push(this.removeGroup(g, 'offsets expired'));
+        // Kafka removes an empty group once it has no offsets left, whether they expired or it never had any.
+        writes.push(this.removeGroup(g, committed === undefined ? 'empty group without committed offsets' : 'all committed offsets expired'));
       } else if (records.length > 0) {
-        writes.push(this.write(records, () => {
+        writes.push(this.write(g.groupId, records, () => {
           for (const [topic, p] of doomed) this.removeOffset(g.groupId, topic, p);
         }));
       }

@@ -52,6 +52,8 @@ import type { Clock, ScheduledTask } from '../clock.js';
  *   action: Heartbeat → accepted.  SyncGroup → answered with the member's current assignment.
  *           JoinGroup from a follower with unchanged metadata → current generation, no rebalance.
  *           JoinGroup from the leader, changed metadata, or a new member → rebalance.
+ *           JoinGroup from a restarted static member (instance id known, no member id) → the
+ *           current generation and its old assignment, unless the group's protocol would change.
  *           OffsetCommit from a current-generation member → accepted.
  *   transition: a join as above, a leave or a session timeout → PreparingRebalance.
  *
@@ -89,6 +91,11 @@ export interface JoinParams {
   readonly protocols: readonly Protocol[];
   /** JoinGroup v4+: a first join gets 79 MEMBER_ID_REQUIRED and an id to rejoin with. */
   readonly requireKnownMemberId: boolean;
+  /**
+   * JoinGroup v9+ (KIP-814): the client understands `skip_assignment`, so a static leader that
+   * rejoins a Stable group can be told it leads without being asked to assign again.
+   */
+  readonly supportsSkipAssignment: boolean;
 }
 
 export interface JoinMember {
@@ -363,23 +370,53 @@ export class ClassicGroup {
     }
   }
 
-  /** KIP-345: a static member (group.instance.id) keeps its place across restarts. */
+  /**
+   * KIP-345: a static member (group.instance.id) keeps its place across restarts. It joins with no
+   * member id, gets a new one, and the old one is fenced. In a Stable group this costs no rebalance
+   * as long as the protocol the group would pick stays the same (Kafka checks only that, not the
+   * metadata): the member is answered with the current generation and gets its old assignment back
+   * from SyncGroup — also when it is the leader, which is told so only when it understands
+   * `skip_assignment` (v9+); an older client is named a follower, so it does not assign again.
+   */
   private joinStaticMember(p: JoinParams, newMemberId: string, resolve: (r: JoinResult) => void): void {
     const oldMemberId = this.staticMembers.get(p.groupInstanceId!);
     if (oldMemberId === undefined) return this.addMemberAndRebalance(p, newMemberId, resolve);
+    const currentLeader = this.leaderId;
     const old = this.members.get(oldMemberId)!;
     const member = this.replaceStaticMember(old, newMemberId);
     this.scheduleSessionExpiration(member, member.sessionTimeoutMs);
-    if (this.is('Stable') && member.matches(p.protocols) && !this.isLeader(newMemberId)) {
-      // The restarted instance gets its old place back without a rebalance; its assignment is
-      // handed out again by its SyncGroup. The new member id is made durable first.
-      this.hooks.persist(this).then(
-        () => resolve({ ...this.joinResultFor(member), members: [] }),
-        () => resolve(joinError(newMemberId, ErrorCode.UNKNOWN_SERVER_ERROR)),
-      );
-      return;
-    }
-    this.updateMemberAndRebalance(member, p, resolve, 'static member rejoined');
+    const reason = `static member ${newMemberId} with instance id ${p.groupInstanceId} rejoined`;
+    if (!this.is('Stable')) return this.updateMemberAndRebalance(member, p, resolve, reason);
+    const previous = { protocols: member.protocols, rebalanceTimeoutMs: member.rebalanceTimeoutMs, sessionTimeoutMs: member.sessionTimeoutMs };
+    this.updateMember(member, p, resolve);
+    if (this.selectProtocol() !== this.protocolName) return this.maybePrepareRebalance(`${reason} with a change of protocol`);
+    // The new member id is made durable before anyone hears of it.
+    this.hooks.persist(this).then(
+      () => {
+        // A rebalance that started meanwhile has answered the join already.
+        if (member.awaitingJoin !== resolve) return;
+        this.stopAwaitingJoin(member);
+        const leads = p.supportsSkipAssignment && this.isLeader(newMemberId);
+        resolve({
+          ...this.joinResultFor(member),
+          members: leads ? this.joinMembers() : [],
+          leader: p.supportsSkipAssignment ? (this.leaderId ?? '') : (currentLeader ?? ''),
+          skipAssignment: leads,
+        });
+      },
+      () => {
+        if (member.awaitingJoin !== resolve || this.members.get(newMemberId) !== member) return;
+        // Not written: the old incarnation keeps the place, as if this join never happened.
+        this.stopAwaitingJoin(member);
+        Object.assign(member, previous);
+        const restored = this.replaceStaticMember(member, oldMemberId);
+        this.scheduleSessionExpiration(restored, restored.sessionTimeoutMs);
+        resolve({
+          ...joinError('', ErrorCode.COORDINATOR_NOT_AVAILABLE),
+          generationId: this.generationId, protocolType: this.protocolType, protocolName: this.protocolName, leader: currentLeader ?? '',
+        });
+      },
+    );
   }
 
   /** Gives a static member a new member id; whoever still holds the old id is fenced (82). */
@@ -421,6 +458,12 @@ export class ClassicGroup {
   }
 
   private updateMemberAndRebalance(member: Member, p: JoinParams, resolve: (r: JoinResult) => void, reason: string): void {
+    this.updateMember(member, p, resolve);
+    this.maybePrepareRebalance(reason);
+  }
+
+  /** The member's new protocols and timeouts, and its JoinGroup now waiting for an answer. */
+  private updateMember(member: Member, p: JoinParams, resolve: (r: JoinResult) => void): void {
     member.protocols = p.protocols;
     member.rebalanceTimeoutMs = p.rebalanceTimeoutMs;
     member.sessionTimeoutMs = p.sessionTimeoutMs;
@@ -428,11 +471,14 @@ export class ClassicGroup {
     if (member.awaitingJoin) member.awaitingJoin(joinError(member.memberId, ErrorCode.REBALANCE_IN_PROGRESS));
     else this.numMembersAwaitingJoin++;
     member.awaitingJoin = resolve;
-    this.maybePrepareRebalance(reason);
+  }
+
+  private stopAwaitingJoin(member: Member): void {
+    if (member.awaitingJoin) this.numMembersAwaitingJoin--;
+    member.awaitingJoin = undefined;
   }
 
   private joinResultFor(member: Member): JoinResult {
-    const leader = this.isLeader(member.memberId);
     return {
       errorCode: ErrorCode.NONE,
       generationId: this.generationId,
@@ -440,15 +486,18 @@ export class ClassicGroup {
       protocolName: this.protocolName,
       leader: this.leaderId ?? '',
       memberId: member.memberId,
-      members: leader
-        ? [...this.members.values()].map((m) => ({
-            memberId: m.memberId,
-            groupInstanceId: m.groupInstanceId,
-            metadata: m.metadataFor(this.protocolName!),
-          }))
-        : [],
+      members: this.isLeader(member.memberId) ? this.joinMembers() : [],
       skipAssignment: false,
     };
+  }
+
+  /** Every member's subscription to the chosen protocol: what the leader assigns from. */
+  private joinMembers(): JoinMember[] {
+    return [...this.members.values()].map((m) => ({
+      memberId: m.memberId,
+      groupInstanceId: m.groupInstanceId,
+      metadata: m.metadataFor(this.protocolName!),
+    }));
   }
 
   // ------------------------------------------------------------------------------------------

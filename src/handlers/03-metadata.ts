@@ -9,12 +9,19 @@
  * - Unknown topics are created when the request allows it (v4+ flag; always before v4) and
  *   `auto.create.topics.enable` is true, with `num.partitions` partitions. A created topic is
  *   answered at once, ready, since a single node has no leader election to wait for.
+ * - Internal topics (`__consumer_offsets`, once a group has used it) are listed among all topics,
+ *   flagged is_internal, as Kafka lists them. Asked for by name with auto-creation allowed,
+ *   `__consumer_offsets` is created by the group coordinator (its partitions and configs), as Kafka's
+ *   AutoTopicCreationManager does; an internal topic is flagged is_internal in errors too.
  * - Errors: 17 INVALID_TOPIC_EXCEPTION for an illegal name, 3 UNKNOWN_TOPIC_OR_PARTITION for an
  *   unknown topic that is not created, 100 UNKNOWN_TOPIC_ID for an unknown topic id (v10+).
  *
  * Version notes:
  * - v1: rack, controller id, is_internal; null = all topics.  v2: cluster id.  v3: throttle time.
- * - v4: allow_auto_topic_creation.  v5: offline replicas.  v7: leader epoch.  v8: authorized operations.
+ * - v4: allow_auto_topic_creation.  v5: offline replicas.  v7: leader epoch.
+ * - v8: authorized operations (KIP-430): when asked, each topic's (v8+) and the cluster's (v8-10)
+ *   as bit fields of AclOperation codes, from the authorizer (everything Kafka supports on the
+ *   resource until Tafka has ACLs); Integer.MIN_VALUE when not asked.
  * - v9: flexible.  v10: topic ids.  v12: topics may be asked for by id alone (name null); a null
  *   name before v12 closes the connection, as Kafka's request parser does.
  * - v13: top-level error code.
@@ -22,16 +29,15 @@
 import { Metadata } from '../../protocol/messages/03-metadata.js';
 import { ErrorCode, KafkaError } from '../../protocol/errors.js';
 import { ZERO_UUID } from '../../protocol/schema.js';
+import { authorizedOperations, clusterAuthorizedOperations, OPERATIONS_NOT_REQUESTED } from '../auth/authorizer.js';
 import { LEADER_EPOCH } from '../leader-epoch.js';
 import { defineHandler, type Response } from '../server/handler.js';
-import type { TopicService } from '../services.js';
+import type { BrokerServices } from '../services.js';
 import { findTopic } from '../topics/lookup.js';
-import { isInternalTopic } from '../topics/internal.js';
+import { CONSUMER_OFFSETS_TOPIC, isInternalTopic } from '../topics/internal.js';
 import { invalidTopicName, type TopicInfo } from '../topics/registry.js';
 
 type TopicResult = Response<typeof Metadata>['topics'][number];
-
-const UNSET_OPERATIONS = -2147483648;
 
 function describeTopic(nodeId: number, t: TopicInfo): TopicResult {
   const partitions = [];
@@ -52,7 +58,7 @@ function describeTopic(nodeId: number, t: TopicInfo): TopicResult {
     topicId: t.id,
     isInternal: t.internal,
     partitions,
-    topicAuthorizedOperations: UNSET_OPERATIONS,
+    topicAuthorizedOperations: OPERATIONS_NOT_REQUESTED,
   };
 }
 
@@ -60,18 +66,23 @@ const topicError = (errorCode: number, name: string | null, topicId = ZERO_UUID)
   errorCode,
   name,
   topicId,
-  isInternal: false,
+  isInternal: name !== null && isInternalTopic(name),
   partitions: [],
-  topicAuthorizedOperations: UNSET_OPERATIONS,
+  topicAuthorizedOperations: OPERATIONS_NOT_REQUESTED,
 });
 
-async function lookup(topics: TopicService, nodeId: number, name: string, allowCreate: boolean): Promise<TopicResult> {
+async function lookup({ topics, groups }: BrokerServices, nodeId: number, name: string, allowCreate: boolean): Promise<TopicResult> {
   const existing = topics.get(name);
   if (existing) return describeTopic(nodeId, existing);
   if (invalidTopicName(name)) return topicError(ErrorCode.INVALID_TOPIC_EXCEPTION, name);
-  if (!allowCreate || isInternalTopic(name)) return topicError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, name);
+  if (!allowCreate) return topicError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, name);
   try {
-    return describeTopic(nodeId, await topics.autoCreate(name));
+    // An internal topic is created by its coordinator, with its own partitions and configs, as Kafka's
+    // AutoTopicCreationManager does; `__transaction_state` only on the first transactional request.
+    if (name === CONSUMER_OFFSETS_TOPIC) await groups.prepare();
+    else if (isInternalTopic(name)) return topicError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, name);
+    const created = topics.get(name) ?? (await topics.autoCreate(name));
+    return describeTopic(nodeId, created);
   } catch (err) {
     if (err instanceof KafkaError) return topicError(err.errorCode, name);
     throw err;
@@ -102,9 +113,14 @@ export default defineHandler({
             const byId = findTopic(topics, { id: wanted.topicId });
             return byId.topic ? describeTopic(node.nodeId, byId.topic) : topicError(byId.errorCode, null, wanted.topicId);
           }
-          return lookup(topics, node.nodeId, wanted.name, allowCreate);
+          return lookup(ctx.services, node.nodeId, wanted.name, allowCreate);
         }),
       );
+    }
+    const { authorizer } = ctx.services;
+    if (apiVersion >= 8 && req.includeTopicAuthorizedOperations) {
+      // Topics named in the request get theirs even when they do not exist, as in Kafka; unknown ids do not.
+      for (const t of results) if (t.name !== null) t.topicAuthorizedOperations = authorizedOperations(authorizer, ctx, 'TOPIC', t.name);
     }
     const { host, port } = node.advertised;
     return {
@@ -113,7 +129,9 @@ export default defineHandler({
       clusterId: node.clusterId,
       controllerId: node.nodeId,
       topics: results,
-      clusterAuthorizedOperations: UNSET_OPERATIONS,
+      clusterAuthorizedOperations: apiVersion >= 8 && apiVersion <= 10 && req.includeClusterAuthorizedOperations
+        ? clusterAuthorizedOperations(authorizer, ctx)
+        : OPERATIONS_NOT_REQUESTED,
       errorCode: ErrorCode.NONE,
     };
   },

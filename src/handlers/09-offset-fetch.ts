@@ -1,7 +1,7 @@
 /**
  * OffsetFetch (key 9): the offsets a group has committed, for given partitions or for all.
  *
- * Versions: 1-10 (Kafka 4.x's floor is 1).
+ * Versions: 0-10, as Kafka 3.9 served v0 (Kafka 4.x's floor is 1).
  *
  * Behavior:
  * - A partition without a commit (or of an unknown group) answers offset -1, leader epoch -1,
@@ -11,12 +11,19 @@
  *   code, they are repeated on every partition; at v2-7 they are the top-level error; at v8+ the
  *   group's error.
  * - Offsets committed inside a transaction (TxnOffsetCommit) are returned only once it commits.
- *   require_stable (v7+): a partition with such pending offsets answers 88 UNSTABLE_OFFSET_COMMIT
- *   (retriable), so a consumer starting up waits for the transaction instead of starting from the
- *   offset before it.
+ * - require_stable (v7+, KIP-447): the fetch first waits for the group's commits being written (Kafka
+ *   runs it as a write operation, queued behind them); a partition that an open transaction holds an
+ *   offset for is answered 88 UNSTABLE_OFFSET_COMMIT with offset -1 (retriable), so a consumer
+ *   starting up waits for the transaction instead of starting from the offset before it. A group
+ *   that is rebalancing does not make offsets unstable (Kafka 4 checks only pending transactional
+ *   offsets).
  * - v10 names topics by id: an unknown id gets 100 UNKNOWN_TOPIC_ID.
  *
+ * - v0 read offsets from ZooKeeper; Kafka 3.9 in KRaft mode, with no ZooKeeper, answered every
+ *   requested partition with 35 UNSUPPORTED_VERSION (offset -1, metadata ""), and so does Tafka.
+ *
  * Version notes:
+ * - v1: offsets from the group coordinator (v0 read ZooKeeper's).
  * - v2: null = all topics; top-level error code.  v3: throttle time.  v5: leader epoch.
  * - v6: flexible.  v7: require_stable.  v8: many groups in one request (KIP-709).
  * - v9: member id and epoch (KIP-848 groups only; ignored for classic groups).  v10: topic ids.
@@ -34,7 +41,9 @@ type UnknownTopic = RequestedTopic & { errorCode: number };
 type GroupResult = Response<typeof OffsetFetch>['groups'][number];
 
 /** One group's answer in the v8+ shape; the older shapes are cut from it. */
-function fetchGroup(services: BrokerServices, groupId: string, topics: RequestedTopic[] | null, byId: boolean, requireStable: boolean): GroupResult {
+async function fetchGroup(
+  services: BrokerServices, groupId: string, topics: RequestedTopic[] | null, byId: boolean, requireStable: boolean,
+): Promise<GroupResult> {
   // Topic ids in, names to the coordinator; an unknown id is answered without asking it. Names go
   // to the coordinator as they are: it answers -1 for a topic it has no offsets for.
   const unknownIds: UnknownTopic[] = [];
@@ -51,6 +60,7 @@ function fetchGroup(services: BrokerServices, groupId: string, topics: Requested
       else unknownIds.push({ ...t, errorCode: found.errorCode });
     }
   }
+  if (requireStable) await services.groups.pendingCommitsWritten(groupId);
   const { errorCode, offsets } = services.groups.fetchOffsets(groupId, asked, requireStable);
   const byTopic = new Map<string, FetchedOffset[]>();
   for (const o of offsets) {
@@ -86,36 +96,54 @@ function fetchGroup(services: BrokerServices, groupId: string, topics: Requested
   return { groupId, topics: result, errorCode };
 }
 
+/**
+ * Every requested partition with one error, once each (Kafka's OffsetFetchRequest.getErrorResponse
+ * for versions without a top-level error code).
+ */
+function partitionErrors(asked: RequestedTopic[], errorCode: number) {
+  const byTopic = new Map<string, Set<number>>();
+  for (const t of asked) {
+    const partitions = byTopic.get(t.name) ?? new Set<number>();
+    for (const p of t.partitionIndexes) partitions.add(p);
+    byTopic.set(t.name, partitions);
+  }
+  return [...byTopic].map(([name, partitions]) => ({
+    name,
+    partitions: [...partitions].map((p) => ({ partitionIndex: p, committedOffset: -1n, committedLeaderEpoch: -1, metadata: '', errorCode })),
+  }));
+}
+
 export default defineHandler({
   api: OffsetFetch,
   minVersion: 1,
+  legacyMinVersion: 0,
   maxVersion: 10,
-  handle(req, ctx): Response<typeof OffsetFetch> {
+  async handle(req, ctx): Promise<Response<typeof OffsetFetch>> {
     const { services } = ctx;
     const v = ctx.apiVersion;
+    const requireStable = v >= 7 && req.requireStable;
     if (v >= 8) {
       return {
         throttleTimeMs: 0,
         topics: [],
         errorCode: 0,
-        groups: req.groups.map((g) =>
-          fetchGroup(services, g.groupId, g.topics?.map((t) => ({ ...t, name: t.name })) ?? null, v >= 10, req.requireStable)),
+        groups: await Promise.all(req.groups.map((g) =>
+          fetchGroup(services, g.groupId, g.topics?.map((t) => ({ ...t, name: t.name })) ?? null, v >= 10, requireStable))),
       };
     }
     const asked = req.topics?.map((t) => ({ name: t.name, topicId: ZERO_UUID, partitionIndexes: t.partitionIndexes })) ?? null;
-    const g = fetchGroup(services, req.groupId, asked, false, v >= 7 && req.requireStable);
+    if (v === 0) {
+      ctx.log.warn({ groupId: req.groupId }, 'OffsetFetch v0 reads offsets from ZooKeeper, which a KRaft broker does not have');
+      return { throttleTimeMs: 0, topics: partitionErrors(asked ?? [], ErrorCode.UNSUPPORTED_VERSION), errorCode: 0, groups: [] };
+    }
+    const g = await fetchGroup(services, req.groupId, asked, false, requireStable);
     let topics = g.topics.map((t) => ({
       name: t.name,
       partitions: t.partitions.map((p) => ({ ...p, committedLeaderEpoch: v >= 5 ? p.committedLeaderEpoch : -1 })),
     }));
     if (g.errorCode !== ErrorCode.NONE) {
       // v1 has nowhere else to put a group error than on each requested partition.
-      topics = v >= 2 ? [] : (asked ?? []).map((t) => ({
-        name: t.name,
-        partitions: t.partitionIndexes.map((p) => ({
-          partitionIndex: p, committedOffset: -1n, committedLeaderEpoch: -1, metadata: '', errorCode: g.errorCode,
-        })),
-      }));
+      topics = v >= 2 ? [] : partitionErrors(asked ?? [], g.errorCode);
     }
     return { throttleTimeMs: 0, topics, errorCode: v >= 2 ? g.errorCode : 0, groups: [] };
   },

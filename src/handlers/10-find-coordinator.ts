@@ -7,6 +7,9 @@
  * Behavior:
  * - One broker: it coordinates every group (key type 0) and every transactional id (key type 1),
  *   so the answer is always this broker's advertised host and port.
+ * - A group key creates `__consumer_offsets` (offsets.topic.num.partitions partitions) if it does not
+ *   exist yet, as Kafka creates it on the first FindCoordinator. Kafka answers 15 while it creates
+ *   the topic and the client retries; Tafka creates it before answering.
  * - While the group coordinator is still replaying its log at start-up: 15 COORDINATOR_NOT_AVAILABLE,
  *   as Kafka answers while its offsets topic is unavailable. Never 14 here: KafkaJS retries
  *   FindCoordinator only on 15 and gives up on 14.
@@ -33,20 +36,17 @@ export default defineHandler({
   async handle(req, ctx): Promise<Response<typeof FindCoordinator>> {
     const { node } = ctx.services;
     const { host, port } = node.advertised;
-    const status = await coordinatorStatus(req, ctx);
-    const answer = (key: string) => {
-      let errorCode: number;
-      let errorMessage: string | null = null;
-      if (req.keyType !== GROUP && req.keyType !== TRANSACTION) {
-        errorCode = ErrorCode.INVALID_REQUEST;
-        errorMessage = `Unsupported key type ${req.keyType}`;
-      } else {
-        errorCode = status;
-        if (errorCode !== ErrorCode.NONE) errorMessage = 'The coordinator is not available.';
-      }
-      const ok = errorCode === ErrorCode.NONE;
-      return { key, nodeId: ok ? node.nodeId : -1, host: ok ? host : '', port: ok ? port : -1, errorCode, errorMessage };
-    };
+    let errorCode: number;
+    let errorMessage: string | null = null;
+    if (req.keyType !== GROUP && req.keyType !== TRANSACTION) {
+      errorCode = ErrorCode.INVALID_REQUEST;
+      errorMessage = `Unsupported key type ${req.keyType}`;
+    } else {
+      errorCode = await coordinatorStatus(req, ctx);
+      if (errorCode !== ErrorCode.NONE) errorMessage = 'The coordinator is not available.';
+    }
+    const ok = errorCode === ErrorCode.NONE;
+    const answer = (key: string) => ({ key, nodeId: ok ? node.nodeId : -1, host: ok ? host : '', port: ok ? port : -1, errorCode, errorMessage });
     if (ctx.apiVersion >= 4) {
       return {
         throttleTimeMs: 0, errorCode: 0, errorMessage: null, nodeId: 0, host: '', port: 0,
@@ -66,8 +66,20 @@ export default defineHandler({
   },
 });
 
-/** The coordinator's readiness for this key type (the transaction coordinator may need to start). */
-function coordinatorStatus(req: Request<typeof FindCoordinator>, ctx: RequestContext): Promise<number> | number {
+/**
+ * The coordinator's readiness for this key type: the transaction coordinator may need to start
+ * (creating `__transaction_state`), the group coordinator to create `__consumer_offsets`.
+ */
+async function coordinatorStatus(req: Request<typeof FindCoordinator>, ctx: RequestContext): Promise<number> {
   if (req.keyType === TRANSACTION) return ctx.services.txn.findCoordinatorError();
-  return ctx.services.groups.findCoordinatorError();
+  const { groups } = ctx.services;
+  const status = groups.findCoordinatorError();
+  if (status !== ErrorCode.NONE) return status;
+  try {
+    await groups.prepare();
+  } catch (err) {
+    ctx.log.error({ err }, 'creating the offsets topic failed');
+    return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+  }
+  return ErrorCode.NONE;
 }

@@ -21,7 +21,9 @@
  * - v0: no rebalance timeout (the session timeout serves as both).  v1: rebalance timeout.
  * - v2: throttle time.  v4: MEMBER_ID_REQUIRED (KIP-394).  v5: group instance ids (KIP-345).
  * - v6: flexible.  v7: protocol type in the response; protocol name nullable.
- * - v8: reason.  v9: skip_assignment (never set here: it serves KIP-848 migration).
+ * - v8: reason.  v9: skip_assignment (KIP-814): set for a static leader that rejoined a Stable group
+ *   without changing the group's protocol — it gets the member list but keeps the assignment it has.
+ *   Older versions name another leader in that case, so the client does not assign again.
  */
 import { JoinGroup } from '../../protocol/messages/11-join-group.js';
 import { defineHandler, type Response } from '../server/handler.js';
@@ -42,6 +44,7 @@ export default defineHandler({
       protocolType: req.protocolType,
       protocols: req.protocols,
       requireKnownMemberId: v >= 4,
+      supportsSkipAssignment: v >= 9,
     });
     return {
       throttleTimeMs: 0,
@@ -51,7 +54,7 @@ export default defineHandler({
       // Non-nullable before v7: an error answer carries "".
       protocolName: v >= 7 ? r.protocolName : (r.protocolName ?? ''),
       leader: r.leader,
-      skipAssignment: false,
+      skipAssignment: r.skipAssignment,
       memberId: r.memberId,
       members: r.members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId, metadata: m.metadata })),
     };

@@ -10,7 +10,9 @@
  *   filled in only when the group is Stable, as in Kafka; otherwise members are listed without them.
  * - An unknown group: before v6 it is described as Dead with no error, as Kafka always did; from
  *   v6 it gets 69 GROUP_ID_NOT_FOUND with a message (KIP-1043).
- * - 14 while loading, 24 for an empty group id. Authorized operations are not computed (no ACLs).
+ * - 14 while loading, 24 for an empty group id.
+ * - include_authorized_operations (v3+): each group answered without an error gets the GROUP
+ *   operations the authorizer allows, as a bit field (KIP-430; all of them until Tafka has ACLs).
  *
  * Version notes:
  * - v1: throttle time.  v3: authorized operations.  v4: group instance ids.  v5: flexible.
@@ -18,9 +20,8 @@
  */
 import { DescribeGroups } from '../../protocol/messages/15-describe-groups.js';
 import { ErrorCode } from '../../protocol/errors.js';
+import { authorizedOperations, OPERATIONS_NOT_REQUESTED } from '../auth/authorizer.js';
 import { defineHandler, type Response } from '../server/handler.js';
-
-const UNSET_OPERATIONS = -2147483648;
 
 export default defineHandler({
   api: DescribeGroups,
@@ -42,7 +43,9 @@ export default defineHandler({
           protocolType: d.protocolType,
           protocolData: d.protocolData,
           members: d.members.map((m) => ({ ...m, groupInstanceId: v >= 4 ? m.groupInstanceId : null })),
-          authorizedOperations: UNSET_OPERATIONS,
+          authorizedOperations: v >= 3 && req.includeAuthorizedOperations && errorCode === ErrorCode.NONE
+            ? authorizedOperations(ctx.services.authorizer, ctx, 'GROUP', groupId)
+            : OPERATIONS_NOT_REQUESTED,
         };
       }),
     };

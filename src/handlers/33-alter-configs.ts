@@ -9,11 +9,15 @@
  *   (src/config/topic-keys.ts), stored in the topic registry (so they survive restarts), and pushed
  *   into the partition logs at once: retention, segment size and roll time, max.message.bytes,
  *   message.timestamp.type and the flush settings take effect without a restart.
- * - BROKER: Tafka has no dynamic broker configs; any key is refused as read-only (42).
+ * - BROKER "" (cluster-wide default) or "<node.id>": replaces that resource's dynamic broker configs
+ *   (src/config/dynamic.ts) — stored in tafka-broker-configs.json, in force at once (topics without
+ *   an override of their own follow new log defaults immediately), described by DescribeConfigs as
+ *   DYNAMIC_DEFAULT_BROKER_CONFIG / DYNAMIC_BROKER_CONFIG.
  * - validate_only validates and stores nothing.
  * - Errors per resource: 3 UNKNOWN_TOPIC_OR_PARTITION, 17 INVALID_TOPIC_EXCEPTION, 40 INVALID_CONFIG
- *   (unknown name or bad value, naming the key), 42 INVALID_REQUEST (resource named twice, duplicate
- *   keys, another broker's id, read-only broker config, unsupported resource type).
+ *   (unknown topic config name or bad topic value, naming the key), 42 INVALID_REQUEST (resource named
+ *   twice, duplicate keys, a null value, another broker's id, a broker config Kafka cannot change
+ *   dynamically or a bad broker value — Kafka's messages — or an unsupported resource type).
  *
  * Version notes:
  * - v1: like v0 (throttling after the response).  v2: flexible.
@@ -27,7 +31,11 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 2,
   async handle(req, ctx): Promise<Response<typeof AlterConfigs>> {
-    const responses = await alterResources(ctx.services, req.resources, req.validateOnly, (r) => Object.fromEntries(r.configs.map((c) => [c.name, c.value])));
+    const responses = await alterResources(
+      ctx.services, req.resources, req.validateOnly,
+      (r) => Object.fromEntries(r.configs.map((c) => [c.name, c.value])),
+      (r) => r.configs.filter((c) => c.value === null).map((c) => c.name),
+    );
     return { throttleTimeMs: 0, responses };
   },
 });

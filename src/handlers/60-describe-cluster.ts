@@ -7,8 +7,9 @@
  * Behavior:
  * - One broker: it is the only broker listed and the controller id. A KRaft broker names a live
  *   broker as controller too, since the real controller has no endpoint clients may use.
- * - include_cluster_authorized_operations: Tafka has no authorizer, so, like Kafka without one,
- *   every operation a CLUSTER resource supports is granted.
+ * - include_cluster_authorized_operations: the CLUSTER operations the authorizer allows, as a bit
+ *   field (0 without DESCRIBE on the cluster); until Tafka has ACLs, like Kafka without an
+ *   authorizer, every operation a CLUSTER resource supports.
  * - Errors: endpoint type 2 (controllers) → 114 MISMATCHED_ENDPOINT_TYPE, any type other than 1/2 →
  *   115 UNSUPPORTED_ENDPOINT_TYPE (both 42 INVALID_REQUEST at v0); a refusal carries no brokers.
  *
@@ -17,16 +18,11 @@
  */
 import { DescribeCluster } from '../../protocol/messages/60-describe-cluster.js';
 import { ErrorCode } from '../../protocol/errors.js';
+import { clusterAuthorizedOperations, OPERATIONS_NOT_REQUESTED } from '../auth/authorizer.js';
 import { defineHandler, type Response } from '../server/handler.js';
 
 const BROKER = 1;
 const CONTROLLER = 2;
-const UNSET_OPERATIONS = -2147483648;
-/**
- * AclOperation codes a CLUSTER resource supports: CREATE 5, ALTER 7, DESCRIBE 8, CLUSTER_ACTION 9,
- * DESCRIBE_CONFIGS 10, ALTER_CONFIGS 11, IDEMPOTENT_WRITE 12.
- */
-const CLUSTER_OPERATIONS = [5, 7, 8, 9, 10, 11, 12].reduce((bits, op) => bits | (1 << op), 0);
 
 type Result = Response<typeof DescribeCluster>;
 
@@ -38,7 +34,7 @@ const refusal = (errorCode: number, errorMessage: string): Result => ({
   clusterId: '',
   controllerId: -1,
   brokers: [],
-  clusterAuthorizedOperations: UNSET_OPERATIONS,
+  clusterAuthorizedOperations: OPERATIONS_NOT_REQUESTED,
 });
 
 export default defineHandler({
@@ -66,7 +62,9 @@ export default defineHandler({
       clusterId: node.clusterId,
       controllerId: node.nodeId,
       brokers: [{ brokerId: node.nodeId, host, port, rack: node.rack, isFenced: false }],
-      clusterAuthorizedOperations: req.includeClusterAuthorizedOperations ? CLUSTER_OPERATIONS : UNSET_OPERATIONS,
+      clusterAuthorizedOperations: req.includeClusterAuthorizedOperations
+        ? clusterAuthorizedOperations(ctx.services.authorizer, ctx)
+        : OPERATIONS_NOT_REQUESTED,
     };
   },
 });

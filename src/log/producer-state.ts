@@ -14,7 +14,7 @@
  *   59 UNKNOWN_PRODUCER_ID here until KIP-360 (2.5); since then the state may legitimately be gone
  *   (retention, DeleteRecords, expiration) and the broker starts tracking from whatever comes.
  *
- * Transactions (docs/07-transactions.md):
+ * Transactions (docs/08-transactions.md):
  * - a transactional batch of a producer with no open transaction here begins one at its first
  *   offset; a plain batch while one is open is refused with 48 INVALID_TXN_STATE;
  * - a marker (a control batch, written only by the transaction coordinator: origin 'coordinator')

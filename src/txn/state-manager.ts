@@ -15,9 +15,9 @@ import type { Logger } from 'pino';
 import { ErrorCode } from '../../protocol/errors.js';
 import type { Clock } from '../clock.js';
 import { CoordinatorLog, type CoordinatorRecord } from '../coordinator/coordinator-log.js';
-import { partitionForKey } from '../coordinator/partition-for.js';
 import type { PartitionLog } from '../log/partition-log.js';
 import { TRANSACTION_STATE_TOPIC } from '../topics/internal.js';
+import { coordinatorPartitionFor } from '../util/java-hash.js';
 import { decodeTransactionLogRecord, metadataInitOf, transactionLogRecord } from './records.js';
 import { TransactionMetadata, type TxnTransit } from './state.js';
 
@@ -59,7 +59,7 @@ export class TransactionStateManager {
 
   /** Which partition of `__transaction_state` holds a transactional id (Kafka's partitionFor). */
   partitionFor(transactionalId: string): number {
-    return partitionForKey(transactionalId, this.numPartitions);
+    return coordinatorPartitionFor(transactionalId, this.numPartitions);
   }
 
   get(transactionalId: string): TransactionMetadata | undefined {
@@ -96,7 +96,7 @@ export class TransactionStateManager {
     this.numPartitions = logs.length;
     // Time- or size-based retention would delete live state: this log only shrinks by snapshots.
     for (const log of logs) log.updateConfig({ retentionMs: -1, retentionBytes: -1, segmentBytes });
-    const stateLog = new CoordinatorLog(TRANSACTION_STATE_TOPIC, logs, clock, logger, loadBufferSize);
+    const stateLog = CoordinatorLog.over(TRANSACTION_STATE_TOPIC, logs, clock, logger, loadBufferSize);
     this.partitions = logs.map(() => ({ live: new Map(), sinceSnapshot: 0, inflight: 0, snapshotting: false }));
     let records = 0;
     for (let p = 0; p < logs.length; p++) {

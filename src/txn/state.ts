@@ -8,7 +8,7 @@
  * transition cannot be prepared while one is pending (the coordinator answers 51
  * CONCURRENT_TRANSACTIONS), so the in-memory state is always what a replay of the log gives.
  *
- * The states (docs/07-transactions.md has the diagram):
+ * The states (docs/08-transactions.md has the diagram):
  *
  * - **Empty**: the id has a producer id and epoch (InitProducerId) and no transaction. On
  *   AddPartitionsToTxn or AddOffsetsToTxn → Ongoing.

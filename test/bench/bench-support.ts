@@ -1,9 +1,9 @@
 /**
- * What the end-to-end benchmarks share: a free port, waiting for a broker process to listen, its
- * CPU time, and a bare Kafka connection for pre-built requests.
+ * What the end-to-end benchmarks share: a free port, a process's CPU time, waiting for a broker to
+ * listen, and one raw Kafka connection that sends pre-built frames and hands back response frames.
  */
 import { readFileSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 
 const CLK_TCK = 100;
 
@@ -35,7 +35,6 @@ export async function waitForPort(port: number): Promise<void> {
   throw new Error('broker did not start');
 }
 
-/** Raw loopback: one socket pair streaming `total` bytes in 64 KiB writes. */
 /** One Kafka connection: framed requests out, responses (without size) back, in order. */
 export async function kafkaConnection(port: number) {
   const socket = connect(port, '127.0.0.1');

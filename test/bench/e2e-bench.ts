@@ -35,6 +35,7 @@ const PROFILE = args.includes('--profile');
 const SMALL = arg('messages', 1_000_000);
 const LARGE = Math.max(1, Math.round(SMALL / 10));
 
+/** Raw loopback: one socket pair streaming `total` bytes in 64 KiB writes. */
 async function loopbackMBps(total: number): Promise<number> {
   const chunk = Buffer.alloc(64 * 1024, 1);
   return new Promise((resolve) => {

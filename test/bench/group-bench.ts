@@ -18,9 +18,12 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { ErrorCode } from '../../protocol/errors.js';
 import { systemClock } from '../../src/clock.js';
+import { BrokerConfig } from '../../src/config/broker-config.js';
 import { GroupCoordinator } from '../../src/group/coordinator.js';
 import { LogOffsetStore } from '../../src/group/offset-store.js';
+import { FileStorage } from '../../src/log/file-storage.js';
 import { LogManager } from '../../src/log/log-manager.js';
+import { TopicRegistry } from '../../src/topics/registry.js';
 
 const ROUNDS = Number(process.argv[2] ?? 20);
 const MEMBERS = 10;
@@ -82,7 +85,7 @@ class Member {
       const r = await this.c.joinGroup(this.group, {
         memberId: this.memberId, groupInstanceId: null, clientId: 'bench', clientHost: '127.0.0.1',
         rebalanceTimeoutMs: 60_000, sessionTimeoutMs: 30_000, protocolType: 'consumer',
-        protocols: [{ name: 'range', metadata: subscription() }], requireKnownMemberId: true,
+        protocols: [{ name: 'range', metadata: subscription() }], requireKnownMemberId: true, supportsSkipAssignment: true,
       });
       this.memberId = r.memberId;
       if (r.errorCode === ErrorCode.MEMBER_ID_REQUIRED) continue;
@@ -125,8 +128,9 @@ function percentile(xs: number[], q: number): number {
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'tafka-group-bench-'));
   const logger = pino({ level: 'silent' });
-  const logs = await LogManager.open({ dataDir: dir, logger });
-  const store = await LogOffsetStore.open(logs, systemClock, logger);
+  const storage = await FileStorage.create(dir);
+  const logs = await LogManager.open({ storage, logger });
+  const store = await LogOffsetStore.open({ config: new BrokerConfig(), logs, registry: await TopicRegistry.open(storage), clock: systemClock, logger });
   const c = new GroupCoordinator({
     clock: systemClock,
     logger,

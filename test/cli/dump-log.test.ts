@@ -160,7 +160,7 @@ describe('tafka dump-log', () => {
     const log = await manager.createLog('__transaction_state', 7);
     const md = new TransactionMetadata('app', { producerId: 1000n, producerEpoch: 3, txnTimeoutMs: 60_000, state: 'Empty', txnLastUpdateTimestamp: 5 });
     const ongoing = md.prepareAddPartitions(new Map([['t', new Set([1, 0])]]), 9);
-    await new CoordinatorLog('__transaction_state', [log], { now: () => 9 }).append(0, [
+    await CoordinatorLog.over('__transaction_state', [log], { now: () => 9 }).append(0, [
       transactionLogRecord('app', ongoing), { key: transactionLogKey('gone'), value: null },
     ]);
     await manager.close();

@@ -15,6 +15,8 @@ describe("the log's typed settings", () => {
       flushIntervalMs: NEVER,
       maxMessageBytes: 1048588,
       messageTimestampType: 'CreateTime',
+      messageTimestampBeforeMaxMs: NEVER,
+      messageTimestampAfterMaxMs: 3600000,
       fileDeleteDelayMs: 60000,
       producerIdExpirationMs: 86400000,
     });
@@ -29,6 +31,8 @@ describe("the log's typed settings", () => {
       ['log.flush.interval.ms', '500'],
       ['message.max.bytes', '5000'],
       ['log.message.timestamp.type', 'LogAppendTime'],
+      ['log.message.timestamp.before.max.ms', '86400000'],
+      ['log.message.timestamp.after.max.ms', '60000'],
       ['producer.id.expiration.ms', '42'],
     ]);
     expect(brokerLogConfig(config)).toEqual({
@@ -39,17 +43,28 @@ describe("the log's typed settings", () => {
       flushIntervalMs: 500,
       maxMessageBytes: 5000,
       messageTimestampType: 'LogAppendTime',
+      messageTimestampBeforeMaxMs: 86_400_000,
+      messageTimestampAfterMaxMs: 60_000,
       producerIdExpirationMs: 42,
     });
   });
 
   it("put a topic's overrides on top of the broker's values", () => {
     const config = new BrokerConfig([['log.retention.hours', '1'], ['log.segment.bytes', '2097152']]);
-    expect(topicLogConfig(config, { 'retention.ms': '9', 'index.interval.bytes': '0', 'cleanup.policy': 'compact' })).toEqual({
+    expect(topicLogConfig(config, { 'retention.ms': '9', 'index.interval.bytes': '0', 'cleanup.policy': 'compact,delete' })).toEqual({
       ...defaultLogConfig,
       segmentBytes: 2097152,
       retentionMs: 9,
       indexIntervalBytes: 0,
     });
+  });
+
+  it('retention deletes nothing from a log whose cleanup.policy lacks delete (compacted only), as in Kafka', () => {
+    const config = new BrokerConfig([['log.retention.hours', '1'], ['log.retention.bytes', '1000']]);
+    expect(topicLogConfig(config, { 'cleanup.policy': 'compact', 'retention.ms': '9' })).toMatchObject({ retentionMs: -1, retentionBytes: -1 });
+    expect(topicLogConfig(config, {})).toMatchObject({ retentionMs: 3_600_000, retentionBytes: 1000 });
+    const compacting = new BrokerConfig([['log.cleanup.policy', 'compact']]);
+    expect(topicLogConfig(compacting, {})).toMatchObject({ retentionMs: -1, retentionBytes: -1 });
+    expect(topicLogConfig(compacting, { 'cleanup.policy': 'delete' }).retentionMs).toBe(defaultLogConfig.retentionMs);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * The transaction state diagram in docs/07-transactions.md is drawn from VALID_PREVIOUS in
+ * The transaction state diagram in docs/08-transactions.md is drawn from VALID_PREVIOUS in
  * src/txn/state.ts: every arrow must be a transition the table allows, and every transition of the
  * table must be drawn (the table is small enough to draw whole).
  */
@@ -11,12 +11,12 @@ import { VALID_PREVIOUS, type TransactionState } from '../../src/txn/state.js';
 import { diagramArrows, stateArrows } from './mermaid.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const CHAPTER = join(ROOT, 'docs', '07-transactions.md');
+const CHAPTER = join(ROOT, 'docs', '08-transactions.md');
 
 const allowed = (from: string, to: string): boolean =>
   (VALID_PREVIOUS as Record<string, readonly TransactionState[]>)[to]?.includes(from as TransactionState) ?? false;
 
-describe('the transaction state diagram in docs/07-transactions.md', () => {
+describe('the transaction state diagram in docs/08-transactions.md', () => {
   const arrows = stateArrows(diagramArrows(readFileSync(CHAPTER, 'utf8')));
 
   it('names only transitions that exist in VALID_PREVIOUS', () => {

@@ -7,14 +7,18 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../protocol/errors.js';
 import { GroupCoordinator } from '../../src/group/coordinator.js';
-import { config } from './helpers.js';
 import { LogOffsetStore, MemoryOffsetStore, type OffsetStore } from '../../src/group/offset-store.js';
+import { TEST_GROUP_CONFIG } from '../support/group-config.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { LogManager } from '../../src/log/log-manager.js';
 import { MemoryStorage } from '../../src/log/memory-storage.js';
+import { BrokerConfig } from '../../src/config/broker-config.js';
+import { TopicRegistry } from '../../src/topics/registry.js';
 
 const logger = pino({ level: 'silent' });
 const settle = () => new Promise<void>((r) => setImmediate(r));
+
+const config = TEST_GROUP_CONFIG;
 
 async function open(store: OffsetStore, clock = new ManualClock(1_000_000)) {
   const c = new GroupCoordinator({ clock, logger, config, store });
@@ -22,10 +26,13 @@ async function open(store: OffsetStore, clock = new ManualClock(1_000_000)) {
   return { c, clock };
 }
 
-/** A fresh LogManager over the same storage: what a broker restart sees. */
-async function logStore(storage: MemoryStorage) {
+/**
+ * A fresh LogManager over the same storage and the same topic registry (tafka-topics.json): what a
+ * broker restart sees.
+ */
+async function logStore(storage: MemoryStorage, registry: TopicRegistry, brokerConfig = new BrokerConfig()) {
   const logs = await LogManager.open({ storage, logger });
-  return { logs, store: await LogOffsetStore.open(logs, { now: () => 1_000_000 }) };
+  return { logs, store: await LogOffsetStore.open({ config: brokerConfig, logs, registry, clock: { now: () => 1_000_000 } }) };
 }
 
 const commit = (c: GroupCoordinator, group: string, entries: [string, number, bigint, string?][], over: Partial<Parameters<GroupCoordinator['commitOffsets']>[1]> = {}) =>
@@ -41,7 +48,7 @@ const offsetsOf = (c: GroupCoordinator, group: string, topic: string, partitions
 /** One member joined (v4 dance) and synced: a Stable group. */
 async function stableGroup(c: GroupCoordinator, clock: ManualClock, group: string) {
   const p = { groupInstanceId: null, clientId: 'c', clientHost: 'h', rebalanceTimeoutMs: 10_000, sessionTimeoutMs: 10_000,
-    protocolType: 'consumer', protocols: [{ name: 'range', metadata: Buffer.from([0, 0, 0, 0, 0, 1, 0, 1, 0x74, 0, 0, 0, 0]) }], requireKnownMemberId: true };
+    protocolType: 'consumer', protocols: [{ name: 'range', metadata: Buffer.from([0, 0, 0, 0, 0, 1, 0, 1, 0x74, 0, 0, 0, 0]) }], requireKnownMemberId: true, supportsSkipAssignment: true };
   const first = await c.joinGroup(group, { ...p, memberId: '' });
   const joined = c.joinGroup(group, { ...p, memberId: first.memberId });
   clock.advance(0);
@@ -98,7 +105,8 @@ describe('GroupCoordinator', () => {
 
   it('replays offsets and groups after a restart of the log store; deletions stay deleted', async () => {
     const storage = new MemoryStorage();
-    let { logs, store } = await logStore(storage);
+    const registry = await TopicRegistry.open(undefined);
+    let { logs, store } = await logStore(storage, registry);
     let { c, clock } = await open(store);
     const j = await stableGroup(c, clock, 'g');
     await commit(c, 'g', [['t', 0, 10n, 'm0'], ['t', 1, 20n]], { memberId: j.memberId, generationId: j.generationId });
@@ -108,7 +116,7 @@ describe('GroupCoordinator', () => {
     await c.close();
     await logs.close();
 
-    ({ logs, store } = await logStore(storage));
+    ({ logs, store } = await logStore(storage, registry));
     ({ c, clock } = await open(store));
     expect(offsetsOf(c, 'g', 't', [0, 1])).toEqual([[0, 10n, 'm0', 3], [1, 20n, '', 3]]);
     expect(offsetsOf(c, 'simple', 't', [0])).toEqual([[0, 7n, '', 3]]);
@@ -125,14 +133,15 @@ describe('GroupCoordinator', () => {
 
   it('snapshots bound replay: thousands of commits to a few partitions replay as a few records', async () => {
     const storage = new MemoryStorage();
-    let { logs, store } = await logStore(storage);
+    const registry = await TopicRegistry.open(undefined);
+    let { logs, store } = await logStore(storage, registry);
     let { c } = await open(store);
     for (let i = 0; i < 3000; i++) await commit(c, 'g', [['t', i % 4, BigInt(i)]]);
     await settle();
     await c.close();
     await logs.close();
 
-    ({ logs, store } = await logStore(storage));
+    ({ logs, store } = await logStore(storage, registry));
     let replayed = 0;
     await store.replay({ record: () => replayed++ });
     expect(replayed).toBeLessThan(1100); // at most a snapshot's worth plus the commits since
@@ -156,5 +165,21 @@ describe('GroupCoordinator', () => {
     expect(offsetsOf(c, 'g', 't', [0])[0]![1]).toBe(-1n);
     expect(c.listGroups([], []).groups).toEqual([]);
     expect(store.records.at(-1)!.value).toBeNull(); // tombstones were written
+  });
+
+  it('keeps OffsetCommit v1\'s commit timestamp: a standalone group\'s offsets expire counting from it', async () => {
+    const store = new MemoryOffsetStore();
+    const { c, clock } = await open(store);
+    const halfRetentionAgo = clock.now() - config.offsetsRetentionMs / 2;
+    const v1 = (topic: string, commitTimestamp: number) => c.commitOffsets('simple', {
+      memberId: '', groupInstanceId: null, generationId: -1, retentionTimeMs: -1, apiVersion: 1,
+      entries: [{ topic, partition: 0, offset: 7n, leaderEpoch: -1, metadata: null, commitTimestamp }],
+    });
+    expect(await v1('old', halfRetentionAgo)).toEqual([0]);
+    expect(await v1('now', -1)).toEqual([0]); // -1: the time of the commit
+    clock.advance(config.offsetsRetentionMs / 2 + config.offsetsRetentionCheckIntervalMs);
+    await settle();
+    expect(offsetsOf(c, 'simple', 'old', [0])[0]![1]).toBe(-1n);
+    expect(offsetsOf(c, 'simple', 'now', [0])[0]![1]).toBe(7n);
   });
 });

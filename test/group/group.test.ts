@@ -28,7 +28,7 @@ const protocols = (...names: string[]) => names.map((name) => ({ name, metadata:
 function params(memberId: string, over: Partial<JoinParams> = {}): JoinParams {
   return {
     memberId, groupInstanceId: null, clientId: 'client', clientHost: '127.0.0.1', rebalanceTimeoutMs: REBALANCE,
-    sessionTimeoutMs: SESSION, protocolType: 'consumer', protocols: protocols('range'), requireKnownMemberId: true, ...over,
+    sessionTimeoutMs: SESSION, protocolType: 'consumer', protocols: protocols('range'), requireKnownMemberId: true, supportsSkipAssignment: true, ...over,
   };
 }
 
@@ -326,6 +326,83 @@ describe('ClassicGroup', () => {
     // Static members survive a session timeout only as long as they heartbeat; leaving by instance id works.
     expect(group.leave([{ memberId: '', groupInstanceId: 'i-2' }])).toEqual([ErrorCode.NONE]);
     expect(group.state).toBe('PreparingRebalance');
+  });
+
+  /** Two static members, i-1 (the leader, assigned "L") and i-2 ("F"), Stable in generation 1. */
+  async function stableStatic(persist?: (g: ClassicGroup) => Promise<void>, protos = protocols('range')) {
+    const clock = new ManualClock(1_000_000);
+    const group = new ClassicGroup('g', clock, { initialRebalanceDelayMs: 0, maxSize: 100 }, { persist: persist ?? (async () => {}) });
+    const leader = track(group.join(params('', { groupInstanceId: 'i-1', protocols: protos })));
+    const follower = track(group.join(params('', { groupInstanceId: 'i-2', protocols: protos })));
+    clock.advance(0);
+    await settle();
+    const l = leader.value!.memberId;
+    const f = follower.value!.memberId;
+    expect(leader.value!.leader).toBe(l);
+    await sync(group, f, 1);
+    await sync(group, l, 1, [[l, 'L'], [f, 'F']]);
+    await settle();
+    expect(group.state).toBe('Stable');
+    return { clock, group, l, f };
+  }
+
+  const syncAgain = (group: ClassicGroup, memberId: string, groupInstanceId: string) =>
+    group.sync({ memberId, groupInstanceId, generationId: 1, protocolType: null, protocolName: null, assignments: [] });
+
+  it('static membership: the restarted leader keeps the group Stable and is told to skip the assignment (v9)', async () => {
+    const { group, l, f } = await stableStatic();
+    const again = await group.join(params('', { groupInstanceId: 'i-1', supportsSkipAssignment: true }));
+    expect(again).toMatchObject({ errorCode: 0, generationId: 1, skipAssignment: true });
+    expect(again.memberId).toMatch(/^i-1-/);
+    expect(again.leader).toBe(again.memberId);
+    // It still leads, so it hears every member's subscription (to watch their topics) ...
+    expect(again.members.map((m) => m.groupInstanceId)).toEqual(['i-1', 'i-2']);
+    // ... but nobody rebalanced: the follower carries on, the leader gets its own assignment back.
+    expect(group.state).toBe('Stable');
+    expect(group.heartbeat(f, 'i-2', 1)).toBe(ErrorCode.NONE);
+    expect(group.heartbeat(l, 'i-1', 1)).toBe(ErrorCode.FENCED_INSTANCE_ID);
+    expect((await syncAgain(group, again.memberId, 'i-1')).assignment.toString()).toBe('L');
+    expect((await syncAgain(group, f, 'i-2')).assignment.toString()).toBe('F');
+  });
+
+  it('static membership: before v9 the restarted leader is named a follower (the old leader id), so it does not reassign', async () => {
+    const { group, l } = await stableStatic();
+    const again = await group.join(params('', { groupInstanceId: 'i-1', supportsSkipAssignment: false }));
+    expect(again).toMatchObject({ errorCode: 0, generationId: 1, leader: l, members: [], skipAssignment: false });
+    expect(again.memberId).not.toBe(l);
+    expect(group.state).toBe('Stable');
+    expect(group.isLeader(again.memberId)).toBe(true);
+    expect((await syncAgain(group, again.memberId, 'i-1')).assignment.toString()).toBe('L');
+  });
+
+  it('static membership: new metadata alone keeps the group Stable (stored); a change of the chosen protocol rebalances', async () => {
+    const persisted: Buffer[] = [];
+    const { group } = await stableStatic(async (g) => {
+      persisted.push([...g.members.values()].find((m) => m.groupInstanceId === 'i-1')!.metadataFor('range'));
+    }, protocols('range', 'sticky'));
+    const meta = [{ name: 'range', metadata: Buffer.from('new') }, { name: 'sticky', metadata: Buffer.from('new') }];
+    const same = await group.join(params('', { groupInstanceId: 'i-1', protocols: meta }));
+    expect(same).toMatchObject({ errorCode: 0, generationId: 1 });
+    expect(group.state).toBe('Stable');
+    expect(persisted.at(-1)!.toString()).toBe('new');
+    // i-1 now prefers sticky: with the tie going to the first member's preference, the vote changes.
+    const changed = track(group.join(params('', { groupInstanceId: 'i-1', protocols: protocols('sticky', 'range') })));
+    await settle();
+    expect(changed.value).toBeUndefined();
+    expect(group.state).toBe('PreparingRebalance');
+  });
+
+  it('static membership: when the new member id cannot be stored, the old incarnation keeps its place', async () => {
+    let fail = false;
+    const { group, l } = await stableStatic(async () => {
+      if (fail) throw new Error('disk full');
+    });
+    fail = true;
+    const again = await group.join(params('', { groupInstanceId: 'i-1', supportsSkipAssignment: true }));
+    expect(again).toMatchObject({ errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, memberId: '', generationId: 1, leader: l });
+    expect(group.heartbeat(l, 'i-1', 1)).toBe(ErrorCode.NONE);
+    expect(group.isLeader(l)).toBe(true);
+    expect(group.state).toBe('Stable');
   });
 
   it('offset commit validation follows the state', async () => {

@@ -32,15 +32,15 @@ describe.each(STORAGE_KINDS)('transactions in the log on %s storage', (kind: Sto
     await log.append(batch(1)); // 4
     expect(log.highWatermark).toBe(5n);
     expect(log.lastStableOffset).toBe(2n);
-    const committed = await log.read(0n, 1 << 20, 'read_committed');
+    const committed = await log.read(0n, 1 << 20, { isolation: 'read_committed' });
     expect(bases(committed.records)).toEqual([0n]);
     expect(committed).toMatchObject({ highWatermark: 5n, lastStableOffset: 2n, abortedTransactions: [] });
-    expect(bases((await log.read(2n, 1 << 20, 'read_committed')).records)).toEqual([]);
+    expect(bases((await log.read(2n, 1 << 20, { isolation: 'read_committed' })).records)).toEqual([]);
     expect(bases((await log.read(0n, 1 << 20)).records)).toEqual([0n, 2n, 4n]);
 
     await marker(log, 1n, 0, true); // 5
     expect(log.lastStableOffset).toBe(6n);
-    const after = await log.read(0n, 1 << 20, 'read_committed');
+    const after = await log.read(0n, 1 << 20, { isolation: 'read_committed' });
     expect(bases(after.records)).toEqual([0n, 2n, 4n, 5n]);
     expect(after.abortedTransactions).toEqual([]);
   });
@@ -60,11 +60,11 @@ describe.each(STORAGE_KINDS)('transactions in the log on %s storage', (kind: Sto
     await log.append(txnBatch(8n, 0, 0)); // 2
     await marker(log, 7n, 3, false); // 3: abort producer 7 while 8 is open
     await marker(log, 8n, 0, true); // 4
-    const read = await log.read(0n, 1 << 20, 'read_committed');
+    const read = await log.read(0n, 1 << 20, { isolation: 'read_committed' });
     expect(bases(read.records)).toEqual([0n, 2n, 3n, 4n]);
     expect(read.abortedTransactions).toEqual([{ producerId: 7n, firstOffset: 0n, lastOffset: 3n, lastStableOffset: 2n }]);
     // A read past the aborted range does not carry it.
-    expect((await log.read(4n, 1 << 20, 'read_committed')).abortedTransactions).toEqual([]);
+    expect((await log.read(4n, 1 << 20, { isolation: 'read_committed' })).abortedTransactions).toEqual([]);
     const file = (await h.raw.readFile(DIR, '00000000000000000000.txnindex'))!;
     expect(file.toString('hex')).toBe(
       ['0000', '0000000000000007', '0000000000000000', '0000000000000003', '0000000000000002'].join(''),
@@ -86,7 +86,7 @@ describe.each(STORAGE_KINDS)('transactions in the log on %s storage', (kind: Sto
     await log.append(txnBatch(2n, 0, 0)); // 2, stays open
     log = await h.restart();
     expect(log.lastStableOffset).toBe(2n);
-    const read = await log.read(0n, 1 << 20, 'read_committed');
+    const read = await log.read(0n, 1 << 20, { isolation: 'read_committed' });
     expect(bases(read.records)).toEqual([0n, 1n]);
     expect(read.abortedTransactions).toMatchObject([{ producerId: 1n, firstOffset: 0n, lastOffset: 1n }]);
     await marker(log, 2n, 0, true);
@@ -108,19 +108,19 @@ describe.each(STORAGE_KINDS)('transactions in the log on %s storage', (kind: Sto
     await h.raw.remove(DIR, '00000000000000000003.txnindex');
     log = await h.crashAndReopen();
     expect(log.lastStableOffset).toBe(2n); // producer 2 is still open
-    expect((await log.read(0n, 1 << 20, 'read_committed')).records.length).toBeGreaterThan(0);
+    expect((await log.read(0n, 1 << 20, { isolation: 'read_committed' })).records.length).toBeGreaterThan(0);
     expect(decodeAbortedTxns((await h.raw.readFile(DIR, '00000000000000000003.txnindex'))!)).toEqual([
       { producerId: 1n, firstOffset: 0n, lastOffset: 4n, lastStableOffset: 2n },
     ]);
     await marker(log, 2n, 0, false); // 7
     expect(log.lastStableOffset).toBe(8n);
     // Segment 3 is read (offsets 3-5): both aborted transactions overlap it (producer 2's began at 2).
-    const all = await log.read(3n, 1 << 20, 'read_committed');
+    const all = await log.read(3n, 1 << 20, { isolation: 'read_committed' });
     expect(all.abortedTransactions).toEqual([
       { producerId: 1n, firstOffset: 0n, lastOffset: 4n, lastStableOffset: 2n },
       { producerId: 2n, firstOffset: 2n, lastOffset: 7n, lastStableOffset: 8n },
     ]);
-    const last = await log.read(6n, 1 << 20, 'read_committed');
+    const last = await log.read(6n, 1 << 20, { isolation: 'read_committed' });
     expect(last.abortedTransactions).toEqual([{ producerId: 2n, firstOffset: 2n, lastOffset: 7n, lastStableOffset: 8n }]);
   });
 

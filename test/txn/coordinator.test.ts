@@ -9,7 +9,6 @@ import { ErrorCode } from '../../protocol/errors.js';
 import { baseOffsetAt, batchSizeAt, CONTROL_BIT, ATTRIBUTES } from '../../src/codec/record-batch.js';
 import { readMarker } from '../../src/codec/control-record.js';
 import { CoordinatorLog } from '../../src/coordinator/coordinator-log.js';
-import { javaStringHashCode, partitionForKey } from '../../src/coordinator/partition-for.js';
 import { LogManager } from '../../src/log/log-manager.js';
 import { MemoryStorage } from '../../src/log/memory-storage.js';
 import type { PartitionLog } from '../../src/log/partition-log.js';
@@ -18,6 +17,7 @@ import { TransactionCoordinator, type TransactionCoordinatorConfig } from '../..
 import { MarkerWriter } from '../../src/txn/markers.js';
 import { decodeTransactionLogRecord, transactionLogRecord } from '../../src/txn/records.js';
 import { TransactionMetadata } from '../../src/txn/state.js';
+import { coordinatorPartitionFor, javaStringHashCode } from '../../src/util/java-hash.js';
 import { txnBatch } from '../log/producer-helpers.js';
 import { ManualClock } from '../support/manual-clock.js';
 
@@ -104,7 +104,7 @@ async function markersIn(log: PartitionLog): Promise<[bigint, number, boolean][]
 /** The states written to the transactional id's partition of __transaction_state, in order. */
 async function statesWritten(h: Harness, id: string): Promise<string[]> {
   const p = h.c.partitionFor(id);
-  const stateLog = new CoordinatorLog(TRANSACTION_STATE_TOPIC, [h.logs.getLog(TRANSACTION_STATE_TOPIC, p)!], h.clock);
+  const stateLog = CoordinatorLog.over(TRANSACTION_STATE_TOPIC, [h.logs.getLog(TRANSACTION_STATE_TOPIC, p)!], h.clock);
   const out: string[] = [];
   await stateLog.replay(0, {
     record: (r) => {
@@ -120,13 +120,9 @@ async function drain(): Promise<void> {
   for (let i = 0; i < 10; i++) await settle();
 }
 
-describe('partitionForKey', () => {
-  it("is Kafka's abs(String.hashCode) % partitions", () => {
-    expect(javaStringHashCode('hello')).toBe(99162322);
-    expect(partitionForKey('hello', 50)).toBe(22);
-    // The famous string whose hashCode is Integer.MIN_VALUE: Kafka's Utils.abs maps it to 0.
-    expect(javaStringHashCode('polygenelubricants')).toBe(-0x80000000);
-    expect(partitionForKey('polygenelubricants', 50)).toBe(0);
+describe("a transactional id's partition", () => {
+  it("is Kafka's abs(String.hashCode) % partitions, over UTF-16 code units (test/group/offsets-topic.test.ts has the rest)", () => {
+    expect(coordinatorPartitionFor('hello', 50)).toBe(22);
     expect(javaStringHashCode('é😀')).toBe(((0xe9 * 31 + 0xd83d) * 31 + 0xde00) | 0);
   });
 });
@@ -179,7 +175,7 @@ describe('TransactionCoordinator', () => {
     expect(second).toEqual({ errorCode: 0, producerId: 1000n, producerEpoch: 2 });
     expect(await markersIn(data)).toEqual([[1000n, 1, false]]);
     expect(data.lastStableOffset).toBe(2n);
-    expect((await data.read(0n, 1 << 20, 'read_committed')).abortedTransactions).toMatchObject([{ producerId: 1000n, firstOffset: 0n }]);
+    expect((await data.read(0n, 1 << 20, { isolation: 'read_committed' })).abortedTransactions).toMatchObject([{ producerId: 1000n, firstOffset: 0n }]);
     // The old instance is fenced everywhere.
     expect(await c.addPartitions('app', 1000n, 0, parts(['t', 0]))).toBe(ErrorCode.PRODUCER_FENCED);
     expect((await c.endTxn('app', 1000n, 0, true, 0)).errorCode).toBe(ErrorCode.PRODUCER_FENCED);
@@ -248,7 +244,7 @@ describe('TransactionCoordinator', () => {
     const md = h.c.metadata('app')!;
     const stateLog = h.logs.getLog(TRANSACTION_STATE_TOPIC, h.c.partitionFor('app'))!;
     const copy = new TransactionMetadata('app', { ...md, partitions: md.partitions });
-    await new CoordinatorLog(TRANSACTION_STATE_TOPIC, [stateLog], h.clock).append(0, [
+    await CoordinatorLog.over(TRANSACTION_STATE_TOPIC, [stateLog], h.clock).append(0, [
       transactionLogRecord('app', copy.prepareAbortOrCommit('PrepareCommit', 0, -1n, h.clock.now())),
     ]);
     h = await restart(h);
@@ -341,7 +337,7 @@ describe('TransactionCoordinator loading', () => {
     const h = await open();
     await h.c.initProducerId('app', 60_000);
     const log = h.logs.getLog(TRANSACTION_STATE_TOPIC, h.c.partitionFor('app'))!;
-    await new CoordinatorLog(TRANSACTION_STATE_TOPIC, [log], h.clock).append(0, [
+    await CoordinatorLog.over(TRANSACTION_STATE_TOPIC, [log], h.clock).append(0, [
       { key: Buffer.from([0, 9, 1, 2]), value: Buffer.from('not a transaction record') },
       { key: transactionLogRecord('app', { ...h.c.metadata('app')!, state: 'Empty' }).key, value: Buffer.from([0, 7, 0]) },
     ]);

@@ -1,0 +1,79 @@
+/**
+ * Who may do what: Kafka's Authorizer, reduced to what Tafka asks of it today — the "authorized
+ * operations" bit fields that Metadata (v8+), DescribeCluster and DescribeGroups (v3+) answer when a
+ * client asks for them (KIP-430). Kafka computes them in AuthHelper.authorizedOperations: every
+ * operation the resource type supports (AclEntry.supportedOperations) that the authorizer allows,
+ * one bit per AclOperation code.
+ *
+ * Tafka has no ACLs yet, so the authorizer in use allows everything — what Kafka does without an
+ * authorizer configured. ACLs will bring an authorizer that decides from them; nothing else changes.
+ * Decisions are synchronous over in-memory state, so they can never delay an append (see the design
+ * notes on authorization and the append rule).
+ */
+
+/** Kafka's AclOperation codes: the bit positions of the authorized-operations fields. */
+export const AclOperation = {
+  READ: 3,
+  WRITE: 4,
+  CREATE: 5,
+  DELETE: 6,
+  ALTER: 7,
+  DESCRIBE: 8,
+  CLUSTER_ACTION: 9,
+  DESCRIBE_CONFIGS: 10,
+  ALTER_CONFIGS: 11,
+  IDEMPOTENT_WRITE: 12,
+  CREATE_TOKENS: 13,
+  DESCRIBE_TOKENS: 14,
+} as const;
+
+export type ResourceType = 'TOPIC' | 'GROUP' | 'CLUSTER' | 'TRANSACTIONAL_ID' | 'DELEGATION_TOKEN' | 'USER';
+
+/** The one CLUSTER resource's name (Kafka's Resource.CLUSTER_NAME). */
+export const CLUSTER_NAME = 'kafka-cluster';
+
+const O = AclOperation;
+/** Kafka's AclEntry.supportedOperations: what can be allowed on each resource type. */
+export const SUPPORTED_OPERATIONS: Readonly<Record<ResourceType, readonly number[]>> = {
+  TOPIC: [O.READ, O.WRITE, O.CREATE, O.DESCRIBE, O.DELETE, O.ALTER, O.DESCRIBE_CONFIGS, O.ALTER_CONFIGS],
+  GROUP: [O.READ, O.DESCRIBE, O.DELETE, O.DESCRIBE_CONFIGS, O.ALTER_CONFIGS],
+  CLUSTER: [O.CREATE, O.CLUSTER_ACTION, O.DESCRIBE_CONFIGS, O.ALTER_CONFIGS, O.IDEMPOTENT_WRITE, O.ALTER, O.DESCRIBE],
+  TRANSACTIONAL_ID: [O.DESCRIBE, O.WRITE],
+  DELEGATION_TOKEN: [O.DESCRIBE],
+  USER: [O.CREATE_TOKENS, O.DESCRIBE_TOKENS],
+};
+
+/** The schemas' default for the fields (Integer.MIN_VALUE): "not asked for". */
+export const OPERATIONS_NOT_REQUESTED = -2147483648;
+
+/** Who is asking: what a request context tells an authorizer (a principal, once Tafka authenticates). */
+export interface Requester {
+  readonly clientId: string | null;
+  readonly clientHost: string;
+}
+
+export interface Authorizer {
+  /** Whether `requester` may perform `operation` (an AclOperation code) on the named resource. */
+  authorize(requester: Requester, operation: number, resourceType: ResourceType, resourceName: string): boolean;
+}
+
+/** Kafka without an authorizer configured: every operation is allowed. */
+export const ALLOW_ALL: Authorizer = { authorize: () => true };
+
+/** Kafka's AuthHelper.authorizedOperations: the supported operations allowed, one bit per code (Utils.to32BitField). */
+export function authorizedOperations(authorizer: Authorizer, requester: Requester, resourceType: ResourceType, resourceName: string): number {
+  let bits = 0;
+  for (const op of SUPPORTED_OPERATIONS[resourceType]) {
+    if (authorizer.authorize(requester, op, resourceType, resourceName)) bits |= 1 << op;
+  }
+  return bits;
+}
+
+/**
+ * The cluster's operations as Metadata and DescribeCluster report them: 0 for a requester that may
+ * not even DESCRIBE the cluster, else the allowed ones.
+ */
+export function clusterAuthorizedOperations(authorizer: Authorizer, requester: Requester): number {
+  if (!authorizer.authorize(requester, AclOperation.DESCRIBE, 'CLUSTER', CLUSTER_NAME)) return 0;
+  return authorizedOperations(authorizer, requester, 'CLUSTER', CLUSTER_NAME);
+}
