@@ -576,18 +576,24 @@ export class GroupCoordinator {
   // ------------------------------------------------------------------------------------------
   // Offsets
 
+  /**
+   * The group an offset commit goes to, or the error for all its entries. An unknown group is
+   * created (Empty) to hold the offsets for generation -1 (a consumer that manages its own
+   * partitions, or an admin client); otherwise the committer's group is gone: `gone`.
+   */
+  private commitTarget(groupId: string, generationId: number, gone: number): ClassicGroup | number {
+    const status = this.groupStatus(groupId);
+    if (status !== ErrorCode.NONE) return status;
+    const group = this.groups.get(groupId);
+    if (group) return group;
+    return generationId >= 0 ? gone : this.newGroup(groupId);
+  }
+
   /** Commits offsets; resolves with one error code per entry once the commit is durable. */
   async commitOffsets(groupId: string, req: OffsetCommitRequest): Promise<number[]> {
     const all = (code: number) => req.entries.map(() => code);
-    const status = this.groupStatus(groupId);
-    if (status !== ErrorCode.NONE) return all(status);
-    let group = this.groups.get(groupId);
-    if (!group) {
-      // Generation -1: a consumer that manages its own partitions, or an admin client. The
-      // group is created (Empty) to hold the offsets. Otherwise the committer's group is gone.
-      if (req.generationId >= 0) return all(req.apiVersion >= 9 ? ErrorCode.GROUP_ID_NOT_FOUND : ErrorCode.ILLEGAL_GENERATION);
-      group = this.newGroup(groupId);
-    }
+    const group = this.commitTarget(groupId, req.generationId, req.apiVersion >= 9 ? ErrorCode.GROUP_ID_NOT_FOUND : ErrorCode.ILLEGAL_GENERATION);
+    if (typeof group === 'number') return all(group);
     const validation = group.validateOffsetCommit(req.memberId, req.groupInstanceId, req.generationId);
     if (validation !== ErrorCode.NONE) return all(validation);
     group.touchMember(req.memberId);
@@ -634,13 +640,8 @@ export class GroupCoordinator {
    */
   async commitTxnOffsets(groupId: string, req: TxnOffsetCommitRequest): Promise<number[]> {
     const all = (code: number) => req.entries.map(() => code);
-    const status = this.groupStatus(groupId);
-    if (status !== ErrorCode.NONE) return all(status);
-    let group = this.groups.get(groupId);
-    if (!group) {
-      if (req.generationId >= 0) return all(ErrorCode.ILLEGAL_GENERATION);
-      group = this.newGroup(groupId);
-    }
+    const group = this.commitTarget(groupId, req.generationId, ErrorCode.ILLEGAL_GENERATION);
+    if (typeof group === 'number') return all(group);
     const anonymous = req.generationId < 0 && req.memberId === '' && req.groupInstanceId === null;
     const validation = !anonymous
       ? group.validateOffsetCommit(req.memberId, req.groupInstanceId, req.generationId)

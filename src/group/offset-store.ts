@@ -167,7 +167,7 @@ export class LogOffsetStore implements OffsetStore {
         record: (r, _offset, producerId) => visitor.record(r, p, producerId),
         marker: (producerId, commit) => visitor.marker?.(p, producerId, commit),
       });
-      if (batches > 0) this.logger?.info({ partition: p, from, to, batches }, 'replayed group coordinator log');
+      if (batches > 0) this.logger?.info({ partition: this.log.log(p).dir, from, to, batches }, 'replayed group coordinator log');
     }
   }
 
