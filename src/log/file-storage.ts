@@ -84,8 +84,8 @@ class DiskFile implements StoredFile, Evictable {
     await fh?.close();
   }
 
-  async read(position: number, length: number): Promise<Buffer> {
-    const buf = Buffer.allocUnsafe(Math.max(0, Math.min(length, this.size - position)));
+  async read(position: number, length: number, alloc: (size: number) => Buffer = Buffer.allocUnsafe): Promise<Buffer> {
+    const buf = alloc(Math.max(0, Math.min(length, this.size - position)));
     let done = 0;
     await this.use(async (fh) => {
       while (done < buf.length) {

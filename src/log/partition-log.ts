@@ -546,9 +546,10 @@ export class PartitionLog {
    * watermark. With `minOneMessage` (Kafka's name) the first batch is returned whole even if larger,
    * so a consumer always progresses (KIP-74); Fetch grants that to the first partition with data
    * only. One segment per call, as in Kafka. Throws OFFSET_OUT_OF_RANGE below the log start offset
-   * or beyond the log end offset.
+   * or beyond the log end offset. `alloc` supplies the buffers read into (a fetch's ReadLease): the
+   * records returned may live in them, so they must stay untouched until the caller is done.
    */
-  async read(offset: bigint, maxBytes: number, minOneMessage = true): Promise<ReadResult> {
+  async read(offset: bigint, maxBytes: number, minOneMessage = true, alloc?: (size: number) => Buffer): Promise<ReadResult> {
     if (this.failure) throw this.failure;
     this.checkOffsetInRange(offset);
     // Nothing could fit: answer without touching the files (a fetch whose budget is spent).
@@ -558,7 +559,7 @@ export class PartitionLog {
         const segment = segments[i]!;
         let found: { records: Buffer } | undefined;
         try {
-          found = await segment.read(offset, maxBytes, minOneMessage);
+          found = await segment.read(offset, maxBytes, minOneMessage, alloc);
         } catch (err) {
           // Retention removed the segment under our feet: the offset is now before the log start.
           if (segment.deleted) this.checkOffsetInRange(offset, true);

@@ -206,9 +206,14 @@ export class Segment {
    * Whole batches from the one holding `offset`, up to `maxBytes`, never past `readableSize`. With
    * `minOneMessage` the first batch comes whole even when larger than `maxBytes` (KIP-74); without
    * it, a first batch that does not fit gives no records. Undefined when this segment holds no batch
-   * at or after `offset`.
+   * at or after `offset`. `alloc` supplies the buffers read into (see StoredFile.read).
    */
-  async read(offset: bigint, maxBytes: number, minOneMessage = true): Promise<{ records: Buffer; nextOffset: bigint } | undefined> {
+  async read(
+    offset: bigint,
+    maxBytes: number,
+    minOneMessage = true,
+    alloc?: (size: number) => Buffer,
+  ): Promise<{ records: Buffer; nextOffset: bigint } | undefined> {
     const limit = this.readableSize;
     if (limit === 0 || !this.log) return undefined;
     const { offset: offsetIndex } = await this.loadIndexes();
@@ -228,7 +233,7 @@ export class Segment {
       this.log,
       start,
       limit,
-      { chunkSize: Math.max(maxBytes, HEADER_SIZE) + slack, wholeBatches: false },
+      { chunkSize: Math.max(maxBytes, HEADER_SIZE) + slack, wholeBatches: false, alloc },
       (buf, at, position, size) => {
         if (baseOffsetAt(buf, at) + BigInt(lastOffsetDeltaAt(buf, at)) < offset) return true;
         found = position;
@@ -244,7 +249,7 @@ export class Segment {
     const data =
       want <= chunkPos + chunk.length
         ? chunk.subarray(found - chunkPos, want - chunkPos)
-        : await this.log.read(found, want - found);
+        : await this.log.read(found, want - found, alloc);
     // Trim to whole batches by walking headers in memory.
     let end = firstSize;
     let lastStart = 0;
