@@ -14,6 +14,13 @@ export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '.
 
 const CLK_TCK = 100;
 
+/** A numeric command-line option `--name N`, or `dflt` when absent. */
+export function numberArg(name: string, dflt: number): number {
+  const args = process.argv.slice(2);
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : dflt;
+}
+
 export function freePort(): Promise<number> {
   return new Promise((resolve) => {
     const s = createServer();

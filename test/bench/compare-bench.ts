@@ -25,20 +25,16 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cpuSeconds, freePort, makeInput, ROOT, startTafka, stopProcess, timed } from './bench-support.js';
+import { cpuSeconds, freePort, makeInput, ROOT, startTafka, stopProcess, timed, numberArg } from './bench-support.js';
 
 const PEER = 'C mock peer';
 const PYTHON = '/usr/bin/python3'; // Debian's, where python3-confluent-kafka lives
-const args = process.argv.slice(2);
-const arg = (name: string, dflt: number) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : dflt;
-};
-const ROUNDS = arg('rounds', 5);
-const SMALL = arg('messages', 1_000_000);
+
+const ROUNDS = numberArg('rounds', 5);
+const SMALL = numberArg('messages', 1_000_000);
 const LARGE = Math.max(1, Math.round(SMALL / 10));
-const LATENCY_RATE = arg('latency-rate', 2000);
-const LATENCY_SECONDS = arg('latency-seconds', 5);
+const LATENCY_RATE = numberArg('latency-rate', 2000);
+const LATENCY_SECONDS = numberArg('latency-seconds', 5);
 
 interface Target {
   readonly name: string;

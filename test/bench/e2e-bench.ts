@@ -21,15 +21,10 @@ import { Produce } from '../../protocol/messages/00-produce.js';
 import { InitProducerId } from '../../protocol/messages/22-init-producer-id.js';
 import { codecFor } from '../../src/codec/interpret.js';
 import { encodeBatch, encodeRecords } from '../../src/codec/record-batch.js';
-import { cpuSeconds, freePort, kafkaConnection, makeInput, startTafka, stopProcess, timed } from './bench-support.js';
+import { cpuSeconds, freePort, kafkaConnection, makeInput, startTafka, stopProcess, timed, numberArg } from './bench-support.js';
 
-const args = process.argv.slice(2);
-const arg = (name: string, dflt: number) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : dflt;
-};
-const PROFILE = args.includes('--profile');
-const SMALL = arg('messages', 1_000_000);
+const PROFILE = process.argv.includes('--profile');
+const SMALL = numberArg('messages', 1_000_000);
 const LARGE = Math.max(1, Math.round(SMALL / 10));
 
 /** Raw loopback: one socket pair streaming `total` bytes in 64 KiB writes. */
