@@ -5,7 +5,8 @@
  *
  * Behavior:
  * - Bytes go from the segment files to the socket without being decoded: the log returns whole
- *   batches as a Buffer and the encoder sends it as its own chunk (see src/codec/writer.ts).
+ *   batches as a Buffer and the encoder sends it as its own chunk (see src/codec/writer.ts). The
+ *   buffers are leased from a pool and given back once the response is written (read-buffers.ts).
  * - Long polling (Kafka's DelayedFetch): if fewer than `min_bytes` are available, the request waits
  *   until an append to one of its partitions brings enough, `max_wait_ms` passes, or the connection
  *   closes. Appends wake it through the log's append listeners; nothing polls.
@@ -42,12 +43,15 @@ import { ZERO_UUID } from '../../protocol/schema.js';
 import { leaderEpochError } from '../leader-epoch.js';
 import type { TopicService } from '../services.js';
 import { findTopic } from '../topics/lookup.js';
+import { ReadBufferPool, type ReadLease } from '../log/read-buffers.js';
 import { answerOldFetchVersion, FIRST_CURRENT_FETCH_VERSION } from './01-fetch-old-versions.js';
 
 type FetchRequest = Request<typeof Fetch>;
 type PartitionData = Response<typeof Fetch>['responses'][number]['partitions'][number];
 
 const EMPTY = Buffer.alloc(0);
+/** Every fetch's read buffers, reused once the responses holding them are written. */
+const readBuffers = new ReadBufferPool();
 
 function partitionResult(partitionIndex: number, errorCode: number, log?: PartitionLog): PartitionData {
   return {
@@ -97,9 +101,10 @@ function resolveTargets(req: FetchRequest, topics: TopicService, apiVersion: num
  * Reads every target within the byte budgets, as Kafka's `ReplicaManager.readFromLog`: each
  * partition gets at most `partition_max_bytes` and what is left of `max_bytes`, and only until the
  * first partition that returns data may a first batch exceed those limits (KIP-74) — so a response
- * holds at most one oversized batch. Returns the results and the bytes read.
+ * holds at most one oversized batch. Returns the results and the bytes read; the records live in
+ * `lease`'s buffers.
  */
-async function readAll(targets: Target[], maxBytes: number, isolation: IsolationLevel): Promise<{ results: PartitionData[]; bytes: number }> {
+async function readAll(targets: Target[], maxBytes: number, isolation: IsolationLevel, lease: ReadLease): Promise<{ results: PartitionData[]; bytes: number }> {
   let budget = maxBytes;
   let bytes = 0;
   const results: PartitionData[] = [];
@@ -110,7 +115,7 @@ async function readAll(targets: Target[], maxBytes: number, isolation: Isolation
     }
     const result = partitionResult(t.partition, ErrorCode.NONE, t.log);
     try {
-      const read = await t.log.read(t.fetchOffset, Math.max(0, Math.min(t.maxBytes, budget)), { minOneMessage: bytes === 0, isolation });
+      const read = await t.log.read(t.fetchOffset, Math.max(0, Math.min(t.maxBytes, budget)), { minOneMessage: bytes === 0, isolation, alloc: lease.alloc });
       result.highWatermark = read.highWatermark;
       result.lastStableOffset = read.lastStableOffset;
       result.logStartOffset = read.logStartOffset;
@@ -165,7 +170,8 @@ export default defineHandler({
     const deadline = clock.now() + req.maxWaitMs;
     const isolation: IsolationLevel = req.isolationLevel === 1 ? 'read_committed' : 'read_uncommitted';
     let targets = resolveTargets(req, topics, apiVersion);
-    let { results, bytes } = await readAll(targets, req.maxBytes, isolation);
+    let lease = readBuffers.lease();
+    let { results, bytes } = await readAll(targets, req.maxBytes, isolation, lease);
     for (;;) {
       const logs = targets.filter((t) => t.log && t.errorCode === ErrorCode.NONE).map((t) => t.log!);
       const anyError = results.some((r) => r.errorCode !== ErrorCode.NONE);
@@ -173,8 +179,14 @@ export default defineHandler({
       await waitForAppend(logs, deadline - clock.now(), clock, ctx.signal);
       // Resolve again: the wake-up may be a topic deletion, which must answer 3 at once.
       targets = resolveTargets(req, topics, apiVersion);
-      ({ results, bytes } = await readAll(targets, req.maxBytes, isolation));
+      // The earlier results are dropped here, so nothing can read their buffers any more.
+      lease.release();
+      lease = readBuffers.lease();
+      ({ results, bytes } = await readAll(targets, req.maxBytes, isolation, lease));
     }
+    // The response (and any down-converted copy) reads the buffers until it is on the socket.
+    const answered = lease;
+    ctx.afterResponse(() => answered.release());
 
     const responses = req.topics.map((t) => ({ topic: t.topic, topicId: apiVersion >= 13 ? t.topicId : ZERO_UUID, partitions: [] as PartitionData[] }));
     targets.forEach((t, i) => responses[t.topicIndex].partitions.push(results[i]));

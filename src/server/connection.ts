@@ -64,6 +64,17 @@ export interface ConnectionOptions {
   readonly observer?: NetworkObserver;
 }
 
+/** A response ready to go (null: none is sent), and what runs once it has been written. */
+interface Finished {
+  readonly frame: Buffer[] | null;
+  readonly written: (() => void)[] | undefined;
+}
+
+/** Runs a response's afterResponse hooks; the socket's write callback (error or not) calls it. */
+const runAll = (fns: (() => void)[]) => () => {
+  for (const fn of fns) fn();
+};
+
 const bytesOf = (frame: Buffer[] | null): number => {
   let n = 0;
   if (frame) for (const b of frame) n += b.length;
@@ -75,7 +86,7 @@ export class Connection {
   private nextSeq = 0;
   private nextToSend = 0;
   /** Responses finished out of order, by sequence number; null means "no response" (acks=0). */
-  private readonly ready = new Map<number, Buffer[] | null>();
+  private readonly ready = new Map<number, Finished>();
   private readyBytes = 0;
   /** Response bytes reserved by requests in flight (Handler.responseBytes). */
   private reservedBytes = 0;
@@ -168,7 +179,7 @@ export class Connection {
     const started = quotas.timed ? quotas.stopwatch() : 0;
     const d = this.opts.registry.dispatch(frame);
     if (d.kind === 'close') return this.close(d.reason);
-    if (d.kind === 'reply') return this.complete(seq, d.frame);
+    if (d.kind === 'reply') return this.complete(seq, { frame: d.frame, written: undefined });
     if (this.observer) this.probes.set(seq, this.observer.request(d.request.header, d.request.handler.api, frame, d.request.body, receivedAt));
     this.run(seq, d.request, frame.length, started);
   }
@@ -186,6 +197,7 @@ export class Connection {
     let workMs = 0;
     // The request log costs one level check per request while debug is off.
     const startedMs = this.log.isLevelEnabled('debug') ? this.opts.services.clock.now() : -1;
+    let written: (() => void)[] | undefined;
     const ctx: RequestContext = {
       ...header,
       clientHost: this.clientHost,
@@ -195,12 +207,13 @@ export class Connection {
       log: this.log,
       signal: this.aborter.signal,
       closeConnection: (reason) => this.closeAfter(seq, reason),
+      afterResponse: (fn) => void (written ??= []).push(fn),
     };
     const finish = (frame: Buffer[] | null) => {
       gate.release(requestBytes);
       this.reservedBytes -= reserved;
       if (exclusive) this.exclusive--;
-      this.complete(seq, frame);
+      this.complete(seq, { frame, written });
     };
     const fail = (err: unknown) => {
       const { code, message } = errorFor(err);
@@ -287,29 +300,38 @@ export class Connection {
     this.closeReason = reason;
   }
 
-  /** Record a finished response and write every response that is now next in line. */
-  private complete(seq: number, frame: Buffer[] | null): void {
+  /**
+   * Record a finished response and write every response that is now next in line. A response's
+   * afterResponse hooks ride on the write callback of its last chunk: Node calls it once libuv is
+   * done with the bytes (sent, or failed when the socket died), never while it still reads them.
+   */
+  private complete(seq: number, finished: Finished): void {
     if (this.closing) return;
     if (seq !== this.nextToSend) {
-      this.ready.set(seq, frame);
-      this.readyBytes += bytesOf(frame);
+      this.ready.set(seq, finished);
+      this.readyBytes += bytesOf(finished.frame);
       return;
     }
     this.lastActive = this.opts.services.clock.now();
     this.socket.cork();
-    let out: Buffer[] | null | undefined = frame;
+    let next: Finished | undefined = finished;
     for (;;) {
       const seqSent = this.nextToSend++;
-      if (out) for (const b of out) this.socket.write(b);
+      const { frame: out, written } = next;
+      if (out && out.length > 0) {
+        const last = out.length - 1;
+        for (let i = 0; i < last; i++) this.socket.write(out[i]);
+        this.socket.write(out[last], written && runAll(written));
+      } else if (written) runAll(written)();
       if (this.observer) this.sent(seqSent, seqSent !== seq);
       if (seqSent === this.closeAfterSeq) {
         this.socket.uncork();
         return this.close(this.closeReason);
       }
-      out = this.ready.get(this.nextToSend);
-      if (out === undefined) break;
+      next = this.ready.get(this.nextToSend);
+      if (next === undefined) break;
       this.ready.delete(this.nextToSend);
-      this.readyBytes -= bytesOf(out);
+      this.readyBytes -= bytesOf(next.frame);
     }
     this.socket.uncork();
     if (this.muted) this.pump();

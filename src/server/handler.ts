@@ -28,6 +28,12 @@ export interface RequestContext {
   readonly signal: AbortSignal;
   /** Close the connection after the responses before this one (Kafka's answer to a failed acks=0 produce). */
   closeConnection(reason: string): void;
+  /**
+   * Runs `fn` once this request's response has been written to the socket (the kernel has the
+   * bytes, or the write failed), or at once when there is no response. Not run if the connection
+   * closes before the response is written. Fetch gives its read buffers back here.
+   */
+  afterResponse(fn: () => void): void;
 }
 
 /** The API keys and version ranges the server handles (its handler registry, see dispatch.ts). */

@@ -16,6 +16,8 @@ export interface CallResult<A extends ApiSpec> {
   readonly response: Response<A> | null;
   /** Set when the handler asked to close the connection. */
   readonly closed?: string;
+  /** Runs what the handler asked to run once its response is written (RequestContext.afterResponse). */
+  readonly responseWritten: () => void;
 }
 
 export async function callHandler<A extends ApiSpec>(
@@ -27,6 +29,7 @@ export async function callHandler<A extends ApiSpec>(
 ): Promise<CallResult<A>> {
   const handler = registry.get(api.apiKey) as unknown as Handler<A>;
   let closed: string | undefined;
+  const written: (() => void)[] = [];
   const response = await handler.handle(request, {
     apiKey: api.apiKey,
     apiVersion,
@@ -39,6 +42,7 @@ export async function callHandler<A extends ApiSpec>(
     log: pino({ level: 'silent' }),
     signal: new AbortController().signal,
     closeConnection: (reason) => void (closed = reason),
+    afterResponse: (fn) => void written.push(fn),
   });
-  return { response, closed };
+  return { response, closed, responseWritten: () => written.splice(0).forEach((fn) => fn()) };
 }
