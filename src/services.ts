@@ -48,6 +48,8 @@ export type GroupService = Pick<
   | 'fetchOffsets'
   | 'pendingCommitsWritten'
   | 'deleteOffsets'
+  | 'consumerGroupHeartbeat'
+  | 'consumerGroupDescribe'
 >;
 
 /**

@@ -25,6 +25,13 @@ import { coordinatorPartitionFor } from '../util/java-hash.js';
 import { ClassicGroup, type GroupState, type JoinParams, type JoinResult, type LeaveMember, type SyncParams, type SyncResult } from './group.js';
 import { LogOffsetStore, OFFSETS_TOPIC, type OffsetStore } from './offset-store.js';
 import { PendingTransactionalOffsets } from './pending-offsets.js';
+import { assignorsFromConfig } from './consumer/assignors.js';
+import {
+  ConsumerGroups, type ConsumerGroupDescription, type ConsumerGroupsConfig, type HeartbeatRequest, type HeartbeatResponse, type TopicCatalog,
+} from './consumer/consumer-groups.js';
+import { consumerGroupAsClassic } from './consumer/classic-view.js';
+import type { ConsumerGroupState } from './consumer/consumer-group.js';
+import { decodeConsumerGroupRecord, isConsumerGroupKeyVersion } from './consumer/records.js';
 import {
   decodeRecord,
   groupMetadataKey,
@@ -63,6 +70,27 @@ export function groupCoordinatorConfig(config: BrokerConfig): GroupCoordinatorCo
     offsetMetadataMaxBytes: config.get('offset.metadata.max.bytes'),
   };
 }
+
+/** The KIP-848 settings under Kafka's names (group.consumer.*, group.coordinator.rebalance.protocols). */
+export function consumerGroupsConfig(config: BrokerConfig): ConsumerGroupsConfig {
+  return {
+    enabled: listOf(config.get('group.coordinator.rebalance.protocols')).includes('consumer'),
+    sessionTimeoutMs: config.get('group.consumer.session.timeout.ms'),
+    heartbeatIntervalMs: config.get('group.consumer.heartbeat.interval.ms'),
+    maxSize: config.get('group.consumer.max.size'),
+    assignors: assignorsFromConfig(listOf(config.get('group.consumer.assignors'))),
+  };
+}
+
+const listOf = (value: string): string[] => value.split(',').map((v) => v.trim()).filter((v) => v !== '');
+
+/** Kafka's defaults, for coordinators built without a broker config (tests). */
+export const DEFAULT_CONSUMER_GROUPS_CONFIG: ConsumerGroupsConfig = {
+  enabled: true, sessionTimeoutMs: 45_000, heartbeatIntervalMs: 5_000, maxSize: 2_147_483_647,
+  assignors: assignorsFromConfig(['uniform', 'range']),
+};
+
+const NO_TOPICS: TopicCatalog = { get: () => undefined, getById: () => undefined, list: () => [] };
 
 export interface OffsetAndMetadata {
   readonly offset: bigint;
@@ -104,7 +132,7 @@ export interface FetchedOffset {
 export interface GroupDescription {
   readonly errorCode: number;
   readonly groupId: string;
-  readonly state: GroupState;
+  readonly state: GroupState | ConsumerGroupState;
   readonly protocolType: string;
   readonly protocolData: string;
   readonly members: readonly {
@@ -116,8 +144,9 @@ export interface GroupDescription {
 export interface GroupListing {
   readonly groupId: string;
   readonly protocolType: string;
-  readonly state: GroupState;
-  /** "classic": Tafka runs only the classic protocol. */
+  /** A classic group's state, or a consumer group's (Empty, Assigning, Reconciling, Stable). */
+  readonly state: string;
+  /** "classic" (JoinGroup/SyncGroup) or "consumer" (KIP-848 ConsumerGroupHeartbeat). */
   readonly type: string;
 }
 
@@ -126,6 +155,10 @@ export interface GroupCoordinatorOptions {
   readonly logger: Logger;
   readonly config: GroupCoordinatorConfig;
   readonly store: OffsetStore;
+  /** KIP-848 settings; Kafka's defaults when absent. */
+  readonly consumer?: ConsumerGroupsConfig;
+  /** The topics consumer groups subscribe to (the topic registry); none when absent. */
+  readonly topics?: TopicCatalog;
 }
 
 /** Snapshot once at least this many records were written since the last one, and more than are live. */
@@ -153,6 +186,8 @@ export class GroupCoordinator {
    */
   private readonly partitions: { inflight: number; recordsSinceSnapshot: number; snapshotting: boolean; holdsOthers: boolean }[];
   private expirationTask?: ScheduledTask;
+  /** KIP-848 consumer groups, beside the classic ones; a group id is one or the other. */
+  readonly consumer: ConsumerGroups;
   private readonly clock: Clock;
   private readonly logger: Logger;
   readonly config: GroupCoordinatorConfig;
@@ -166,6 +201,21 @@ export class GroupCoordinator {
     this.partitions = Array.from({ length: opts.store.partitionCount }, () => ({
       inflight: 0, recordsSinceSnapshot: 0, snapshotting: false, holdsOthers: false,
     }));
+    this.consumer = new ConsumerGroups(opts.consumer ?? DEFAULT_CONSUMER_GROUPS_CONFIG, opts.topics ?? NO_TOPICS, this.clock, this.logger, {
+      append: (groupId, records) => this.write(groupId, records, () => {}),
+      classicGroup: (groupId) => {
+        const g = this.groups.get(groupId);
+        if (!g || g.is('Dead')) return 'none';
+        return g.is('Empty') ? 'empty' : 'active';
+      },
+      removeEmptyClassicGroup: (groupId) => {
+        const g = this.groups.get(groupId)!;
+        g.markDead('converted to a consumer group');
+        this.groups.delete(groupId);
+        const stored = this.groupRecords.delete(groupId);
+        return stored ? [{ key: groupMetadataKey(groupId), value: null }] : [];
+      },
+    });
   }
 
   /**
@@ -174,12 +224,14 @@ export class GroupCoordinator {
    * broker's clock, settings from the broker config. Resolves once the logs have been replayed.
    */
   static async open(opts: {
-    config: BrokerConfig; logs: LogManager; registry: InternalTopicRegistry; clock: Clock; logger: Logger;
+    config: BrokerConfig; logs: LogManager; registry: InternalTopicRegistry & TopicCatalog; clock: Clock; logger: Logger;
   }): Promise<GroupCoordinator> {
     const coordinator = new GroupCoordinator({
       clock: opts.clock,
       logger: opts.logger,
       config: groupCoordinatorConfig(opts.config),
+      consumer: consumerGroupsConfig(opts.config),
+      topics: opts.registry,
       store: await LogOffsetStore.open(opts),
     });
     await coordinator.startup();
@@ -201,6 +253,10 @@ export class GroupCoordinator {
     await this.store.replay((r, partition) => {
       records++;
       this.partitions[partition]!.recordsSinceSnapshot++;
+      if (isConsumerGroupKeyVersion(r.key.readInt16BE(0))) {
+        this.consumer.replay(decodeConsumerGroupRecord(r));
+        return;
+      }
       const d = decodeRecord(r);
       if (this.partitionFor(d.group) !== partition) {
         misplaced.add(d.group);
@@ -241,7 +297,8 @@ export class GroupCoordinator {
       });
     }
     // Groups known only by their offsets (simple consumers, admin commits) come back Empty.
-    for (const groupId of this.offsets.keys()) if (!this.groups.has(groupId)) this.newGroup(groupId);
+    for (const groupId of this.offsets.keys()) if (!this.groups.has(groupId) && !this.consumer.has(groupId)) this.newGroup(groupId);
+    this.consumer.onLoaded();
     await this.moveToHomePartitions(misplaced, holding);
     this.state = 'active';
     this.scheduleExpiration();
@@ -288,6 +345,7 @@ export class GroupCoordinator {
     this.state = 'closed';
     this.expirationTask?.cancel();
     for (const g of this.groups.values()) g.shutdown();
+    this.consumer.shutdown();
     await this.store.close();
   }
 
@@ -352,6 +410,7 @@ export class GroupCoordinator {
     const out: CoordinatorRecord[] = [];
     const group = this.groupRecords.get(groupId);
     if (group) out.push(group);
+    out.push(...this.consumer.liveRecords(groupId));
     for (const [topic, partitions] of this.offsets.get(groupId) ?? []) {
       for (const [partition, o] of partitions) out.push(this.offsetRecord(groupId, topic, partition, o));
     }
@@ -360,7 +419,7 @@ export class GroupCoordinator {
 
   /** The live records of the groups that live in `partition`. */
   private liveRecords(partition: number): CoordinatorRecord[] {
-    const ids = new Set([...this.groupRecords.keys(), ...this.offsets.keys()]);
+    const ids = new Set([...this.groupRecords.keys(), ...this.offsets.keys(), ...[...this.consumer.all()].map((g) => g.groupId)]);
     return [...ids].filter((g) => this.partitionFor(g) === partition).flatMap((g) => this.groupLiveRecords(g));
   }
 
@@ -473,6 +532,17 @@ export class GroupCoordinator {
     if (p.sessionTimeoutMs < this.config.groupMinSessionTimeoutMs || p.sessionTimeoutMs > this.config.groupMaxSessionTimeoutMs) {
       return error(ErrorCode.INVALID_SESSION_TIMEOUT);
     }
+    if (this.consumer.has(groupId)) {
+      // An Empty consumer group becomes a classic one (its offsets stay); members of a live one
+      // would join it with the classic protocol, which Tafka does not support yet.
+      const deleted = this.consumer.deleteGroup(groupId);
+      if (deleted.errorCode !== ErrorCode.NONE) return error(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
+      try {
+        await this.write(groupId, deleted.records, () => {});
+      } catch {
+        return error(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+      }
+    }
     let group = this.groups.get(groupId);
     const created = !group;
     if (!group) {
@@ -521,16 +591,21 @@ export class GroupCoordinator {
     const all = (code: number) => req.entries.map(() => code);
     const status = this.groupStatus(groupId);
     if (status !== ErrorCode.NONE) return all(status);
-    let group = this.groups.get(groupId);
-    if (!group) {
-      // Generation -1: a consumer that manages its own partitions, or an admin client. The
-      // group is created (Empty) to hold the offsets. Otherwise the committer's group is gone.
-      if (req.generationId >= 0) return all(req.apiVersion >= 9 ? ErrorCode.GROUP_ID_NOT_FOUND : ErrorCode.ILLEGAL_GENERATION);
-      group = this.newGroup(groupId);
+    if (this.consumer.has(groupId)) {
+      const validation = this.consumer.validateOffsetCommit(groupId, req.memberId, req.generationId, req.apiVersion);
+      if (validation !== ErrorCode.NONE) return all(validation);
+    } else {
+      let group = this.groups.get(groupId);
+      if (!group) {
+        // Generation -1: a consumer that manages its own partitions, or an admin client. The
+        // group is created (Empty) to hold the offsets. Otherwise the committer's group is gone.
+        if (req.generationId >= 0) return all(req.apiVersion >= 9 ? ErrorCode.GROUP_ID_NOT_FOUND : ErrorCode.ILLEGAL_GENERATION);
+        group = this.newGroup(groupId);
+      }
+      const validation = group.validateOffsetCommit(req.memberId, req.groupInstanceId, req.generationId);
+      if (validation !== ErrorCode.NONE) return all(validation);
+      group.touchMember(req.memberId);
     }
-    const validation = group.validateOffsetCommit(req.memberId, req.groupInstanceId, req.generationId);
-    if (validation !== ErrorCode.NONE) return all(validation);
-    group.touchMember(req.memberId);
 
     const now = this.clock.now();
     const expireTimestamp = req.retentionTimeMs >= 0 ? now + req.retentionTimeMs : -1;
@@ -568,9 +643,13 @@ export class GroupCoordinator {
     groupId: string,
     topics: readonly { name: string; partitions: readonly number[] }[] | null,
     requireStable = false,
+    member: { memberId: string | null; memberEpoch: number } = { memberId: null, memberEpoch: -1 },
   ): { errorCode: number; offsets: FetchedOffset[] } {
     const status = this.groupStatus(groupId);
     if (status !== ErrorCode.NONE) return { errorCode: status, offsets: [] };
+    // OffsetFetch v9+: a consumer group's member reads with its current epoch.
+    const memberError = this.consumer.validateOffsetFetch(groupId, member.memberId, member.memberEpoch);
+    if (memberError !== ErrorCode.NONE) return { errorCode: memberError, offsets: [] };
     const committed = this.offsets.get(groupId);
     const out: FetchedOffset[] = [];
     const none = { offset: -1n, leaderEpoch: -1, metadata: '' };
@@ -633,7 +712,10 @@ export class GroupCoordinator {
   ): Promise<{ errorCode: number; results: { topic: string; partition: number; errorCode: number }[] }> {
     const status = this.groupStatus(groupId);
     if (status !== ErrorCode.NONE) return { errorCode: status, results: [] };
-    const group = this.groups.get(groupId);
+    const consumerGroup = this.consumer.group(groupId);
+    const group = consumerGroup
+      ? { is: (s: GroupState) => s === 'Empty' && consumerGroup.state === 'Empty', protocolType: 'consumer', isSubscribedToTopic: (t: string) => consumerGroup.isSubscribedToTopic(t) }
+      : this.groups.get(groupId);
     if (!group || group.is('Dead')) return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, results: [] };
     // A group with members using another protocol than "consumer" cannot tell what it consumes.
     if (!group.is('Empty') && group.protocolType !== 'consumer') return { errorCode: ErrorCode.NON_EMPTY_GROUP, results: [] };
@@ -669,6 +751,8 @@ export class GroupCoordinator {
     });
     const status = this.groupStatus(groupId);
     if (status !== ErrorCode.NONE) return none(status);
+    const consumerGroup = this.consumer.group(groupId);
+    if (consumerGroup) return consumerGroupAsClassic(consumerGroup, (id) => this.consumer.topicName(id));
     const g = this.groups.get(groupId);
     if (!g) return none(ErrorCode.GROUP_ID_NOT_FOUND);
     // Subscriptions and assignments are shown only when Stable, as in Kafka.
@@ -702,6 +786,11 @@ export class GroupCoordinator {
       if (types.size > 0 && !types.has('classic')) continue;
       groups.push({ groupId: g.groupId, protocolType: g.protocolType ?? '', state: g.state, type: 'classic' });
     }
+    for (const g of this.consumer.all()) {
+      if (states.size > 0 && !states.has(g.state.toLowerCase())) continue;
+      if (types.size > 0 && !types.has('consumer')) continue;
+      groups.push({ groupId: g.groupId, protocolType: 'consumer', state: g.state, type: 'consumer' });
+    }
     return { errorCode: ErrorCode.NONE, groups };
   }
 
@@ -713,6 +802,7 @@ export class GroupCoordinator {
   private async deleteGroup(groupId: string): Promise<number> {
     const status = this.groupStatus(groupId);
     if (status !== ErrorCode.NONE) return status;
+    if (this.consumer.has(groupId)) return this.deleteConsumerGroup(groupId, 'deleted');
     const g = this.groups.get(groupId);
     if (!g || g.is('Dead')) return ErrorCode.GROUP_ID_NOT_FOUND;
     if (!g.is('Empty')) return ErrorCode.NON_EMPTY_GROUP;
@@ -721,6 +811,22 @@ export class GroupCoordinator {
     } catch {
       return ErrorCode.COORDINATOR_NOT_AVAILABLE;
     }
+    return ErrorCode.NONE;
+  }
+
+  /** An Empty consumer group's tombstones, and its offsets'. */
+  private async deleteConsumerGroup(groupId: string, reason: string): Promise<number> {
+    const { errorCode, records } = this.consumer.deleteGroup(groupId);
+    if (errorCode !== ErrorCode.NONE) return errorCode;
+    for (const [topic, partitions] of this.offsets.get(groupId) ?? []) {
+      for (const p of partitions.keys()) records.unshift({ key: offsetCommitKey(groupId, topic, p), value: null });
+    }
+    try {
+      await this.write(groupId, records, () => this.offsets.delete(groupId));
+    } catch {
+      return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    }
+    this.logger.info({ group: groupId, reason }, 'consumer group removed');
     return ErrorCode.NONE;
   }
 
@@ -737,6 +843,54 @@ export class GroupCoordinator {
       this.offsets.delete(g.groupId);
       this.groupRecords.delete(g.groupId);
     });
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // KIP-848 consumer groups (src/group/consumer/)
+
+  async consumerGroupHeartbeat(req: HeartbeatRequest): Promise<HeartbeatResponse> {
+    const status = this.groupStatus(req.groupId);
+    if (status !== ErrorCode.NONE) {
+      return { errorCode: status, errorMessage: null, memberId: null, memberEpoch: 0, heartbeatIntervalMs: 0, assignment: null };
+    }
+    return this.consumer.heartbeat(req);
+  }
+
+  consumerGroupDescribe(groupId: string): ConsumerGroupDescription {
+    const status = this.groupStatus(groupId);
+    if (status !== ErrorCode.NONE) {
+      return { errorCode: status, errorMessage: null, groupId, state: '', groupEpoch: 0, assignmentEpoch: 0, assignorName: '', members: [] };
+    }
+    return this.consumer.describe(groupId);
+  }
+
+  /**
+   * Consumer groups keep no state timestamp: an offset expires `offsets.retention.minutes` after its
+   * commit once the group is Empty or no longer subscribes to its topic; an Empty consumer group
+   * without offsets is deleted (Kafka's OffsetMetadataManager and cleanupGroupMetadata).
+   */
+  private expireConsumerGroupOffsets(now: number, retention: number, writes: Promise<unknown>[]): number {
+    let expired = 0;
+    for (const g of [...this.consumer.all()]) {
+      const committed = this.offsets.get(g.groupId);
+      const empty = g.state === 'Empty';
+      const doomed: [string, number][] = [];
+      for (const [topic, partitions] of committed ?? []) {
+        if (!empty && g.isSubscribedToTopic(topic)) continue;
+        for (const [p, o] of partitions) {
+          if (o.expireTimestamp >= 0 ? now >= o.expireTimestamp : now - o.commitTimestamp >= retention) doomed.push([topic, p]);
+        }
+      }
+      expired += doomed.length;
+      if (empty && (committed === undefined || doomed.length === countOffsets(committed))) {
+        writes.push(this.deleteConsumerGroup(g.groupId, 'empty consumer group without committed offsets'));
+      } else if (doomed.length > 0) {
+        writes.push(this.write(g.groupId, doomed.map(([t, p]) => ({ key: offsetCommitKey(g.groupId, t, p), value: null })), () => {
+          for (const [topic, p] of doomed) this.removeOffset(g.groupId, topic, p);
+        }));
+      }
+    }
+    return expired;
   }
 
   // ------------------------------------------------------------------------------------------
@@ -795,6 +949,7 @@ export class GroupCoordinator {
         }));
       }
     }
+    expired += this.expireConsumerGroupOffsets(now, retention, writes);
     await Promise.all(writes);
     if (expired > 0) this.logger.info({ expired }, 'expired committed offsets');
     return expired;

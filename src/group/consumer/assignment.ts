@@ -26,7 +26,7 @@ export function fromTopicPartitions(list: readonly TopicPartitions[]): Assignmen
 }
 
 /** Sorted by topic id and partition, so records and responses are deterministic. */
-export function toTopicPartitions(a: Assignment): TopicPartitions[] {
+export function toTopicPartitions(a: Assignment): { topicId: string; partitions: number[] }[] {
   return [...a.keys()].sort().map((topicId) => ({ topicId, partitions: [...a.get(topicId)!].sort((x, y) => x - y) }));
 }
 
