@@ -151,10 +151,10 @@ export function isConsumerGroupKeyVersion(version: number): boolean {
   return BY_KEY_VERSION.has(version);
 }
 
-function versioned(version: number, body: Buffer): Buffer {
+function versioned(version: number, body: Buffer[]): Buffer {
   const v = Buffer.alloc(2);
   v.writeInt16BE(version);
-  return Buffer.concat([v, body]);
+  return Buffer.concat([v, ...body]);
 }
 
 /** The record's bytes, as stored. */
