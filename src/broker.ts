@@ -19,6 +19,7 @@ import type { BrokerServices, NodeIdentity } from './services.js';
 import { TopicManager } from './topics/manager.js';
 import { TopicRegistry } from './topics/registry.js';
 import { LogManager } from './log/log-manager.js';
+import { FetchSessionCache } from './fetch/fetch-sessions.js';
 import { GroupCoordinator } from './group/coordinator.js';
 import { ProducerIdManager } from './producer-ids.js';
 
@@ -70,7 +71,8 @@ export class Broker {
 
     let boundPort = 0;
     const node = nodeIdentity(config, meta, () => boundPort);
-    const services: BrokerServices = { config, dynamicConfigs, clock, node, topics, logs, groups, producerIds, authorizer: ALLOW_ALL };
+    const fetchSessions = new FetchSessionCache(() => config.get('max.incremental.fetch.session.cache.slots'), clock);
+    const services: BrokerServices = { config, dynamicConfigs, clock, node, topics, logs, groups, fetchSessions, producerIds, authorizer: ALLOW_ALL };
     const server = new KafkaServer(services, new HandlerRegistry(HANDLERS), logger);
     const { host, port } = config.listener;
     boundPort = await server.listen(host, port);

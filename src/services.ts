@@ -10,6 +10,7 @@ import type { Authorizer } from './auth/authorizer.js';
 import type { Clock } from './clock.js';
 import type { BrokerConfig } from './config/broker-config.js';
 import type { DynamicBrokerConfigs } from './config/dynamic.js';
+import type { FetchSessionCache } from './fetch/fetch-sessions.js';
 import type { GroupCoordinator } from './group/coordinator.js';
 import type { LogManager } from './log/log-manager.js';
 import type { ProducerIdManager } from './producer-ids.js';
@@ -75,6 +76,8 @@ export interface BrokerServices {
   readonly topics: TopicService;
   readonly logs: LogDirectory;
   readonly groups: GroupService;
+  /** Incremental fetch sessions (KIP-227). */
+  readonly fetchSessions: Pick<FetchSessionCache, 'open'>;
   readonly producerIds: ProducerIdSource;
   /** Who may do what; allows everything until Tafka has ACLs. */
   readonly authorizer: Authorizer;
