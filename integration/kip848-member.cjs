@@ -5,6 +5,7 @@
 // A line "close" on stdin makes it leave the group cleanly and exit.
 //
 // Usage: node kip848-member.cjs <bootstrap> <group> <topic or ^regex>[,<topic>...] [instance-id]
+/* global process, setInterval, clearInterval */
 'use strict';
 const Kafka = require('node-rdkafka');
 

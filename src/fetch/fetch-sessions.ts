@@ -104,6 +104,10 @@ class FetchSession {
   }
 }
 
+/** A partition the client has not been told anything about yet. */
+const uncached = (t: { topic: string; topicId: string }, request: RequestPartition): Cached<RequestPartition> =>
+  ({ topic: t.topic, topicId: t.topicId, request, highWatermark: -1n, lastStableOffset: -1n, logStartOffset: -1n });
+
 const keyOf = (usesTopicIds: boolean, topic: { topic: string; topicId: string }, partition: number) =>
   `${usesTopicIds ? topic.topicId : topic.topic}:${partition}`;
 
@@ -141,7 +145,9 @@ export class FetchSessionCache {
         topics,
         respond: (responses) => {
           const session = req.sessionEpoch === INITIAL_EPOCH ? this.create(topics, usesTopicIds, now) : undefined;
-          if (session) for (const t of responses) for (const p of t.partitions) this.changed(session.partitions.get(keyOf(usesTopicIds, t, p.partitionIndex)), p);
+          if (session) {
+            for (const t of responses) for (const p of t.partitions) this.changed(session.partitions.get(keyOf(usesTopicIds, t, p.partitionIndex)), p);
+          }
           return { sessionId: session?.id ?? 0, responses };
         },
       };
@@ -160,7 +166,7 @@ export class FetchSessionCache {
         const key = keyOf(usesTopicIds, t, p.partition);
         const cached = session.partitions.get(key);
         if (cached) cached.request = p;
-        else session.partitions.set(key, { topic: t.topic, topicId: t.topicId, request: p, highWatermark: -1n, lastStableOffset: -1n, logStartOffset: -1n });
+        else session.partitions.set(key, uncached(t, p));
       }
     }
     for (const t of req.forgottenTopicsData) for (const p of t.partitions) session.partitions.delete(keyOf(usesTopicIds, t, p));
@@ -218,7 +224,7 @@ export class FetchSessionCache {
     const session = new FetchSession(id, usesTopicIds, now);
     for (const t of topics) {
       for (const p of t.partitions) {
-        session.partitions.set(keyOf(usesTopicIds, t, p.partition), { topic: t.topic, topicId: t.topicId, request: p, highWatermark: -1n, lastStableOffset: -1n, logStartOffset: -1n });
+        session.partitions.set(keyOf(usesTopicIds, t, p.partition), uncached(t, p));
       }
     }
     this.sessions.set(id, session);

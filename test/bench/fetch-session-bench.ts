@@ -34,9 +34,13 @@ async function main() {
     apiKey: 1, apiVersion: VERSION, correlationId: 1, clientId: null, clientHost: 'bench', services: broker.services,
     log: pino({ level: 'silent' }), signal: new AbortController().signal, closeConnection: () => {},
   } as unknown as RequestContext;
-  const batch = () => encodeBatch({ lastOffsetDelta: 0, recordsCount: 1, baseTimestamp: 0, maxTimestamp: 0, records: encodeRecords([{ key: null, value: Buffer.alloc(100) }]) });
+  const batch = () => encodeBatch({
+    lastOffsetDelta: 0, recordsCount: 1, baseTimestamp: 0, maxTimestamp: 0, records: encodeRecords([{ key: null, value: Buffer.alloc(100) }]),
+  });
   const offsets = new Array<bigint>(PARTITIONS).fill(0n);
-  const part = (p: number) => ({ partition: p, currentLeaderEpoch: -1, fetchOffset: offsets[p]!, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: 1 << 20 });
+  const part = (p: number) => ({
+    partition: p, currentLeaderEpoch: -1, fetchOffset: offsets[p]!, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: 1 << 20,
+  });
 
   async function run(label: string, request: (i: number) => { sessionId: number; sessionEpoch: number; partitions: number[] }) {
     let requestBytes = 0;

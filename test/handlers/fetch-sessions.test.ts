@@ -34,7 +34,8 @@ describe('Fetch sessions', () => {
   beforeEach(() => start());
   afterEach(async () => broker.close());
 
-  const part = (partition: number, fetchOffset = 0n) => ({ partition, currentLeaderEpoch: -1, fetchOffset, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: 1 << 20 });
+  const part = (partition: number, fetchOffset = 0n) =>
+    ({ partition, currentLeaderEpoch: -1, fetchOffset, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: 1 << 20 });
   const idOf = (topic: string) => broker.services.topics.get(topic)!.id;
 
   async function fetch(

@@ -94,7 +94,8 @@ export class ConsumerGroup {
         }
         return;
       case 'partitionMetadata':
-        this.subscriptionMetadata = new Map((r.value?.topics ?? []).map((t) => [t.topicName, { id: t.topicId, name: t.topicName, numPartitions: t.numPartitions }]));
+        this.subscriptionMetadata = new Map((r.value?.topics ?? []).map((t) =>
+          [t.topicName, { id: t.topicId, name: t.topicName, numPartitions: t.numPartitions }]));
         return;
       case 'targetAssignmentEpoch':
         this.assignmentEpoch = r.value?.assignmentEpoch ?? -1;
@@ -137,19 +138,21 @@ export class ConsumerGroup {
     const m: ConsumerGroupMember = v === null
       ? { ...old, memberEpoch: -1, previousMemberEpoch: -1, assignedPartitions: new Map(), partitionsPendingRevocation: new Map() }
       : {
-        ...old,
-        memberEpoch: v.memberEpoch,
-        previousMemberEpoch: v.previousMemberEpoch,
-        state: memberStateOf(v.state),
-        assignedPartitions: fromTopicPartitions(v.assignedPartitions),
-        partitionsPendingRevocation: fromTopicPartitions(v.partitionsPendingRevocation),
-      };
+          ...old,
+          memberEpoch: v.memberEpoch,
+          previousMemberEpoch: v.previousMemberEpoch,
+          state: memberStateOf(v.state),
+          assignedPartitions: fromTopicPartitions(v.assignedPartitions),
+          partitionsPendingRevocation: fromTopicPartitions(v.partitionsPendingRevocation),
+        };
     this.putMember(this.members.get(memberId), m);
   }
 
   private putMember(old: ConsumerGroupMember | undefined, m: ConsumerGroupMember): void {
     if (old) this.releasePartitions(old);
-    if (old?.instanceId && old.instanceId !== m.instanceId && this.staticMembers.get(old.instanceId) === old.memberId) this.staticMembers.delete(old.instanceId);
+    if (old?.instanceId && old.instanceId !== m.instanceId && this.staticMembers.get(old.instanceId) === old.memberId) {
+      this.staticMembers.delete(old.instanceId);
+    }
     this.members.set(m.memberId, m);
     if (m.instanceId !== null) this.staticMembers.set(m.instanceId, m.memberId);
     this.holdPartitions(m);

@@ -446,7 +446,8 @@ export class ConsumerGroups {
     if (member.memberId !== req.memberId) fail(ErrorCode.FENCED_INSTANCE_ID, `Static member ${req.memberId} with instance id ${req.instanceId} was fenced by member ${member.memberId}.`);
     if (req.memberEpoch === LEAVE_GROUP_STATIC_MEMBER_EPOCH) {
       // Gone for now: its partitions stay reserved until it is back or its session expires.
-      batch.emit(this.currentAssignmentRecord(group.groupId, { ...member, memberEpoch: LEAVE_GROUP_STATIC_MEMBER_EPOCH, partitionsPendingRevocation: new Map() }));
+      const away = { ...member, memberEpoch: LEAVE_GROUP_STATIC_MEMBER_EPOCH, partitionsPendingRevocation: new Map() };
+      batch.emit(this.currentAssignmentRecord(group.groupId, away));
       this.logger.info({ group: group.groupId, member: member.memberId, instanceId: req.instanceId }, 'static member temporarily left the consumer group');
       await this.write(group.groupId, [], batch);
       return ok(LEAVE_GROUP_STATIC_MEMBER_EPOCH);

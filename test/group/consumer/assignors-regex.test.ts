@@ -7,7 +7,8 @@ import { fromTopicPartitions, type Assignment } from '../../../src/group/consume
 import { rangeAssignor, uniformAssignor, type AssignorMember } from '../../../src/group/consumer/assignors.js';
 import { compileTopicRegex } from '../../../src/group/consumer/topic-regex.js';
 
-const m = (memberId: string, topics: string[], current: Assignment = new Map()): AssignorMember => ({ memberId, instanceId: null, topics: new Set(topics), current });
+const m = (memberId: string, topics: string[], current: Assignment = new Map()): AssignorMember =>
+  ({ memberId, instanceId: null, topics: new Set(topics), current });
 const flat = (a: Assignment | undefined) => [...(a ?? new Map())].flatMap(([t, ps]) => [...ps].map((p) => `${t}-${p}`)).sort();
 
 describe('uniform assignor', () => {
