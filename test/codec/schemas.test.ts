@@ -224,6 +224,20 @@ describe('the comparator', () => {
   });
 });
 
+/**
+ * Kafka 4.0 changes that the older trunk copy (2024-10) predates, for APIs only that copy has; each
+ * difference is stated exactly, so anything else still fails. ConsumerGroupDescribe v1 adds
+ * MemberType (KIP-1099).
+ */
+const NEWER_THAN_OLDER_COPY: Record<string, string[]> = {
+  ConsumerGroupDescribeRequest: ['ConsumerGroupDescribeRequest: validVersions "0" in Kafka, "0-1" in Tafka'],
+  ConsumerGroupDescribeResponse: [
+    'ConsumerGroupDescribeResponse: validVersions "0" in Kafka, "0-1" in Tafka',
+    'ConsumerGroupDescribeResponse v0.groups[].members[]: field #10 is absent in Kafka but memberType in Tafka',
+    'ConsumerGroupDescribeResponse v1.groups[].members[]: field #10 is absent in Kafka but memberType in Tafka',
+  ],
+};
+
 /** Kafka 4.3's spec file for a message, else the older trunk copy's (for APIs 4.3 lacks). */
 function kafkaSpecPath(name: string): string | undefined {
   return [KAFKA_DIR, KAFKA_OLDER_DIR].map((dir) => join(dir, `${name}.json`)).find((path) => existsSync(path));
@@ -261,8 +275,8 @@ if (!hasSpecs(KAFKA_DIR)) {
       it(`${api.apiKey} ${api.name}`, () => {
         expect(api.request.apiKey).toBe(api.apiKey);
         expect(api.response.apiKey).toBe(api.apiKey);
-        expect(diffMessage(kafkaSpec(api.request.name), api.request)).toEqual([]);
-        expect(diffMessage(kafkaSpec(api.response.name), api.response)).toEqual([]);
+        expect(diffMessage(kafkaSpec(api.request.name), api.request)).toEqual(NEWER_THAN_OLDER_COPY[api.request.name] ?? []);
+        expect(diffMessage(kafkaSpec(api.response.name), api.response)).toEqual(NEWER_THAN_OLDER_COPY[api.response.name] ?? []);
       });
     }
 
