@@ -14,6 +14,7 @@ import type { FetchSessionCache } from './fetch/fetch-sessions.js';
 import type { GroupCoordinator } from './group/coordinator.js';
 import type { LogManager } from './log/log-manager.js';
 import type { ProducerIdManager } from './producer-ids.js';
+import type { ClientQuotaStore } from './quota/store.js';
 import type { TopicService } from './topics/manager.js';
 
 export type { TopicService };
@@ -65,6 +66,9 @@ export type DynamicConfigService = Pick<DynamicBrokerConfigs, 'alter' | 'current
 /** Never-repeating producer ids for InitProducerId. */
 export type ProducerIdSource = Pick<ProducerIdManager, 'generate'>;
 
+/** Client quotas as handlers see them: DescribeClientQuotas and AlterClientQuotas. */
+export type ClientQuotaService = Pick<ClientQuotaStore, 'describe' | 'alter'>;
+
 export interface BrokerServices {
   /** The broker configuration: every key's value in force, dynamic broker configs included. */
   readonly config: BrokerConfig;
@@ -81,4 +85,5 @@ export interface BrokerServices {
   readonly producerIds: ProducerIdSource;
   /** Who may do what; allows everything until Tafka has ACLs. */
   readonly authorizer: Authorizer;
+  readonly quotas: ClientQuotaService;
 }

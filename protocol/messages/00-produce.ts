@@ -3,7 +3,7 @@
 import { api, message } from '../schema.js';
 
 export const ProduceRequest = message({
-  name: 'ProduceRequest', type: 'request', apiKey: 0, validVersions: '3-13', flexibleVersions: '9+',
+  name: 'ProduceRequest', type: 'request', apiKey: 0, validVersions: '0-13', flexibleVersions: '9+',
   fields: [
     { name: 'transactionalId', type: 'string', versions: '3+', nullableVersions: '3+', default: null },
     { name: 'acks', type: 'int16', versions: '0+' },
@@ -20,7 +20,7 @@ export const ProduceRequest = message({
 });
 
 export const ProduceResponse = message({
-  name: 'ProduceResponse', type: 'response', apiKey: 0, validVersions: '3-13', flexibleVersions: '9+',
+  name: 'ProduceResponse', type: 'response', apiKey: 0, validVersions: '0-13', flexibleVersions: '9+',
   fields: [
     { name: 'responses', type: '[]', versions: '0+', fields: [
       { name: 'name', type: 'string', versions: '0-12', ignorable: true },

@@ -3,7 +3,7 @@
 import { api, message } from '../schema.js';
 
 export const FetchRequest = message({
-  name: 'FetchRequest', type: 'request', apiKey: 1, validVersions: '4-18', flexibleVersions: '12+',
+  name: 'FetchRequest', type: 'request', apiKey: 1, validVersions: '0-18', flexibleVersions: '12+',
   fields: [
     { name: 'clusterId', type: 'string', versions: '12+', nullableVersions: '12+', taggedVersions: '12+', tag: 0, default: null, ignorable: true },
     { name: 'replicaId', type: 'int32', versions: '0-14', default: -1 },
@@ -41,7 +41,7 @@ export const FetchRequest = message({
 });
 
 export const FetchResponse = message({
-  name: 'FetchResponse', type: 'response', apiKey: 1, validVersions: '4-18', flexibleVersions: '12+',
+  name: 'FetchResponse', type: 'response', apiKey: 1, validVersions: '0-18', flexibleVersions: '12+',
   fields: [
     { name: 'throttleTimeMs', type: 'int32', versions: '1+', ignorable: true },
     { name: 'errorCode', type: 'int16', versions: '7+', ignorable: true },

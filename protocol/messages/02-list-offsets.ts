@@ -3,7 +3,7 @@
 import { api, message } from '../schema.js';
 
 export const ListOffsetsRequest = message({
-  name: 'ListOffsetsRequest', type: 'request', apiKey: 2, validVersions: '1-11', flexibleVersions: '6+',
+  name: 'ListOffsetsRequest', type: 'request', apiKey: 2, validVersions: '0-11', flexibleVersions: '6+',
   fields: [
     { name: 'replicaId', type: 'int32', versions: '0+' },
     { name: 'isolationLevel', type: 'int8', versions: '2+' },
@@ -21,7 +21,7 @@ export const ListOffsetsRequest = message({
 });
 
 export const ListOffsetsResponse = message({
-  name: 'ListOffsetsResponse', type: 'response', apiKey: 2, validVersions: '1-11', flexibleVersions: '6+',
+  name: 'ListOffsetsResponse', type: 'response', apiKey: 2, validVersions: '0-11', flexibleVersions: '6+',
   fields: [
     { name: 'throttleTimeMs', type: 'int32', versions: '2+', ignorable: true },
     { name: 'topics', type: '[]', versions: '0+', fields: [

@@ -3,7 +3,7 @@
 import { api, message } from '../schema.js';
 
 export const OffsetCommitRequest = message({
-  name: 'OffsetCommitRequest', type: 'request', apiKey: 8, validVersions: '2-10', flexibleVersions: '8+',
+  name: 'OffsetCommitRequest', type: 'request', apiKey: 8, validVersions: '0-10', flexibleVersions: '8+',
   fields: [
     { name: 'groupId', type: 'string', versions: '0+' },
     { name: 'generationIdOrMemberEpoch', type: 'int32', versions: '1+', default: -1, ignorable: true },
@@ -25,7 +25,7 @@ export const OffsetCommitRequest = message({
 });
 
 export const OffsetCommitResponse = message({
-  name: 'OffsetCommitResponse', type: 'response', apiKey: 8, validVersions: '2-10', flexibleVersions: '8+',
+  name: 'OffsetCommitResponse', type: 'response', apiKey: 8, validVersions: '0-10', flexibleVersions: '8+',
   fields: [
     { name: 'throttleTimeMs', type: 'int32', versions: '3+', ignorable: true },
     { name: 'topics', type: '[]', versions: '0+', fields: [

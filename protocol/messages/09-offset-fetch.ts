@@ -3,7 +3,7 @@
 import { api, message } from '../schema.js';
 
 export const OffsetFetchRequest = message({
-  name: 'OffsetFetchRequest', type: 'request', apiKey: 9, validVersions: '1-10', flexibleVersions: '6+',
+  name: 'OffsetFetchRequest', type: 'request', apiKey: 9, validVersions: '0-10', flexibleVersions: '6+',
   fields: [
     { name: 'groupId', type: 'string', versions: '0-7' },
     { name: 'topics', type: '[]', versions: '0-7', nullableVersions: '2-7', fields: [
@@ -25,7 +25,7 @@ export const OffsetFetchRequest = message({
 });
 
 export const OffsetFetchResponse = message({
-  name: 'OffsetFetchResponse', type: 'response', apiKey: 9, validVersions: '1-10', flexibleVersions: '6+',
+  name: 'OffsetFetchResponse', type: 'response', apiKey: 9, validVersions: '0-10', flexibleVersions: '6+',
   fields: [
     { name: 'throttleTimeMs', type: 'int32', versions: '3+', ignorable: true },
     { name: 'topics', type: '[]', versions: '0-7', fields: [

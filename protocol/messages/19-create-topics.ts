@@ -3,7 +3,7 @@
 import { api, message } from '../schema.js';
 
 export const CreateTopicsRequest = message({
-  name: 'CreateTopicsRequest', type: 'request', apiKey: 19, validVersions: '2-7', flexibleVersions: '5+',
+  name: 'CreateTopicsRequest', type: 'request', apiKey: 19, validVersions: '0-7', flexibleVersions: '5+',
   fields: [
     { name: 'topics', type: '[]', versions: '0+', fields: [
       { name: 'name', type: 'string', versions: '0+' },
@@ -24,7 +24,7 @@ export const CreateTopicsRequest = message({
 });
 
 export const CreateTopicsResponse = message({
-  name: 'CreateTopicsResponse', type: 'response', apiKey: 19, validVersions: '2-7', flexibleVersions: '5+',
+  name: 'CreateTopicsResponse', type: 'response', apiKey: 19, validVersions: '0-7', flexibleVersions: '5+',
   fields: [
     { name: 'throttleTimeMs', type: 'int32', versions: '2+', ignorable: true },
     { name: 'topics', type: '[]', versions: '0+', fields: [

@@ -3,7 +3,7 @@
 import { api, message } from '../schema.js';
 
 export const DeleteTopicsRequest = message({
-  name: 'DeleteTopicsRequest', type: 'request', apiKey: 20, validVersions: '1-6', flexibleVersions: '4+',
+  name: 'DeleteTopicsRequest', type: 'request', apiKey: 20, validVersions: '0-6', flexibleVersions: '4+',
   fields: [
     { name: 'topics', type: '[]', versions: '6+', fields: [
       { name: 'name', type: 'string', versions: '6+', nullableVersions: '6+', default: null },
@@ -15,7 +15,7 @@ export const DeleteTopicsRequest = message({
 });
 
 export const DeleteTopicsResponse = message({
-  name: 'DeleteTopicsResponse', type: 'response', apiKey: 20, validVersions: '1-6', flexibleVersions: '4+',
+  name: 'DeleteTopicsResponse', type: 'response', apiKey: 20, validVersions: '0-6', flexibleVersions: '4+',
   fields: [
     { name: 'throttleTimeMs', type: 'int32', versions: '1+', ignorable: true },
     { name: 'responses', type: '[]', versions: '0+', fields: [

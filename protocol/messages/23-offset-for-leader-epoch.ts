@@ -3,7 +3,7 @@
 import { api, message } from '../schema.js';
 
 export const OffsetForLeaderEpochRequest = message({
-  name: 'OffsetForLeaderEpochRequest', type: 'request', apiKey: 23, validVersions: '2-4', flexibleVersions: '4+',
+  name: 'OffsetForLeaderEpochRequest', type: 'request', apiKey: 23, validVersions: '0-4', flexibleVersions: '4+',
   fields: [
     { name: 'replicaId', type: 'int32', versions: '3+', default: -2, ignorable: true },
     { name: 'topics', type: '[]', versions: '0+', fields: [
@@ -18,7 +18,7 @@ export const OffsetForLeaderEpochRequest = message({
 });
 
 export const OffsetForLeaderEpochResponse = message({
-  name: 'OffsetForLeaderEpochResponse', type: 'response', apiKey: 23, validVersions: '2-4', flexibleVersions: '4+',
+  name: 'OffsetForLeaderEpochResponse', type: 'response', apiKey: 23, validVersions: '0-4', flexibleVersions: '4+',
   fields: [
     { name: 'throttleTimeMs', type: 'int32', versions: '2+', ignorable: true },
     { name: 'topics', type: '[]', versions: '0+', fields: [

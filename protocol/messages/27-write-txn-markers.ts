@@ -3,7 +3,7 @@
 import { api, message } from '../schema.js';
 
 export const WriteTxnMarkersRequest = message({
-  name: 'WriteTxnMarkersRequest', type: 'request', apiKey: 27, validVersions: '1-2', flexibleVersions: '1+',
+  name: 'WriteTxnMarkersRequest', type: 'request', apiKey: 27, validVersions: '0-2', flexibleVersions: '1+',
   fields: [
     { name: 'markers', type: '[]', versions: '0+', fields: [
       { name: 'producerId', type: 'int64', versions: '0+' },
@@ -20,7 +20,7 @@ export const WriteTxnMarkersRequest = message({
 });
 
 export const WriteTxnMarkersResponse = message({
-  name: 'WriteTxnMarkersResponse', type: 'response', apiKey: 27, validVersions: '1-2', flexibleVersions: '1+',
+  name: 'WriteTxnMarkersResponse', type: 'response', apiKey: 27, validVersions: '0-2', flexibleVersions: '1+',
   fields: [
     { name: 'markers', type: '[]', versions: '0+', fields: [
       { name: 'producerId', type: 'int64', versions: '0+' },

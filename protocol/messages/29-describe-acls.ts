@@ -3,7 +3,7 @@
 import { api, message } from '../schema.js';
 
 export const DescribeAclsRequest = message({
-  name: 'DescribeAclsRequest', type: 'request', apiKey: 29, validVersions: '1-3', flexibleVersions: '2+',
+  name: 'DescribeAclsRequest', type: 'request', apiKey: 29, validVersions: '0-3', flexibleVersions: '2+',
   fields: [
     { name: 'resourceTypeFilter', type: 'int8', versions: '0+' },
     { name: 'resourceNameFilter', type: 'string', versions: '0+', nullableVersions: '0+' },
@@ -16,7 +16,7 @@ export const DescribeAclsRequest = message({
 });
 
 export const DescribeAclsResponse = message({
-  name: 'DescribeAclsResponse', type: 'response', apiKey: 29, validVersions: '1-3', flexibleVersions: '2+',
+  name: 'DescribeAclsResponse', type: 'response', apiKey: 29, validVersions: '0-3', flexibleVersions: '2+',
   fields: [
     { name: 'throttleTimeMs', type: 'int32', versions: '0+' },
     { name: 'errorCode', type: 'int16', versions: '0+' },

@@ -3,7 +3,7 @@
 import { api, message } from '../schema.js';
 
 export const CreateAclsRequest = message({
-  name: 'CreateAclsRequest', type: 'request', apiKey: 30, validVersions: '1-3', flexibleVersions: '2+',
+  name: 'CreateAclsRequest', type: 'request', apiKey: 30, validVersions: '0-3', flexibleVersions: '2+',
   fields: [
     { name: 'creations', type: '[]', versions: '0+', fields: [
       { name: 'resourceType', type: 'int8', versions: '0+' },
@@ -18,7 +18,7 @@ export const CreateAclsRequest = message({
 });
 
 export const CreateAclsResponse = message({
-  name: 'CreateAclsResponse', type: 'response', apiKey: 30, validVersions: '1-3', flexibleVersions: '2+',
+  name: 'CreateAclsResponse', type: 'response', apiKey: 30, validVersions: '0-3', flexibleVersions: '2+',
   fields: [
     { name: 'throttleTimeMs', type: 'int32', versions: '0+' },
     { name: 'results', type: '[]', versions: '0+', fields: [

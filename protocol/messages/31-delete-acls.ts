@@ -3,7 +3,7 @@
 import { api, message } from '../schema.js';
 
 export const DeleteAclsRequest = message({
-  name: 'DeleteAclsRequest', type: 'request', apiKey: 31, validVersions: '1-3', flexibleVersions: '2+',
+  name: 'DeleteAclsRequest', type: 'request', apiKey: 31, validVersions: '0-3', flexibleVersions: '2+',
   fields: [
     { name: 'filters', type: '[]', versions: '0+', fields: [
       { name: 'resourceTypeFilter', type: 'int8', versions: '0+' },
@@ -18,7 +18,7 @@ export const DeleteAclsRequest = message({
 });
 
 export const DeleteAclsResponse = message({
-  name: 'DeleteAclsResponse', type: 'response', apiKey: 31, validVersions: '1-3', flexibleVersions: '2+',
+  name: 'DeleteAclsResponse', type: 'response', apiKey: 31, validVersions: '0-3', flexibleVersions: '2+',
   fields: [
     { name: 'throttleTimeMs', type: 'int32', versions: '0+' },
     { name: 'filterResults', type: '[]', versions: '0+', fields: [

@@ -3,7 +3,7 @@
 import { api, message } from '../schema.js';
 
 export const DescribeConfigsRequest = message({
-  name: 'DescribeConfigsRequest', type: 'request', apiKey: 32, validVersions: '1-4', flexibleVersions: '4+',
+  name: 'DescribeConfigsRequest', type: 'request', apiKey: 32, validVersions: '0-4', flexibleVersions: '4+',
   fields: [
     { name: 'resources', type: '[]', versions: '0+', fields: [
       { name: 'resourceType', type: 'int8', versions: '0+' },
@@ -16,7 +16,7 @@ export const DescribeConfigsRequest = message({
 });
 
 export const DescribeConfigsResponse = message({
-  name: 'DescribeConfigsResponse', type: 'response', apiKey: 32, validVersions: '1-4', flexibleVersions: '4+',
+  name: 'DescribeConfigsResponse', type: 'response', apiKey: 32, validVersions: '0-4', flexibleVersions: '4+',
   fields: [
     { name: 'throttleTimeMs', type: 'int32', versions: '0+' },
     { name: 'results', type: '[]', versions: '0+', fields: [

@@ -3,7 +3,7 @@
 import { api, message } from '../schema.js';
 
 export const AlterReplicaLogDirsRequest = message({
-  name: 'AlterReplicaLogDirsRequest', type: 'request', apiKey: 34, validVersions: '1-2', flexibleVersions: '2+',
+  name: 'AlterReplicaLogDirsRequest', type: 'request', apiKey: 34, validVersions: '0-2', flexibleVersions: '2+',
   fields: [
     { name: 'dirs', type: '[]', versions: '0+', fields: [
       { name: 'path', type: 'string', versions: '0+' },
@@ -16,7 +16,7 @@ export const AlterReplicaLogDirsRequest = message({
 });
 
 export const AlterReplicaLogDirsResponse = message({
-  name: 'AlterReplicaLogDirsResponse', type: 'response', apiKey: 34, validVersions: '1-2', flexibleVersions: '2+',
+  name: 'AlterReplicaLogDirsResponse', type: 'response', apiKey: 34, validVersions: '0-2', flexibleVersions: '2+',
   fields: [
     { name: 'throttleTimeMs', type: 'int32', versions: '0+' },
     { name: 'results', type: '[]', versions: '0+', fields: [

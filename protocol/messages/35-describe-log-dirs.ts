@@ -3,7 +3,7 @@
 import { api, message } from '../schema.js';
 
 export const DescribeLogDirsRequest = message({
-  name: 'DescribeLogDirsRequest', type: 'request', apiKey: 35, validVersions: '1-5', flexibleVersions: '2+',
+  name: 'DescribeLogDirsRequest', type: 'request', apiKey: 35, validVersions: '0-5', flexibleVersions: '2+',
   fields: [
     { name: 'topics', type: '[]', versions: '0+', nullableVersions: '0+', fields: [
       { name: 'topic', type: 'string', versions: '0+' },
@@ -13,7 +13,7 @@ export const DescribeLogDirsRequest = message({
 });
 
 export const DescribeLogDirsResponse = message({
-  name: 'DescribeLogDirsResponse', type: 'response', apiKey: 35, validVersions: '1-5', flexibleVersions: '2+',
+  name: 'DescribeLogDirsResponse', type: 'response', apiKey: 35, validVersions: '0-5', flexibleVersions: '2+',
   fields: [
     { name: 'throttleTimeMs', type: 'int32', versions: '0+' },
     { name: 'errorCode', type: 'int16', versions: '3+', ignorable: true },

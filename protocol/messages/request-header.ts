@@ -3,7 +3,7 @@
 import { message } from '../schema.js';
 
 export const RequestHeader = message({
-  name: 'RequestHeader', type: 'header', validVersions: '1-2', flexibleVersions: '2+',
+  name: 'RequestHeader', type: 'header', validVersions: '0-2', flexibleVersions: '2+',
   fields: [
     { name: 'requestApiKey', type: 'int16', versions: '0+' },
     { name: 'requestApiVersion', type: 'int16', versions: '0+' },

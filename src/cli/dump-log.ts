@@ -20,7 +20,7 @@ import { scanBatches } from '../log/batch-scan.js';
 import { FileStorage } from '../log/file-storage.js';
 import { INDEX_SUFFIX, LOG_SUFFIX, TIME_INDEX_SUFFIX } from '../log/segment.js';
 import { OffsetIndex, TimeIndex } from '../log/sparse-index.js';
-import { decompressRecords } from './decompress.js';
+import { decompress } from '../codec/compression.js';
 
 export interface DumpLogOptions {
   /** Decode and print each record's key, value and headers. */
@@ -116,7 +116,7 @@ export function describeBatch(h: BatchHeader, position: number, valid: boolean):
 function describeRecords(h: BatchHeader, batch: Buffer): string[] {
   let records: DecodedRecord[];
   try {
-    records = decodeRecords(decompressRecords(compressionOf(h.attributes), batch.subarray(RECORDS)), h.recordsCount);
+    records = decodeRecords(decompress(compressionOf(h.attributes), batch.subarray(RECORDS)), h.recordsCount);
   } catch (err) {
     return [`| cannot decode records: ${(err as Error).message}`];
   }

@@ -1,7 +1,8 @@
 /**
  * Kafka record batch v2 ("magic 2"), the unit producers send, the log stores and consumers fetch.
- * Sans-io: only Buffers in and out. The log works on the 61-byte header alone and never decodes the
- * records; `decodeRecords` exists for the dump-log tool.
+ * Sans-io: only Buffers in and out. The log works on the 61-byte header alone; records are read
+ * only where Kafka's semantics need them (record-timestamps.ts), by the group coordinator for its
+ * own `__consumer_offsets`, and by the dump-log tool (`decodeRecords`).
  *
  *   offset  size  field
  *        0     8  baseOffset            assigned by the broker, NOT covered by the CRC
@@ -107,6 +108,8 @@ export const lastOffsetDeltaAt = (buf: Buffer, pos: number): number => buf.readI
 /** As a number, read as two int32 halves: exact below 2^53 ms, and no BigInt on the hot path. */
 export const maxTimestampAt = (buf: Buffer, pos: number): number =>
   buf.readInt32BE(pos + MAX_TIMESTAMP) * 0x1_0000_0000 + buf.readUInt32BE(pos + MAX_TIMESTAMP + 4);
+export const baseTimestampAt = (buf: Buffer, pos: number): number =>
+  buf.readInt32BE(pos + BASE_TIMESTAMP) * 0x1_0000_0000 + buf.readUInt32BE(pos + BASE_TIMESTAMP + 4);
 export const recordsCountAt = (buf: Buffer, pos: number): number => buf.readInt32BE(pos + RECORDS_COUNT);
 export const compressionOf = (attributes: number): number => attributes & COMPRESSION_MASK;
 export const timestampTypeOf = (attributes: number): 'CreateTime' | 'LogAppendTime' =>
@@ -161,15 +164,23 @@ export function setPartitionLeaderEpoch(buf: Buffer, pos: number, epoch: number)
 }
 
 /**
- * For topics with message.timestamp.type=LogAppendTime: marks the batch's timestamps as broker time
- * and sets maxTimestamp. These bytes are inside the CRC, so this is the one change that recomputes it.
+ * Sets the batch's timestamp type and maxTimestamp, as Kafka's `DefaultRecordBatch.setMaxTimestamp`.
+ * These bytes are inside the CRC, so this is the one header change that recomputes it.
  */
-export function setLogAppendTime(buf: Buffer, pos: number, timestampMs: number): void {
+export function setMaxTimestamp(buf: Buffer, pos: number, type: 'CreateTime' | 'LogAppendTime', timestampMs: number): void {
   const attributes = buf.readInt16BE(pos + ATTRIBUTES);
-  buf.writeInt16BE(attributes | TIMESTAMP_TYPE_BIT, pos + ATTRIBUTES);
+  buf.writeInt16BE(type === 'LogAppendTime' ? attributes | TIMESTAMP_TYPE_BIT : attributes & ~TIMESTAMP_TYPE_BIT, pos + ATTRIBUTES);
   buf.writeBigInt64BE(BigInt(timestampMs), pos + MAX_TIMESTAMP);
   const size = batchSizeAt(buf, pos);
   buf.writeUInt32BE(computeCrc(buf, pos, size), pos + CRC);
+}
+
+/**
+ * For topics with message.timestamp.type=LogAppendTime: marks the batch's timestamps as broker time
+ * and sets maxTimestamp (consumers then read it as every record's timestamp).
+ */
+export function setLogAppendTime(buf: Buffer, pos: number, timestampMs: number): void {
+  setMaxTimestamp(buf, pos, 'LogAppendTime', timestampMs);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -195,7 +206,7 @@ export interface DecodedRecord {
 }
 
 /** A bounds-checked cursor over a records section. Throws RangeError on truncated input. */
-class VarintReader {
+export class VarintReader {
   constructor(
     private readonly buf: Buffer,
     public pos: number,
@@ -259,7 +270,8 @@ export function decodeRecords(records: Buffer, count: number): DecodedRecord[] {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Encoding, used by tests, benchmarks and fixtures to build batches the way a client does.
+// Encoding: batches built the way a client builds them, for tests, benchmarks and fixtures, and for
+// the one broker path that writes records, up-conversion of old producers' messages (up-convert.ts).
 
 export interface RecordInput {
   key?: Buffer | null;
@@ -268,39 +280,65 @@ export interface RecordInput {
   timestampDelta?: number;
 }
 
-function varlongBytes(n: number): number[] {
+/** Bytes of a zig-zag varlong (exact up to 2^53, ample for deltas and lengths). */
+function varlongSize(n: number): number {
   let zz = n >= 0 ? n * 2 : -n * 2 - 1;
-  const out: number[] = [];
+  let size = 1;
   while (zz >= 0x80) {
-    out.push((zz % 128) | 0x80);
+    zz = Math.floor(zz / 128);
+    size++;
+  }
+  return size;
+}
+
+function writeVarlong(buf: Buffer, pos: number, n: number): number {
+  let zz = n >= 0 ? n * 2 : -n * 2 - 1;
+  while (zz >= 0x80) {
+    buf[pos++] = (zz % 128) | 0x80;
     zz = Math.floor(zz / 128);
   }
-  out.push(zz);
-  return out;
+  buf[pos++] = zz;
+  return pos;
 }
 
-function bytesField(b: Buffer | null | undefined): Buffer {
-  if (b === null || b === undefined) return Buffer.from(varlongBytes(-1));
-  return Buffer.concat([Buffer.from(varlongBytes(b.length)), b]);
+const bytesFieldSize = (b: Buffer | null | undefined): number => (b ? varlongSize(b.length) + b.length : 1);
+
+function writeBytesField(buf: Buffer, pos: number, b: Buffer | null | undefined): number {
+  if (!b) return writeVarlong(buf, pos, -1);
+  pos = writeVarlong(buf, pos, b.length);
+  return pos + b.copy(buf, pos);
 }
 
-/** Encodes records (uncompressed) as a records section. */
+/**
+ * Encodes records (uncompressed) as a records section, offset deltas 0, 1, 2, ... Two passes — sizes,
+ * then one buffer — since up-conversion (old producers) builds every record of a batch here.
+ */
 export function encodeRecords(records: RecordInput[]): Buffer {
-  const parts: Buffer[] = [];
+  const headerKeys = records.map((rec) => (rec.headers ?? []).map((h) => Buffer.from(h.key, 'utf8')));
+  const bodySizes = records.map((rec, i) => {
+    const headers = rec.headers ?? [];
+    let size = 1 + varlongSize(rec.timestampDelta ?? 0) + varlongSize(i) + bytesFieldSize(rec.key) + bytesFieldSize(rec.value);
+    size += varlongSize(headers.length);
+    headers.forEach((h, j) => (size += bytesFieldSize(headerKeys[i]![j]) + bytesFieldSize(h.value)));
+    return size;
+  });
+  const out = Buffer.allocUnsafe(bodySizes.reduce((total, size) => total + varlongSize(size) + size, 0));
+  let pos = 0;
   records.forEach((rec, i) => {
     const headers = rec.headers ?? [];
-    const body = Buffer.concat([
-      Buffer.from([0]),
-      Buffer.from(varlongBytes(rec.timestampDelta ?? 0)),
-      Buffer.from(varlongBytes(i)),
-      bytesField(rec.key),
-      bytesField(rec.value),
-      Buffer.from(varlongBytes(headers.length)),
-      ...headers.flatMap((h) => [bytesField(Buffer.from(h.key, 'utf8')), bytesField(h.value)]),
-    ]);
-    parts.push(Buffer.from(varlongBytes(body.length)), body);
+    pos = writeVarlong(out, pos, bodySizes[i]!);
+    out[pos++] = 0; // record attributes: unused
+    pos = writeVarlong(out, pos, rec.timestampDelta ?? 0);
+    pos = writeVarlong(out, pos, i);
+    pos = writeBytesField(out, pos, rec.key);
+    pos = writeBytesField(out, pos, rec.value);
+    pos = writeVarlong(out, pos, headers.length);
+    headers.forEach((h, j) => {
+      pos = writeBytesField(out, pos, headerKeys[i]![j]);
+      pos = writeBytesField(out, pos, h.value);
+    });
   });
-  return Buffer.concat(parts);
+  return out;
 }
 
 export interface BatchInput {

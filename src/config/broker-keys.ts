@@ -32,6 +32,10 @@ export const BROKER_CONFIGS = {
   'advertised.listeners': { type: 'STRING', default: null, dynamic: 'per-broker', doc: 'The host:port clients are told to connect to, when it differs from listeners.' },
   'broker.rack': { type: 'STRING', default: null, doc: 'The rack reported for this broker in Metadata and DescribeCluster.' },
 
+  // ------------------------------------------------------------------ protocol
+  // Tafka's own key: Kafka 4.0 dropped the request versions KIP-896 names; Tafka serves them by default.
+  'api.versions.floor': { type: 'STRING', default: '3.9', oneOf: ['3.9', '4.0'], doc: 'Oldest request versions served: Kafka 3.9\'s (old clients work), or 4.0\'s (KIP-896: refused as Kafka 4 does).' },
+
   // ------------------------------------------------------------------ storage and topics
   'log.dirs': { type: 'STRING', default: null, doc: 'Data directories, comma separated; Tafka uses the first. Wins over log.dir.' },
   'log.dir': { type: 'STRING', default: '/tmp/kafka-logs', doc: 'The data directory when log.dirs is not set.' },
@@ -39,6 +43,10 @@ export const BROKER_CONFIGS = {
   'default.replication.factor': { type: 'INT', default: '1', doc: 'Replication factor for CreateTopics with -1; one node can only hold 1.' },
   'auto.create.topics.enable': { type: 'BOOLEAN', default: 'true', doc: 'Create an unknown topic when Metadata or Produce names it.' },
   'delete.topic.enable': { type: 'BOOLEAN', default: 'true', doc: 'Whether DeleteTopics may delete topics.' },
+  // KIP-578's name: a proposal; Apache Kafka itself has no such limit.
+  'max.broker.partitions': { type: 'INT', default: '20000', min: 1, dynamic: 'cluster-wide', doc: 'Most partitions this broker holds, internal topics included; creating more answers 44 POLICY_VIOLATION (KIP-578\'s name, not an Apache Kafka key).' },
+  // Tafka's own: Kafka keeps every segment file open (and mmaps its indexes) and needs ulimit -n raised instead.
+  'tafka.log.max.open.files': { type: 'INT', default: '512', min: 8, doc: 'Most log files (segments, indexes) held open at once; the least recently used idle ones are closed (Tafka\'s own key).' },
   'socket.request.max.bytes': { type: 'INT', default: '104857600', min: 1, doc: 'Largest request frame accepted; a bigger one closes the connection.' },
   'message.max.bytes': { type: 'INT', default: '1048588', min: 0, dynamic: 'cluster-wide', doc: 'Largest record batch a partition accepts (topic key: max.message.bytes).' },
 
@@ -56,6 +64,8 @@ export const BROKER_CONFIGS = {
   'log.flush.interval.messages': { type: 'LONG', default: LONG_MAX, min: 1, dynamic: 'cluster-wide', doc: 'fsync after this many appended records (default: leave it to the OS).' },
   'log.flush.interval.ms': { type: 'LONG', default: null, dynamic: 'cluster-wide', doc: 'fsync when unflushed data is older than this.' },
   'log.message.timestamp.type': { type: 'STRING', default: 'CreateTime', oneOf: TIMESTAMP_TYPES, dynamic: 'cluster-wide', doc: 'Keep the producer\'s timestamps (CreateTime) or stamp batches on append (LogAppendTime).' },
+  'log.message.timestamp.after.max.ms': { type: 'LONG', default: '3600000', min: 0, dynamic: 'cluster-wide', doc: 'How far in the future a CreateTime timestamp may be.' },
+  'log.message.timestamp.before.max.ms': { type: 'LONG', default: LONG_MAX, min: 0, dynamic: 'cluster-wide', doc: 'How far in the past a CreateTime timestamp may be.' },
   'log.cleanup.policy': { type: 'LIST', default: 'delete', oneOf: CLEANUP_POLICIES, dynamic: 'cluster-wide', doc: 'delete and/or compact; DeleteRecords needs delete. Tafka never compacts.' },
 
   // ------------------------------------------------------------------ consumer groups
@@ -90,6 +100,17 @@ export const BROKER_CONFIGS = {
   'producer.id.expiration.check.interval.ms': { type: 'INT', default: '600000', min: 1, doc: 'How often expired producer state is looked for.' },
   'min.insync.replicas': { type: 'INT', default: '1', min: 1, dynamic: 'cluster-wide', doc: 'In-sync replicas acks=all needs; above 1 such produces fail on one node.' },
 
+  // ------------------------------------------------------------------ connections, backpressure and client quotas
+  'socket.listen.backlog.size': { type: 'INT', default: '50', min: 1, doc: 'Connections waiting to be accepted: the listen backlog, and the accepted connections held while max.connections is reached.' },
+  'max.connections': { type: 'INT', default: '2147483647', min: 0, dynamic: 'cluster-wide', doc: 'Most open client connections; past it a new connection waits (unread) until another closes.' },
+  'max.connections.per.ip': { type: 'INT', default: '2147483647', min: 0, dynamic: 'cluster-wide', doc: 'Most connections from one IP address; a new connection past it is closed at once.' },
+  'max.connections.per.ip.overrides': { type: 'STRING', default: '', dynamic: 'cluster-wide', doc: 'Per-address exceptions to max.connections.per.ip: "host:count,127.0.0.1:200".' },
+  'connections.max.idle.ms': { type: 'LONG', default: '600000', doc: 'Close a connection that has read and written nothing for this long (-1: never).' },
+  'queued.max.requests': { type: 'INT', default: '500', min: 1, doc: 'Requests read but not yet answered, broker-wide, before no more are read from any connection.' },
+  'queued.max.request.bytes': { type: 'LONG', default: '-1', doc: 'Bytes of requests read but not yet answered, broker-wide, before no more are read (-1: no limit).' },
+  'quota.window.num': { type: 'INT', default: '11', min: 1, doc: 'Samples a client quota\'s rate is measured over.' },
+  'quota.window.size.seconds': { type: 'INT', default: '1', min: 1, doc: 'Length of one client-quota sample.' },
+
   // ------------------------------------------------------------------ KRaft, networking, threads: inert here
   // Kafka types the next three as LIST (with their own validators) and defaults them to an empty
   // list; Tafka, which has no controller role, takes any text and leaves them unset.
@@ -116,6 +137,11 @@ export const BROKER_CONFIGS = {
   'log.cleaner.backoff.ms': { type: 'LONG', default: '15000', min: 0, inert: true, dynamic: 'cluster-wide', doc: 'How long the cleaner sleeps when there is nothing to clean.' },
   'share.coordinator.state.topic.min.isr': { type: 'SHORT', default: '2', min: 1, inert: true, doc: 'min.insync.replicas of __share_group_state in Kafka.' },
 
+  // ------------------------------------------------------------------ Tafka's own keys (no Kafka counterpart)
+  // A separate HTTP port on loopback, as Redpanda's admin API (9644): the Kafka listener is untouched.
+  'tafka.admin.listener': { type: 'STRING', default: '127.0.0.1:9644', doc: 'The admin HTTP server (/metrics, /health, /ready, the inspector): host:port; empty turns it off.' },
+  'tafka.inspector.traffic.enable': { type: 'BOOLEAN', default: 'false', doc: 'Capture decoded requests and responses for the inspector\'s traffic page (costs CPU per request).' },
+
   // ------------------------------------------------------------------ Kafka keys Tafka knows only as topic-key synonyms
   'compression.type': { type: 'STRING', default: 'producer', oneOf: COMPRESSION_TYPES, dynamic: 'cluster-wide', synonymOnly: true, doc: 'Codec batches are stored with (producer: as sent).' },
   'compression.gzip.level': { type: 'INT', default: '-1', min: 1, max: 9, alsoAllowed: -1, dynamic: 'cluster-wide', synonymOnly: true, doc: 'gzip level when the broker recompresses.' },
@@ -128,8 +154,6 @@ export const BROKER_CONFIGS = {
   'log.flush.scheduler.interval.ms': { type: 'LONG', default: LONG_MAX, synonymOnly: true, doc: 'How often Kafka checks whether a log needs flushing by time.' },
   'log.local.retention.bytes': { type: 'LONG', default: '-2', min: -2, dynamic: 'cluster-wide', synonymOnly: true, doc: 'Local size limit under tiered storage (-2: retention.bytes).' },
   'log.local.retention.ms': { type: 'LONG', default: '-2', min: -2, dynamic: 'cluster-wide', synonymOnly: true, doc: 'Local age limit under tiered storage (-2: retention.ms).' },
-  'log.message.timestamp.after.max.ms': { type: 'LONG', default: '3600000', min: 0, dynamic: 'cluster-wide', synonymOnly: true, doc: 'How far in the future a CreateTime timestamp may be.' },
-  'log.message.timestamp.before.max.ms': { type: 'LONG', default: LONG_MAX, min: 0, dynamic: 'cluster-wide', synonymOnly: true, doc: 'How far in the past a CreateTime timestamp may be.' },
   'log.preallocate': { type: 'BOOLEAN', default: 'false', dynamic: 'cluster-wide', synonymOnly: true, doc: 'Preallocate segment files on creation.' },
   'log.roll.jitter.ms': { type: 'LONG', default: null, dynamic: 'cluster-wide', synonymOnly: true, doc: 'Random slack taken off the time-based roll, to spread rolls out.' },
   'log.roll.jitter.hours': { type: 'INT', default: '0', min: 0, synonymOnly: true, doc: 'log.roll.jitter.ms in hours.' },

@@ -27,6 +27,10 @@ export interface LogConfig {
   maxMessageBytes: number;
   /** message.timestamp.type (log.message.timestamp.type). */
   messageTimestampType: 'CreateTime' | 'LogAppendTime';
+  /** message.timestamp.before.max.ms (log.message.timestamp.before.max.ms): how far in the past a CreateTime record may be; NEVER = unbounded. */
+  messageTimestampBeforeMaxMs: number;
+  /** message.timestamp.after.max.ms (log.message.timestamp.after.max.ms): how far in the future a CreateTime record may be. */
+  messageTimestampAfterMaxMs: number;
   /** file.delete.delay.ms (log.segment.delete.delay.ms): how long a `.deleted` segment lingers so in-flight reads finish. */
   fileDeleteDelayMs: number;
   /** producer.id.expiration.ms (broker-wide only): idempotent-producer state idle this long is dropped. */
@@ -51,6 +55,8 @@ const TOPIC_FIELDS: Readonly<Record<TopicField, string>> = {
   flushIntervalMs: 'flush.ms',
   maxMessageBytes: 'max.message.bytes',
   messageTimestampType: 'message.timestamp.type',
+  messageTimestampBeforeMaxMs: 'message.timestamp.before.max.ms',
+  messageTimestampAfterMaxMs: 'message.timestamp.after.max.ms',
   fileDeleteDelayMs: 'file.delete.delay.ms',
 };
 /** The one field with no topic key. */

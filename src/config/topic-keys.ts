@@ -83,11 +83,11 @@ export const TOPIC_CONFIGS: Readonly<Record<string, TopicKeyDefinition>> = {
     doc: 'Largest record batch the topic accepts.',
   },
   'message.timestamp.after.max.ms': {
-    type: 'LONG', default: '3600000', min: 0, synonyms: same('log.message.timestamp.after.max.ms'), inert: true,
+    type: 'LONG', default: '3600000', min: 0, synonyms: same('log.message.timestamp.after.max.ms'), live: true,
     doc: 'How far in the future a CreateTime timestamp may be.',
   },
   'message.timestamp.before.max.ms': {
-    type: 'LONG', default: LONG_MAX, min: 0, synonyms: same('log.message.timestamp.before.max.ms'), inert: true,
+    type: 'LONG', default: LONG_MAX, min: 0, synonyms: same('log.message.timestamp.before.max.ms'), live: true,
     doc: 'How far in the past a CreateTime timestamp may be.',
   },
   'message.timestamp.type': {

@@ -22,6 +22,7 @@ import type { BrokerConfig } from '../config/broker-config.js';
 import type { LogManager } from '../log/log-manager.js';
 import type { InternalTopicRegistry } from '../topics/internal-logs.js';
 import { coordinatorPartitionFor } from '../util/java-hash.js';
+import type { GroupObserver } from '../observe/observer.js';
 import { ClassicGroup, type GroupState, type JoinParams, type JoinResult, type LeaveMember, type SyncParams, type SyncResult } from './group.js';
 import { LogOffsetStore, OFFSETS_TOPIC, type OffsetStore } from './offset-store.js';
 import { PendingTransactionalOffsets } from './pending-offsets.js';
@@ -107,6 +108,8 @@ export interface OffsetCommitEntry {
   readonly offset: bigint;
   readonly leaderEpoch: number;
   readonly metadata: string | null;
+  /** OffsetCommit v1's commit_timestamp; absent or -1: the time of the commit. */
+  readonly commitTimestamp?: number;
 }
 
 export interface OffsetCommitRequest {
@@ -159,6 +162,8 @@ export interface GroupCoordinatorOptions {
   readonly consumer?: ConsumerGroupsConfig;
   /** The topics consumer groups subscribe to (the topic registry); none when absent. */
   readonly topics?: TopicCatalog;
+  /** Told about every group state transition (the inspector's rebalance timeline). */
+  readonly observer?: GroupObserver;
 }
 
 /** Snapshot once at least this many records were written since the last one, and more than are live. */
@@ -192,6 +197,7 @@ export class GroupCoordinator {
   private readonly logger: Logger;
   readonly config: GroupCoordinatorConfig;
   private readonly store: OffsetStore;
+  private readonly observer: GroupObserver | undefined;
 
   constructor(opts: GroupCoordinatorOptions) {
     this.clock = opts.clock;
@@ -216,6 +222,7 @@ export class GroupCoordinator {
         return stored ? [{ key: groupMetadataKey(groupId), value: null }] : [];
       },
     });
+    this.observer = opts.observer;
   }
 
   /**
@@ -224,7 +231,12 @@ export class GroupCoordinator {
    * broker's clock, settings from the broker config. Resolves once the logs have been replayed.
    */
   static async open(opts: {
-    config: BrokerConfig; logs: LogManager; registry: InternalTopicRegistry & TopicCatalog; clock: Clock; logger: Logger;
+    config: BrokerConfig;
+    logs: LogManager;
+    registry: InternalTopicRegistry & TopicCatalog;
+    clock: Clock;
+    logger: Logger;
+    observer?: GroupObserver;
   }): Promise<GroupCoordinator> {
     const coordinator = new GroupCoordinator({
       clock: opts.clock,
@@ -233,6 +245,7 @@ export class GroupCoordinator {
       consumer: consumerGroupsConfig(opts.config),
       topics: opts.registry,
       store: await LogOffsetStore.open(opts),
+      observer: opts.observer,
     });
     await coordinator.startup();
     return coordinator;
@@ -356,8 +369,10 @@ export class GroupCoordinator {
       { initialRebalanceDelayMs: this.config.initialRebalanceDelayMs, maxSize: this.config.groupMaxSize },
       {
         persist: (g) => this.persistGroup(g),
-        onTransition: (g, from, to, reason) =>
-          this.logger.info({ group: g.groupId, generation: g.generationId, from, to, reason }, 'group state changed'),
+        onTransition: (g, from, to, reason) => {
+          this.logger.info({ group: g.groupId, generation: g.generationId, from, to, reason }, 'group state changed');
+          this.observer?.transition(g.groupId, g.generationId, from, to, reason, this.clock.now());
+        },
       },
     );
     this.groups.set(groupId, group);
@@ -619,7 +634,8 @@ export class GroupCoordinator {
         continue;
       }
       codes.push(ErrorCode.NONE);
-      const o: OffsetAndMetadata = { offset: e.offset, leaderEpoch: e.leaderEpoch, metadata, commitTimestamp: now, expireTimestamp };
+      const commitTimestamp = e.commitTimestamp === undefined || e.commitTimestamp === -1 ? now : e.commitTimestamp;
+      const o: OffsetAndMetadata = { offset: e.offset, leaderEpoch: e.leaderEpoch, metadata, commitTimestamp, expireTimestamp };
       accepted.push([e, o]);
       records.push(this.offsetRecord(groupId, e.topic, e.partition, o));
     }

@@ -1,7 +1,7 @@
 /**
  * Fetch (key 1): read record batches from partition logs, waiting for data when there is none.
  *
- * Versions: 4-18 (Kafka 4.x's floor is 4).
+ * Versions: 0-18, as Kafka 3.9 served v0-3 (Kafka 4.x's floor is 4).
  *
  * Behavior:
  * - Bytes go from the segment files to the socket without being decoded: the log returns whole
@@ -10,7 +10,8 @@
  *   until an append to one of its partitions brings enough, `max_wait_ms` passes, or the connection
  *   closes. Appends wake it through the log's append listeners; nothing polls.
  * - `partition_max_bytes` and `max_bytes` bound the answer, except that the first batch of the first
- *   partition with data is returned whole even when larger (KIP-74), so a consumer always progresses.
+ *   partition with data is returned whole even when larger (KIP-74), so a consumer always progresses;
+ *   every later partition gets only whole batches that fit in what is left (Kafka's `minOneMessage`).
  * - `high_watermark` = `last_stable_offset` = the log end offset once written: there is one replica
  *   and no transactions yet, so read_committed and read_uncommitted see the same data and
  *   `aborted_transactions` is empty.
@@ -19,8 +20,11 @@
  *   news. 70 FETCH_SESSION_ID_NOT_FOUND, 71 INVALID_FETCH_SESSION_EPOCH, 106 FETCH_SESSION_TOPIC_ID_ERROR.
  * - Errors per partition: 1 OFFSET_OUT_OF_RANGE, 3 UNKNOWN_TOPIC_OR_PARTITION, 100 UNKNOWN_TOPIC_ID
  *   (v13+), 74/75 for a stale or future leader epoch.
+ * - Versions below 10 get Kafka's adjustments for old clients (01-fetch-old-versions.ts); v0-3 read
+ *   message sets (magic 0/1), converted from the stored batches.
  *
  * Version notes:
+ * - v1: throttle time.  v2: magic 1 messages (timestamps).  v3: max_bytes (KIP-74).
  * - v4: isolation level, last stable offset, aborted transactions.  v5: log start offset.
  * - v7: fetch sessions, forgotten topics.  v9: current leader epoch.  v11: rack id, preferred read
  *   replica.  v12: flexible; diverging epoch and current leader (tagged).  v13: topic ids.
@@ -35,6 +39,7 @@ import { ZERO_UUID } from '../../protocol/schema.js';
 import { leaderEpochError } from '../leader-epoch.js';
 import type { TopicService } from '../services.js';
 import { findTopic } from '../topics/lookup.js';
+import { answerOldFetchVersion, FIRST_CURRENT_FETCH_VERSION } from './01-fetch-old-versions.js';
 
 type FetchRequest = Request<typeof Fetch>;
 type PartitionData = Response<typeof Fetch>['responses'][number]['partitions'][number];
@@ -86,7 +91,12 @@ function resolveTargets(req: FetchRequest, topics: TopicService, apiVersion: num
   return targets;
 }
 
-/** Reads every target within the byte budgets; returns the results and the bytes read. */
+/**
+ * Reads every target within the byte budgets, as Kafka's `ReplicaManager.readFromLog`: each
+ * partition gets at most `partition_max_bytes` and what is left of `max_bytes`, and only until the
+ * first partition that returns data may a first batch exceed those limits (KIP-74) — so a response
+ * holds at most one oversized batch. Returns the results and the bytes read.
+ */
 async function readAll(targets: Target[], maxBytes: number): Promise<{ results: PartitionData[]; bytes: number }> {
   let budget = maxBytes;
   let bytes = 0;
@@ -97,24 +107,20 @@ async function readAll(targets: Target[], maxBytes: number): Promise<{ results: 
       continue;
     }
     const result = partitionResult(t.partition, ErrorCode.NONE, t.log);
-    // Once the response budget is spent, later partitions answer with their offsets but no data;
-    // until then the log returns at least one whole batch, even past the limit (KIP-74).
-    if (budget > 0 || bytes === 0) {
-      try {
-        const read = await t.log.read(t.fetchOffset, Math.max(0, Math.min(t.maxBytes, budget)));
-        result.highWatermark = read.highWatermark;
-        result.lastStableOffset = read.highWatermark;
-        result.logStartOffset = read.logStartOffset;
-        if (read.records.length > 0) {
-          result.records = read.records;
-          bytes += read.records.length;
-          budget -= read.records.length;
-        }
-      } catch (err) {
-        if (!isKafkaError(err)) throw err;
-        results.push(partitionResult(t.partition, err.errorCode, t.log));
-        continue;
+    try {
+      const read = await t.log.read(t.fetchOffset, Math.max(0, Math.min(t.maxBytes, budget)), bytes === 0);
+      result.highWatermark = read.highWatermark;
+      result.lastStableOffset = read.highWatermark;
+      result.logStartOffset = read.logStartOffset;
+      if (read.records.length > 0) {
+        result.records = read.records;
+        bytes += read.records.length;
+        budget = Math.max(0, budget - read.records.length);
       }
+    } catch (err) {
+      if (!isKafkaError(err)) throw err;
+      results.push(partitionResult(t.partition, err.errorCode, t.log));
+      continue;
     }
     results.push(result);
   }
@@ -140,7 +146,10 @@ function waitForAppend(logs: PartitionLog[], ms: number, clock: Clock, signal: A
 export default defineHandler({
   api: Fetch,
   minVersion: 4,
+  legacyMinVersion: 0,
   maxVersion: 18,
+  // A fetch may answer with up to max_bytes: the connection reads nothing more until it is sent.
+  responseBytes: (req) => req.maxBytes,
   async handle(req, ctx): Promise<Response<typeof Fetch>> {
     const { apiVersion } = ctx;
     const { topics } = ctx.services;
@@ -166,6 +175,9 @@ export default defineHandler({
 
     const responses = req.topics.map((t) => ({ topic: t.topic, topicId: apiVersion >= 13 ? t.topicId : ZERO_UUID, partitions: [] as PartitionData[] }));
     targets.forEach((t, i) => responses[t.topicIndex].partitions.push(results[i]));
-    return { ...empty, errorCode: ErrorCode.NONE, ...session.respond(responses) };
+    // As Kafka: the session picks what the answer carries, then old versions convert what it picked.
+    const response = { ...empty, errorCode: ErrorCode.NONE, ...session.respond(responses) };
+    if (apiVersion < FIRST_CURRENT_FETCH_VERSION) answerOldFetchVersion(req, response, apiVersion, ctx.services);
+    return response;
   },
 });

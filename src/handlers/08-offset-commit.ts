@@ -1,7 +1,7 @@
 /**
  * OffsetCommit (key 8): a consumer records how far it has read, per partition, for its group.
  *
- * Versions: 2-10 (Kafka 4.x's floor is 2).
+ * Versions: 0-10, as Kafka 3.9 served v0-1 (Kafka 4.x's floor is 2).
  *
  * Behavior:
  * - The commit is acknowledged only once it is written to the coordinator's log
@@ -16,7 +16,14 @@
  *   82 FENCED_INSTANCE_ID. Per partition: 3 UNKNOWN_TOPIC_OR_PARTITION (100 UNKNOWN_TOPIC_ID at
  *   v10) for a partition that does not exist; 12 OFFSET_METADATA_TOO_LARGE over 4096 bytes.
  *
+ * - v0 stored offsets in ZooKeeper, never in the group coordinator; a KRaft broker has no ZooKeeper,
+ *   so Kafka 3.9 in KRaft mode failed every v0 commit with 35 UNSUPPORTED_VERSION on every partition
+ *   of the request — once a partition of it exists (otherwise each gets 3 as usual). So does Tafka:
+ *   Kafka 0.8.1-era clients must commit with v1+, as they would against Kafka 3.9.
+ *
  * Version notes:
+ * - v1: generation and member id; commit_timestamp (-1: now), kept as the commit's time, from which
+ *   offsets.retention.minutes counts for a group without members.
  * - v2-4: retention_time_ms (a per-commit expiry; -1 = offsets.retention.minutes).
  * - v3: throttle time.  v5: no retention time.  v6: committed leader epoch.
  * - v7: group instance id.  v8: flexible.  v9: KIP-848 member epochs; GROUP_ID_NOT_FOUND.
@@ -32,6 +39,7 @@ import { findTopic } from '../topics/lookup.js';
 export default defineHandler({
   api: OffsetCommit,
   minVersion: 2,
+  legacyMinVersion: 0,
   maxVersion: 10,
   async handle(req, ctx): Promise<Response<typeof OffsetCommit>> {
     const { topics, groups } = ctx.services;
@@ -50,9 +58,23 @@ export default defineHandler({
           offset: p.committedOffset,
           leaderEpoch: p.committedLeaderEpoch,
           metadata: p.committedMetadata,
+          commitTimestamp: Number(p.commitTimestamp),
         });
         return { entry: entries.length - 1 };
       }));
+    }
+    if (ctx.apiVersion === 0 && entries.length > 0) {
+      // Kafka 3.9 (KRaft): "Unsupported when using a Raft-based metadata quorum: Version 0 offset
+      // commit requests" — answered on every partition of the request.
+      ctx.log.warn({ groupId: req.groupId }, 'OffsetCommit v0 stores offsets in ZooKeeper, which a KRaft broker does not have');
+      return {
+        throttleTimeMs: 0,
+        topics: req.topics.map((t) => ({
+          name: t.name,
+          topicId: ZERO_UUID,
+          partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: ErrorCode.UNSUPPORTED_VERSION })),
+        })),
+      };
     }
     const codes = await groups.commitOffsets(req.groupId, {
       memberId: req.memberId,

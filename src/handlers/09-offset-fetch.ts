@@ -1,7 +1,7 @@
 /**
  * OffsetFetch (key 9): the offsets a group has committed, for given partitions or for all.
  *
- * Versions: 1-10 (Kafka 4.x's floor is 1).
+ * Versions: 0-10, as Kafka 3.9 served v0 (Kafka 4.x's floor is 1).
  *
  * Behavior:
  * - A partition without a commit (or of an unknown group) answers offset -1, leader epoch -1,
@@ -17,7 +17,11 @@
  *   offsets unstable (Kafka 4 checks only pending transactional offsets).
  * - v10 names topics by id: an unknown id gets 100 UNKNOWN_TOPIC_ID.
  *
+ * - v0 read offsets from ZooKeeper; Kafka 3.9 in KRaft mode, with no ZooKeeper, answered every
+ *   requested partition with 35 UNSUPPORTED_VERSION (offset -1, metadata ""), and so does Tafka.
+ *
  * Version notes:
+ * - v1: offsets from the group coordinator (v0 read ZooKeeper's).
  * - v2: null = all topics; top-level error code.  v3: throttle time.  v5: leader epoch.
  * - v6: flexible.  v7: require_stable.  v8: many groups in one request (KIP-709).
  * - v9: member id and epoch (KIP-848 groups only; ignored for classic groups): a member of a consumer
@@ -92,9 +96,27 @@ async function fetchGroup(
   return { groupId, topics: result, errorCode };
 }
 
+/**
+ * Every requested partition with one error, once each (Kafka's OffsetFetchRequest.getErrorResponse
+ * for versions without a top-level error code).
+ */
+function partitionErrors(asked: RequestedTopic[], errorCode: number) {
+  const byTopic = new Map<string, Set<number>>();
+  for (const t of asked) {
+    const partitions = byTopic.get(t.name) ?? new Set<number>();
+    for (const p of t.partitionIndexes) partitions.add(p);
+    byTopic.set(t.name, partitions);
+  }
+  return [...byTopic].map(([name, partitions]) => ({
+    name,
+    partitions: [...partitions].map((p) => ({ partitionIndex: p, committedOffset: -1n, committedLeaderEpoch: -1, metadata: '', errorCode })),
+  }));
+}
+
 export default defineHandler({
   api: OffsetFetch,
   minVersion: 1,
+  legacyMinVersion: 0,
   maxVersion: 10,
   async handle(req, ctx): Promise<Response<typeof OffsetFetch>> {
     const { services } = ctx;
@@ -111,6 +133,10 @@ export default defineHandler({
       };
     }
     const asked = req.topics?.map((t) => ({ name: t.name, topicId: ZERO_UUID, partitionIndexes: t.partitionIndexes })) ?? null;
+    if (v === 0) {
+      ctx.log.warn({ groupId: req.groupId }, 'OffsetFetch v0 reads offsets from ZooKeeper, which a KRaft broker does not have');
+      return { throttleTimeMs: 0, topics: partitionErrors(asked ?? [], ErrorCode.UNSUPPORTED_VERSION), errorCode: 0, groups: [] };
+    }
     const g = await fetchGroup(services, req.groupId, asked, false, requireStable);
     let topics = g.topics.map((t) => ({
       name: t.name,
@@ -118,12 +144,7 @@ export default defineHandler({
     }));
     if (g.errorCode !== ErrorCode.NONE) {
       // v1 has nowhere else to put a group error than on each requested partition.
-      topics = v >= 2 ? [] : (asked ?? []).map((t) => ({
-        name: t.name,
-        partitions: t.partitionIndexes.map((p) => ({
-          partitionIndex: p, committedOffset: -1n, committedLeaderEpoch: -1, metadata: '', errorCode: g.errorCode,
-        })),
-      }));
+      topics = v >= 2 ? [] : partitionErrors(asked ?? [], g.errorCode);
     }
     return { throttleTimeMs: 0, topics, errorCode: v >= 2 ? g.errorCode : 0, groups: [] };
   },

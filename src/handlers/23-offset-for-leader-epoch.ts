@@ -2,7 +2,7 @@
  * OffsetForLeaderEpoch (key 23): where a leader epoch ends, so a consumer can check that the offset
  * it holds was not truncated away by a leader change (KIP-320; the Java consumer and librdkafka use it).
  *
- * Versions: 2-4 (Kafka 4.x's floor is 2).
+ * Versions: 0-4, as Kafka 3.9 served v0-1 (Kafka 4.x's floor is 2).
  *
  * Behavior:
  * - A single broker has led every partition since epoch 0, so epoch 0 (or any later epoch asked for)
@@ -10,6 +10,7 @@
  *   UNKNOWN_LEADER_EPOCH; an unknown partition gets 3 UNKNOWN_TOPIC_OR_PARTITION.
  *
  * Version notes:
+ * - v0: the end offset only.  v1: the leader epoch of that end offset.
  * - v2: current leader epoch.  v3: replica id.  v4: flexible.
  */
 import { OffsetForLeaderEpoch } from '../../protocol/messages/23-offset-for-leader-epoch.js';
@@ -20,6 +21,7 @@ import { LEADER_EPOCH, leaderEpochError } from '../leader-epoch.js';
 export default defineHandler({
   api: OffsetForLeaderEpoch,
   minVersion: 2,
+  legacyMinVersion: 0,
   maxVersion: 4,
   handle(req, ctx): Response<typeof OffsetForLeaderEpoch> {
     return {

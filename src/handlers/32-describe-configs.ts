@@ -1,7 +1,7 @@
 /**
  * DescribeConfigs (key 32): the configs of topics and of the broker, with where each value comes from.
  *
- * Versions: 1-4 (Kafka 4.0 removed v0).
+ * Versions: 0-4, as Kafka 3.9 served v0 (Kafka 4.0 removed it).
  *
  * Behavior:
  * - TOPIC: every Kafka topic config (src/config/topic-keys.ts) with the value in force. The source
@@ -23,6 +23,8 @@
  * - include_documentation: Tafka carries no config documentation; documentation is null.
  *
  * Version notes:
+ * - v0: is_default instead of config_source. Kafka 3.9 never set it (its v0 answers always say
+ *   false), and neither does Tafka.
  * - v1: config_source and synonyms.  v3: config_type, documentation.  v4: flexible.
  */
 import { DescribeConfigs } from '../../protocol/messages/32-describe-configs.js';
@@ -75,6 +77,7 @@ function brokerEntries({ config, node }: BrokerServices, resourceName: string, k
 export default defineHandler({
   api: DescribeConfigs,
   minVersion: 1,
+  legacyMinVersion: 0,
   maxVersion: 4,
   handle(req, ctx): Response<typeof DescribeConfigs> {
     const results = req.resources.map((r): Result => {

@@ -1,7 +1,7 @@
 /**
  * DescribeLogDirs (key 35): the broker's log directory and the size on disk of each partition in it.
  *
- * Versions: 1-5 (Kafka 4.0 removed v0; v5 is in Kafka 4.3's schema).
+ * Versions: 0-5, as Kafka 3.9 served v0 (Kafka 4.0 removed it; v5 is in Kafka 4.3's schema).
  *
  * Behavior:
  * - One log directory: the first of log.dirs (Tafka uses one). An in-memory broker reports its
@@ -31,6 +31,7 @@ async function capacity(dir: string | undefined): Promise<{ totalBytes: bigint; 
 export default defineHandler({
   api: DescribeLogDirs,
   minVersion: 1,
+  legacyMinVersion: 0,
   maxVersion: 5,
   async handle(req, ctx): Promise<Response<typeof DescribeLogDirs>> {
     const { config, topics, logs } = ctx.services;

@@ -9,7 +9,8 @@
  * segment is sealed, at roll and at close; rebuilt from the `.log` when missing or corrupt), finds
  * its log end offset after a clean shutdown from the last index entry on, recovers after a crash
  * (re-validating every batch and truncating at the first bad one) and deletes itself in Kafka's two
- * steps (rename to `.deleted`, remove later). It never decodes records: batch headers are enough.
+ * steps (rename to `.deleted`, remove later). Batch headers are enough for all of it, except the two
+ * timestamp lookups, which read the records of the one batch they land on, as Kafka does.
  */
 import type { Logger } from 'pino';
 import {
@@ -20,6 +21,7 @@ import {
   lastOffsetDeltaAt,
   maxTimestampAt,
 } from '../codec/record-batch.js';
+import { forEachRecordTime } from '../codec/record-timestamps.js';
 import { scanBatches } from './batch-scan.js';
 import { OffsetIndex, TimeIndex } from './sparse-index.js';
 import type { Storage, StoredFile } from './storage.js';
@@ -142,6 +144,15 @@ export class Segment {
     return this.firstBatchTimestamp >= 0 ? incomingMaxTimestamp - this.firstBatchTimestamp : nowMs - this.createdMs;
   }
 
+  /** Kafka's LogSegment.lastModified: the log file's mtime (its creation time until the file exists). */
+  async lastModified(): Promise<number> {
+    try {
+      return Math.floor(await this.opts.storage.modifiedMs(this.opts.dir, segmentFileName(this.baseOffset, LOG_SUFFIX)));
+    } catch {
+      return this.createdMs;
+    }
+  }
+
   /** The timestamp retention.ms compares against: the newest batch's, or the file's mtime without one. */
   async largestTimestamp(): Promise<number> {
     await this.loadIndexes();
@@ -192,10 +203,12 @@ export class Segment {
   // ----------------------------------------------------------------------------- read
 
   /**
-   * Whole batches from the one holding `offset`, up to `maxBytes` (the first batch always whole),
-   * never past `readableSize`. Undefined when this segment holds no batch at or after `offset`.
+   * Whole batches from the one holding `offset`, up to `maxBytes`, never past `readableSize`. With
+   * `minOneMessage` the first batch comes whole even when larger than `maxBytes` (KIP-74); without
+   * it, a first batch that does not fit gives no records. Undefined when this segment holds no batch
+   * at or after `offset`.
    */
-  async read(offset: bigint, maxBytes: number): Promise<{ records: Buffer; nextOffset: bigint } | undefined> {
+  async read(offset: bigint, maxBytes: number, minOneMessage = true): Promise<{ records: Buffer; nextOffset: bigint } | undefined> {
     const limit = this.readableSize;
     if (limit === 0 || !this.log) return undefined;
     const { offset: offsetIndex } = await this.loadIndexes();
@@ -226,6 +239,7 @@ export class Segment {
       },
     );
     if (found < 0) return undefined;
+    if (firstSize > maxBytes && !minOneMessage) return { records: Buffer.alloc(0), nextOffset: offset };
     const want = Math.min(limit, found + Math.max(firstSize, maxBytes));
     const data =
       want <= chunkPos + chunk.length
@@ -246,9 +260,12 @@ export class Segment {
   }
 
   /**
-   * The first batch at or after `startOffset` whose max timestamp >= `timestamp`: the time index
-   * gives the last entry not after the target, the offset index turns it into a position, and a
-   * header walk finds the batch. Batch granularity: records are never decoded.
+   * Kafka's `LogSegment.findOffsetByTimestamp`: the first record at or after `startOffset` whose
+   * timestamp is >= `timestamp`, with that record's own timestamp. The time index gives the last
+   * entry not after the target, the offset index turns it into a position, a header walk finds the
+   * first batch whose max timestamp reaches the target, and only that batch's records are read
+   * (decompressed if need be). A batch whose header promised more than its records hold is passed
+   * over, as in Kafka.
    */
   async findOffsetByTimestamp(
     timestamp: number,
@@ -257,22 +274,61 @@ export class Segment {
     if (!this.log || this.readableSize === 0) return undefined;
     const { offset: offsetIndex, time: timeIndex } = await this.loadIndexes();
     const fromTime = timeIndex.lookup(timestamp)?.relativeOffset ?? 0;
-    const start = offsetIndex.lookup(Math.max(fromTime, this.relative(startOffset), 0));
-    let result: { offset: bigint; timestamp: number } | undefined;
-    await scanBatches(
-      this.log,
-      start,
-      this.readableSize,
-      { chunkSize: HEADER_SCAN_CHUNK, wholeBatches: false },
-      (buf, at) => {
-        const base = baseOffsetAt(buf, at);
-        const maxTimestamp = maxTimestampAt(buf, at);
-        if (base + BigInt(lastOffsetDeltaAt(buf, at)) < startOffset || maxTimestamp < timestamp) return true;
-        result = { offset: base > startOffset ? base : startOffset, timestamp: maxTimestamp };
-        return false;
-      },
-    );
-    return result;
+    let position = offsetIndex.lookup(Math.max(fromTime, this.relative(startOffset), 0));
+    for (;;) {
+      const batch = await this.nextBatchWhere(position, (buf, at) =>
+        baseOffsetAt(buf, at) + BigInt(lastOffsetDeltaAt(buf, at)) >= startOffset && maxTimestampAt(buf, at) >= timestamp);
+      if (!batch) return undefined;
+      const found = this.firstRecordWhere(batch.bytes, (offset, ts) => offset >= startOffset && ts >= timestamp);
+      if (found) return found;
+      position = batch.position + batch.bytes.length;
+    }
+  }
+
+  /**
+   * ListOffsets -3 (KIP-734, Kafka's `UnifiedLog.fetchOffsetByTimestamp`): the first record holding
+   * this segment's largest timestamp, found in the first batch, from the index entry for
+   * `offsetOfMaxTimestamp` on, whose header carries that timestamp. Undefined for an empty segment.
+   */
+  async findMaxTimestampRecord(): Promise<{ offset: bigint; timestamp: number } | undefined> {
+    if (!this.log || this.readableSize === 0) return undefined;
+    const { offset: offsetIndex } = await this.loadIndexes();
+    const target = this.maxTimestamp;
+    const batch = await this.nextBatchWhere(offsetIndex.lookup(this.relative(this.offsetOfMaxTimestamp)), (buf, at) => maxTimestampAt(buf, at) === target);
+    return batch && this.firstRecordWhere(batch.bytes, (_, ts) => ts === target);
+  }
+
+  /** The first whole batch from `position` on (within what is readable) whose header satisfies `accept`. */
+  private async nextBatchWhere(
+    position: number,
+    accept: (buf: Buffer, at: number) => boolean,
+  ): Promise<{ position: number; bytes: Buffer } | undefined> {
+    let found: { position: number; bytes: Buffer | undefined; size: number } | undefined;
+    await scanBatches(this.log!, position, this.readableSize, { chunkSize: HEADER_SCAN_CHUNK, wholeBatches: false }, (buf, at, pos, size) => {
+      if (!accept(buf, at)) return true;
+      found = { position: pos, size, bytes: at + size <= buf.length ? buf.subarray(at, at + size) : undefined };
+      return false;
+    });
+    if (!found) return undefined;
+    return { position: found.position, bytes: found.bytes ?? (await this.log!.read(found.position, found.size)) };
+  }
+
+  /**
+   * The first record of `batch` satisfying `accept`, with its offset and timestamp. A batch whose
+   * records do not parse (Kafka would have refused it on produce; Tafka does not read records there)
+   * is passed over like one whose header over-promised, with a warning.
+   */
+  private firstRecordWhere(batch: Buffer, accept: (offset: bigint, timestamp: number) => boolean): { offset: bigint; timestamp: number } | undefined {
+    let found: { offset: bigint; timestamp: number } | undefined;
+    try {
+      forEachRecordTime(batch, 0, (offset, timestamp) => {
+        if (accept(offset, timestamp)) found = { offset, timestamp };
+        return found !== undefined;
+      });
+    } catch (err) {
+      this.opts.logger.warn({ segment: this.name, baseOffset: baseOffsetAt(batch, 0), err: String(err) }, 'the records of a stored batch do not parse; passing over it');
+    }
+    return found;
   }
 
   // ----------------------------------------------------------------------------- load & recovery
@@ -454,6 +510,22 @@ export class Segment {
     await this.log?.sync();
     await this.indexFile?.sync();
     await this.timeIndexFile?.sync();
+  }
+
+  /**
+   * Cuts the `.log` file back to `size` bytes, if it exists (after a failed write: what follows was
+   * never acknowledged). The segment must be closed; the log is reopened from disk afterwards.
+   */
+  async truncateLog(size: number): Promise<void> {
+    const { storage, dir } = this.opts;
+    const name = segmentFileName(this.baseOffset, LOG_SUFFIX);
+    if (!(await storage.exists(dir, name))) return;
+    const log = await storage.open(dir, name, false);
+    try {
+      if (log.size > size) await log.truncate(size);
+    } finally {
+      await log.close();
+    }
   }
 
   async close(): Promise<void> {

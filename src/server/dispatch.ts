@@ -2,6 +2,10 @@
  * From a request frame to a response frame: parse the request header, find the API's handler, check
  * the version, decode the body, run the handler, and frame its answer.
  *
+ * Which versions: every version Kafka 3.9 served, Kafka 4.x's range extended down to Kafka 3.9's
+ * floor (each handler's `legacyMinVersion`), unless `api.versions.floor=4.0` asks for Kafka 4.x's
+ * exact ranges and refusals (KIP-896).
+ *
  * Kafka's rules, followed here:
  * - An unknown API key, or a version outside what we advertise, closes the connection — except
  *   ApiVersions, which answers any version with a v0 body: error 35 (UNSUPPORTED_VERSION) and its own
@@ -37,25 +41,42 @@ export type Dispatch =
   | { readonly kind: 'reply'; readonly header: RequestHeader; readonly frame: Buffer[] }
   | { readonly kind: 'close'; readonly reason: string };
 
+/** `api.versions.floor`: whose lowest versions to serve, Kafka 3.9's (the default) or Kafka 4.0's. */
+export type VersionsFloor = '3.9' | '4.0';
+
+/** A handler's versions under one floor: advertised from `min`, served from `handledMin`. */
+interface Served {
+  readonly handler: Handler;
+  readonly min: number;
+  readonly handledMin: number;
+}
+
+function served(h: Handler, floor: VersionsFloor): Served {
+  if (floor === '3.9' && h.legacyMinVersion !== undefined) {
+    return { handler: h, min: Math.min(h.minVersion, h.legacyMinVersion), handledMin: h.legacyMinVersion };
+  }
+  return { handler: h, min: h.minVersion, handledMin: h.minHandledVersion ?? h.minVersion };
+}
+
 export class HandlerRegistry {
-  private readonly byKey = new Map<number, Handler>();
+  private readonly byKey = new Map<number, Served>();
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- handlers for different APIs, as HANDLERS lists them
-  constructor(handlers: readonly Handler<any>[]) {
+  constructor(handlers: readonly Handler<any>[], floor: VersionsFloor = '3.9') {
     for (const h of handlers) {
       if (this.byKey.has(h.api.apiKey)) throw new Error(`two handlers for API key ${h.api.apiKey}`);
-      this.byKey.set(h.api.apiKey, h);
+      this.byKey.set(h.api.apiKey, served(h, floor));
     }
   }
 
   get(apiKey: number): Handler | undefined {
-    return this.byKey.get(apiKey);
+    return this.byKey.get(apiKey)?.handler;
   }
 
   /** The ApiVersions `apiKeys` list: exactly the registered handlers and their ranges. */
   advertised(): { apiKey: number; minVersion: number; maxVersion: number }[] {
     return [...this.byKey.values()]
-      .map((h) => ({ apiKey: h.api.apiKey, minVersion: h.minVersion, maxVersion: h.maxVersion }))
+      .map((s) => ({ apiKey: s.handler.api.apiKey, minVersion: s.min, maxVersion: s.handler.maxVersion }))
       .sort((a, b) => a.apiKey - b.apiKey);
   }
 
@@ -65,16 +86,17 @@ export class HandlerRegistry {
     const apiKey = r.int16();
     const apiVersion = r.int16();
     const correlationId = r.int32();
-    const handler = this.byKey.get(apiKey);
-    if (!handler) return { kind: 'close', reason: `unknown API key ${apiKey}` };
+    const served = this.byKey.get(apiKey);
+    if (!served) return { kind: 'close', reason: `unknown API key ${apiKey}` };
+    const { handler } = served;
     const partial = { apiKey, apiVersion, correlationId, clientId: null };
-    if (apiVersion < handler.minVersion || apiVersion > handler.maxVersion) {
+    if (apiVersion < served.min || apiVersion > handler.maxVersion) {
       if (apiKey === ApiVersions.apiKey) {
-        return { kind: 'reply', header: partial, frame: this.unsupportedApiVersions(correlationId, handler) };
+        return { kind: 'reply', header: partial, frame: this.unsupportedApiVersions(correlationId, served) };
       }
       return { kind: 'close', reason: `API ${handler.api.name} v${apiVersion} is not supported` };
     }
-    if (apiVersion < (handler.minHandledVersion ?? handler.minVersion)) {
+    if (apiVersion < served.handledMin) {
       return { kind: 'close', reason: `API ${handler.api.name} v${apiVersion} is advertised for compatibility only` };
     }
     try {
@@ -92,10 +114,10 @@ export class HandlerRegistry {
   }
 
   /** Kafka's answer to an ApiVersions version it does not know: a v0 body with error 35. */
-  private unsupportedApiVersions(correlationId: number, handler: Handler): Buffer[] {
+  private unsupportedApiVersions(correlationId: number, { handler, min }: Served): Buffer[] {
     const body = codecFor(ApiVersions.response, 0).encode({
       errorCode: ErrorCode.UNSUPPORTED_VERSION,
-      apiKeys: [{ apiKey: handler.api.apiKey, minVersion: handler.minVersion, maxVersion: handler.maxVersion }],
+      apiKeys: [{ apiKey: handler.api.apiKey, minVersion: min, maxVersion: handler.maxVersion }],
       throttleTimeMs: 0,
       supportedFeatures: [],
       finalizedFeaturesEpoch: -1n,

@@ -7,6 +7,7 @@
  */
 import type { Logger } from 'pino';
 import type { ApiSpec, MessageOf } from '../../protocol/schema.js';
+import type { KafkaPrincipal } from '../security/principal.js';
 import type { BrokerServices } from '../services.js';
 
 export interface RequestContext {
@@ -16,6 +17,8 @@ export interface RequestContext {
   readonly clientId: string | null;
   /** Remote address and port, e.g. "127.0.0.1:53422", for logs and group member ids. */
   readonly clientHost: string;
+  /** Who the connection is (User:ANONYMOUS until it authenticates); quotas and ACLs decide by it. */
+  readonly principal: KafkaPrincipal;
   /** The broker's services: topics, groups, config, clock, node identity (src/services.ts). */
   readonly services: BrokerServices;
   /** The APIs this server handles, for ApiVersions. */
@@ -37,14 +40,26 @@ export type Response<A extends ApiSpec> = MessageOf<A['response']>;
 
 export interface Handler<A extends ApiSpec = ApiSpec> {
   readonly api: A;
-  /** The range advertised in ApiVersions (Kafka 4.x's range). */
+  /** Kafka 4.x's range, as its ApiVersions advertises it. */
   readonly minVersion: number;
   readonly maxVersion: number;
   /**
-   * Versions below this are advertised but answered by closing the connection, as Kafka 4.x does
-   * for Produce v0-2 (advertised only because librdkafka reads a v0 minimum as a feature flag).
+   * Kafka 4.x: versions below this are advertised but answered by closing the connection, as Kafka
+   * 4.x does for Produce v0-2 (advertised only because librdkafka reads a v0 minimum as a feature flag).
    */
   readonly minHandledVersion?: number;
+  /**
+   * Kafka 3.9's lowest version, for APIs whose oldest versions Kafka 4.0 removed (KIP-896). By
+   * default Tafka advertises and serves them, so old clients keep working; `api.versions.floor=4.0`
+   * refuses them as Kafka 4.x does (see dispatch.ts).
+   */
+  readonly legacyMinVersion?: number;
+  /**
+   * The most response bytes this request may produce, when that can be large (Fetch: its max
+   * bytes). The connection counts it against its unsent-bytes budget from the moment it reads the
+   * request, so many large fetches are not read at once (see connection.ts).
+   */
+  responseBytes?(request: Request<A>): number;
   /** The response, or null when none must be sent (Produce with acks=0). */
   handle(request: Request<A>, ctx: RequestContext): Response<A> | null | Promise<Response<A> | null>;
 }

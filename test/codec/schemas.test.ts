@@ -5,12 +5,22 @@
  * types, which versions have a field, nullability, tagging and tags, flexible versions, defaults, and
  * ignorability.
  *
- * Kafka's specs live outside the repo: `../shared/kafka-protocol/messages-4.3`, and for APIs that copy
- * lacks, the older trunk copy `../shared/kafka-protocol/messages`. A missing directory is reported as
- * ONE skipped test (and one line on stderr), not one per API; TAFKA_REQUIRE_KAFKA_SPECS=1 makes it a
- * failure instead. TAFKA_KAFKA_SPECS=<dir> and TAFKA_KAFKA_OLDER_SPECS=<dir> (relative to the repo
- * root) compare against other copies. The comparator itself is tested on inline specs, so it runs
- * everywhere.
+ * Tafka serves the union of two Kafka releases' ranges (issue 10): Kafka 4.3's, and the older versions
+ * Kafka 3.9 still served (KIP-896 removed them in 4.0). So each message is compared twice:
+ * - with Kafka 4.3's spec (`../shared/kafka-protocol/messages-4.3`) at every version 4.3 has, on every
+ *   fact above;
+ * - with the older trunk copy (`../shared/kafka-protocol/messages`, Kafka 3.9's ranges) at every version
+ *   it has, on the facts that shape the bytes of that version: which fields it has and in what order,
+ *   their types, nullability, tags, flexibility, and the defaults of tagged fields. (Kafka 4 later
+ *   marked some old fields ignorable and moved a field of later versions, which changes no byte of
+ *   an old version.)
+ * Tafka's `validVersions` must be exactly the union: 3.9's floor, 4.3's ceiling. For APIs 4.3 lacks,
+ * the older copy is the only reference and is compared on every fact.
+ *
+ * A missing directory is reported as ONE skipped test (and one line on stderr), not one per API;
+ * TAFKA_REQUIRE_KAFKA_SPECS=1 makes it a failure instead. TAFKA_KAFKA_SPECS=<dir> and
+ * TAFKA_KAFKA_OLDER_SPECS=<dir> (relative to the repo root) compare against other copies. The
+ * comparator itself is tested on inline specs, so it runs everywhere.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -126,8 +136,18 @@ function tafkaView(fields: readonly FieldSpec[], v: number): View[] {
   }));
 }
 
+/** Which facts to compare: all of them, or those that shape the bytes of the version at hand. */
+type Facts = 'all' | 'bytes';
+
+const ALL_FACTS = ['type', 'present', 'nullable', 'tag', 'default', 'ignorable', 'classicInFlexible'] as const;
+const BYTE_FACTS = ['type', 'nullable', 'tag', 'classicInFlexible'] as const;
+
 /** Human-readable differences between two field lists, field by field and in order. */
-function diffViews(where: string, kafka: View[], tafka: View[], out: string[]): void {
+function diffViews(where: string, kafkaAll: View[], tafkaAll: View[], out: string[], facts: Facts = 'all'): void {
+  // For the bytes of one version only the fields it has count, in their order: Kafka 4 moved some
+  // fields of later versions around the old ones, and added fields the older spec never heard of.
+  const kafka = facts === 'all' ? kafkaAll : kafkaAll.filter((k) => k.present);
+  const tafka = facts === 'all' ? tafkaAll : tafkaAll.filter((t) => t.present);
   const n = Math.max(kafka.length, tafka.length);
   for (let i = 0; i < n; i++) {
     const k = kafka[i];
@@ -141,31 +161,55 @@ function diffViews(where: string, kafka: View[], tafka: View[], out: string[]): 
       continue; // the rest would only repeat the misalignment
     }
     const at = `${where}.${k.name}`;
-    for (const key of ['type', 'present', 'nullable', 'tag', 'default', 'ignorable', 'classicInFlexible'] as const) {
+    // A tagged field's default decides whether it is written at all.
+    const keys = facts === 'all' ? ALL_FACTS : k.tag !== null ? [...BYTE_FACTS, 'default' as const] : BYTE_FACTS;
+    for (const key of keys) {
       if (k[key] !== t[key]) out.push(`${at}: ${key} is ${fmt(k[key])} in Kafka, ${fmt(t[key])} in Tafka`);
     }
-    if (k.fields || t.fields) diffViews(k.type === '[]' ? `${at}[]` : at, k.fields ?? [], t.fields ?? [], out);
+    if (k.fields || t.fields) diffViews(k.type === '[]' ? `${at}[]` : at, k.fields ?? [], t.fields ?? [], out, facts);
   }
+}
+
+/** Differences at versions `from`..`to` (inclusive), without comparing the two validVersions. */
+function diffVersions(kafka: KafkaMessage, tafka: MessageSpec, from: number, to: number, facts: Facts): string[] {
+  const out: string[] = [];
+  const name = tafka.name;
+  if (kafka.name !== tafka.name) out.push(`${name}: named ${kafka.name} in Kafka`);
+  const common = new Map((kafka.commonStructs ?? []).map((s) => [s.name, s.fields]));
+  for (let v = from; v <= to; v++) {
+    if (inRange(v, kafka.flexibleVersions) !== inRange(v, tafka.flexibleVersions)) {
+      out.push(`${name} v${v}: flexible in ${inRange(v, kafka.flexibleVersions) ? 'Kafka' : 'Tafka'} only`);
+    }
+    diffViews(`${name} v${v}`, kafkaView(kafka.fields, common, v), tafkaView(tafka.fields, v), out, facts);
+  }
+  return out;
 }
 
 /** Every difference between Kafka's spec and Tafka's, at every version either side knows. */
 function diffMessage(kafka: KafkaMessage, tafka: MessageSpec): string[] {
   const out: string[] = [];
-  const name = tafka.name;
-  if (kafka.name !== tafka.name) out.push(`${name}: named ${kafka.name} in Kafka`);
   const kv = parseRange(kafka.validVersions);
   const tv = parseRange(tafka.validVersions);
   if (kv.min !== tv.min || kv.max !== tv.max) {
-    out.push(`${name}: validVersions "${kafka.validVersions}" in Kafka, "${tafka.validVersions}" in Tafka`);
+    out.push(`${tafka.name}: validVersions "${kafka.validVersions}" in Kafka, "${tafka.validVersions}" in Tafka`);
   }
-  const common = new Map((kafka.commonStructs ?? []).map((s) => [s.name, s.fields]));
-  for (let v = Math.min(kv.min, tv.min); v <= Math.max(kv.max, tv.max); v++) {
-    if (inRange(v, kafka.flexibleVersions) !== inRange(v, tafka.flexibleVersions)) {
-      out.push(`${name} v${v}: flexible in ${inRange(v, kafka.flexibleVersions) ? 'Kafka' : 'Tafka'} only`);
-    }
-    diffViews(`${name} v${v}`, kafkaView(kafka.fields, common, v), tafkaView(tafka.fields, v), out);
+  return [...out, ...diffVersions(kafka, tafka, Math.min(kv.min, tv.min), Math.max(kv.max, tv.max), 'all')];
+}
+
+/**
+ * Tafka's message against two Kafka releases: the newer on every fact at its versions, the older on
+ * the byte-shaping facts at its versions; Tafka's range must be their union (older floor, newer ceiling).
+ */
+function diffUnion(newer: KafkaMessage, older: KafkaMessage, tafka: MessageSpec): string[] {
+  const nv = parseRange(newer.validVersions);
+  const ov = parseRange(older.validVersions);
+  const tv = parseRange(tafka.validVersions);
+  const union = { min: Math.min(nv.min, ov.min), max: nv.max };
+  const out: string[] = [];
+  if (tv.min !== union.min || tv.max !== union.max) {
+    out.push(`${tafka.name}: validVersions "${tafka.validVersions}" in Tafka, not the union ${union.min}-${union.max} of Kafka's "${older.validVersions}" and "${newer.validVersions}"`);
   }
-  return out;
+  return [...out, ...diffVersions(newer, tafka, nv.min, nv.max, 'all'), ...diffVersions(older, tafka, ov.min, ov.max, 'bytes')];
 }
 
 // --- Tests -------------------------------------------------------------------------------------
@@ -222,6 +266,61 @@ describe('the comparator', () => {
     );
     expect(diffMessage(kafka, { ...tafka, flexibleVersions: '1+' })).toEqual(['ThingRequest v1: flexible in Tafka only']);
   });
+
+  // Two releases: the newer dropped v0 (as Kafka 4 did) and added a field; Tafka serves both ranges.
+  const older: KafkaMessage = {
+    name: 'ThingRequest',
+    validVersions: '0-2',
+    flexibleVersions: '2+',
+    fields: [
+      { name: 'Key', type: 'string', versions: '0+' },
+      { name: 'Stamp', type: 'int64', versions: '0', default: '-1' },
+      { name: 'Epoch', type: 'int32', versions: '1+' },
+    ],
+  };
+  const newer: KafkaMessage = {
+    name: 'ThingRequest',
+    validVersions: '1-3',
+    flexibleVersions: '2+',
+    fields: [
+      { name: 'Key', type: 'string', versions: '0-2', ignorable: true },
+      { name: 'Epoch', type: 'int32', versions: '1+' },
+      { name: 'Stamp', type: 'int64', versions: '0', default: '-1' },
+      { name: 'Id', type: 'uuid', versions: '3+' },
+    ],
+  };
+  const union: MessageSpec = {
+    name: 'ThingRequest',
+    type: 'request',
+    validVersions: '0-3',
+    flexibleVersions: '2+',
+    fields: [
+      { name: 'key', type: 'string', versions: '0-2', ignorable: true },
+      { name: 'epoch', type: 'int32', versions: '1+' },
+      { name: 'stamp', type: 'int64', versions: '0', default: -1n },
+      { name: 'id', type: 'uuid', versions: '3+' },
+    ],
+  };
+
+  it('accepts the union of two releases (older floor, newer ceiling, fields the newer moved or marked ignorable)', () => {
+    expect(diffUnion(newer, older, union)).toEqual([]);
+  });
+
+  it('reports a union that misses the older floor, or an old version whose bytes differ', () => {
+    expect(diffUnion(newer, older, { ...union, validVersions: '1-3' })).toEqual([
+      'ThingRequest: validVersions "1-3" in Tafka, not the union 0-3 of Kafka\'s "0-2" and "1-3"',
+    ]);
+    const f = union.fields;
+    expect(diffUnion(newer, older, { ...union, fields: [f[0]!, f[1]!, { ...f[2]!, versions: '0-1' }, f[3]!] })).toContain(
+      'ThingRequest v1.stamp: present is false in Kafka, true in Tafka',
+    );
+    expect(diffUnion(newer, older, { ...union, fields: [f[0]!, f[1]!, { ...f[2]!, versions: '0-1' }, f[3]!] })).toContain(
+      'ThingRequest v1: field #2 is absent in Kafka but stamp in Tafka',
+    );
+    expect(diffUnion(newer, older, { ...union, fields: [f[0]!, f[1]!, { ...f[2]!, type: 'int32', default: -1 }, f[3]!] })).toContain(
+      'ThingRequest v0.stamp: type is "int64" in Kafka, "int32" in Tafka',
+    );
+  });
 });
 
 /**
@@ -238,10 +337,7 @@ const NEWER_THAN_OLDER_COPY: Record<string, string[]> = {
   ],
 };
 
-/** Kafka 4.3's spec file for a message, else the older trunk copy's (for APIs 4.3 lacks). */
-function kafkaSpecPath(name: string): string | undefined {
-  return [KAFKA_DIR, KAFKA_OLDER_DIR].map((dir) => join(dir, `${name}.json`)).find((path) => existsSync(path));
-}
+const specPath = (dir: string, name: string) => [join(dir, `${name}.json`)].find((path) => existsSync(path));
 
 /** A directory with Kafka's specs in it (an empty or absent one counts as missing). */
 const hasSpecs = (dir: string) => existsSync(dir) && readdirSync(dir).some((f) => f.endsWith('.json'));
@@ -257,32 +353,42 @@ function missingSpecs(what: string, dir: string): void {
 if (!hasSpecs(KAFKA_DIR)) {
   missingSpecs('the comparison with Kafka 4.3 specs', KAFKA_DIR);
 } else {
-  // With the older copy absent, the APIs only it describes are set aside as one skipped test too.
-  const unresolved = (api: ApiSpec) => [api.request, api.response].filter((m) => !kafkaSpecPath(m.name));
-  const setAside = hasSpecs(KAFKA_OLDER_DIR) ? [] : API_SPECS.filter((api) => unresolved(api).length > 0);
-  if (setAside.length > 0) {
-    missingSpecs(`the comparison of ${setAside.map((api) => api.name).join(', ')} with Kafka's older specs`, KAFKA_OLDER_DIR);
+  const withOlder = hasSpecs(KAFKA_OLDER_DIR);
+  // Without the older copy, the APIs only it describes, and the versions only Kafka 3.9 had, are set
+  // aside as one skipped test.
+  const unresolved = (api: ApiSpec) => [api.request, api.response].some((m) => !specPath(KAFKA_DIR, m.name));
+  const setAside = withOlder ? [] : API_SPECS.filter(unresolved);
+  if (!withOlder) {
+    const apis = setAside.map((api) => api.name).join(', ');
+    missingSpecs(`the comparison of Kafka 3.9's versions, and of ${apis}, with Kafka's older specs`, KAFKA_OLDER_DIR);
   }
 
-  describe('Tafka schemas match Kafka 4.3 specs', () => {
-    const kafkaSpec = (name: string): KafkaMessage => {
-      const path = kafkaSpecPath(name);
-      if (!path) throw new Error(`no Kafka spec for ${name}`);
-      return readKafka(path);
-    };
+  /** Every difference of one Tafka message from whatever Kafka specs are at hand. */
+  const diff = (tafka: MessageSpec): string[] => {
+    const newer = specPath(KAFKA_DIR, tafka.name);
+    const older = withOlder ? specPath(KAFKA_OLDER_DIR, tafka.name) : undefined;
+    if (newer && older) return diffUnion(readKafka(newer), readKafka(older), tafka);
+    if (older) return diffMessage(readKafka(older), tafka);
+    if (!newer) throw new Error(`no Kafka spec for ${tafka.name}`);
+    const kafka = readKafka(newer);
+    if (withOlder) return diffMessage(kafka, tafka);
+    const { min, max } = parseRange(kafka.validVersions);
+    return diffVersions(kafka, tafka, min, max, 'all'); // the older floor cannot be checked
+  };
 
+  describe('Tafka schemas match Kafka 4.3 specs, and Kafka 3.9 specs at the versions 4.0 removed', () => {
     for (const api of API_SPECS.filter((a) => !setAside.includes(a))) {
       it(`${api.apiKey} ${api.name}`, () => {
         expect(api.request.apiKey).toBe(api.apiKey);
         expect(api.response.apiKey).toBe(api.apiKey);
-        expect(diffMessage(kafkaSpec(api.request.name), api.request)).toEqual(NEWER_THAN_OLDER_COPY[api.request.name] ?? []);
-        expect(diffMessage(kafkaSpec(api.response.name), api.response)).toEqual(NEWER_THAN_OLDER_COPY[api.response.name] ?? []);
+        expect(diff(api.request)).toEqual(NEWER_THAN_OLDER_COPY[api.request.name] ?? []);
+        expect(diff(api.response)).toEqual(NEWER_THAN_OLDER_COPY[api.response.name] ?? []);
       });
     }
 
     it('request and response headers', () => {
-      expect(diffMessage(kafkaSpec('RequestHeader'), RequestHeader)).toEqual([]);
-      expect(diffMessage(kafkaSpec('ResponseHeader'), ResponseHeader)).toEqual([]);
+      expect(diff(RequestHeader)).toEqual([]);
+      expect(diff(ResponseHeader)).toEqual([]);
     });
   });
 }

@@ -15,6 +15,8 @@ describe("the log's typed settings", () => {
       flushIntervalMs: NEVER,
       maxMessageBytes: 1048588,
       messageTimestampType: 'CreateTime',
+      messageTimestampBeforeMaxMs: NEVER,
+      messageTimestampAfterMaxMs: 3600000,
       fileDeleteDelayMs: 60000,
       producerIdExpirationMs: 86400000,
     });
@@ -29,6 +31,8 @@ describe("the log's typed settings", () => {
       ['log.flush.interval.ms', '500'],
       ['message.max.bytes', '5000'],
       ['log.message.timestamp.type', 'LogAppendTime'],
+      ['log.message.timestamp.before.max.ms', '86400000'],
+      ['log.message.timestamp.after.max.ms', '60000'],
       ['producer.id.expiration.ms', '42'],
     ]);
     expect(brokerLogConfig(config)).toEqual({
@@ -39,6 +43,8 @@ describe("the log's typed settings", () => {
       flushIntervalMs: 500,
       maxMessageBytes: 5000,
       messageTimestampType: 'LogAppendTime',
+      messageTimestampBeforeMaxMs: 86_400_000,
+      messageTimestampAfterMaxMs: 60_000,
       producerIdExpirationMs: 42,
     });
   });

@@ -166,4 +166,20 @@ describe('GroupCoordinator', () => {
     expect(c.listGroups([], []).groups).toEqual([]);
     expect(store.records.at(-1)!.value).toBeNull(); // tombstones were written
   });
+
+  it('keeps OffsetCommit v1\'s commit timestamp: a standalone group\'s offsets expire counting from it', async () => {
+    const store = new MemoryOffsetStore();
+    const { c, clock } = await open(store);
+    const halfRetentionAgo = clock.now() - config.offsetsRetentionMs / 2;
+    const v1 = (topic: string, commitTimestamp: number) => c.commitOffsets('simple', {
+      memberId: '', groupInstanceId: null, generationId: -1, retentionTimeMs: -1, apiVersion: 1,
+      entries: [{ topic, partition: 0, offset: 7n, leaderEpoch: -1, metadata: null, commitTimestamp }],
+    });
+    expect(await v1('old', halfRetentionAgo)).toEqual([0]);
+    expect(await v1('now', -1)).toEqual([0]); // -1: the time of the commit
+    clock.advance(config.offsetsRetentionMs / 2 + config.offsetsRetentionCheckIntervalMs);
+    await settle();
+    expect(offsetsOf(c, 'simple', 'old', [0])[0]![1]).toBe(-1n);
+    expect(offsetsOf(c, 'simple', 'now', [0])[0]![1]).toBe(7n);
+  });
 });

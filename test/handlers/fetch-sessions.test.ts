@@ -127,6 +127,27 @@ describe('Fetch sessions', () => {
     expect((await fetch(sessionId, 2, [], [], 13)).errorCode).toBe(ErrorCode.FETCH_SESSION_ID_NOT_FOUND);
   });
 
+  it('v7-9: the session picks the partitions with news first, then the old-version rules convert those (76 for zstd)', async () => {
+    await broker.services.topics.create('z', 2, { 'compression.type': 'zstd' });
+    const { sessionId } = await fetch(0, 0, [['a', [part(0)]], ['z', [part(0), part(1)]]], [], 9);
+    await append('z', 1);
+    // Only z-1 has news, and it is matched to its own request partition, not by position to a's.
+    const news = await fetch(sessionId, 1, [], [], 9);
+    expect(answered(news)).toEqual(['z-1']);
+    expect(news.responses[0]!.partitions[0]!.errorCode).toBe(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE);
+    // As in Kafka, the session compares what the log said, not the converted error: z-0 (empty, no
+    // change) stays out although a v9 client is told 76 for every z partition it is sent.
+    expect(answered(await fetch(sessionId, 2, [], [], 9))).toEqual(['z-1']);
+    expect(answered(await fetch(sessionId, 3, [['z', [part(1, 2n)]]], [], 9))).toEqual([]);
+    // More partitions of z with news than the session's first topic (a) has: still each its own.
+    await append('z', 0);
+    await append('z', 1);
+    const both = await fetch(sessionId, 4, [], [], 9);
+    expect(both.responses.flatMap((t) => t.partitions.map((p) => [`${t.topic}-${p.partitionIndex}`, p.errorCode]))).toEqual([
+      ['z-0', ErrorCode.UNSUPPORTED_COMPRESSION_TYPE], ['z-1', ErrorCode.UNSUPPORTED_COMPRESSION_TYPE],
+    ]);
+  });
+
   it('no sessions with max.incremental.fetch.session.cache.slots=0', async () => {
     await broker.close();
     await start(0);

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '../support/manual-clock.js';
-import { buildBatch, type RecordInput } from '../../src/codec/record-batch.js';
+import { buildBatch, encodeBatch, encodeRecords, type RecordInput } from '../../src/codec/record-batch.js';
 import { defaultLogConfig, type LogConfig } from '../../src/config/log-config.js';
 import { FileStorage } from '../../src/log/file-storage.js';
 import { LogManager } from '../../src/log/log-manager.js';
@@ -17,6 +17,27 @@ export function batch(count: number, opts: { timestamp?: number; valueSize?: num
     records.push({ key: Buffer.from(`k${i}`), value });
   }
   return buildBatch(records, { baseTimestamp: opts.timestamp ?? 1000 });
+}
+
+/**
+ * One batch whose records carry the given timestamps (baseTimestamp is the first, as clients write
+ * it). `maxTimestamp` overrides the header's (default: the true maximum), `compress` encodes the
+ * records section with the codec `attributes` names.
+ */
+export function timedBatch(
+  timestamps: number[],
+  opts: { maxTimestamp?: number; attributes?: number; compress?: (records: Buffer) => Buffer; valueSize?: number } = {},
+): Buffer {
+  const base = timestamps[0]!;
+  const records = encodeRecords(timestamps.map((ts, i) => ({ key: null, value: Buffer.alloc(opts.valueSize ?? 8, i), timestampDelta: ts - base })));
+  return encodeBatch({
+    attributes: opts.attributes ?? 0,
+    lastOffsetDelta: timestamps.length - 1,
+    recordsCount: timestamps.length,
+    baseTimestamp: base,
+    maxTimestamp: opts.maxTimestamp ?? Math.max(...timestamps),
+    records: opts.compress ? opts.compress(records) : records,
+  });
 }
 
 export const testConfig = (overrides: Partial<LogConfig> = {}): LogConfig => ({
@@ -71,10 +92,15 @@ export class InstrumentedStorage implements Storage {
     this.bytesRead += data?.length ?? 0;
     return data;
   };
-  writeFileAtomic = (dir: string, name: string, data: Buffer) => this.inner.writeFileAtomic(dir, name, data);
+  atomicWrites = 0;
+  writeFileAtomic = (dir: string, name: string, data: Buffer) => {
+    this.atomicWrites++;
+    return this.inner.writeFileAtomic(dir, name, data);
+  };
   rename = (dir: string, a: string, b: string) => this.inner.rename(dir, a, b);
   remove = (dir: string, name: string) => this.inner.remove(dir, name);
   modifiedMs = (dir: string, name: string) => this.inner.modifiedMs(dir, name);
+  size = (dir: string, name: string) => this.inner.size(dir, name);
 
   async open(dir: string, name: string, create: boolean): Promise<StoredFileLike> {
     const f = await this.inner.open(dir, name, create);

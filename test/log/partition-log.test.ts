@@ -1,9 +1,11 @@
+import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../support/manual-clock.js';
 import {
   baseOffsetAt,
   batchSizeAt,
   checkBatchIntegrity,
+  Compression,
   CONTROL_BIT,
   encodeBatch,
   encodeRecords,
@@ -16,7 +18,7 @@ import type { LogConfig } from '../../src/config/log-config.js';
 import type { LogManager } from '../../src/log/log-manager.js';
 import type { PartitionLog } from '../../src/log/partition-log.js';
 import type { Storage } from '../../src/log/storage.js';
-import { batch, makeStorage, openManager, STORAGE_KINDS, testConfig, codeOf, type StorageKind } from './helpers.js';
+import { batch, makeStorage, openManager, STORAGE_KINDS, testConfig, codeOf, timedBatch, type StorageKind } from './helpers.js';
 
 /** Splits a records buffer into its batches' base offsets. */
 function baseOffsets(records: Buffer): bigint[] {
@@ -173,6 +175,16 @@ describe.each(STORAGE_KINDS)('PartitionLog on %s storage', (kind: StorageKind) =
       expect(records.length).toBe(big.length);
     });
 
+    it('without minOneMessage, a first batch larger than the budget gives nothing', async () => {
+      const log = await open();
+      const big = batch(3, { valueSize: 1000 });
+      await log.append(Buffer.from(big));
+      expect((await log.read(0n, big.length - 1, false)).records.length).toBe(0);
+      expect((await log.read(0n, 0, false)).records.length).toBe(0);
+      expect((await log.read(0n, big.length, false)).records.length).toBe(big.length);
+      await expect(log.read(5n, 0, false)).rejects.toMatchObject({ errorCode: 1 });
+    });
+
     it('returns nothing at the high watermark and OFFSET_OUT_OF_RANGE outside the log', async () => {
       const log = await open();
       await log.append(batch(3));
@@ -228,7 +240,7 @@ describe.each(STORAGE_KINDS)('PartitionLog on %s storage', (kind: StorageKind) =
   });
 
   describe('offset for timestamp', () => {
-    it('finds the first batch whose max timestamp reaches the target, through the time index', async () => {
+    it('finds the first record whose timestamp reaches the target, through the time index and the batch it leads to', async () => {
       const log = await open({ indexIntervalBytes: 100, segmentBytes: 1500 });
       // Batches of 2 records at timestamps 1000, 1010, ..., with one late batch out of order.
       for (let i = 0; i < 40; i++) await log.append(batch(2, { timestamp: i === 20 ? 5000 : 1000 + 10 * i }));
@@ -239,7 +251,8 @@ describe.each(STORAGE_KINDS)('PartitionLog on %s storage', (kind: StorageKind) =
       expect(await log.offsetForTimestamp(1195n)).toEqual({ offset: 40n, timestamp: 5000n }); // the late batch
       expect(await log.offsetForTimestamp(1390n)).toEqual({ offset: 40n, timestamp: 5000n });
       expect(await log.offsetForTimestamp(5001n)).toBeNull();
-      expect(await log.maxTimestampOffset()).toEqual({ offset: 41n, timestamp: 5000n });
+      // Both records of the late batch hold 5000: the first of them, as Kafka's offsetOfMaxTimestamp.
+      expect(await log.maxTimestampOffset()).toEqual({ offset: 40n, timestamp: 5000n });
       await log.deleteRecordsBefore(33n);
       expect(await log.offsetForTimestamp(0n)).toEqual({ offset: 33n, timestamp: 1160n });
     });
@@ -249,7 +262,68 @@ describe.each(STORAGE_KINDS)('PartitionLog on %s storage', (kind: StorageKind) =
       for (let i = 0; i < 40; i++) await log.append(batch(2, { timestamp: 1000 + 10 * i }));
       log = await reopen({ indexIntervalBytes: 100, segmentBytes: 1500 });
       expect(await log.offsetForTimestamp(1255n)).toEqual({ offset: 52n, timestamp: 1260n });
-      expect(await log.maxTimestampOffset()).toEqual({ offset: 79n, timestamp: 1390n });
+      expect(await log.maxTimestampOffset()).toEqual({ offset: 78n, timestamp: 1390n });
+    });
+
+    const T = 1_000_000;
+    const tenSeconds = Array.from({ length: 10 }, (_, i) => T - 60_000 + i * 1000);
+    it.each([
+      ['uncompressed', {}],
+      ['gzip', { attributes: Compression.gzip, compress: (b: Buffer) => gzipSync(b) }],
+    ])('10 records 1 s apart in one %s batch: offsets 0, 3, 9 and none before, between, at and after them', async (_, opts) => {
+      const log = await open();
+      await log.append(batch(2, { timestamp: T - 120_000 })); // offsets 0-1, older
+      await log.append(timedBatch(tenSeconds, opts)); // offsets 2-11
+      const at = async (t: number) => (await log.offsetForTimestamp(BigInt(t)))?.offset;
+      const base = tenSeconds[0]!;
+      expect(await at(base - 500)).toBe(2n);
+      expect(await at(base + 2500)).toBe(5n);
+      expect(await at(base + 9000)).toBe(11n);
+      expect(await at(base + 9001)).toBeUndefined();
+      // Each answer carries the record's own timestamp.
+      expect(await log.offsetForTimestamp(BigInt(base + 2500))).toEqual({ offset: 5n, timestamp: BigInt(base + 3000) });
+    });
+
+    it('records out of order inside a batch: the first record at or after the target, and the first holding the maximum', async () => {
+      const log = await open();
+      await log.append(timedBatch([T - 3000, T - 1000, T - 2000, T - 1000]));
+      expect(await log.offsetForTimestamp(BigInt(T - 2500))).toEqual({ offset: 1n, timestamp: BigInt(T - 1000) });
+      expect(await log.maxTimestampOffset()).toEqual({ offset: 1n, timestamp: BigInt(T - 1000) });
+    });
+
+    it('a header that over-promised leads on to the next batch; an empty log has no max timestamp', async () => {
+      const log = await open();
+      expect(await log.maxTimestampOffset()).toBeNull();
+      // The header says 5000 but its records stop at 2000 (plausible, so accepted as sent).
+      await log.append(timedBatch([1000, 2000], { maxTimestamp: 5000 }));
+      await log.append(timedBatch([3000, 4000]));
+      expect(await log.offsetForTimestamp(2500n)).toEqual({ offset: 2n, timestamp: 3000n });
+    });
+
+    it('a maxTimestamp of -1 is recomputed on append, so the time index and lookups see the records', async () => {
+      const log = await open({ indexIntervalBytes: 0 });
+      await log.append(timedBatch([T - 5000, T - 4000], { maxTimestamp: -1 }));
+      await log.append(timedBatch([T - 3000, T - 2000], { maxTimestamp: -1 }));
+      expect(await log.offsetForTimestamp(BigInt(T - 4500))).toEqual({ offset: 1n, timestamp: BigInt(T - 4000) });
+      expect(await log.maxTimestampOffset()).toEqual({ offset: 3n, timestamp: BigInt(T - 2000) });
+      const { records } = await log.read(0n, 1 << 20);
+      expect([readBatchHeader(records, 0)!.maxTimestamp, readBatchHeader(records, batchSizeAt(records, 0))!.maxTimestamp]).toEqual([T - 4000, T - 2000]);
+      expect(checkBatchIntegrity(records)).toBe(0);
+    });
+  });
+
+  describe('timestamp bounds', () => {
+    it('message.timestamp.after.max.ms refuses a batch with 32 and writes nothing; a config change applies at once', async () => {
+      const log = await open();
+      const ahead = () => timedBatch([1_000_000 + 7_200_000]);
+      expect(await codeOf(log.append(ahead()))).toBe(32);
+      expect(log.logEndOffset).toBe(0n);
+      log.updateConfig({ messageTimestampAfterMaxMs: 10_000_000 });
+      expect((await log.append(ahead())).baseOffset).toBe(0n);
+      log.updateConfig({ messageTimestampBeforeMaxMs: 1000 });
+      expect(await codeOf(log.append(timedBatch([1_000_000, 1_000_000 - 2000])))).toBe(32);
+      log.updateConfig({ messageTimestampType: 'LogAppendTime' });
+      expect((await log.append(timedBatch([1_000_000 - 2000]))).baseOffset).toBe(1n);
     });
   });
 

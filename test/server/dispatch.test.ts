@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ApiVersions } from '../../protocol/messages/18-api-versions.js';
 import { Metadata } from '../../protocol/messages/03-metadata.js';
 import { Fetch } from '../../protocol/messages/01-fetch.js';
+import { Produce } from '../../protocol/messages/00-produce.js';
 import { codecFor } from '../../src/codec/interpret.js';
 import { encodeResponse, HandlerRegistry } from '../../src/server/dispatch.js';
 import { defineHandler } from '../../src/server/handler.js';
@@ -55,11 +56,40 @@ describe('HandlerRegistry', () => {
   it.each([
     ['an unknown API key', request(1000, 0)],
     ['a version above the range', request(3, 14)],
-    ['Produce v2: advertised for librdkafka, refused as in Kafka 4', request(0, 2)],
     ['a truncated body', request(3, 12, [Buffer.from([0, 5])], true)],
     ['a frame shorter than a header', Buffer.from([0, 3, 0])],
   ])('closes the connection on %s', (_, frame) => {
     expect(registry.dispatch(frame).kind).toBe('close');
+  });
+});
+
+describe('api.versions.floor: Kafka 3.9\'s versions by default, Kafka 4.0\'s refusals on request', () => {
+  const kafka4 = new HandlerRegistry(HANDLERS, '4.0');
+  const range = (r: HandlerRegistry, apiKey: number) => r.advertised().find((k) => k.apiKey === apiKey);
+  const produceV2 = request(0, 2, codecFor(Produce.request, 2).encode({ transactionalId: null, acks: 1, timeoutMs: 1000, topicData: [] }));
+  const fetchV3 = request(1, 3, codecFor(Fetch.request, 3).encode({
+    clusterId: null, replicaId: -1, replicaState: { replicaId: -1, replicaEpoch: -1n }, maxWaitMs: 0, minBytes: 1, maxBytes: 1000,
+    isolationLevel: 0, sessionId: 0, sessionEpoch: -1, topics: [], forgottenTopicsData: [], rackId: '',
+  }));
+
+  it('advertises the versions Kafka 3.9 served, or Kafka 4.x\'s ranges', () => {
+    const floors = [[0, 0, 0], [1, 0, 4], [2, 0, 1], [8, 0, 2], [9, 0, 1], [19, 0, 2], [20, 0, 1], [23, 0, 2], [32, 0, 1], [35, 0, 1]];
+    for (const [apiKey, kafka39, kafka40] of floors) {
+      expect([apiKey, range(registry, apiKey!)!.minVersion]).toEqual([apiKey, kafka39]);
+      expect([apiKey, range(kafka4, apiKey!)!.minVersion]).toEqual([apiKey, kafka40]);
+    }
+    expect(range(registry, 1)!.maxVersion).toBe(range(kafka4, 1)!.maxVersion);
+  });
+
+  it('serves Produce v2 and Fetch v3 by default', () => {
+    expect(registry.dispatch(produceV2).kind).toBe('handle');
+    expect(registry.dispatch(fetchV3).kind).toBe('handle');
+  });
+
+  it('at 4.0, refuses them as Kafka 4 does: Produce v0-2 advertised but closed, Fetch v0-3 unadvertised and closed', () => {
+    expect(kafka4.dispatch(produceV2)).toEqual({ kind: 'close', reason: 'API Produce v2 is advertised for compatibility only' });
+    expect(kafka4.dispatch(fetchV3)).toEqual({ kind: 'close', reason: 'API Fetch v3 is not supported' });
+    expect(kafka4.dispatch(request(8, 1))).toEqual({ kind: 'close', reason: 'API OffsetCommit v1 is not supported' });
   });
 });
 
