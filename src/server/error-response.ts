@@ -81,6 +81,7 @@ export const ECHOES: Readonly<Record<number, Echo>> = {
   48: { nulls: ['entries'] },
   49: { lists: { entries: { from: 'entries', keys: { entity: 'entity' } } } },
   61: { lists: { topics: { from: 'topics', keys: { name: 'name' }, lists: { partitions: { from: 'partitionIndexes', item: 'partitionIndex' } } } } },
+  69: { lists: { groups: { from: 'groupIds', item: 'groupId' } } },
 };
 
 /** Integer fields Kafka fills with -1 ("unknown") in an error answer. */
