@@ -26,6 +26,7 @@ import { FileStorage } from './log/file-storage.js';
 import { MemoryStorage } from './log/memory-storage.js';
 import type { Storage } from './log/storage.js';
 import { GroupCoordinator } from './group/coordinator.js';
+import { consumerGroupsConfig } from './group/consumer/config.js';
 import { ProducerIdManager } from './producer-ids.js';
 import { ClientQuotaStore } from './quota/store.js';
 import { ClientQuotas } from './quota/client-quotas.js';
@@ -97,13 +98,14 @@ export class Broker {
     admin: Admin | undefined,
   ): Promise<Broker> {
     const { config } = opts;
-    // Connection limits first: a bad value stops start-up before any file is opened.
+    // Connection limits and group settings first: a bad value stops start-up before any file is opened.
     const gate = RequestGate.fromConfig(config.get('queued.max.requests'), config.get('queued.max.request.bytes'), config.get('socket.request.max.bytes'));
     const limits = new ConnectionQuotas({
       maxConnections: () => config.get('max.connections'),
       maxConnectionsPerIp: () => config.get('max.connections.per.ip'),
       perIpOverrides: () => config.get('max.connections.per.ip.overrides'),
     });
+    const consumerGroups = consumerGroupsConfig(config);
     const meta = await loadOrCreateMetaProperties(dataDir, config.get('node.id'));
     // Dynamic broker configs first: the logs open under the log defaults in force.
     const dynamicConfigs = await DynamicBrokerConfigs.open({ config, store: await DynamicConfigStore.open(dataDir), nodeId: meta.nodeId, logger });
@@ -124,7 +126,7 @@ export class Broker {
       observer: admin?.logStats,
     });
     const groupsStarted = monotonicNow();
-    const groups = await GroupCoordinator.open({ config, logs, registry, clock, logger, observer: admin?.timeline });
+    const groups = await GroupCoordinator.open({ config, logs, registry, clock, logger, observer: admin?.timeline, consumer: consumerGroups });
     const groupsMs = monotonicNow() - groupsStarted;
     const producerIds = await ProducerIdManager.open(dataDir);
     const topics = await TopicManager.open({ registry, logs, config, logger, onDeleted: (topic) => groups.onTopicDeleted(topic) });

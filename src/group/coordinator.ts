@@ -72,19 +72,6 @@ export function groupCoordinatorConfig(config: BrokerConfig): GroupCoordinatorCo
   };
 }
 
-/** The KIP-848 settings under Kafka's names (group.consumer.*, group.coordinator.rebalance.protocols). */
-export function consumerGroupsConfig(config: BrokerConfig): ConsumerGroupsConfig {
-  return {
-    enabled: listOf(config.get('group.coordinator.rebalance.protocols')).includes('consumer'),
-    sessionTimeoutMs: config.get('group.consumer.session.timeout.ms'),
-    heartbeatIntervalMs: config.get('group.consumer.heartbeat.interval.ms'),
-    maxSize: config.get('group.consumer.max.size'),
-    assignors: assignorsFromConfig(listOf(config.get('group.consumer.assignors'))),
-  };
-}
-
-const listOf = (value: string): string[] => value.split(',').map((v) => v.trim()).filter((v) => v !== '');
-
 /** Kafka's defaults, for coordinators built without a broker config (tests). */
 export const DEFAULT_CONSUMER_GROUPS_CONFIG: ConsumerGroupsConfig = {
   enabled: true, sessionTimeoutMs: 45_000, heartbeatIntervalMs: 5_000, maxSize: 2_147_483_647,
@@ -237,12 +224,14 @@ export class GroupCoordinator {
     clock: Clock;
     logger: Logger;
     observer?: GroupObserver;
+    /** The KIP-848 settings (consumer/config.ts), checked before the broker opened anything. */
+    consumer: ConsumerGroupsConfig;
   }): Promise<GroupCoordinator> {
     const coordinator = new GroupCoordinator({
       clock: opts.clock,
       logger: opts.logger,
       config: groupCoordinatorConfig(opts.config),
-      consumer: consumerGroupsConfig(opts.config),
+      consumer: opts.consumer,
       topics: opts.registry,
       store: await LogOffsetStore.open(opts),
       observer: opts.observer,

@@ -18,6 +18,7 @@
  *
  * Assignors are pure functions of the members and the topics' partition counts.
  */
+import { ConfigError } from '../../config/parse.js';
 import { addPartition, type Assignment } from './assignment.js';
 
 export interface AssignorMember {
@@ -166,7 +167,7 @@ export function assignorsFromConfig(names: readonly string[]): PartitionAssignor
   return names.map((n) => {
     const short = n.trim().replace(/^org\.apache\.kafka\.coordinator\.group\.assignor\./, '').replace(/Assignor$/, '').toLowerCase();
     const a = BY_NAME[short];
-    if (!a) throw new Error(`group.consumer.assignors: unknown assignor ${n}`);
+    if (!a) throw new ConfigError(`group.consumer.assignors: unknown assignor ${n} (Tafka has uniform and range)`);
     return a;
   });
 }
