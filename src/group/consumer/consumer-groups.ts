@@ -638,16 +638,16 @@ export class ConsumerGroups {
 
   /**
    * Kafka's ConsumerGroup.validateOffsetCommit: an admin or a standalone consumer (epoch -1) may
-   * commit only to an empty group; a member must use OffsetCommit v9+ and its current epoch
-   * (else 113 STALE_MEMBER_EPOCH).
+   * commit only to an empty group; a member must give its current epoch (else 113
+   * STALE_MEMBER_EPOCH) and, unless the commit is transactional (TxnOffsetCommit), use OffsetCommit v9+.
    */
-  validateOffsetCommit(groupId: string, memberId: string, memberEpoch: number, apiVersion: number): number {
+  validateOffsetCommit(groupId: string, memberId: string, memberEpoch: number, via: { apiVersion: number } | { transactional: true }): number {
     const g = this.groups.get(groupId);
     if (!g) return ErrorCode.NONE;
     if (memberEpoch < 0 && g.members.size === 0) return ErrorCode.NONE;
     const m = g.members.get(memberId);
     if (!m) return ErrorCode.UNKNOWN_MEMBER_ID;
-    if (apiVersion < 9) return ErrorCode.UNSUPPORTED_VERSION;
+    if ('apiVersion' in via && via.apiVersion < 9) return ErrorCode.UNSUPPORTED_VERSION;
     return memberEpoch === m.memberEpoch ? ErrorCode.NONE : ErrorCode.STALE_MEMBER_EPOCH;
   }
 

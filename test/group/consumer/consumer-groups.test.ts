@@ -258,4 +258,22 @@ describe('ConsumerGroupHeartbeat', () => {
     expect(c.fetchOffsets('g', null, false, { memberId: 'm1', memberEpoch: 0 }).errorCode).toBe(ErrorCode.STALE_MEMBER_EPOCH);
     expect(c.fetchOffsets('g', null, false, { memberId: 'm1', memberEpoch: j.memberEpoch }).offsets[0]!.offset).toBe(5n);
   });
+
+  it('TxnOffsetCommit from a member checks its epoch (22 when stale), and never makes a classic group of the same id', async () => {
+    const { c, topics } = await setup();
+    topics.add('t', 1);
+    const j = await c.consumerGroupHeartbeat(join());
+    const txnCommit = (generationId: number, memberId = 'm1') => c.commitTxnOffsets('g', {
+      producerId: 7n, producerEpoch: 0, memberId, groupInstanceId: null, generationId,
+      entries: [{ topic: 't', partition: 0, offset: 5n, leaderEpoch: -1, metadata: null }],
+    });
+    expect(await txnCommit(j.memberEpoch)).toEqual([ErrorCode.NONE]);
+    expect(await txnCommit(j.memberEpoch + 1)).toEqual([ErrorCode.ILLEGAL_GENERATION]);
+    // An anonymous transactional commit (KafkaJS, TxnOffsetCommit v0-2) to a group with members.
+    expect(await txnCommit(-1, '')).toEqual([ErrorCode.UNKNOWN_MEMBER_ID]);
+    expect(c.listGroups([], []).groups.map((g) => [g.groupId, g.type])).toEqual([['g', 'consumer']]);
+    // The COMMIT marker in the group's partition makes the pending offset the committed one.
+    expect(await c.writeTxnMarker(c.partitionFor('g'), { producerId: 7n, producerEpoch: 0, coordinatorEpoch: 0, commit: true })).toBe(ErrorCode.NONE);
+    expect(c.fetchOffsets('g', null).offsets.map((o) => o.offset)).toEqual([5n]);
+  });
 });
