@@ -20,11 +20,13 @@ import type { BrokerServices, NodeIdentity } from './services.js';
 import { TopicManager } from './topics/manager.js';
 import { TopicRegistry } from './topics/registry.js';
 import { LogManager } from './log/log-manager.js';
+import { FetchSessionCache } from './fetch/fetch-sessions.js';
 import { DataDirLock } from './log/data-dir-lock.js';
 import { FileStorage } from './log/file-storage.js';
 import { MemoryStorage } from './log/memory-storage.js';
 import type { Storage } from './log/storage.js';
 import { GroupCoordinator } from './group/coordinator.js';
+import { consumerGroupsConfig } from './group/consumer/config.js';
 import { ProducerIdManager } from './producer-ids.js';
 import { ClientQuotaStore } from './quota/store.js';
 import { ClientQuotas } from './quota/client-quotas.js';
@@ -102,13 +104,14 @@ export class Broker {
     admin: Admin | undefined,
   ): Promise<Broker> {
     const { config } = opts;
-    // Connection limits first: a bad value stops start-up before any file is opened.
+    // Connection limits and group settings first: a bad value stops start-up before any file is opened.
     const gate = RequestGate.fromConfig(config.get('queued.max.requests'), config.get('queued.max.request.bytes'), config.get('socket.request.max.bytes'));
     const limits = new ConnectionQuotas({
       maxConnections: () => config.get('max.connections'),
       maxConnectionsPerIp: () => config.get('max.connections.per.ip'),
       perIpOverrides: () => config.get('max.connections.per.ip.overrides'),
     });
+    const consumerGroups = consumerGroupsConfig(config);
     const meta = await loadOrCreateMetaProperties(dataDir, config.get('node.id'));
     // Dynamic broker configs first: the logs open under the log defaults in force.
     const dynamicConfigs = await DynamicBrokerConfigs.open({ config, store: await DynamicConfigStore.open(dataDir), nodeId: meta.nodeId, logger });
@@ -129,7 +132,7 @@ export class Broker {
       observer: admin?.logStats,
     });
     const groupsStarted = monotonicNow();
-    const groups = await GroupCoordinator.open({ config, logs, registry, clock, logger, observer: admin?.timeline });
+    const groups = await GroupCoordinator.open({ config, logs, registry, clock, logger, observer: admin?.timeline, consumer: consumerGroups });
     const groupsMs = monotonicNow() - groupsStarted;
     const producerIds = await ProducerIdManager.open(dataDir);
     const topics = await TopicManager.open({ registry, logs, config, logger, onDeleted: (topic) => groups.onTopicDeleted(topic) });
@@ -167,8 +170,9 @@ export class Broker {
 
     let boundPort = 0;
     const node = nodeIdentity(config, meta, () => boundPort);
+    const fetchSessions = new FetchSessionCache(() => config.get('max.incremental.fetch.session.cache.slots'), clock);
     const services: BrokerServices = {
-      config, dynamicConfigs, clock, node, topics, logs, groups, producerIds, authorizer: ALLOW_ALL, quotas: quotaStore, txn,
+      config, dynamicConfigs, clock, node, topics, logs, groups, fetchSessions, producerIds, authorizer: ALLOW_ALL, quotas: quotaStore, txn,
     };
     admin?.loaded({ logs, groups, topics, node, logsMs: groupsStarted - logsStarted, groupsMs });
     const server = new KafkaServer({

@@ -10,6 +10,7 @@ import type { Authorizer } from './auth/authorizer.js';
 import type { Clock } from './clock.js';
 import type { BrokerConfig } from './config/broker-config.js';
 import type { DynamicBrokerConfigs } from './config/dynamic.js';
+import type { FetchSessionCache } from './fetch/fetch-sessions.js';
 import type { GroupCoordinator } from './group/coordinator.js';
 import type { LogManager } from './log/log-manager.js';
 import type { ProducerIdManager } from './producer-ids.js';
@@ -50,6 +51,8 @@ export type GroupService = Pick<
   | 'fetchOffsets'
   | 'pendingCommitsWritten'
   | 'deleteOffsets'
+  | 'consumerGroupHeartbeat'
+  | 'consumerGroupDescribe'
   | 'commitTxnOffsets'
 >;
 
@@ -95,6 +98,8 @@ export interface BrokerServices {
   readonly topics: TopicService;
   readonly logs: LogDirectory;
   readonly groups: GroupService;
+  /** Incremental fetch sessions (KIP-227). */
+  readonly fetchSessions: Pick<FetchSessionCache, 'open'>;
   readonly producerIds: ProducerIdSource;
   /** Who may do what; allows everything until Tafka has ACLs. */
   readonly authorizer: Authorizer;

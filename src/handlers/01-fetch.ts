@@ -19,9 +19,9 @@
  *   (producer id, first offset) overlapping the returned batches, from the `.txnindex` files, so
  *   the consumer drops their records itself; the broker still never decodes a batch.
  *   read_uncommitted reads to the high watermark with an empty list.
- * - Fetch sessions (KIP-227) are not kept: every answer carries session id 0, which tells the client
- *   "no session, send full requests". Clients that ask to create one (epoch 0) get full responses;
- *   an unknown session id gets 70 FETCH_SESSION_ID_NOT_FOUND so the client starts over.
+ * - Fetch sessions (KIP-227, src/fetch/fetch-sessions.ts): a full request (epoch 0) gets a session
+ *   id; later requests name only what changed and are answered with only the partitions that have
+ *   news. 70 FETCH_SESSION_ID_NOT_FOUND, 71 INVALID_FETCH_SESSION_EPOCH, 106 FETCH_SESSION_TOPIC_ID_ERROR.
  * - Errors per partition: 1 OFFSET_OUT_OF_RANGE, 3 UNKNOWN_TOPIC_OR_PARTITION, 100 UNKNOWN_TOPIC_ID
  *   (v13+), 74/75 for a stale or future leader epoch.
  * - Versions below 10 get Kafka's adjustments for old clients (01-fetch-old-versions.ts); v0-3 read
@@ -164,7 +164,10 @@ export default defineHandler({
     const { apiVersion } = ctx;
     const { topics } = ctx.services;
     const empty = { throttleTimeMs: 0, sessionId: 0, responses: [], nodeEndpoints: [] };
-    if (req.sessionId !== 0) return { ...empty, errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND };
+    // The session decides which partitions this fetch covers, and which of them the answer carries.
+    const session = ctx.services.fetchSessions.open(req, apiVersion >= 13);
+    if (session.errorCode !== ErrorCode.NONE) return { ...empty, errorCode: session.errorCode };
+    req = { ...req, topics: session.topics };
 
     const clock = ctx.services.clock;
     const deadline = clock.now() + req.maxWaitMs;
@@ -190,7 +193,8 @@ export default defineHandler({
 
     const responses = req.topics.map((t) => ({ topic: t.topic, topicId: apiVersion >= 13 ? t.topicId : ZERO_UUID, partitions: [] as PartitionData[] }));
     targets.forEach((t, i) => responses[t.topicIndex].partitions.push(results[i]));
-    const response = { ...empty, errorCode: ErrorCode.NONE, responses };
+    // As Kafka: the session picks what the answer carries, then old versions convert what it picked.
+    const response = { ...empty, errorCode: ErrorCode.NONE, ...session.respond(responses) };
     if (apiVersion < FIRST_CURRENT_FETCH_VERSION) answerOldFetchVersion(req, response, apiVersion, ctx.services);
     return response;
   },

@@ -26,7 +26,8 @@
  * - v1: offsets from the group coordinator (v0 read ZooKeeper's).
  * - v2: null = all topics; top-level error code.  v3: throttle time.  v5: leader epoch.
  * - v6: flexible.  v7: require_stable.  v8: many groups in one request (KIP-709).
- * - v9: member id and epoch (KIP-848 groups only; ignored for classic groups).  v10: topic ids.
+ * - v9: member id and epoch (KIP-848 groups only; ignored for classic groups): a member of a consumer
+ *   group must give its current epoch (113 STALE_MEMBER_EPOCH, 25 UNKNOWN_MEMBER_ID).  v10: topic ids.
  */
 import { OffsetFetch } from '../../protocol/messages/09-offset-fetch.js';
 import { ErrorCode } from '../../protocol/errors.js';
@@ -43,6 +44,7 @@ type GroupResult = Response<typeof OffsetFetch>['groups'][number];
 /** One group's answer in the v8+ shape; the older shapes are cut from it. */
 async function fetchGroup(
   services: BrokerServices, groupId: string, topics: RequestedTopic[] | null, byId: boolean, requireStable: boolean,
+  member?: { memberId: string | null; memberEpoch: number },
 ): Promise<GroupResult> {
   // Topic ids in, names to the coordinator; an unknown id is answered without asking it. Names go
   // to the coordinator as they are: it answers -1 for a topic it has no offsets for.
@@ -61,7 +63,7 @@ async function fetchGroup(
     }
   }
   if (requireStable) await services.groups.pendingCommitsWritten(groupId);
-  const { errorCode, offsets } = services.groups.fetchOffsets(groupId, asked, requireStable);
+  const { errorCode, offsets } = services.groups.fetchOffsets(groupId, asked, requireStable, member);
   const byTopic = new Map<string, FetchedOffset[]>();
   for (const o of offsets) {
     let list = byTopic.get(o.topic);
@@ -128,7 +130,8 @@ export default defineHandler({
         topics: [],
         errorCode: 0,
         groups: await Promise.all(req.groups.map((g) =>
-          fetchGroup(services, g.groupId, g.topics?.map((t) => ({ ...t, name: t.name })) ?? null, v >= 10, requireStable))),
+          fetchGroup(services, g.groupId, g.topics?.map((t) => ({ ...t, name: t.name })) ?? null, v >= 10, requireStable,
+            v >= 9 ? { memberId: g.memberId, memberEpoch: g.memberEpoch } : undefined))),
       };
     }
     const asked = req.topics?.map((t) => ({ name: t.name, topicId: ZERO_UUID, partitionIndexes: t.partitionIndexes })) ?? null;

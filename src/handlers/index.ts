@@ -32,6 +32,8 @@ import describeGroups from './15-describe-groups.js';
 import listGroups from './16-list-groups.js';
 import deleteGroups from './42-delete-groups.js';
 import offsetDelete from './47-offset-delete.js';
+import consumerGroupHeartbeat from './68-consumer-group-heartbeat.js';
+import consumerGroupDescribe from './69-consumer-group-describe.js';
 // Idempotent producer
 import initProducerId from './22-init-producer-id.js';
 import describeProducers from './61-describe-producers.js';
@@ -72,6 +74,8 @@ export const HANDLERS: readonly Handler<any>[] = [
   listGroups,
   deleteGroups,
   offsetDelete,
+  consumerGroupHeartbeat,
+  consumerGroupDescribe,
   initProducerId,
   describeProducers,
   addPartitionsToTxn,

@@ -93,6 +93,7 @@ export const ECHOES: Readonly<Record<number, Echo>> = {
   28: { lists: { topics: topicPartitions({ name: 'name' }, 'partitions', { partitionIndex: 'partitionIndex' }) } },
   61: { lists: { topics: { from: 'topics', keys: { name: 'name' }, lists: { partitions: { from: 'partitionIndexes', item: 'partitionIndex' } } } } },
   65: { lists: { transactionStates: { from: 'transactionalIds', item: 'transactionalId' } } },
+  69: { lists: { groups: { from: 'groupIds', item: 'groupId' } } },
 };
 
 /** Integer fields Kafka fills with -1 ("unknown") in an error answer. */
