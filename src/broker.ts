@@ -5,7 +5,7 @@
  * those services; nothing here is reachable from a handler.
  */
 import { pino, type Logger } from 'pino';
-import { ALLOW_ALL } from './auth/authorizer.js';
+import { ALLOW_ALL, type Authorizer } from './auth/authorizer.js';
 import { systemClock, type Clock } from './clock.js';
 import { BrokerConfig } from './config/broker-config.js';
 import { DynamicBrokerConfigs } from './config/dynamic.js';
@@ -21,6 +21,11 @@ import { TopicRegistry } from './topics/registry.js';
 import { LogManager } from './log/log-manager.js';
 import { GroupCoordinator } from './group/coordinator.js';
 import { ProducerIdManager } from './producer-ids.js';
+import { AclStore } from './security/acl/acl-store.js';
+import { StandardAuthorizer } from './security/acl/standard-authorizer.js';
+import { ListenerSecurity } from './security/listener-security.js';
+import { ScramCredentialStore } from './security/scram-credentials.js';
+import { advertisedHost } from './config/listeners.js';
 
 export interface BrokerOptions {
   readonly config: BrokerConfig;
@@ -34,11 +39,13 @@ export class Broker {
   private constructor(
     /** What every request is handed (as `ctx.services`); also the way in for code embedding a broker. */
     readonly services: BrokerServices,
-    /** The bound listener port (differs from the configured one only when that was 0). */
+    /** The first listener's bound port (differs from the configured one only when that was 0). */
     readonly port: number,
+    /** Every client listener's bound port, by listener name. */
+    readonly ports: ReadonlyMap<string, number>,
     /** The data directory, or undefined for an in-memory broker. */
     readonly dataDir: string | undefined,
-    private readonly server: KafkaServer,
+    private readonly servers: readonly KafkaServer[],
     private readonly logs: LogManager,
     private readonly groups: GroupCoordinator,
     private readonly logger: Logger,
@@ -68,32 +75,69 @@ export class Broker {
     const topics = await TopicManager.open({ registry, logs, config, logger, onDeleted: (topic) => groups.onTopicDeleted(topic) });
     dynamicConfigs.onChange(() => topics.reapplyLogConfigs());
 
-    let boundPort = 0;
-    const node = nodeIdentity(config, meta, () => boundPort);
-    const services: BrokerServices = { config, dynamicConfigs, clock, node, topics, logs, groups, producerIds, authorizer: ALLOW_ALL };
-    const server = new KafkaServer(services, new HandlerRegistry(HANDLERS, config.get('api.versions.floor') as VersionsFloor), logger);
-    const { host, port } = config.listener;
-    boundPort = await server.listen(host, port);
-    return new Broker(services, boundPort, dataDir, server, logs, groups, logger);
+    const scramCredentials = await ScramCredentialStore.open(dataDir);
+    const { authorizer, acls } = await openAuthorizer(config, dataDir);
+
+    const ports = new Map<string, number>();
+    const node = nodeIdentity(config, meta, ports);
+    const services: BrokerServices = { config, dynamicConfigs, clock, node, topics, logs, groups, producerIds, authorizer, acls, scramCredentials };
+    const handlers = new HandlerRegistry(HANDLERS, config.get('api.versions.floor') as VersionsFloor);
+    // One server per client listener, each with its own security; a controller listener is not bound.
+    const servers: KafkaServer[] = [];
+    try {
+      for (const endpoint of config.listenerSettings.client) {
+        const security = await ListenerSecurity.create(endpoint, { config, clock, scram: scramCredentials, logger });
+        const server = new KafkaServer(services, handlers, logger, security);
+        servers.push(server);
+        ports.set(endpoint.name, await server.listen(endpoint.host, endpoint.port));
+      }
+    } catch (err) {
+      await Promise.all(servers.map((s) => s.close()));
+      await groups.close();
+      await logs.close();
+      throw err;
+    }
+    const first = config.listenerSettings.client[0].name;
+    return new Broker(services, ports.get(first)!, ports, dataDir, servers, logs, groups, logger);
   }
 
   async close(): Promise<void> {
-    await this.server.close();
+    await Promise.all(this.servers.map((s) => s.close()));
     await this.groups.close();
     await this.logs.close();
     this.logger.info('broker stopped');
   }
 }
 
-/** The node's identity; the advertised port is the bound one unless `advertised.listeners` names one. */
-function nodeIdentity(config: BrokerConfig, ids: { nodeId: number; clusterId: string }, boundPort: () => number): NodeIdentity {
+/** `authorizer.class.name`: none (everything allowed, as Kafka without one) or StandardAuthorizer over the ACLs. */
+async function openAuthorizer(config: BrokerConfig, dataDir: string | undefined): Promise<{ authorizer: Authorizer; acls: AclStore | undefined }> {
+  if (config.get('authorizer.class.name') === '') return { authorizer: ALLOW_ALL, acls: undefined };
+  const acls = await AclStore.open(dataDir);
+  const authorizer = new StandardAuthorizer(acls, {
+    superUsers: config.get('super.users'),
+    allowEveryoneIfNoAclIsFound: config.get('allow.everyone.if.no.acl.found'),
+  });
+  return { authorizer, acls };
+}
+
+/**
+ * The node's identity. Each listener is advertised as `advertised.listeners` says, else as bound
+ * (localhost for every interface; the bound port when it was 0). advertised.listeners is read
+ * afresh, as it may change at runtime.
+ */
+function nodeIdentity(config: BrokerConfig, ids: { nodeId: number; clusterId: string }, ports: ReadonlyMap<string, number>): NodeIdentity {
+  const advertisedFor = (listenerName: string | undefined) => {
+    const settings = config.listenerSettings;
+    const l = settings.client.find((c) => c.name === listenerName) ?? settings.client[0];
+    return settings.advertised.get(l.name) ?? { host: advertisedHost(l.host), port: ports.get(l.name) ?? l.port };
+  };
   return {
     nodeId: ids.nodeId,
     clusterId: ids.clusterId,
     rack: config.get('broker.rack'),
     get advertised() {
-      const adv = config.advertised;
-      return { host: adv.host, port: config.get('advertised.listeners') ? adv.port : boundPort() };
+      return advertisedFor(undefined);
     },
+    advertisedFor,
   };
 }

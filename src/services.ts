@@ -13,6 +13,8 @@ import type { DynamicBrokerConfigs } from './config/dynamic.js';
 import type { GroupCoordinator } from './group/coordinator.js';
 import type { LogManager } from './log/log-manager.js';
 import type { ProducerIdManager } from './producer-ids.js';
+import type { AclStore } from './security/acl/acl-store.js';
+import type { ScramCredentialStore } from './security/scram-credentials.js';
 import type { TopicService } from './topics/manager.js';
 
 export type { TopicService };
@@ -28,8 +30,10 @@ export interface NodeIdentity {
   readonly clusterId: string;
   /** `broker.rack`, or null. */
   readonly rack: string | null;
-  /** Where clients are told to connect: `advertised.listeners`, else the bound listener (port 0 resolved). */
+  /** Where clients of the first listener are told to connect: `advertised.listeners`, else the bound listener (port 0 resolved). */
   readonly advertised: Endpoint;
+  /** Where clients of a listener are told to connect (Metadata answers each client with its own listener's); the first listener's for an unknown name. */
+  advertisedFor(listenerName: string | undefined): Endpoint;
 }
 
 /** The group coordinator's request-facing operations. */
@@ -62,6 +66,12 @@ export type DynamicConfigService = Pick<DynamicBrokerConfigs, 'alter' | 'current
 /** Never-repeating producer ids for InitProducerId. */
 export type ProducerIdSource = Pick<ProducerIdManager, 'generate'>;
 
+/** The ACLs, as CreateAcls, DescribeAcls and DeleteAcls change and read them. */
+export type AclService = Pick<AclStore, 'describe' | 'create' | 'delete'>;
+
+/** SCRAM credentials, as DescribeUserScramCredentials and AlterUserScramCredentials read and change them. */
+export type ScramCredentialService = Pick<ScramCredentialStore, 'describe' | 'alter'>;
+
 export interface BrokerServices {
   /** The broker configuration: every key's value in force, dynamic broker configs included. */
   readonly config: BrokerConfig;
@@ -74,6 +84,9 @@ export interface BrokerServices {
   readonly logs: LogDirectory;
   readonly groups: GroupService;
   readonly producerIds: ProducerIdSource;
-  /** Who may do what; allows everything until Tafka has ACLs. */
+  /** Who may do what: everything without `authorizer.class.name`, else the ACLs decide. */
   readonly authorizer: Authorizer;
+  /** The ACLs; undefined without an authorizer (the ACL requests then answer 54 SECURITY_DISABLED). */
+  readonly acls: AclService | undefined;
+  readonly scramCredentials: ScramCredentialService;
 }

@@ -1,15 +1,16 @@
 /**
- * Who may do what: Kafka's Authorizer, reduced to what Tafka asks of it today — the "authorized
+ * Who may do what: Kafka's Authorizer as the handlers ask it (Kafka's AuthHelper) — may this
+ * principal, from this host, perform this operation on this resource — and the "authorized
  * operations" bit fields that Metadata (v8+), DescribeCluster and DescribeGroups (v3+) answer when a
- * client asks for them (KIP-430). Kafka computes them in AuthHelper.authorizedOperations: every
- * operation the resource type supports (AclEntry.supportedOperations) that the authorizer allows,
- * one bit per AclOperation code.
+ * client asks for them (KIP-430): every operation the resource type supports
+ * (AclEntry.supportedOperations) that the authorizer allows, one bit per AclOperation code.
  *
- * Tafka has no ACLs yet, so the authorizer in use allows everything — what Kafka does without an
- * authorizer configured. ACLs will bring an authorizer that decides from them; nothing else changes.
- * Decisions are synchronous over in-memory state, so they can never delay an append (see the design
- * notes on authorization and the append rule).
+ * Without `authorizer.class.name` the authorizer in use allows everything, as Kafka without an
+ * authorizer; with StandardAuthorizer the ACLs decide (src/security/acl/standard-authorizer.ts).
+ * Decisions are synchronous over in-memory state, so a handler checks before its synchronous part
+ * and no await slips in ahead of an append (see the design notes on authorization and the append rule).
  */
+import type { KafkaPrincipal } from '../security/principal.js';
 
 /** Kafka's AclOperation codes: the bit positions of the authorized-operations fields. */
 export const AclOperation = {
@@ -46,19 +47,34 @@ export const SUPPORTED_OPERATIONS: Readonly<Record<ResourceType, readonly number
 /** The schemas' default for the fields (Integer.MIN_VALUE): "not asked for". */
 export const OPERATIONS_NOT_REQUESTED = -2147483648;
 
-/** Who is asking: what a request context tells an authorizer (a principal, once Tafka authenticates). */
+/** Who is asking: what a request context tells an authorizer. */
 export interface Requester {
-  readonly clientId: string | null;
-  readonly clientHost: string;
+  readonly principal: KafkaPrincipal;
+  /** The client's IP address, which an ACL's host is compared with. */
+  readonly clientAddress: string;
 }
 
 export interface Authorizer {
   /** Whether `requester` may perform `operation` (an AclOperation code) on the named resource. */
   authorize(requester: Requester, operation: number, resourceType: ResourceType, resourceName: string): boolean;
+  /** Whether `requester` may perform `operation` on at least one resource of the type. */
+  authorizeByResourceType(requester: Requester, operation: number, resourceType: ResourceType): boolean;
 }
 
 /** Kafka without an authorizer configured: every operation is allowed. */
-export const ALLOW_ALL: Authorizer = { authorize: () => true };
+export const ALLOW_ALL: Authorizer = { authorize: () => true, authorizeByResourceType: () => true };
+
+/** The names among `names` the requester may `operation` (Kafka's AuthHelper.filterByAuthorized; each name asked once). */
+export function authorizedNames(authorizer: Authorizer, requester: Requester, operation: number, resourceType: ResourceType, names: Iterable<string>): Set<string> {
+  const out = new Set<string>();
+  const asked = new Set<string>();
+  for (const name of names) {
+    if (asked.has(name)) continue;
+    asked.add(name);
+    if (authorizer.authorize(requester, operation, resourceType, name)) out.add(name);
+  }
+  return out;
+}
 
 /** Kafka's AuthHelper.authorizedOperations: the supported operations allowed, one bit per code (Utils.to32BitField). */
 export function authorizedOperations(authorizer: Authorizer, requester: Requester, resourceType: ResourceType, resourceName: string): number {

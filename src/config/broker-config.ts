@@ -128,6 +128,14 @@ export class BrokerConfig {
 
   /** The listeners as a whole (src/config/listeners.ts); read afresh, as advertised.listeners may change at runtime. */
   get listenerSettings(): ListenerSettings {
+    const memoKey = `${this.get('listeners')}|${this.get('advertised.listeners')}|${this.get('listener.security.protocol.map')}`;
+    if (this.listenerMemo?.key !== memoKey) this.listenerMemo = { key: memoKey, settings: this.resolveListeners() };
+    return this.listenerMemo.settings;
+  }
+
+  private listenerMemo: { key: string; settings: ListenerSettings } | undefined;
+
+  private resolveListeners(): ListenerSettings {
     return resolveListeners({
       listeners: this.get('listeners'),
       advertisedListeners: this.get('advertised.listeners'),

@@ -9,6 +9,8 @@
  */
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
+import type { ConnectionAuth } from '../security/authenticator.js';
+import { clientAddress } from '../security/listener-security.js';
 import type { BrokerServices } from '../services.js';
 import { FrameReader } from './frame-reader.js';
 import { encodeResponse, type HandlerRegistry, type ParsedRequest } from './dispatch.js';
@@ -26,6 +28,7 @@ export class Connection {
   private closing = false;
   private readonly log: Logger;
   private readonly clientHost: string;
+  private readonly clientAddress: string;
   private readonly aborter = new AbortController();
 
   constructor(
@@ -33,11 +36,17 @@ export class Connection {
     private readonly registry: HandlerRegistry,
     private readonly services: BrokerServices,
     logger: Logger,
+    /** Who the connection is and what it may send yet (src/security/authenticator.ts). */
+    private readonly auth: ConnectionAuth,
   ) {
     this.clientHost = `${socket.remoteAddress}:${socket.remotePort}`;
+    this.clientAddress = clientAddress(socket);
     this.log = logger.child({ client: this.clientHost });
-    this.frames = new FrameReader(services.config.get('socket.request.max.bytes'));
-    socket.once('close', () => this.aborter.abort());
+    this.frames = new FrameReader(this.frameLimit());
+    socket.once('close', () => {
+      this.aborter.abort();
+      auth.dispose();
+    });
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (err) => this.log.debug({ err }, 'socket error'));
@@ -54,8 +63,21 @@ export class Connection {
     }
   }
 
+  /** socket.request.max.bytes, or less while the connection has not authenticated. */
+  private frameLimit(): number {
+    return Math.min(this.services.config.get('socket.request.max.bytes'), this.auth.maxFrameBytes());
+  }
+
   private onFrame(frame: Buffer): void {
     const seq = this.nextSeq++;
+    // Authentication first: before it completes, only its own requests reach a handler.
+    const admission = this.auth.admit(frame);
+    this.frames.maxFrameBytes = this.frameLimit();
+    if (admission.kind === 'close') return this.close(admission.reason);
+    if (admission.kind === 'token') {
+      admission.reply.then((out) => (out ? this.complete(seq, out) : this.close('SASL authentication failed')), (err) => this.close(String(err)));
+      return;
+    }
     const d = this.registry.dispatch(frame);
     if (d.kind === 'close') return this.close(d.reason);
     if (d.kind === 'reply') return this.complete(seq, d.frame);
@@ -67,6 +89,10 @@ export class Connection {
     const ctx: RequestContext = {
       ...header,
       clientHost: this.clientHost,
+      clientAddress: this.clientAddress,
+      principal: this.auth.principal,
+      listenerName: this.auth.listenerName,
+      sasl: this.auth,
       services: this.services,
       apis: this.registry,
       log: this.log,

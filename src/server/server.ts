@@ -1,8 +1,11 @@
 /**
- * The TCP listener: accepts connections and hands each to a Connection.
+ * One TCP listener: accepts connections and hands each to a Connection, once its listener's
+ * security (src/security/listener-security.ts) says frames may flow — after the TLS handshake on
+ * SSL and SASL_SSL listeners. The broker runs one KafkaServer per listener.
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from 'pino';
+import type { ListenerSecurity } from '../security/listener-security.js';
 import type { BrokerServices } from '../services.js';
 import { Connection } from './connection.js';
 import type { HandlerRegistry } from './dispatch.js';
@@ -15,11 +18,14 @@ export class KafkaServer {
     private readonly services: BrokerServices,
     private readonly registry: HandlerRegistry,
     private readonly log: Logger,
+    private readonly security: ListenerSecurity,
   ) {
-    this.server = createServer((socket: Socket) => {
-      const conn = new Connection(socket, this.registry, this.services, this.log);
-      this.connections.add(conn);
-      socket.once('close', () => this.connections.delete(conn));
+    this.server = createServer((raw: Socket) => {
+      this.security.accept(raw, (socket, auth) => {
+        const conn = new Connection(socket, this.registry, this.services, this.log, auth);
+        this.connections.add(conn);
+        socket.once('close', () => this.connections.delete(conn));
+      });
     });
   }
 
@@ -39,6 +45,7 @@ export class KafkaServer {
   async close(): Promise<void> {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     for (const c of this.connections) c.destroy();
+    this.security.close();
     await closed;
   }
 }
