@@ -5,6 +5,8 @@
  *   tafka start [--host H] [--port P] [--data-dir DIR] [--config server.properties]
  *               [--override key=value ...] [--log-level info]
  *   tafka dump-log FILE... [--print-data-log]     (like Kafka's kafka-dump-log.sh)
+ *   tafka format [--data-dir DIR] --add-scram 'SCRAM-SHA-256=[name=alice,password=...]'
+ *                                                 (like kafka-storage.sh format --add-scram)
  */
 import { pino } from 'pino';
 import yargs from 'yargs';
@@ -14,26 +16,34 @@ import { BrokerConfig } from './config/broker-config.js';
 import { ConfigError } from './config/parse.js';
 import { settingsFromArgs, type StartArgs } from './cli/start-args.js';
 import { dumpLogCommand } from './cli/dump-log.js';
+import { formatCommand } from './cli/format.js';
 
 async function start(args: StartArgs): Promise<void> {
   const logger = pino({ level: args['log-level'], base: { name: 'tafka' } });
+  const refuse = (err: ConfigError): never => {
+    logger.fatal(err.message);
+    process.stderr.write(`tafka: ${err.message}\n`);
+    process.exit(1);
+  };
   let config: BrokerConfig;
+  let broker: Broker;
   try {
     config = new BrokerConfig(settingsFromArgs(args));
+    // Listener security (key stores, JAAS, JWKS) is checked as the broker starts: a listener that
+    // cannot be served as configured stops start-up with a message, never falls back to plaintext.
+    broker = await Broker.start({ config, logger });
   } catch (err) {
-    if (err instanceof ConfigError) {
-      logger.fatal(err.message);
-      process.stderr.write(`tafka: ${err.message}\n`);
-      process.exit(1);
-    }
+    if (err instanceof ConfigError) refuse(err);
     throw err;
   }
-  const broker = await Broker.start({ config, logger });
-  const { host } = config.listener;
+  const { client } = config.listenerSettings;
+  const at = (l: (typeof client)[number]) => `${l.host || '0.0.0.0'}:${broker.ports.get(l.name)}`;
+  // One listener: "host:port" as before; several: each with its name (and so its security protocol).
+  const listen = client.length === 1 ? at(client[0]) : client.map((l) => `${l.name}://${at(l)}`).join(', ');
   const { advertised, nodeId, clusterId } = broker.services.node;
   logger.info(
-    { listen: `${host || '0.0.0.0'}:${broker.port}`, advertised: `${advertised.host}:${advertised.port}`, dataDir: config.dataDir, nodeId, clusterId },
-    `Tafka listening on ${host || '0.0.0.0'}:${broker.port}, data in ${config.dataDir}`,
+    { listen, advertised: `${advertised.host}:${advertised.port}`, dataDir: config.dataDir, nodeId, clusterId },
+    `Tafka listening on ${listen}, data in ${config.dataDir}`,
   );
   let stopping = false;
   const stop = async (signal: string) => {
@@ -71,6 +81,7 @@ await yargs(hideBin(process.argv))
     (args) => start(args),
   )
   .command(dumpLogCommand)
+  .command(formatCommand)
   .demandCommand(1)
   .strict()
   .help()

@@ -93,3 +93,16 @@ export function clusterAuthorizedOperations(authorizer: Authorizer, requester: R
   if (!authorizer.authorize(requester, AclOperation.DESCRIBE, 'CLUSTER', CLUSTER_NAME)) return 0;
   return authorizedOperations(authorizer, requester, 'CLUSTER', CLUSTER_NAME);
 }
+
+/** Kafka's default messages of the authorization errors (Errors.*.message()). */
+export const AUTHORIZATION_FAILED_MESSAGE = {
+  CLUSTER: 'Cluster authorization failed.',
+  TOPIC: 'Topic authorization failed.',
+  GROUP: 'Group authorization failed.',
+  TRANSACTIONAL_ID: 'Transactional Id authorization failed.',
+} as const;
+
+/** Whether the requester may perform `operation` on the cluster (AuthHelper.authorizeClusterOperation). */
+export function authorizeCluster(authorizer: Authorizer, requester: Requester, operation: number): boolean {
+  return authorizer.authorize(requester, operation, 'CLUSTER', CLUSTER_NAME);
+}

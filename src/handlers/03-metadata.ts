@@ -122,7 +122,7 @@ export default defineHandler({
       // Topics named in the request get theirs even when they do not exist, as in Kafka; unknown ids do not.
       for (const t of results) if (t.name !== null) t.topicAuthorizedOperations = authorizedOperations(authorizer, ctx, 'TOPIC', t.name);
     }
-    const { host, port } = node.advertised;
+    const { host, port } = node.advertisedFor(ctx.listenerName);
     return {
       throttleTimeMs: 0,
       brokers: [{ nodeId: node.nodeId, host, port, rack: node.rack }],

@@ -33,7 +33,7 @@ export default defineHandler({
   maxVersion: 6,
   async handle(req, ctx): Promise<Response<typeof FindCoordinator>> {
     const { node, groups } = ctx.services;
-    const { host, port } = node.advertised;
+    const { host, port } = node.advertisedFor(ctx.listenerName);
     let errorCode: number;
     let errorMessage: string | null = null;
     if (req.keyType !== GROUP && req.keyType !== TRANSACTION) {

@@ -93,7 +93,8 @@ export interface AuthenticatorOptions {
   /** Closes the connection (an authentication timeout). */
   readonly close: (reason: string) => void;
   /** Told of each failed authentication (for the log). */
-  readonly onFailure?: (message: string) => void;
+  /** Told of each failed authentication, with what the client is told and the underlying error (for the log). */
+  readonly onFailure?: (message: string, cause: unknown) => void;
 }
 
 type State = 'initial' | 'handshake' | 'authenticate' | 'complete' | 'failed';
@@ -180,7 +181,7 @@ export class Authenticator implements ConnectionAuth {
     if (this.state !== 'handshake' && this.state !== 'initial') return { errorCode: ErrorCode.ILLEGAL_SASL_STATE, mechanisms: [] };
     const factory = this.o.mechanisms?.get(mechanism);
     if (!factory) {
-      this.fail(`Unsupported SASL mechanism ${mechanism}`);
+      this.fail(`Unsupported SASL mechanism ${mechanism}`, undefined);
       return { errorCode: ErrorCode.UNSUPPORTED_SASL_MECHANISM, mechanisms: enabled, close: `Unsupported SASL mechanism ${mechanism}` };
     }
     this.framed = version >= 1;
@@ -201,7 +202,7 @@ export class Authenticator implements ConnectionAuth {
       return { errorCode: ErrorCode.NONE, errorMessage: null, authBytes: challenge, sessionLifetimeMs: BigInt(lifetimeMs) };
     } catch (err) {
       const message = this.failureMessage(err);
-      this.fail(message);
+      this.fail(message, err);
       await this.failureDelay();
       return { errorCode: ErrorCode.SASL_AUTHENTICATION_FAILED, errorMessage: message, authBytes: EMPTY, sessionLifetimeMs: 0n, close: message };
     }
@@ -215,7 +216,7 @@ export class Authenticator implements ConnectionAuth {
       size.writeInt32BE(challenge.length);
       return [size, challenge];
     } catch (err) {
-      this.fail(this.failureMessage(err));
+      this.fail(this.failureMessage(err), err);
       await this.failureDelay();
       return null;
     }
@@ -260,10 +261,10 @@ export class Authenticator implements ConnectionAuth {
     return `Authentication failed during ${this.reauth ? 're-authentication' : 'authentication'} due to invalid credentials with SASL mechanism ${this.mechanism}`;
   }
 
-  private fail(message: string): void {
+  private fail(message: string, cause: unknown): void {
     this.state = 'failed';
     this.timer?.cancel();
-    this.o.onFailure?.(message);
+    this.o.onFailure?.(message, cause);
   }
 
   private failureDelay(): Promise<void> {

@@ -153,7 +153,11 @@ export class ListenerSecurity {
         logger.info({ listener, client: clientAddress(socket), reason }, 'closing unauthenticated connection');
         socket.destroy();
       },
-      onFailure: (message) => logger.info({ listener, client: clientAddress(socket), reason: message }, 'Failed authentication'),
+      // Kafka logs the reason the client is told; the underlying error (which may say more) at debug.
+      onFailure: (message, cause) => {
+        logger.info({ listener, client: clientAddress(socket), reason: message }, 'Failed authentication');
+        if (cause instanceof Error && cause.message !== message) logger.debug({ listener, client: clientAddress(socket), err: cause.message }, 'authentication failure cause');
+      },
     });
   }
 }

@@ -83,7 +83,9 @@ class ScramServer implements SaslServer {
     const m = CLIENT_FINAL.exec(text);
     if (!m) throw new SaslError(`Invalid SCRAM client final message format: ${text}`);
     const [, withoutProof, , nonce, proofB64] = m;
-    if (nonce !== this.nonce) throw new SaslError('Invalid client nonce in the final client message.');
+    // Kafka accepts a final nonce that *ends with* the combined one (ScramSaslServer): librdkafka
+    // before 2.1 sends its own nonce twice ("r=<client><client><server>"), and signs what it sent.
+    if (!nonce.endsWith(this.nonce)) throw new SaslError('Invalid client nonce in the final client message.');
     const credential = this.credential!;
     const authMessage = `${this.clientFirstBare},${this.serverFirst},${withoutProof}`;
     const clientSignature = hmac(this.m, credential.storedKey, authMessage);
