@@ -64,18 +64,6 @@ export interface Authorizer {
 /** Kafka without an authorizer configured: every operation is allowed. */
 export const ALLOW_ALL: Authorizer = { authorize: () => true, authorizeByResourceType: () => true };
 
-/** The names among `names` the requester may `operation` (Kafka's AuthHelper.filterByAuthorized; each name asked once). */
-export function authorizedNames(authorizer: Authorizer, requester: Requester, operation: number, resourceType: ResourceType, names: Iterable<string>): Set<string> {
-  const out = new Set<string>();
-  const asked = new Set<string>();
-  for (const name of names) {
-    if (asked.has(name)) continue;
-    asked.add(name);
-    if (authorizer.authorize(requester, operation, resourceType, name)) out.add(name);
-  }
-  return out;
-}
-
 /** Kafka's AuthHelper.authorizedOperations: the supported operations allowed, one bit per code (Utils.to32BitField). */
 export function authorizedOperations(authorizer: Authorizer, requester: Requester, resourceType: ResourceType, resourceName: string): number {
   let bits = 0;
@@ -105,4 +93,15 @@ export const AUTHORIZATION_FAILED_MESSAGE = {
 /** Whether the requester may perform `operation` on the cluster (AuthHelper.authorizeClusterOperation). */
 export function authorizeCluster(authorizer: Authorizer, requester: Requester, operation: number): boolean {
   return authorizer.authorize(requester, operation, 'CLUSTER', CLUSTER_NAME);
+}
+
+/** A check of one operation on resources of one type, asked at most once per name (a request may name a topic many times). */
+export function authorizeEach(authorizer: Authorizer, requester: Requester, operation: number, resourceType: ResourceType): (name: string) => boolean {
+  if (authorizer === ALLOW_ALL) return () => true;
+  const seen = new Map<string, boolean>();
+  return (name) => {
+    let ok = seen.get(name);
+    if (ok === undefined) seen.set(name, (ok = authorizer.authorize(requester, operation, resourceType, name)));
+    return ok;
+  };
 }

@@ -33,6 +33,10 @@
  * - Transactions are not supported: a transactional batch gets 49 INVALID_PRODUCER_ID_MAPPING, what
  *   Kafka's partition leader answers when the transaction coordinator has no transaction for the
  *   producer. A transactional id on a request with plain batches is ignored, as Kafka does.
+ * - Authorization (ACLs), decided synchronously before any append starts: a topic the principal may
+ *   not WRITE is 29 TOPIC_AUTHORIZATION_FAILED for each of its partitions, before its existence is
+ *   looked at; transactional batches need WRITE on the request's transactional id, else every
+ *   partition is 53 TRANSACTIONAL_ID_AUTHORIZATION_FAILED (also when the request has none, as in Kafka).
  * - Errors per partition (one bad partition does not fail the others): 3 UNKNOWN_TOPIC_OR_PARTITION,
  *   100 UNKNOWN_TOPIC_ID (v13), 2 CORRUPT_MESSAGE, 87 INVALID_RECORD, 76, 32, 10 MESSAGE_TOO_LARGE, 19
  *   NOT_ENOUGH_REPLICAS (acks=-1 with min.insync.replicas above 1: there is one replica), 45, 47, 49;
@@ -47,7 +51,9 @@ import { Produce } from '../../protocol/messages/00-produce.js';
 import { ErrorCode, isKafkaError } from '../../protocol/errors.js';
 import { ZERO_UUID } from '../../protocol/schema.js';
 import type { BrokerConfig } from '../config/broker-config.js';
+import { AclOperation, authorizeEach } from '../auth/authorizer.js';
 import { firstBatch } from '../codec/produce-records.js';
+import { ATTRIBUTES, CURRENT_MAGIC, LAST_OFFSET_DELTA, MAGIC, TRANSACTIONAL_BIT } from '../codec/record-batch.js';
 import { startsWithRecordBatch, upConvert } from '../codec/up-convert.js';
 import { effectiveTopicConfig } from '../config/describe.js';
 import type { AppendTicket } from '../log/partition-log.js';
@@ -102,6 +108,12 @@ function fromOldClient(records: Buffer, topic: TopicInfo, ctx: RequestContext): 
   });
 }
 
+/** Whether a partition carries a transactional v2 batch (Kafka's RequestUtils.hasTransactionalRecords). */
+function hasTransactionalRecords(req: Request<typeof Produce>): boolean {
+  return req.topicData.some((t) => t.partitionData.some(({ records }) =>
+    Buffer.isBuffer(records) && records.length >= LAST_OFFSET_DELTA && records[MAGIC] === CURRENT_MAGIC && (records.readInt16BE(ATTRIBUTES) & TRANSACTIONAL_BIT) !== 0));
+}
+
 /**
  * Phase one: checks every partition and starts its append, in request order. Not async, so nothing
  * here can await: every append of this request gets its offsets before the handler yields, and so
@@ -109,12 +121,17 @@ function fromOldClient(records: Buffer, topic: TopicInfo, ctx: RequestContext): 
  */
 function startAppends(req: Request<typeof Produce>, ctx: RequestContext): Outcome[][] {
   const { apiVersion } = ctx;
-  const { config, topics } = ctx.services;
+  const { config, topics, authorizer } = ctx.services;
   const validAcks = req.acks === 0 || req.acks === 1 || req.acks === -1;
+  // Authorization is decided here, synchronously from memory, before any append starts.
+  const mayWrite = authorizeEach(authorizer, ctx, AclOperation.WRITE, 'TOPIC');
   return req.topicData.map((topicData) => {
-    const { topic, errorCode: unknownTopic } = findTopic(topics, apiVersion >= 13 ? { id: topicData.topicId } : { name: topicData.name });
+    const byId = apiVersion >= 13;
+    const { topic, errorCode: unknownTopic } = findTopic(topics, byId ? { id: topicData.topicId } : { name: topicData.name });
+    const denied = !mayWrite(byId ? (topic?.name ?? '') : topicData.name);
     return topicData.partitionData.map(({ index, records }): Outcome => {
       if (!validAcks) return result(index, ErrorCode.INVALID_REQUIRED_ACKS);
+      if (denied && (topic || !byId)) return result(index, ErrorCode.TOPIC_AUTHORIZATION_FAILED);
       if (!topic) return result(index, unknownTopic);
       const log = topics.partitionLog(topic.name, index);
       if (!log) return result(index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
@@ -154,7 +171,11 @@ export default defineHandler({
   legacyMinVersion: 0,
   maxVersion: 13,
   async handle(req, ctx): Promise<Response<typeof Produce> | null> {
-    const started = startAppends(req, ctx);
+    // Transactional batches need WRITE on the request's transactional id, else the whole request is 53.
+    const txnId = req.transactionalId;
+    const started = hasTransactionalRecords(req) && !(txnId !== null && ctx.services.authorizer.authorize(ctx, AclOperation.WRITE, 'TRANSACTIONAL_ID', txnId))
+      ? req.topicData.map((t) => t.partitionData.map((p) => result(p.index, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED)))
+      : startAppends(req, ctx);
     // Phase two: wait for the writes.
     const responses = await Promise.all(
       req.topicData.map(async (topicData, i) => ({

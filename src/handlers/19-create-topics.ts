@@ -17,6 +17,9 @@
  *   once '.' and '_' are treated alike), 36 TOPIC_ALREADY_EXISTS, 37 INVALID_PARTITIONS,
  *   38 INVALID_REPLICATION_FACTOR, 39 INVALID_REPLICA_ASSIGNMENT, 40 INVALID_CONFIG, and
  *   42 INVALID_REQUEST for a name given twice in one request.
+ * - ACLs: CREATE on the cluster, or on the topic, else 29 TOPIC_AUTHORIZATION_FAILED ("Authorization
+ *   failed."); a created topic's configs are shown only with DESCRIBE_CONFIGS on it, else its
+ *   topic_config_error_code is 29.
  * - timeout_ms is not needed: a single node creates the topic before answering.
  *
  * Version notes:
@@ -26,6 +29,7 @@
 import { CreateTopics } from '../../protocol/messages/19-create-topics.js';
 import { ErrorCode, isKafkaError, KafkaError } from '../../protocol/errors.js';
 import { ZERO_UUID } from '../../protocol/schema.js';
+import { AclOperation, authorizeCluster, authorizeEach } from '../auth/authorizer.js';
 import { defineHandler, type Request, type Response } from '../server/handler.js';
 import type { BrokerServices } from '../services.js';
 import { describeTopicConfig } from '../config/describe.js';
@@ -105,7 +109,7 @@ export function checkReplicas(nodeId: number, brokerIds: readonly number[]): voi
   }
 }
 
-async function create(services: BrokerServices, t: Creatable, validateOnly: boolean): Promise<Result> {
+async function create(services: BrokerServices, t: Creatable, validateOnly: boolean, mayDescribeConfigs: boolean): Promise<Result> {
   try {
     const { partitions, configs } = validate(services, t);
     const topicId = validateOnly ? ZERO_UUID : (await services.topics.create(t.name, partitions, configs)).id;
@@ -114,10 +118,11 @@ async function create(services: BrokerServices, t: Creatable, validateOnly: bool
       topicId,
       errorCode: ErrorCode.NONE,
       errorMessage: null,
-      topicConfigErrorCode: ErrorCode.NONE,
+      // A principal that may not DESCRIBE_CONFIGS the topic is told so instead of its configs.
+      topicConfigErrorCode: mayDescribeConfigs ? ErrorCode.NONE : ErrorCode.TOPIC_AUTHORIZATION_FAILED,
       numPartitions: partitions,
       replicationFactor: 1,
-      configs: topicConfigNames().map((name) => {
+      configs: !mayDescribeConfigs ? [] : topicConfigNames().map((name) => {
         const c = describeTopicConfig(services.config, configs, name);
         return { name, value: c.value, readOnly: false, configSource: c.source, isSensitive: false };
       }),
@@ -138,12 +143,18 @@ export default defineHandler({
     for (const t of req.topics) count.set(t.name, (count.get(t.name) ?? 0) + 1);
     const topics: Result[] = [];
     const answered = new Set<string>();
+    // CREATE on the cluster allows any topic; else CREATE on each topic is needed.
+    const { authorizer } = ctx.services;
+    const mayCreateAny = authorizeCluster(authorizer, ctx, AclOperation.CREATE);
+    const mayCreate = authorizeEach(authorizer, ctx, AclOperation.CREATE, 'TOPIC');
+    const mayDescribeConfigs = authorizeEach(authorizer, ctx, AclOperation.DESCRIBE_CONFIGS, 'TOPIC');
     // One at a time, in request order: two topics of one request may collide with each other.
     for (const t of req.topics) {
       if (answered.has(t.name)) continue;
       answered.add(t.name);
       if (count.get(t.name)! > 1) topics.push(failed(t.name, new KafkaError(ErrorCode.INVALID_REQUEST, 'Duplicate topic name.')));
-      else topics.push(await create(ctx.services, t, req.validateOnly));
+      else if (!mayCreateAny && !mayCreate(t.name)) topics.push(failed(t.name, new KafkaError(ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'Authorization failed.')));
+      else topics.push(await create(ctx.services, t, req.validateOnly, mayDescribeConfigs(t.name)));
     }
     return { throttleTimeMs: 0, topics };
   },
