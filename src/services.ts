@@ -15,6 +15,7 @@ import type { LogManager } from './log/log-manager.js';
 import type { ProducerIdManager } from './producer-ids.js';
 import type { AclStore } from './security/acl/acl-store.js';
 import type { ScramCredentialStore } from './security/scram-credentials.js';
+import type { ClientQuotaStore } from './quota/store.js';
 import type { TopicService } from './topics/manager.js';
 
 export type { TopicService };
@@ -71,6 +72,8 @@ export type AclService = Pick<AclStore, 'describe' | 'create' | 'delete'>;
 
 /** SCRAM credentials, as DescribeUserScramCredentials and AlterUserScramCredentials read and change them. */
 export type ScramCredentialService = Pick<ScramCredentialStore, 'describe' | 'alter'>;
+/** Client quotas as handlers see them: DescribeClientQuotas and AlterClientQuotas. */
+export type ClientQuotaService = Pick<ClientQuotaStore, 'describe' | 'alter'>;
 
 export interface BrokerServices {
   /** The broker configuration: every key's value in force, dynamic broker configs included. */
@@ -89,4 +92,5 @@ export interface BrokerServices {
   /** The ACLs; undefined without an authorizer (the ACL requests then answer 54 SECURITY_DISABLED). */
   readonly acls: AclService | undefined;
   readonly scramCredentials: ScramCredentialService;
+  readonly quotas: ClientQuotaService;
 }

@@ -18,6 +18,7 @@ import { ConfigError } from '../config/parse.js';
 import { loadOrCreateMetaProperties } from '../meta-properties.js';
 import { saltedPassword, scramMechanism } from '../security/sasl/scram-formatter.js';
 import { ScramCredentialStore, type ScramUpsertion } from '../security/scram-credentials.js';
+import { CliError } from './common.js';
 import { settingsFromArgs, type StartArgs } from './start-args.js';
 
 /** One --add-scram value: MECHANISM=[key=value,...], values optionally double-quoted. */
@@ -75,13 +76,14 @@ export const formatCommand: CommandModule<object, FormatArgs> = {
       .option('override', { type: 'string', array: true, describe: 'key=value, with Kafka config names; repeatable' })
       .option('add-scram', { type: 'string', array: true, describe: "'SCRAM-SHA-256=[name=alice,password=alice-secret]'; repeatable" }),
   handler: async (args) => {
+    let lines: string[];
     try {
-      const config = new BrokerConfig(settingsFromArgs({ ...args, 'log-level': 'info' }));
-      for (const line of await formatDataDir(config, args['add-scram'] ?? [])) process.stdout.write(`${line}\n`);
+      lines = await formatDataDir(new BrokerConfig(settingsFromArgs({ ...args, 'log-level': 'info' })), args['add-scram'] ?? []);
     } catch (err) {
-      if (!(err instanceof ConfigError)) throw err;
-      process.stderr.write(`tafka: ${err.message}\n`);
-      process.exitCode = 1;
+      // One line on stderr and exit code 1, as every CLI mistake (src/main.ts).
+      if (err instanceof ConfigError) throw new CliError(err.message);
+      throw err;
     }
+    for (const line of lines) process.stdout.write(`${line}\n`);
   },
 };

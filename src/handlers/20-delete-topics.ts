@@ -8,7 +8,8 @@
  *   (see src/topics/manager.ts), so a request racing the deletion finds either the whole topic or
  *   none of it: producers and consumers get 3 UNKNOWN_TOPIC_OR_PARTITION (100 UNKNOWN_TOPIC_ID by id).
  * - Errors per topic: 3 UNKNOWN_TOPIC_OR_PARTITION (by name), 100 UNKNOWN_TOPIC_ID (by id),
- *   42 INVALID_REQUEST for a topic named twice, for both a name and an id, or for neither;
+ *   42 INVALID_REQUEST for a topic named twice, for both a name and an id, or for neither, and
+ *   for an internal topic (src/topics/internal-guard.ts);
  *   73 TOPIC_DELETION_DISABLED when delete.topic.enable is false (42 before v3, as in Kafka).
  * - ACLs: DELETE on the topic, else 29 TOPIC_AUTHORIZATION_FAILED; asked for by id, a topic the
  *   principal may not DESCRIBE is 29 with no name, so the id does not reveal it.
@@ -23,6 +24,7 @@ import { ErrorCode, isKafkaError, KafkaError } from '../../protocol/errors.js';
 import { ZERO_UUID } from '../../protocol/schema.js';
 import { AclOperation, AUTHORIZATION_FAILED_MESSAGE, authorizeEach } from '../auth/authorizer.js';
 import { defineHandler, type Response } from '../server/handler.js';
+import { internalTopicRefusal } from '../topics/internal-guard.js';
 import { findTopic, requireTopic } from '../topics/lookup.js';
 
 type Result = Response<typeof DeleteTopics>['responses'][number];
@@ -68,6 +70,8 @@ export default defineHandler({
         const topic = requireTopic(topics, t.name !== null ? { name: t.name } : { id: t.topicId });
         result.name = topic.name;
         result.topicId = topic.id;
+        const internal = internalTopicRefusal(topic.name, 'delete');
+        if (internal) throw internal;
         await topics.delete(topic.name);
       } catch (err) {
         if (!isKafkaError(err)) throw err;

@@ -42,6 +42,8 @@ export type Admission =
   /** A bare SASL token (after SaslHandshake v0): answered with these buffers, or null to close. */
   | { readonly kind: 'token'; readonly reply: Promise<Buffer[] | null> };
 
+const DISPATCH: Admission = { kind: 'dispatch' };
+
 export interface HandshakeAnswer {
   readonly errorCode: number;
   readonly mechanisms: string[];
@@ -153,22 +155,24 @@ export class Authenticator implements ConnectionAuth {
       return { kind: 'close', reason: `Unexpected Kafka request of type ${apiKey} during SASL ${this.reauth ? 're-' : ''}${during}.` };
     }
     if (apiKey === API_VERSIONS) this.state = 'handshake';
-    return { kind: 'dispatch' };
+    return DISPATCH;
   }
 
   private admitAuthenticated(frame: Buffer): Admission {
+    // The common case (PLAINTEXT, SSL, a SASL session without a lifetime): nothing to check.
+    if (this.sessionExpiresAt === undefined) return DISPATCH;
     const apiKey = frame.length >= 2 ? frame.readInt16BE(0) : -1;
     const now = this.o.clock.now();
     if (apiKey === SASL_HANDSHAKE && this.canReauthenticate(now)) {
       this.lastReauthStart = now;
       this.reauth = { principal: this.current, mechanism: this.mechanism! };
       this.state = 'handshake';
-      return { kind: 'dispatch' };
+      return DISPATCH;
     }
-    if (this.sessionExpiresAt !== undefined && now > this.sessionExpiresAt) {
+    if (now > this.sessionExpiresAt) {
       return { kind: 'close', reason: 'the SASL session expired (connections.max.reauth.ms) and the client did not re-authenticate' };
     }
-    return { kind: 'dispatch' };
+    return DISPATCH;
   }
 
   private canReauthenticate(now: number): boolean {

@@ -61,6 +61,12 @@ export interface Handler<A extends ApiSpec = ApiSpec> {
    * refuses them as Kafka 4.x does (see dispatch.ts).
    */
   readonly legacyMinVersion?: number;
+  /**
+   * The most response bytes this request may produce, when that can be large (Fetch: its max
+   * bytes). The connection counts it against its unsent-bytes budget from the moment it reads the
+   * request, so many large fetches are not read at once (see connection.ts).
+   */
+  responseBytes?(request: Request<A>): number;
   /** The response, or null when none must be sent (Produce with acks=0). */
   handle(request: Request<A>, ctx: RequestContext): Response<A> | null | Promise<Response<A> | null>;
 }
