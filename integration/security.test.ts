@@ -48,7 +48,10 @@ describe.skipIf(target.kind !== 'tafka')('security with real clients: SASL, TLS 
     const err = await op.then(() => undefined, (e: { type?: string; cause?: { type?: string } }) => e);
     expect(err?.type ?? err?.cause?.type).toBe(type);
   };
-  const allow = (resourceType: AclResourceTypes, resourceName: string, principal: string, operation: AclOperationTypes, patternType = ResourcePatternTypes.LITERAL, permission = AclPermissionTypes.ALLOW) => ({
+  const allow = (
+    resourceType: AclResourceTypes, resourceName: string, principal: string, operation: AclOperationTypes,
+    patternType = ResourcePatternTypes.LITERAL, permission = AclPermissionTypes.ALLOW,
+  ) => ({
     resourceType, resourceName, resourcePatternType: patternType, principal, host: '*', operation, permissionType: permission,
   });
 

@@ -18,7 +18,9 @@ export const ConfigResourceType = { UNKNOWN: 0, TOPIC: 2, BROKER: 4, BROKER_LOGG
  * or GROUP resource is checked on itself, a BROKER or BROKER_LOGGER on the cluster; a refusal is 29,
  * 30 or 31. Undefined when allowed (or for a resource type the API refuses anyway).
  */
-export function configsAuthorizationError(authorizer: Authorizer, requester: Requester, operation: number, resourceType: number, resourceName: string): KafkaError | undefined {
+export function configsAuthorizationError(
+  authorizer: Authorizer, requester: Requester, operation: number, resourceType: number, resourceName: string,
+): KafkaError | undefined {
   const on: Partial<Record<number, [Exclude<ResourceType, 'TRANSACTIONAL_ID' | 'DELEGATION_TOKEN' | 'USER'>, string, number]>> = {
     [ConfigResourceType.TOPIC]: ['TOPIC', resourceName, ErrorCode.TOPIC_AUTHORIZATION_FAILED],
     [ConfigResourceType.GROUP]: ['GROUP', resourceName, ErrorCode.GROUP_AUTHORIZATION_FAILED],

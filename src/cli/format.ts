@@ -25,7 +25,7 @@ import { settingsFromArgs, type StartArgs } from './start-args.js';
 export function parseAddScram(text: string): ScramUpsertion {
   const m = /^([A-Z0-9-]+)=\[(.*)\]$/.exec(text.trim());
   const bad = (why: string) => new ConfigError(`Invalid --add-scram "${text}": ${why}`);
-  if (!m) throw bad("expected MECHANISM=[name=...,password=...]");
+  if (!m) throw bad('expected MECHANISM=[name=...,password=...]');
   const mechanism = scramMechanism(m[1]);
   if (!mechanism) throw bad(`unknown SCRAM mechanism ${m[1]} (SCRAM-SHA-256 or SCRAM-SHA-512)`);
   const fields = new Map<string, string>();

@@ -113,7 +113,8 @@ function fromOldClient(records: Buffer, topic: TopicInfo, ctx: RequestContext): 
 /** Whether a partition carries a transactional v2 batch (Kafka's RequestUtils.hasTransactionalRecords). */
 function hasTransactionalRecords(req: Request<typeof Produce>): boolean {
   return req.topicData.some((t) => t.partitionData.some(({ records }) =>
-    Buffer.isBuffer(records) && records.length >= LAST_OFFSET_DELTA && records[MAGIC] === CURRENT_MAGIC && (records.readInt16BE(ATTRIBUTES) & TRANSACTIONAL_BIT) !== 0));
+    Buffer.isBuffer(records) && records.length >= LAST_OFFSET_DELTA && records[MAGIC] === CURRENT_MAGIC
+    && (records.readInt16BE(ATTRIBUTES) & TRANSACTIONAL_BIT) !== 0));
 }
 
 /**

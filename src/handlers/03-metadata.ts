@@ -76,7 +76,9 @@ const topicError = (errorCode: number, name: string | null, topicId = ZERO_UUID)
   topicAuthorizedOperations: OPERATIONS_NOT_REQUESTED,
 });
 
-async function lookup({ topics, groups }: BrokerServices, nodeId: number, name: string, allowCreate: boolean, mayCreate: (topic: string) => boolean): Promise<TopicResult> {
+async function lookup(
+  { topics, groups }: BrokerServices, nodeId: number, name: string, allowCreate: boolean, mayCreate: (topic: string) => boolean,
+): Promise<TopicResult> {
   const existing = topics.get(name);
   if (existing) return describeTopic(nodeId, existing);
   if (invalidTopicName(name)) return topicError(ErrorCode.INVALID_TOPIC_EXCEPTION, name);
@@ -132,7 +134,8 @@ export default defineHandler({
             const byId = findTopic(topics, { id: wanted.topicId });
             if (!byId.topic) return topicError(byId.errorCode, null, wanted.topicId);
             // Topic ids are not secret: a topic asked for by id is refused without its name.
-            return mayDescribe(byId.topic.name) ? describe(describeTopic(node.nodeId, byId.topic)) : topicError(ErrorCode.TOPIC_AUTHORIZATION_FAILED, null, wanted.topicId);
+            if (!mayDescribe(byId.topic.name)) return topicError(ErrorCode.TOPIC_AUTHORIZATION_FAILED, null, wanted.topicId);
+            return describe(describeTopic(node.nodeId, byId.topic));
           }
           // Existence is not disclosed to a client that may not describe the topic.
           if (!mayDescribe(wanted.name)) return { ...topicError(ErrorCode.TOPIC_AUTHORIZATION_FAILED, wanted.name), isInternal: false };

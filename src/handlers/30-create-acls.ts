@@ -48,7 +48,9 @@ export default defineHandler({
     await acls.create(bindings.filter((_, i) => reasons[i] === undefined));
     return {
       throttleTimeMs: 0,
-      results: reasons.map((reason) => (reason === undefined ? { errorCode: ErrorCode.NONE, errorMessage: null } : { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: reason })),
+      results: reasons.map((reason) => (reason === undefined
+        ? { errorCode: ErrorCode.NONE, errorMessage: null }
+        : { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: reason })),
     };
   },
 });

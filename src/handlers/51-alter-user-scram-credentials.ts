@@ -25,7 +25,8 @@ export default defineHandler({
   async handle(req, ctx): Promise<Response<typeof AlterUserScramCredentials>> {
     if (!authorizeCluster(ctx.services.authorizer, ctx, AclOperation.ALTER)) {
       const users = [...new Set([...req.deletions, ...req.upsertions].map((u) => u.name))];
-      return { throttleTimeMs: 0, results: users.map((user) => ({ user, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: AUTHORIZATION_FAILED_MESSAGE.CLUSTER })) };
+      const refused = { errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: AUTHORIZATION_FAILED_MESSAGE.CLUSTER };
+      return { throttleTimeMs: 0, results: users.map((user) => ({ user, ...refused })) };
     }
     return { throttleTimeMs: 0, results: await ctx.services.scramCredentials.alter(req.deletions, req.upsertions) };
   },

@@ -86,9 +86,9 @@ export class ListenerSecurity {
     const key = `${socket.remoteAddress}:${socket.remotePort}`;
     const timer = ms >= 0
       ? this.deps.clock.schedule(ms, () => {
-        this.deps.logger.info({ listener: this.endpoint.name, client: clientAddress(socket) }, 'TLS handshake not finished within connections.max.idle.ms; closing connection');
-        socket.destroy();
-      })
+          this.deps.logger.info({ listener: this.endpoint.name, client: clientAddress(socket) }, 'TLS handshake not finished within connections.max.idle.ms; closing connection');
+          socket.destroy();
+        })
       : undefined;
     this.pending.set(key, { onReady, timer });
     socket.once('close', () => this.settle(socket));
