@@ -11,6 +11,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ConfigResourceTypes, ResourcePatternTypes, type SASLOptions } from 'kafkajs';
@@ -234,6 +235,25 @@ describe.skipIf(target.kind !== 'tafka')('security with real clients: SASL, TLS 
     const stranger = await kcatAs({ cert: 'mallory' }, ['-L', '-m', '5']);
     expect(stranger.status).not.toBe(0);
   }, 90_000);
+
+  it('bad input: a request before authentication and garbage instead of a TLS handshake close the connection unanswered', async () => {
+    /** Sends `bytes` on a fresh connection; resolves with what came back before the broker closed it. */
+    const send = (port: number, bytes: Buffer) => new Promise<Buffer>((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1');
+      const got: Buffer[] = [];
+      socket.on('data', (d) => got.push(d));
+      socket.once('error', reject);
+      socket.once('close', () => resolve(Buffer.concat(got)));
+      socket.write(bytes);
+    });
+    // Metadata v1 (all topics) from client "x", with no SASL exchange first.
+    const metadata = Buffer.from('00000010000300010000000100017800ffffffff', 'hex');
+    metadata.writeInt32BE(metadata.length - 4, 0);
+    expect(await send(ports.saslPlaintext, metadata)).toEqual(Buffer.alloc(0));
+    // Not a TLS ClientHello: the handshake fails (the broker may send a TLS alert, never a Kafka answer).
+    const answer = await send(ports.saslSsl, Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n'));
+    expect(answer.length === 0 || answer[0] === 0x15).toBe(true);
+  });
 
   it('ACLs and SCRAM credentials survive a restart', async () => {
     await broker.restart();
