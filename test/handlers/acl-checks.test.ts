@@ -60,7 +60,7 @@ describe('ACL checks in handlers (StandardAuthorizer)', () => {
 
   it('Metadata: all topics lists only what the principal may DESCRIBE (WRITE implies it); a named one it may not is 29', async () => {
     const meta = (who: typeof alice, topics: { name: string; topicId: string }[] | null) =>
-      callHandler(broker.services, Metadata, 12, { topics, allowAutoTopicCreation: true, includeTopicAuthorizedOperations: false }, 'c', who).then((r) => r.response!.topics);
+      callHandler(broker.services, Metadata, 12, { topics, allowAutoTopicCreation: true, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false }, 'c', who).then((r) => r.response!.topics);
     expect((await meta(alice, null)).map((t) => t.name)).toEqual(['orders']);
     expect(await meta(bob, null)).toEqual([]);
     const named = await meta(alice, [{ name: 'secret', topicId: ZERO_UUID }, { name: 'not-there', topicId: ZERO_UUID }]);
