@@ -14,7 +14,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ConfigResourceTypes, ResourcePatternTypes, type SASLOptions } from 'kafkajs';
+import { Admin } from '@platformatic/kafka';
+import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ConfigResourceTypes, logLevel, ResourcePatternTypes, type logCreator, type SASLOptions } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, kafkajs, resolveTarget, ROOT, runCommand, startBroker, type BrokerHandle } from './harness.js';
 
@@ -78,7 +79,8 @@ describe.skipIf(target.kind !== 'tafka')('security with real clients: SASL, TLS 
       overrides: {
         // The PLAINTEXT entry is moved to the harness's port; the others stay as written.
         listeners: `PLAINTEXT://127.0.0.1:0,SASL_PLAINTEXT://127.0.0.1:${ports.saslPlaintext},SASL_SSL://127.0.0.1:${ports.saslSsl},SSL://127.0.0.1:${ports.ssl}`,
-        'sasl.enabled.mechanisms': 'PLAIN,SCRAM-SHA-256,SCRAM-SHA-512',
+        // OAUTHBEARER without a callback handler: Kafka's unsecured JWS validator (local use).
+        'sasl.enabled.mechanisms': 'PLAIN,SCRAM-SHA-256,SCRAM-SHA-512,OAUTHBEARER',
         'listener.name.sasl_plaintext.plain.sasl.jaas.config': PLAIN_USERS,
         'listener.name.sasl_ssl.plain.sasl.jaas.config': PLAIN_USERS,
         'ssl.keystore.type': 'PEM',
@@ -89,6 +91,9 @@ describe.skipIf(target.kind !== 'tafka')('security with real clients: SASL, TLS 
         'listener.name.ssl.ssl.principal.mapping.rules': 'RULE:^CN=([^,]*),.*$/$1/L,DEFAULT',
         'authorizer.class.name': 'org.apache.kafka.metadata.authorizer.StandardAuthorizer',
         'super.users': 'User:admin',
+        // Short quota windows, so a quota bites within a few sends.
+        'quota.window.num': '3',
+        'quota.window.size.seconds': '1',
       },
     });
   }, 90_000);
@@ -254,6 +259,47 @@ describe.skipIf(target.kind !== 'tafka')('security with real clients: SASL, TLS 
     const answer = await send(ports.saslSsl, Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n'));
     expect(answer.length === 0 || answer[0] === 0x15).toBe(true);
   });
+
+  it('@platformatic/kafka with OAUTHBEARER (unsecured JWS) and SCRAM-SHA-512; a user quota holds the SASL principal, not its client id', async () => {
+    const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    const now = Math.floor(Date.now() / 1000);
+    const token = `${b64({ alg: 'none' })}.${b64({ sub: 'alice', iat: now, exp: now + 3600 })}.`;
+    const asAlice = new Admin({ clientId: 'oauth-alice', bootstrapBrokers: [`127.0.0.1:${ports.saslPlaintext}`], sasl: { mechanism: 'OAUTHBEARER', token } });
+    try {
+      // The token's sub is the principal: alice sees her topics only.
+      expect((await asAlice.listTopics()).filter((t) => !t.startsWith('__')).sort()).toEqual(['alice-denied', 'alice-kcat', 'alice-orders']);
+    } finally {
+      await asAlice.close();
+    }
+    const asAdmin = new Admin({ clientId: 'scram-admin', bootstrapBrokers: [`127.0.0.1:${ports.saslPlaintext}`], sasl: { mechanism: 'SCRAM-SHA-512', username: 'bob', password: 'bob-secret' } });
+    try {
+      // bob is no super user: 31 for quota changes (ALTER_CONFIGS on the cluster).
+      const refused = await asAdmin.alterClientQuotas({ entries: [{ entities: [{ entityType: 'user', entityName: 'alice' }], ops: [{ key: 'producer_byte_rate', value: 1, remove: false }] }] })
+        .then((entries) => entries.map((e) => e.errorCode), (err: Error) => err);
+      expect(refused instanceof Error ? JSON.stringify(refused, Object.getOwnPropertyNames(refused)) : refused).toMatch(/31|CLUSTER_AUTHORIZATION_FAILED|[Aa]uthoriz/);
+    } finally {
+      await asAdmin.close();
+    }
+    const superUser = new Admin({ clientId: 'scram-admin', bootstrapBrokers: [`127.0.0.1:${ports.saslPlaintext}`], sasl: { mechanism: 'SCRAM-SHA-256', username: 'admin', password: 'admin-secret' } });
+    try {
+      const set = await superUser.alterClientQuotas({ entries: [{ entities: [{ entityType: 'user', entityName: 'alice' }], ops: [{ key: 'producer_byte_rate', value: 65536, remove: false }] }] });
+      expect(set.map((r) => r.errorCode)).toEqual([0]);
+    } finally {
+      await superUser.close();
+    }
+    // The same client id as everyone else: only the principal can select alice's quota.
+    const throttled: string[] = [];
+    const capture: logCreator = () => ({ log }) => {
+      if (String(log.message).includes('Client side throttling in effect')) throttled.push(log.message);
+    };
+    const producer = kafkajs(broker, {
+      brokers: [`127.0.0.1:${ports.saslPlaintext}`], sasl: { mechanism: 'plain', username: 'alice', password: 'alice-secret' }, logLevel: logLevel.DEBUG, logCreator: capture,
+    }).producer();
+    await producer.connect();
+    for (let i = 0; i < 6; i++) await producer.send({ topic: 'alice-orders', acks: 1, messages: [{ value: Buffer.alloc(64 * 1024, i) }] });
+    await producer.disconnect();
+    expect(throttled.length).toBeGreaterThan(0);
+  }, 60_000);
 
   it('ACLs and SCRAM credentials survive a restart', async () => {
     await broker.restart();

@@ -127,9 +127,9 @@ export function resolveListeners(keys: ListenerKeys): ListenerSettings {
   const advertised = new Map<string, { host: string; port: number }>();
   if (keys.advertisedListeners) {
     for (const e of parseEndpoints('advertised.listeners', keys.advertisedListeners, protocols)) {
-      if (controllerNames.includes(e.name)) {
-        throw new ConfigError('The advertised.listeners config must not contain KRaft controller listeners from controller.listener.names when process.roles contains the broker role because Kafka clients that send requests via advertised listeners do not send requests to KRaft controllers -- they only send requests to KRaft brokers.');
-      }
+      // A combined broker+controller (Kafka 4's own server.properties) advertises its controller
+      // listener too (KIP-853); Tafka has no controller to advertise, so the entry is skipped.
+      if (controllerNames.includes(e.name)) continue;
       if (!client.some((l) => l.name === e.name)) {
         throw new ConfigError(`advertised.listeners listener names must be equal to or a subset of the ones defined in listeners. Found ${e.name}. The valid options based on the current configuration are ${client.map((l) => l.name).join(',')}`);
       }

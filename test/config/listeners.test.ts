@@ -22,6 +22,12 @@ describe('listeners, as Kafka parses them', () => {
     );
     expect(s.client.map((l) => l.name)).toEqual(['PLAINTEXT']);
     expect(s.controller.map((l) => l.name)).toEqual(['CONTROLLER']);
+    // Kafka 4's own combined-mode server.properties advertises the controller listener too: accepted, not used.
+    const combined = listeners(
+      ['listeners', 'PLAINTEXT://:9092,CONTROLLER://:9093'], ['advertised.listeners', 'PLAINTEXT://localhost:9092,CONTROLLER://localhost:9093'],
+      ['listener.security.protocol.map', 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT'], ['controller.listener.names', 'CONTROLLER'],
+    );
+    expect([...combined.advertised.keys()]).toEqual(['PLAINTEXT']);
     expect(new BrokerConfig([
       ['listeners', 'CONTROLLER://:9094,PLAINTEXT://:9092'], ['listener.security.protocol.map', 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT'],
       ['controller.listener.names', 'CONTROLLER'],
