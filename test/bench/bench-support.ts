@@ -65,3 +65,10 @@ export async function kafkaConnection(port: number) {
     close: () => socket.destroy(),
   };
 }
+
+/** A numeric `--name value` command-line option, or `dflt`. */
+export function numberArg(name: string, dflt: number): number {
+  const args = process.argv.slice(2);
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : dflt;
+}

@@ -11,16 +11,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cpuSeconds, freePort, waitForPort } from './bench-support.js';
+import { cpuSeconds, freePort, numberArg, waitForPort } from './bench-support.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const args = process.argv.slice(2);
-const arg = (name: string, dflt: number) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : dflt;
-};
-const COUNT = arg('messages', 300_000);
-const SIZE = arg('size', 1000);
+const COUNT = numberArg('messages', 300_000);
+const SIZE = numberArg('size', 1000);
 const RUNS = 3;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
