@@ -11,6 +11,8 @@ import { Metadata } from '../../protocol/messages/03-metadata.js';
 import { JoinGroup } from '../../protocol/messages/11-join-group.js';
 import { CreateTopics } from '../../protocol/messages/19-create-topics.js';
 import { CreateAcls } from '../../protocol/messages/30-create-acls.js';
+import { DescribeUserScramCredentials } from '../../protocol/messages/50-describe-user-scram-credentials.js';
+import { AlterUserScramCredentials } from '../../protocol/messages/51-alter-user-scram-credentials.js';
 import { ZERO_UUID } from '../../protocol/schema.js';
 import { produceBatch } from '../../src/client/records.js';
 import { OperationCode, PatternTypeCode, PermissionCode, ResourceTypeCode } from '../../src/security/acl/acl.js';
@@ -80,6 +82,17 @@ describe('ACL checks in handlers (StandardAuthorizer)', () => {
     const as = async (who: typeof alice) => (await callHandler(broker.services, CreateAcls, 3, { creations: [creation] }, 'c', who)).response!.results[0]!.errorCode;
     expect(await as(alice)).toBe(31);
     expect(await as(user('admin'))).toBe(0);
+  });
+
+  it('SCRAM credentials admin (50, 51): a super user adds a user that DescribeUserScramCredentials then lists; others get 31', async () => {
+    const upsertion = { name: 'carol', mechanism: 2, iterations: 8192, salt: Buffer.alloc(16, 1), saltedPassword: Buffer.alloc(64, 2) };
+    const alter = (who: typeof alice) => callHandler(broker.services, AlterUserScramCredentials, 0, { deletions: [], upsertions: [upsertion] }, 'c', who)
+      .then((r) => r.response!.results.map((x) => [x.user, x.errorCode]));
+    expect(await alter(alice)).toEqual([['carol', 31]]);
+    expect(await alter(user('admin'))).toEqual([['carol', 0]]);
+    const described = await callHandler(broker.services, DescribeUserScramCredentials, 0, { users: [{ name: 'carol' }] }, 'c', user('admin'));
+    expect(described.response!.results).toMatchObject([{ user: 'carol', errorCode: 0, credentialInfos: [{ mechanism: 2, iterations: 8192 }] }]);
+    expect((await callHandler(broker.services, DescribeUserScramCredentials, 0, { users: null }, 'c', alice)).response!.errorCode).toBe(31);
   });
 
   it('CreateTopics: 29 without CREATE', async () => {
