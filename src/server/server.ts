@@ -30,6 +30,8 @@ export class KafkaServer {
   private readonly server: Server;
   private readonly connections = new Set<Connection>();
   private readonly waiting: Socket[] = [];
+  /** Admitted sockets, including those still in their TLS handshake (no Connection yet). */
+  private readonly admitted = new Set<Socket>();
   private readonly log: Logger;
 
   constructor(private readonly opts: ServerOptions) {
@@ -65,7 +67,9 @@ export class KafkaServer {
       return;
     }
     // The raw socket's close also ends a TLS connection over it: the slot is given back once.
+    this.admitted.add(socket);
     socket.once('close', () => {
+      this.admitted.delete(socket);
       this.opts.limits.dec(address);
       this.admitWaiting();
     });
@@ -106,6 +110,8 @@ export class KafkaServer {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     for (const s of this.waiting.splice(0)) s.destroy();
     for (const c of this.connections) c.destroy();
+    // A connection still in its TLS handshake has no Connection to destroy yet.
+    for (const s of this.admitted) s.destroy();
     this.opts.security.close();
     await closed;
   }
