@@ -17,6 +17,7 @@ import type { AclStore } from './security/acl/acl-store.js';
 import type { ScramCredentialStore } from './security/scram-credentials.js';
 import type { ClientQuotaStore } from './quota/store.js';
 import type { TopicService } from './topics/manager.js';
+import type { TransactionCoordinator } from './txn/coordinator.js';
 
 export type { TopicService };
 
@@ -53,6 +54,23 @@ export type GroupService = Pick<
   | 'fetchOffsets'
   | 'pendingCommitsWritten'
   | 'deleteOffsets'
+  | 'commitTxnOffsets'
+>;
+
+/** The transaction coordinator's request-facing operations. */
+export type TransactionService = Pick<
+  TransactionCoordinator,
+  | 'findCoordinatorError'
+  | 'initProducerId'
+  | 'addPartitions'
+  | 'addOffsets'
+  | 'verifyPartitions'
+  | 'verifyProduce'
+  | 'verifyOffsetCommit'
+  | 'endTxn'
+  | 'writeMarker'
+  | 'describe'
+  | 'list'
 >;
 
 /**
@@ -93,4 +111,5 @@ export interface BrokerServices {
   readonly acls: AclService | undefined;
   readonly scramCredentials: ScramCredentialService;
   readonly quotas: ClientQuotaService;
+  readonly txn: TransactionService;
 }

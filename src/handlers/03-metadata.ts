@@ -86,7 +86,7 @@ async function lookup(
   if (!mayCreate(name)) return topicError(ErrorCode.TOPIC_AUTHORIZATION_FAILED, name);
   try {
     // An internal topic is created by its coordinator, with its own partitions and configs, as Kafka's
-    // AutoTopicCreationManager does; Tafka has only the group coordinator's so far.
+    // AutoTopicCreationManager does; `__transaction_state` only on the first transactional request.
     if (name === CONSUMER_OFFSETS_TOPIC) await groups.prepare();
     else if (isInternalTopic(name)) return topicError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, name);
     const created = topics.get(name) ?? (await topics.autoCreate(name));
