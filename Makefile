@@ -5,7 +5,7 @@ BUILT := dist/.built
 # its directory's time, so a deleted source also triggers a rebuild.
 BUILD_INPUTS := $(shell find src protocol test/bench -name '*.ts' -o -type d) $(wildcard src/admin/static/*) tsconfig.json tsconfig.build.json
 
-.PHONY: start build lint test unit-test integration-test chaos bench bench-compare clean clean-data
+.PHONY: start build lint test unit-test integration-test chaos bench bench-compare certs clean clean-data
 
 # `npm ci` installs exactly what the lock file records; `npm install` only when there is none yet.
 $(NODE_MODULES): package.json $(wildcard package-lock.json)
@@ -53,6 +53,10 @@ test:
 CHAOS_CYCLES ?= 20
 chaos: $(BUILT)
 	CHAOS_CYCLES=$(CHAOS_CYCLES) npx vitest run --config integration/chaos/vitest.config.ts
+
+# A throwaway CA and certificates in ./certs for TLS and SASL_SSL listeners (docs/10-security.md).
+certs:
+	bash scripts/make-certs.sh certs
 
 # Each benchmark once, except the side-by-side one (its own target below: it takes minutes).
 bench: $(BUILT)

@@ -22,8 +22,9 @@
  * - Fetch sessions (KIP-227, src/fetch/fetch-sessions.ts): a full request (epoch 0) gets a session
  *   id; later requests name only what changed and are answered with only the partitions that have
  *   news. 70 FETCH_SESSION_ID_NOT_FOUND, 71 INVALID_FETCH_SESSION_EPOCH, 106 FETCH_SESSION_TOPIC_ID_ERROR.
- * - Errors per partition: 1 OFFSET_OUT_OF_RANGE, 3 UNKNOWN_TOPIC_OR_PARTITION, 100 UNKNOWN_TOPIC_ID
- *   (v13+), 74/75 for a stale or future leader epoch.
+ * - Errors per partition: 29 TOPIC_AUTHORIZATION_FAILED (no READ on the topic — or, for a follower's
+ *   fetch, no CLUSTER_ACTION — checked before the topic's existence), 1 OFFSET_OUT_OF_RANGE,
+ *   3 UNKNOWN_TOPIC_OR_PARTITION, 100 UNKNOWN_TOPIC_ID (v13+), 74/75 for a stale or future leader epoch.
  * - Versions below 10 get Kafka's adjustments for old clients (01-fetch-old-versions.ts); v0-3 read
  *   message sets (magic 0/1), converted from the stored batches.
  *
@@ -36,6 +37,7 @@
  */
 import { Fetch } from '../../protocol/messages/01-fetch.js';
 import { ErrorCode, isKafkaError } from '../../protocol/errors.js';
+import { AclOperation, authorizeCluster, authorizeEach } from '../auth/authorizer.js';
 import type { Clock } from '../clock.js';
 import { defineHandler, type Request, type Response } from '../server/handler.js';
 import type { IsolationLevel, PartitionLog } from '../log/partition-log.js';
@@ -80,15 +82,22 @@ interface Target {
   readonly errorCode: number;
 }
 
-function resolveTargets(req: FetchRequest, topics: TopicService, apiVersion: number): Target[] {
+/**
+ * Each partition's log, or its error. Authorization comes before existence, as in Kafka: a topic
+ * the client may not READ is 29 whether it exists or not (by id, an unknown id is 100 first).
+ */
+function resolveTargets(req: FetchRequest, topics: TopicService, apiVersion: number, mayRead: (topic: string) => boolean): Target[] {
   const targets: Target[] = [];
   req.topics.forEach((t, topicIndex) => {
-    const { topic, errorCode: unknownTopic } = findTopic(topics, apiVersion >= 13 ? { id: t.topicId } : { name: t.topic });
+    const byId = apiVersion >= 13;
+    const { topic, errorCode: unknownTopic } = findTopic(topics, byId ? { id: t.topicId } : { name: t.topic });
+    const denied = byId ? topic !== undefined && !mayRead(topic.name) : !mayRead(t.topic);
     t.partitions.forEach((p, partitionIndex) => {
       const base = { topicIndex, partitionIndex, partition: p.partition, fetchOffset: p.fetchOffset, maxBytes: p.partitionMaxBytes };
-      const log = topic && topics.partitionLog(topic.name, p.partition);
+      const log = topic && !denied && topics.partitionLog(topic.name, p.partition);
       let errorCode: number;
-      if (!topic) errorCode = unknownTopic;
+      if (denied) errorCode = ErrorCode.TOPIC_AUTHORIZATION_FAILED;
+      else if (!topic) errorCode = unknownTopic;
       else if (!log) errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
       else errorCode = leaderEpochError(p.currentLeaderEpoch);
       targets.push({ ...base, log: log || undefined, errorCode });
@@ -171,8 +180,14 @@ export default defineHandler({
 
     const clock = ctx.services.clock;
     const deadline = clock.now() + req.maxWaitMs;
+    // Consumers need READ on each topic; a follower (replica id >= 0) needs CLUSTER_ACTION.
+    const { authorizer } = ctx.services;
+    const follower = (apiVersion >= 15 ? req.replicaState.replicaId : req.replicaId) >= 0;
+    const mayRead = follower
+      ? (authorizeCluster(authorizer, ctx, AclOperation.CLUSTER_ACTION) ? () => true : () => false)
+      : authorizeEach(authorizer, ctx, AclOperation.READ, 'TOPIC');
     const isolation: IsolationLevel = req.isolationLevel === 1 ? 'read_committed' : 'read_uncommitted';
-    let targets = resolveTargets(req, topics, apiVersion);
+    let targets = resolveTargets(req, topics, apiVersion, mayRead);
     let lease = readBuffers.lease();
     let { results, bytes } = await readAll(targets, req.maxBytes, isolation, lease);
     for (;;) {
@@ -181,7 +196,7 @@ export default defineHandler({
       if (bytes >= req.minBytes || anyError || logs.length === 0 || clock.now() >= deadline || ctx.signal.aborted) break;
       await waitForAppend(logs, deadline - clock.now(), clock, ctx.signal);
       // Resolve again: the wake-up may be a topic deletion, which must answer 3 at once.
-      targets = resolveTargets(req, topics, apiVersion);
+      targets = resolveTargets(req, topics, apiVersion, mayRead);
       // The earlier results are dropped here, so nothing can read their buffers any more.
       lease.release();
       lease = readBuffers.lease();

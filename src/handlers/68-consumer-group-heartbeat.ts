@@ -10,7 +10,9 @@
  * - Fields left null (or -1) mean "unchanged since the last heartbeat"; a join sends them all.
  * - The response carries the member's epoch and, when it changed or the request was a full one,
  *   the partitions it may use now (by topic id).
- * - Errors: 14 while loading; 24 INVALID_GROUP_ID; 42 INVALID_REQUEST (empty member id at v1, a
+ * - Errors: 30 GROUP_AUTHORIZATION_FAILED without READ on the group, 29 TOPIC_AUTHORIZATION_FAILED
+ *   when a subscribed topic name may not be described (both checked first, as Kafka's KafkaApis);
+ *   14 while loading; 24 INVALID_GROUP_ID; 42 INVALID_REQUEST (empty member id at v1, a
  *   join without rebalance timeout or subscription or with owned partitions, epoch < -2, empty
  *   instance or rack id); 25 UNKNOWN_MEMBER_ID; 110 FENCED_MEMBER_EPOCH; 82 FENCED_INSTANCE_ID;
  *   111 UNRELEASED_INSTANCE_ID; 112 UNSUPPORTED_ASSIGNOR; 81 GROUP_MAX_SIZE_REACHED;
@@ -22,13 +24,26 @@
  * - v1: subscribed_topic_regex (RE2 syntax); the client generates its member id (KIP-1082).
  */
 import { ConsumerGroupHeartbeat } from '../../protocol/messages/68-consumer-group-heartbeat.js';
+import { ErrorCode } from '../../protocol/errors.js';
+import { AclOperation } from '../auth/authorizer.js';
 import { defineHandler, type Response } from '../server/handler.js';
+
+type HeartbeatResponse = Response<typeof ConsumerGroupHeartbeat>;
+
+function refused(errorCode: number): HeartbeatResponse {
+  return { throttleTimeMs: 0, errorCode, errorMessage: null, memberId: null, memberEpoch: 0, heartbeatIntervalMs: 0, assignment: null };
+}
 
 export default defineHandler({
   api: ConsumerGroupHeartbeat,
   minVersion: 0,
   maxVersion: 1,
-  async handle(req, ctx): Promise<Response<typeof ConsumerGroupHeartbeat>> {
+  async handle(req, ctx): Promise<HeartbeatResponse> {
+    const { authorizer } = ctx.services;
+    if (!authorizer.authorize(ctx, AclOperation.READ, 'GROUP', req.groupId)) return refused(ErrorCode.GROUP_AUTHORIZATION_FAILED);
+    if (req.subscribedTopicNames?.some((topic) => !authorizer.authorize(ctx, AclOperation.DESCRIBE, 'TOPIC', topic))) {
+      return refused(ErrorCode.TOPIC_AUTHORIZATION_FAILED);
+    }
     const r = await ctx.services.groups.consumerGroupHeartbeat({
       groupId: req.groupId,
       memberId: req.memberId,

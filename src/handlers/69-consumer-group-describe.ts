@@ -7,7 +7,8 @@
  * Behavior:
  * - States: Empty, Assigning, Reconciling, Stable (src/group/consumer/consumer-group.ts).
  * - A group that does not exist, or is a classic group, gets 69 GROUP_ID_NOT_FOUND with a message;
- *   14 while loading; 24 INVALID_GROUP_ID for an empty id.
+ *   14 while loading; 24 INVALID_GROUP_ID for an empty id; 30 GROUP_AUTHORIZATION_FAILED without
+ *   DESCRIBE on the group (checked first).
  * - include_authorized_operations: the GROUP operations the authorizer allows (KIP-430).
  *
  * Version notes:
@@ -15,7 +16,7 @@
  */
 import { ConsumerGroupDescribe } from '../../protocol/messages/69-consumer-group-describe.js';
 import { ErrorCode } from '../../protocol/errors.js';
-import { authorizedOperations, OPERATIONS_NOT_REQUESTED } from '../auth/authorizer.js';
+import { AclOperation, authorizedOperations, OPERATIONS_NOT_REQUESTED } from '../auth/authorizer.js';
 import type { Assignment } from '../group/consumer/assignment.js';
 import { toTopicPartitions } from '../group/consumer/assignment.js';
 import { defineHandler, type Response } from '../server/handler.js';
@@ -32,7 +33,9 @@ export default defineHandler({
     return {
       throttleTimeMs: 0,
       groups: req.groupIds.map((groupId) => {
-        const d = groups.consumerGroupDescribe(groupId);
+        const d = ctx.services.authorizer.authorize(ctx, AclOperation.DESCRIBE, 'GROUP', groupId)
+          ? groups.consumerGroupDescribe(groupId)
+          : { errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, errorMessage: null, state: '', groupEpoch: 0, assignmentEpoch: 0, assignorName: '', members: [] };
         return {
           errorCode: d.errorCode,
           errorMessage: d.errorMessage,

@@ -8,7 +8,8 @@ import { HANDLERS } from '../../src/handlers/index.js';
 import type { Handler, Request, Response } from '../../src/server/handler.js';
 import { HandlerRegistry } from '../../src/server/dispatch.js';
 import type { BrokerServices } from '../../src/services.js';
-import { ANONYMOUS } from '../../src/security/principal.js';
+import { Authenticator } from '../../src/security/authenticator.js';
+import { ANONYMOUS, type KafkaPrincipal } from '../../src/security/principal.js';
 
 const registry = new HandlerRegistry(HANDLERS);
 
@@ -26,6 +27,8 @@ export async function callHandler<A extends ApiSpec>(
   apiVersion: number,
   request: Request<A>,
   clientId = 'unit-test',
+  /** Who calls (ACL tests); a PLAINTEXT listener's anonymous client by default. */
+  principal: KafkaPrincipal = ANONYMOUS,
 ): Promise<CallResult<A>> {
   const handler = registry.get(api.apiKey) as unknown as Handler<A>;
   let closed: string | undefined;
@@ -36,7 +39,14 @@ export async function callHandler<A extends ApiSpec>(
     correlationId: 1,
     clientId,
     clientHost: '127.0.0.1:1',
-    principal: ANONYMOUS,
+    clientAddress: '127.0.0.1',
+    principal,
+    listenerName: 'PLAINTEXT',
+    // A PLAINTEXT listener's: SaslHandshake is answered as Kafka answers it there.
+    sasl: new Authenticator({
+      listenerName: 'PLAINTEXT', securityProtocol: 'PLAINTEXT', principal, clock: services.clock, authenticationTimeoutMs: -1,
+      maxReceiveBytes: 524288, failedAuthenticationDelayMs: 0, maxReauthMs: () => 0, close: () => {},
+    }),
     services,
     apis: registry,
     log: pino({ level: 'silent' }),
