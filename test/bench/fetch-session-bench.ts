@@ -32,7 +32,7 @@ async function main() {
   const topic = await broker.services.topics.create('many', PARTITIONS);
   const ctx = {
     apiKey: 1, apiVersion: VERSION, correlationId: 1, clientId: null, clientHost: 'bench', services: broker.services,
-    log: pino({ level: 'silent' }), signal: new AbortController().signal, closeConnection: () => {},
+    log: pino({ level: 'silent' }), signal: new AbortController().signal, closeConnection: () => {}, afterResponse: () => {},
   } as unknown as RequestContext;
   const batch = () => encodeBatch({
     lastOffsetDelta: 0, recordsCount: 1, baseTimestamp: 0, maxTimestamp: 0, records: encodeRecords([{ key: null, value: Buffer.alloc(100) }]),

@@ -4,16 +4,15 @@
  * partitions that have news; every error path (70, 71, 106), closing, and the cache's slots and
  * eviction rules.
  */
-import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../protocol/errors.js';
-import type { Fetch } from '../../protocol/messages/01-fetch.js';
+import { Fetch } from '../../protocol/messages/01-fetch.js';
 import { Broker } from '../../src/broker.js';
 import { BrokerConfig } from '../../src/config/broker-config.js';
 import { EVICTION_MS } from '../../src/fetch/fetch-sessions.js';
-import fetchHandler from '../../src/handlers/01-fetch.js';
-import type { Request, RequestContext, Response } from '../../src/server/handler.js';
+import type { Request, Response } from '../../src/server/handler.js';
 import { batch } from '../log/helpers.js';
+import { callHandler } from '../support/call-handler.js';
 import { ManualClock } from '../support/manual-clock.js';
 
 type FetchResponse = Response<typeof Fetch>;
@@ -48,11 +47,9 @@ describe('Fetch sessions', () => {
       topics: topics.map(([topic, partitions]) => ({ topic: byId ? '' : topic, topicId: byId ? idOf(topic) : '00000000-0000-0000-0000-000000000000', partitions })),
       forgottenTopicsData: forgotten.map(([topic, partitions]) => ({ topic: byId ? '' : topic, topicId: byId ? idOf(topic) : '00000000-0000-0000-0000-000000000000', partitions })),
     } as unknown as Request<typeof Fetch>;
-    const ctx = {
-      apiKey: 1, apiVersion, correlationId: 1, clientId: null, clientHost: 'test', services: broker.services,
-      log: pino({ level: 'silent' }), signal: new AbortController().signal, closeConnection: () => {},
-    } as unknown as RequestContext;
-    return (await fetchHandler.handle(req, ctx))!;
+    const { response, responseWritten } = await callHandler(broker.services, Fetch, apiVersion, req, 'test');
+    responseWritten();
+    return response!;
   }
   /** "topic-partition" of every partition in the answer. */
   const answered = (r: FetchResponse) => r.responses.flatMap((t) => t.partitions.map((p) => `${t.topic}-${p.partitionIndex}`));
