@@ -50,10 +50,11 @@ export async function freePort(): Promise<number> {
   });
 }
 
-async function waitForPort(port: number, child: ChildProcess, timeoutMs = 15_000): Promise<void> {
+/** Waits until something accepts connections on `port` (e.g. a broker's second listener after a restart). */
+export async function waitForPort(port: number, child?: ChildProcess, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`broker exited with code ${child.exitCode}`);
+    if (child && child.exitCode !== null) throw new Error(`broker exited with code ${child.exitCode}`);
     const ok = await new Promise<boolean>((resolve) => {
       const s = connect(port, '127.0.0.1');
       s.once('connect', () => {

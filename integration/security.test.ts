@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { Admin } from '@platformatic/kafka';
 import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ConfigResourceTypes, logLevel, ResourcePatternTypes, type logCreator, type SASLOptions } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, kafkajs, resolveTarget, ROOT, runCommand, startBroker, type BrokerHandle } from './harness.js';
+import { freePort, kafkajs, resolveTarget, ROOT, runCommand, startBroker, waitForPort, type BrokerHandle } from './harness.js';
 
 const target = await resolveTarget();
 const MAIN = join(ROOT, 'dist', 'src', 'main.js');
@@ -303,6 +303,8 @@ describe.skipIf(target.kind !== 'tafka')('security with real clients: SASL, TLS 
 
   it('ACLs and SCRAM credentials survive a restart', async () => {
     await broker.restart();
+    // The harness waits for the PLAINTEXT listener; the others are bound right after it.
+    for (const port of Object.values(ports)) await waitForPort(port);
     const a = admin().admin();
     await a.connect();
     try {
