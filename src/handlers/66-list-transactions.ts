@@ -38,7 +38,9 @@ export default defineHandler({
       throttleTimeMs: 0,
       errorCode: r.errorCode,
       unknownStateFilters: r.unknownStates,
-      transactionStates: r.transactions.filter((t) => mayDescribe(t.transactionalId)).map((t) => ({ transactionalId: t.transactionalId, producerId: t.producerId, transactionState: t.state })),
+      transactionStates: r.transactions
+        .filter((t) => mayDescribe(t.transactionalId))
+        .map((t) => ({ transactionalId: t.transactionalId, producerId: t.producerId, transactionState: t.state })),
     };
   },
 });
