@@ -226,6 +226,64 @@ describe.skipIf(target.kind !== 'tafka')('security with real clients: SASL, TLS 
     await consumer.disconnect();
   }, 60_000);
 
+  it('transactions: a KafkaJS transactional producer needs WRITE on its transactional id (53 without); with it, a read_committed consumer reads its commit; without it again, AddPartitionsToTxn and AddOffsetsToTxn are 53', async () => {
+    const a = admin().admin();
+    await a.connect();
+    try {
+      await a.createTopics({ topics: [{ topic: 'bob-txn' }] });
+      await a.createAcls({
+        acl: [
+          allow(AclResourceTypes.TOPIC, 'bob-txn', 'User:bob', AclOperationTypes.WRITE),
+          allow(AclResourceTypes.TOPIC, 'bob-txn', 'User:bob', AclOperationTypes.READ),
+          allow(AclResourceTypes.GROUP, 'bob-reader', 'User:bob', AclOperationTypes.READ),
+        ],
+      });
+      const bob = client('saslSsl', { mechanism: 'scram-sha-512', username: 'bob', password: 'bob-secret' });
+      const transactional = () => bob.producer({ transactionalId: 'bob-app', idempotent: true, maxInFlightRequests: 1, retry: { retries: 1, initialRetryTime: 50 } });
+      // WRITE on the topic is not enough. Without even DESCRIBE on the id, FindCoordinator answers 53,
+      // which KafkaJS reports as "coordinator not found"; with DESCRIBE, InitProducerId answers 53.
+      const refused = transactional();
+      await refused.connect();
+      await expect(refused.transaction()).rejects.toMatchObject({ name: 'KafkaJSGroupCoordinatorNotFound' });
+      await a.createAcls({ acl: [allow(AclResourceTypes.TRANSACTIONAL_ID, 'bob-app', 'User:bob', AclOperationTypes.DESCRIBE)] });
+      await failsWith(refused.transaction(), 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED');
+      await refused.disconnect();
+
+      await a.createAcls({ acl: [allow(AclResourceTypes.TRANSACTIONAL_ID, 'bob-app', 'User:bob', AclOperationTypes.WRITE)] });
+      const producer = transactional();
+      await producer.connect();
+      const txn = await producer.transaction();
+      await txn.send({ topic: 'bob-txn', messages: [{ value: 'committed' }] });
+      await txn.commit();
+      // The id's WRITE taken away (DENY beats ALLOW) after InitProducerId: the next AddPartitionsToTxn is refused.
+      await a.createAcls({
+        acl: [allow(AclResourceTypes.TRANSACTIONAL_ID, 'bob-app', 'User:bob', AclOperationTypes.WRITE, ResourcePatternTypes.LITERAL, AclPermissionTypes.DENY)],
+      });
+      const next = await producer.transaction();
+      await failsWith(next.send({ topic: 'bob-txn', messages: [{ value: 'refused' }] }), 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED');
+      // And AddOffsetsToTxn (before TxnOffsetCommit) is refused alike.
+      await failsWith(next.sendOffsets({ consumerGroupId: 'bob-reader', topics: [{ topic: 'bob-txn', partitions: [{ partition: 0, offset: '1' }] }] }), 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED');
+      await producer.disconnect();
+
+      const consumer = bob.consumer({ groupId: 'bob-reader', readUncommitted: false, maxWaitTimeInMs: 200 });
+      await consumer.connect();
+      await consumer.subscribe({ topic: 'bob-txn', fromBeginning: true });
+      const seen: string[] = [];
+      await new Promise<void>((resolve, reject) => {
+        consumer.run({
+          eachMessage: async ({ message }) => {
+            seen.push(message.value!.toString());
+            resolve();
+          },
+        }).catch(reject);
+      });
+      await consumer.disconnect();
+      expect(seen).toEqual(['committed']);
+    } finally {
+      await a.disconnect();
+    }
+  }, 60_000);
+
   it('kcat (librdkafka) with SCRAM-SHA-512 over SASL_SSL, and with a client certificate over SSL (mTLS)', async () => {
     const produced = await kcatAs({ scram: ['alice', 'alice-secret'] }, ['-P', '-t', 'alice-kcat'], 'one\ntwo\n');
     expect(produced.status, produced.stderr).toBe(0);

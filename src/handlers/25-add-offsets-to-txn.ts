@@ -6,14 +6,17 @@
  *
  * Versions: 0-4.
  *
- * Behavior: the errors of AddPartitionsToTxn for that one partition: 49 INVALID_PRODUCER_ID_MAPPING,
- * 90 PRODUCER_FENCED (47 before v2), 51 CONCURRENT_TRANSACTIONS, 15/14 while the coordinator is
- * not ready.
+ * Behavior:
+ * - 53 TRANSACTIONAL_ID_AUTHORIZATION_FAILED without WRITE on the transactional id, then 30
+ *   GROUP_AUTHORIZATION_FAILED without READ on the group (Kafka's order); nothing is added.
+ * - The errors of AddPartitionsToTxn for that one partition: 49 INVALID_PRODUCER_ID_MAPPING, 90
+ *   PRODUCER_FENCED (47 before v2), 51 CONCURRENT_TRANSACTIONS, 15/14 while the coordinator is not ready.
  *
  * Version notes: v1 same as v0; v2 PRODUCER_FENCED; v3 flexible; v4 TRANSACTION_ABORTABLE may be returned.
  */
 import { AddOffsetsToTxn } from '../../protocol/messages/25-add-offsets-to-txn.js';
 import { ErrorCode } from '../../protocol/errors.js';
+import { AclOperation } from '../auth/authorizer.js';
 import { defineHandler, type Response } from '../server/handler.js';
 
 export default defineHandler({
@@ -21,6 +24,11 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 4,
   async handle(req, ctx): Promise<Response<typeof AddOffsetsToTxn>> {
+    const { authorizer } = ctx.services;
+    if (!authorizer.authorize(ctx, AclOperation.WRITE, 'TRANSACTIONAL_ID', req.transactionalId)) {
+      return { throttleTimeMs: 0, errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED };
+    }
+    if (!authorizer.authorize(ctx, AclOperation.READ, 'GROUP', req.groupId)) return { throttleTimeMs: 0, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED };
     let errorCode = await ctx.services.txn.addOffsets(req.transactionalId, req.producerId, req.producerEpoch, req.groupId);
     if (errorCode === ErrorCode.PRODUCER_FENCED && ctx.apiVersion < 2) errorCode = ErrorCode.INVALID_PRODUCER_EPOCH;
     return { throttleTimeMs: 0, errorCode };

@@ -4,6 +4,7 @@
  * Versions: 0-5.
  *
  * Behavior:
+ * - 53 TRANSACTIONAL_ID_AUTHORIZATION_FAILED without WRITE on the transactional id: nothing ends.
  * - The answer comes once the decision (PrepareCommit or PrepareAbort) is in `__transaction_state`:
  *   from then on the transaction will complete even across a crash. The COMMIT or ABORT markers
  *   are written to its partitions right after, and consumers reading read_committed see the
@@ -19,6 +20,7 @@
  */
 import { EndTxn } from '../../protocol/messages/26-end-txn.js';
 import { ErrorCode } from '../../protocol/errors.js';
+import { AclOperation } from '../auth/authorizer.js';
 import { defineHandler, type Response } from '../server/handler.js';
 
 export default defineHandler({
@@ -26,6 +28,9 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 5,
   async handle(req, ctx): Promise<Response<typeof EndTxn>> {
+    if (!ctx.services.authorizer.authorize(ctx, AclOperation.WRITE, 'TRANSACTIONAL_ID', req.transactionalId)) {
+      return { throttleTimeMs: 0, errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, producerId: -1n, producerEpoch: -1 };
+    }
     const clientTransactionVersion = ctx.apiVersion >= 5 ? 2 : 0;
     const r = await ctx.services.txn.endTxn(req.transactionalId, req.producerId, req.producerEpoch, req.committed, clientTransactionVersion);
     const errorCode = r.errorCode === ErrorCode.PRODUCER_FENCED && ctx.apiVersion < 2 ? ErrorCode.INVALID_PRODUCER_EPOCH : r.errorCode;

@@ -2,11 +2,13 @@
  * WriteTxnMarkers (key 27): write COMMIT or ABORT markers to partitions. Kafka's transaction
  * coordinators send it to partition leaders; on one node the coordinator writes its markers
  * directly, through the same path (src/txn/markers.ts), so this API is what an operator or a test
- * uses to write a marker by hand (Kafka restricts it to brokers with the CLUSTER_ACTION ACL).
+ * uses to write a marker by hand.
  *
  * Versions: 1-2 (Kafka 4.x's floor is 1).
  *
- * Behavior, per partition: 0 once the marker is written; 3 UNKNOWN_TOPIC_OR_PARTITION; 47
+ * Behavior: only brokers (or an operator) may write markers: without CLUSTER_ACTION on the cluster
+ * (Kafka 4 also accepts ALTER there) every partition answers 31 CLUSTER_AUTHORIZATION_FAILED and
+ * nothing is written. Otherwise, per partition: 0 once the marker is written; 3 UNKNOWN_TOPIC_OR_PARTITION; 47
  * INVALID_PRODUCER_EPOCH for an epoch older than the partition's; 52
  * TRANSACTION_COORDINATOR_FENCED for an older coordinator epoch; 56 KAFKA_STORAGE_ERROR. A marker
  * for a producer with no open transaction in the partition is written and completes nothing.
@@ -14,6 +16,8 @@
  * Version notes: v1 flexible; v2 transaction version (KIP-890), accepted and not needed here.
  */
 import { WriteTxnMarkers } from '../../protocol/messages/27-write-txn-markers.js';
+import { ErrorCode } from '../../protocol/errors.js';
+import { AclOperation, authorizeCluster } from '../auth/authorizer.js';
 import { defineHandler, type Response } from '../server/handler.js';
 
 export default defineHandler({
@@ -21,9 +25,14 @@ export default defineHandler({
   minVersion: 1,
   maxVersion: 2,
   async handle(req, ctx): Promise<Response<typeof WriteTxnMarkers>> {
-    const { txn } = ctx.services;
+    const { txn, authorizer } = ctx.services;
+    const allowed = authorizeCluster(authorizer, ctx, AclOperation.ALTER) || authorizeCluster(authorizer, ctx, AclOperation.CLUSTER_ACTION);
     const markers = await Promise.all(
       req.markers.map(async (m) => {
+        if (!allowed) {
+          const refused = (partitionIndex: number) => ({ partitionIndex, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED });
+          return { producerId: m.producerId, topics: m.topics.map((t) => ({ name: t.name, partitions: t.partitionIndexes.map(refused) })) };
+        }
         const marker = { producerId: m.producerId, producerEpoch: m.producerEpoch, coordinatorEpoch: m.coordinatorEpoch, commit: m.transactionResult };
         const topics = await Promise.all(
           m.topics.map(async (t) => ({

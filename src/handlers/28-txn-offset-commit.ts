@@ -5,6 +5,11 @@
  * Versions: 0-5.
  *
  * Behavior:
+ * - Authorization first, as Kafka: without WRITE on the transactional id every partition answers 53
+ *   TRANSACTIONAL_ID_AUTHORIZATION_FAILED, then without READ on the group 30
+ *   GROUP_AUTHORIZATION_FAILED; a topic without READ answers 29 TOPIC_AUTHORIZATION_FAILED for its
+ *   partitions (whether it exists or not), and a partition that does not exist 3
+ *   UNKNOWN_TOPIC_OR_PARTITION. The rest are committed; when none is left, nothing is asked.
  * - The transaction coordinator is asked first (KIP-890) whether the group's offsets partition is
  *   in the producer's transaction (AddOffsetsToTxn): else 48 INVALID_TXN_STATE (120
  *   TRANSACTION_ABORTABLE at v5, where a transaction-version-2 client adds it implicitly: Tafka
@@ -14,21 +19,24 @@
  *   OffsetFetch with require_stable answers 88 UNSTABLE_OFFSET_COMMIT for them meanwhile.
  * - Member checks (v3+: member id, generation, group instance id) as OffsetCommit's; a request
  *   without them (v0-2, KafkaJS) is accepted whatever the group's members (Kafka's rule for
- *   transactional commits). 3 UNKNOWN_TOPIC_OR_PARTITION for a partition that does not exist.
+ *   transactional commits).
  *
  * Version notes: v1 same as v0; v2 committed leader epoch; v3 flexible, member id, generation,
  * group instance id; v4 TRANSACTION_ABORTABLE; v5 transaction version 2 (implicit AddOffsetsToTxn).
  */
 import { TxnOffsetCommit } from '../../protocol/messages/28-txn-offset-commit.js';
 import { ErrorCode } from '../../protocol/errors.js';
+import { AclOperation, authorizeEach } from '../auth/authorizer.js';
 import { defineHandler, type Response } from '../server/handler.js';
+
+const key = (topic: string, partition: number) => `${topic}\0${partition}`;
 
 export default defineHandler({
   api: TxnOffsetCommit,
   minVersion: 0,
   maxVersion: 5,
   async handle(req, ctx): Promise<Response<typeof TxnOffsetCommit>> {
-    const { txn, groups, topics } = ctx.services;
+    const { txn, groups, topics, authorizer } = ctx.services;
     const answer = (code: (topic: string, partition: number) => number): Response<typeof TxnOffsetCommit> => ({
       throttleTimeMs: 0,
       topics: req.topics.map((t) => ({
@@ -36,17 +44,27 @@ export default defineHandler({
         partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: code(t.name, p.partitionIndex) })),
       })),
     });
+    if (!authorizer.authorize(ctx, AclOperation.WRITE, 'TRANSACTIONAL_ID', req.transactionalId)) {
+      return answer(() => ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+    }
+    if (!authorizer.authorize(ctx, AclOperation.READ, 'GROUP', req.groupId)) return answer(() => ErrorCode.GROUP_AUTHORIZATION_FAILED);
+    const mayRead = authorizeEach(authorizer, ctx, AclOperation.READ, 'TOPIC');
+    // Decided once, before anything awaits: why a partition is not committed; every other one becomes an entry.
+    const refused = new Map<string, number>();
+    const entries = req.topics.flatMap((t) => {
+      const info = mayRead(t.name) ? topics.get(t.name) : undefined;
+      return t.partitions.filter((p) => {
+        if (info !== undefined && p.partitionIndex >= 0 && p.partitionIndex < info.partitions) return true;
+        refused.set(key(t.name, p.partitionIndex), mayRead(t.name) ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.TOPIC_AUTHORIZATION_FAILED);
+        return false;
+      }).map((p) => ({
+        topic: t.name, partition: p.partitionIndex, offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch, metadata: p.committedMetadata,
+      }));
+    });
+    const refusal = (topic: string, partition: number) => refused.get(key(topic, partition));
     if (ctx.apiVersion >= 5) await txn.addOffsets(req.transactionalId, req.producerId, req.producerEpoch, req.groupId);
     const verified = await txn.verifyOffsetCommit(req.transactionalId, req.producerId, req.producerEpoch, req.groupId, ctx.apiVersion);
-    if (verified !== ErrorCode.NONE) return answer(() => verified);
-    const exists = (topic: string, partition: number) => {
-      const info = topics.get(topic);
-      return info !== undefined && partition >= 0 && partition < info.partitions;
-    };
-    const entries = req.topics.flatMap((t) =>
-      t.partitions.filter((p) => exists(t.name, p.partitionIndex)).map((p) => ({
-        topic: t.name, partition: p.partitionIndex, offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch, metadata: p.committedMetadata,
-      })));
+    if (verified !== ErrorCode.NONE) return answer((topic, partition) => refusal(topic, partition) ?? verified);
     const codes = await groups.commitTxnOffsets(req.groupId, {
       producerId: req.producerId,
       producerEpoch: req.producerEpoch,
@@ -55,7 +73,7 @@ export default defineHandler({
       generationId: req.generationId,
       entries,
     });
-    const byPartition = new Map(entries.map((e, i) => [`${e.topic}\0${e.partition}`, codes[i]!]));
-    return answer((topic, partition) => byPartition.get(`${topic}\0${partition}`) ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+    const byPartition = new Map(entries.map((e, i) => [key(e.topic, e.partition), codes[i]!]));
+    return answer((topic, partition) => refusal(topic, partition) ?? byPartition.get(key(topic, partition))!);
   },
 });

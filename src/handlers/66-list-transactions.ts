@@ -7,10 +7,12 @@
  * Behavior: filters combine: state names (Kafka's, e.g. "Ongoing"; unknown ones are listed back in
  * unknown_state_filters), producer ids, v1 duration (transactions open longer than that many ms),
  * v2 a transactional id pattern (a regular expression; an invalid one is 42 INVALID_REQUEST).
- * 14 while the coordinator loads. Before the first transactional request there are none.
+ * 14 while the coordinator loads. Before the first transactional request there are none. Only the
+ * ids the principal may DESCRIBE are listed (as Kafka: the others are left out, with no error).
  */
 import { ListTransactions } from '../../protocol/messages/66-list-transactions.js';
 import { ErrorCode } from '../../protocol/errors.js';
+import { AclOperation, authorizeEach } from '../auth/authorizer.js';
 import { defineHandler, type Response } from '../server/handler.js';
 
 export default defineHandler({
@@ -27,14 +29,18 @@ export default defineHandler({
         return { ...empty, errorCode: ErrorCode.INVALID_REQUEST };
       }
     }
-    const r = ctx.services.txn.list({
+    const { txn, authorizer } = ctx.services;
+    const mayDescribe = authorizeEach(authorizer, ctx, AclOperation.DESCRIBE, 'TRANSACTIONAL_ID');
+    const r = txn.list({
       states: req.stateFilters, producerIds: req.producerIdFilters, minDurationMs: Number(req.durationFilter), idPattern,
     });
     return {
       throttleTimeMs: 0,
       errorCode: r.errorCode,
       unknownStateFilters: r.unknownStates,
-      transactionStates: r.transactions.map((t) => ({ transactionalId: t.transactionalId, producerId: t.producerId, transactionState: t.state })),
+      transactionStates: r.transactions
+        .filter((t) => mayDescribe(t.transactionalId))
+        .map((t) => ({ transactionalId: t.transactionalId, producerId: t.producerId, transactionState: t.state })),
     };
   },
 });
