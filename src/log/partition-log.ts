@@ -24,7 +24,7 @@ import { encodeSnapshot, parseSnapshotOffset, snapshotFileName } from './produce
 import { ProducerStateManager, type ProducerStateEntry } from './producer-state.js';
 import { Segment, type SegmentOptions } from './segment.js';
 import type { Storage } from './storage.js';
-import { validateTimestamps } from './timestamp-validation.js';
+import { validateRecords } from './timestamp-validation.js';
 import { WriteQueue } from './write-queue.js';
 
 export interface AppendOptions {
@@ -280,8 +280,8 @@ export class PartitionLog {
       if (size > config.maxMessageBytes) {
         throw new KafkaError(ErrorCode.MESSAGE_TOO_LARGE, `batch of ${size} bytes exceeds max.message.bytes`);
       }
-      // Header-only unless the header's timestamps cannot be trusted or a bound needs the records.
-      validateTimestamps(records, pos, config, now);
+      // Header-only unless the header's timestamps cannot be trusted, a bound needs the records, or the topic is compacted (keys).
+      validateRecords(records, pos, config, now, this.dir);
       messages += recordsCountAt(records, pos);
       offsetCount += BigInt(lastOffsetDeltaAt(records, pos) + 1);
       maxTimestamp = Math.max(maxTimestamp, maxTimestampAt(records, pos));
