@@ -19,6 +19,7 @@ import type { BrokerServices, NodeIdentity } from './services.js';
 import { TopicManager } from './topics/manager.js';
 import { TopicRegistry } from './topics/registry.js';
 import { LogManager } from './log/log-manager.js';
+import { logCleanerConfig } from './log/cleaner/log-cleaner.js';
 import { GroupCoordinator } from './group/coordinator.js';
 import { ProducerIdManager } from './producer-ids.js';
 
@@ -62,6 +63,7 @@ export class Broker {
       logger,
       retentionCheckIntervalMs: config.get('log.retention.check.interval.ms'),
       producerIdExpirationCheckIntervalMs: config.get('producer.id.expiration.check.interval.ms'),
+      cleaner: { config: logCleanerConfig(config), executors: 'worker' },
     });
     const groups = await GroupCoordinator.open({ config, logs, registry, clock, logger });
     const producerIds = await ProducerIdManager.open(dataDir);

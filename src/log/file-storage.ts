@@ -146,7 +146,7 @@ export class FileStorage implements Storage {
   }
 
   /** Makes renames and creations in a directory durable. */
-  private syncDir(dir: string): Promise<void> {
+  syncDir(dir: string): Promise<void> {
     return syncDir(this.at(dir));
   }
 }

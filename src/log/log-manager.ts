@@ -7,7 +7,8 @@
  * - While running: creates and deletes partition logs, and runs the periodic checks on the injected
  *   clock: retention (log.retention.check.interval.ms), the recovery-point and log-start-offset
  *   checkpoints (log.flush.offset.checkpoint.interval.ms) and producer-id expiration
- *   (producer.id.expiration.check.interval.ms).
+ *   (producer.id.expiration.check.interval.ms); and the log cleaner (src/log/cleaner/), which compacts
+ *   the logs of topics with cleanup.policy=compact.
  * - At close: closes every log (fsynced), writes the checkpoints, then the clean-shutdown marker,
  *   so the next start can skip recovery.
  *
@@ -30,6 +31,8 @@ import { defaultLogConfig, type LogConfig } from '../config/log-config.js';
 import { FileStorage } from './file-storage.js';
 import { MemoryStorage } from './memory-storage.js';
 import { PartitionLog, partitionDirName } from './partition-log.js';
+import { CleanerManager } from './cleaner/cleaner-manager.js';
+import { LogCleaner, type LogCleanerConfig } from './cleaner/log-cleaner.js';
 import type { Storage } from './storage.js';
 
 export interface LogManagerOptions {
@@ -49,6 +52,11 @@ export interface LogManagerOptions {
   checkpointIntervalMs?: number;
   /** producer.id.expiration.check.interval.ms (Kafka default 10 minutes). */
   producerIdExpirationCheckIntervalMs?: number;
+  /**
+   * Run the log cleaner: its settings (read at each pass), where its CPU work runs, and whether its
+   * threads start at once (tests drive passes themselves with `cleaner.cleanFilthiestLog()`).
+   */
+  cleaner?: { config: () => LogCleanerConfig; executors: 'worker' | 'inline'; start?: boolean };
 }
 
 const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
@@ -64,6 +72,8 @@ export class LogManager {
   private readonly logs = new Map<string, PartitionLog>();
   private readonly tasks: ScheduledTask[] = [];
   private closed = false;
+  /** The log cleaner, when this manager runs one. */
+  cleaner: LogCleaner | undefined;
 
   private constructor(
     private readonly storage: Storage,
@@ -71,6 +81,8 @@ export class LogManager {
     private readonly configFor: (topic: string) => LogConfig,
     private readonly clock: Clock,
     private readonly logger: Logger,
+    /** The cleaner's checkpoints: which logs were compacted, and how far. Read even without a cleaner. */
+    private readonly cleanerManager: CleanerManager,
   ) {}
 
   /** The data directory, or undefined when the logs are in memory. */
@@ -83,7 +95,8 @@ export class LogManager {
     const storage = opts.storage ?? (opts.dataDir !== undefined ? await FileStorage.create(opts.dataDir) : new MemoryStorage(clock));
     const logger = (opts.logger ?? pino({ level: 'silent' })).child({ component: 'log-manager' });
     const config = opts.config ?? defaultLogConfig;
-    const manager = new LogManager(storage, config, opts.configFor ?? (() => config), clock, logger);
+    const cleanerManager = await CleanerManager.open(storage, logger);
+    const manager = new LogManager(storage, config, opts.configFor ?? (() => config), clock, logger, cleanerManager);
     await manager.loadLogs();
     const every = (ms: number, fn: () => Promise<unknown>) => {
       manager.tasks.push(clock.scheduleEvery(ms, () => void fn().catch((err) => logger.error({ err }, 'background log task failed'))));
@@ -91,6 +104,12 @@ export class LogManager {
     every(opts.retentionCheckIntervalMs ?? 300_000, () => manager.runRetention());
     every(opts.checkpointIntervalMs ?? 60_000, () => manager.checkpoint());
     every(opts.producerIdExpirationCheckIntervalMs ?? 600_000, async () => manager.removeExpiredProducers());
+    if (opts.cleaner) {
+      manager.cleaner = new LogCleaner({
+        storage, clock, logger, logs: () => manager.logs.values(), config: opts.cleaner.config, manager: cleanerManager, executors: opts.cleaner.executors,
+      });
+      if (opts.cleaner.start !== false) manager.cleaner.start();
+    }
     return manager;
   }
 
@@ -115,6 +134,7 @@ export class LogManager {
           recoveryPoint: recoveryPoints.get(dir),
           logStartOffset: logStartOffsets.get(dir),
           cleanShutdown,
+          compacted: this.cleanerManager.hasCleaned(dir),
         });
         this.logs.set(dir, log);
       }),
@@ -179,6 +199,9 @@ export class LogManager {
     const doomed = [...this.logs.values()].filter((l) => l.topic === topic);
     for (const log of doomed) {
       this.logs.delete(log.dir);
+      // A cleaning pass on it stops first (its swap never half-done), and its checkpoint entry goes.
+      await this.cleanerManager.abortCleaning(log.dir);
+      await this.cleanerManager.removeCheckpoint(log.dir);
       await log.close();
       const tombstone = `${log.dir}.${this.clock.now().toString(16)}${Math.random().toString(16).slice(2, 10)}-delete`;
       await this.storage.renameDir(log.dir, tombstone);
@@ -215,6 +238,7 @@ export class LogManager {
     if (this.closed) return;
     this.closed = true;
     for (const t of this.tasks) t.cancel();
+    await this.cleaner?.close(this.logs.values());
     const results = await Promise.allSettled([...this.logs.values()].map((l) => l.close()));
     await this.checkpoint();
     const clean = results.every((r) => r.status === 'fulfilled') && [...this.logs.values()].every((l) => l.healthy);

@@ -153,6 +153,9 @@ export class MemoryStorage implements Storage {
     d.delete(from);
   }
 
+  /** Directory operations are durable at once here (see simulatePowerLoss). */
+  async syncDir(): Promise<void> {}
+
   async remove(dir: string, name: string): Promise<void> {
     this.dirs.get(dir)?.delete(name);
   }

@@ -22,7 +22,9 @@ import { NEVER, type LogConfig } from '../config/log-config.js';
 import { LogLoader } from './log-loader.js';
 import { encodeSnapshot, parseSnapshotOffset, snapshotFileName } from './producer-snapshot.js';
 import { ProducerStateManager, type ProducerStateEntry } from './producer-state.js';
-import { Segment, type SegmentOptions } from './segment.js';
+import type { ActiveProducer } from './cleaner/core.js';
+import type { AbortedTxn } from './cleaner/transactions.js';
+import { CLEANED_SUFFIX, Segment, SEGMENT_SUFFIXES, segmentFileName, SWAP_SUFFIX, type SegmentOptions } from './segment.js';
 import type { Storage } from './storage.js';
 import { validateRecords } from './timestamp-validation.js';
 import { WriteQueue } from './write-queue.js';
@@ -72,6 +74,8 @@ export interface PartitionLogOptions {
   logStartOffset?: bigint;
   /** True when the data directory carries the clean-shutdown marker. */
   cleanShutdown: boolean;
+  /** The cleaner has compacted this log before (it has a cleaner-offset-checkpoint entry): offsets may have gaps. */
+  compacted?: boolean;
 }
 
 /**
@@ -160,6 +164,8 @@ export class PartitionLog {
   private readonly storage: Storage;
   private readonly clock: Clock;
   private readonly logger: Logger;
+  /** The cleaner has rewritten (or may have rewritten) segments: offsets may jump between batches. */
+  private compacted: boolean;
 
   private constructor(opts: PartitionLogOptions) {
     this.topic = opts.topic;
@@ -170,6 +176,7 @@ export class PartitionLog {
     this.clock = opts.clock;
     this.logger = opts.logger.child({ partition: this.dir });
     this.logStartOffset = this.highWatermark = this.recoveryPoint = 0n;
+    this.compacted = opts.compacted ?? false;
   }
 
   /** Opens (or creates) the partition directory: fast after a clean shutdown, recovering otherwise. */
@@ -186,6 +193,7 @@ export class PartitionLog {
       cleanShutdown: opts.cleanShutdown,
       recoveryPoint: opts.recoveryPoint,
       logStartOffset: opts.logStartOffset,
+      offsetGaps: log.offsetGaps,
     }).load();
     log.segments = loaded.segments;
     log.nextOffset = log.highWatermark = loaded.nextOffset;
@@ -208,9 +216,15 @@ export class PartitionLog {
       dir: this.dir,
       baseOffset,
       settings: () => this.config,
+      offsetGaps: () => this.offsetGaps,
       nowMs: this.clock.now(),
       logger: this.logger,
     };
+  }
+
+  /** Whether offsets may jump forward between batches: the log is compacted, or was. */
+  private get offsetGaps(): boolean {
+    return this.compacted || this.config.compact;
   }
 
   // ----------------------------------------------------------------------------- producer state
@@ -342,7 +356,10 @@ export class PartitionLog {
   /** Kafka's roll triggers: segment.bytes, segment.ms, a full index, or an offset too far for int32. */
   private maybeRoll(bytes: number, maxTimestamp: number, lastOffset: bigint, now: number): Segment {
     const segment = this.active;
-    const { segmentBytes, segmentMs } = this.config;
+    const { segmentBytes, compact, maxCompactionLagMs } = this.config;
+    // Kafka's LogConfig.maxSegmentMs: a compacted log also rolls by max.compaction.lag.ms, since the
+    // active segment is never cleaned.
+    const segmentMs = compact ? Math.min(this.config.segmentMs, maxCompactionLagMs) : this.config.segmentMs;
     const reason =
       segment.size > 0 && segment.size + bytes > segmentBytes
         ? 'segment.bytes'
@@ -453,14 +470,22 @@ export class PartitionLog {
         try {
           found = await segment.read(offset, maxBytes, minOneMessage);
         } catch (err) {
+          if (this.replacedByCleaning(segment, offset)) return this.read(offset, maxBytes, minOneMessage);
           // Retention removed the segment under our feet: the offset is now before the log start.
           if (segment.deleted) this.checkOffsetInRange(offset, true);
           throw err;
         }
+        // A segment the cleaner replaced meanwhile may be closed already: read the current ones.
+        if (!found && this.replacedByCleaning(segment, offset)) return this.read(offset, maxBytes, minOneMessage);
         if (found) return { records: found.records, highWatermark: this.highWatermark, logStartOffset: this.logStartOffset };
       }
     }
     return { records: EMPTY, highWatermark: this.highWatermark, logStartOffset: this.logStartOffset };
+  }
+
+  /** Whether `segment` left the log through a cleaner's swap (not retention) while `offset` was being read. */
+  private replacedByCleaning(segment: Segment, offset: bigint): boolean {
+    return segment.deleted && offset >= this.logStartOffset && !this.segments.includes(segment);
   }
 
   private checkOffsetInRange(offset: bigint, deleted = false): void {
@@ -585,6 +610,79 @@ export class PartitionLog {
       segment.removeFiles().catch((err) => this.logger.warn({ err }, 'could not remove deleted segment'));
     };
     this.pendingRemovals.set(segment, this.clock.schedule(this.config.fileDeleteDelayMs, remove));
+  }
+
+  // ----------------------------------------------------------------------------- the log cleaner's hooks
+
+  /** What the cleaner (src/log/cleaner/) plans a pass from: the segments, oldest first, the last one active. */
+  segmentsForCleaning(): readonly Segment[] {
+    return this.segments;
+  }
+
+  /**
+   * Kafka's last stable offset: the cleaner never cleans past it, so an open transaction is never
+   * judged before its marker. Without transactions it is the high watermark.
+   */
+  get lastStableOffset(): bigint {
+    return this.highWatermark;
+  }
+
+  /** Kafka's lastRecordsOfActiveProducers: the batch holding each producer's last sequence must survive cleaning. */
+  activeProducersForCleaning(): ActiveProducer[] {
+    return [...this.producers.entries()].map((e) => ({
+      producerId: e.producerId,
+      lastDataOffset: e.batches.length > 0 ? Number(e.batches[e.batches.length - 1]!.lastOffset) : undefined,
+      epoch: e.epoch,
+    }));
+  }
+
+  /**
+   * Kafka's collectAbortedTransactions: the aborted transactions overlapping [from, to), from the
+   * segments' aborted-transaction indexes. THE place where cleaning learns which transactional
+   * batches were aborted (core.ts drops their records, and their ABORT markers once empty).
+   * Tafka has no `.txnindex` yet and refuses transactional batches, so there are none.
+   */
+  collectAbortedTransactions(from: bigint, to: bigint): AbortedTxn[] {
+    void from;
+    void to;
+    return [];
+  }
+
+  /**
+   * The cleaner will swap rewritten segments in: from now on offsets may have gaps (recovery must
+   * not take one for damage). The cleaner records this durably first (cleaner-offset-checkpoint).
+   */
+  markCompacted(): void {
+    this.compacted = true;
+  }
+
+  /**
+   * Swaps the cleaned segment written as `<base>.*.cleaned` (base = the first old segment's) in
+   * for `old`, consecutive segments below the active one — crash-safely, in Kafka's order
+   * (LocalLog.replaceSegments): the cleaned files become `.swap`, the old segments become
+   * `.deleted` (removed after file.delete.delay.ms, so reads in flight finish), the `.swap` files
+   * lose their suffix. A crash at any step leaves files the LogLoader completes or undoes.
+   *
+   * Runs in the write queue, in order with appends, rolls and retention, so the segment list has
+   * one writer. Returns false, changing nothing, when `old` are no longer all in the log (retention
+   * or DeleteRecords removed some meanwhile); the caller then discards the cleaned files.
+   */
+  replaceSegments(old: readonly Segment[]): Promise<boolean> {
+    return this.runTask(async () => {
+      const at = this.segments.indexOf(old[0]!);
+      const inPlace = at >= 0 && at + old.length < this.segments.length && old.every((s, i) => this.segments[at + i] === s);
+      if (!inPlace) return false;
+      const base = old[0]!.baseOffset;
+      const file = (suffix: string) => segmentFileName(base, suffix);
+      for (const suffix of SEGMENT_SUFFIXES) await this.storage.rename(this.dir, file(suffix) + CLEANED_SUFFIX, file(suffix) + SWAP_SUFFIX);
+      for (const s of old) await s.markDeleted();
+      for (const suffix of SEGMENT_SUFFIXES) await this.storage.rename(this.dir, file(suffix) + SWAP_SUFFIX, file(suffix));
+      const cleaned = await Segment.open(this.segmentOptions(base));
+      // A new array, so reads iterating the old one are not disturbed.
+      this.segments = [...this.segments.slice(0, at), cleaned, ...this.segments.slice(at + old.length)];
+      for (const s of old) this.scheduleRemoval(s);
+      return true;
+    });
   }
 
   // ----------------------------------------------------------------------------- misc
