@@ -101,7 +101,8 @@ describe('choosing what to clean (LogCleanerManager)', () => {
     const ltc = (await cleaner.manager.assess(log, clock.now()))!;
     // Nothing cleaned yet: every sealed segment is dirty, the active one is neither.
     const sealed = segments.slice(0, -1).reduce((n, s) => n + s.size, 0);
-    expect(ltc).toMatchObject({ firstDirtyOffset: 0n, firstUncleanableOffset: segments.at(-1)!.baseOffset, cleanBytes: 0, cleanableBytes: sealed, dirtyRatio: 1 });
+    expect(ltc).toMatchObject({
+      firstDirtyOffset: 0n, firstUncleanableOffset: segments.at(-1)!.baseOffset, cleanBytes: 0, cleanableBytes: sealed, dirtyRatio: 1 });
     const pass = (await cleaner.cleanFilthiestLog())!;
     expect(cleaner.manager.firstDirtyOffsetOf(DIR)).toBe(pass.endOffset);
     // Now: clean = the cleaned segments; dirty = what was appended since, once sealed.

@@ -59,7 +59,8 @@ function batchesOf(buf: Buffer): Out[] {
     out.push({
       header,
       records: decodeRecords(section, header.recordsCount).map((r) => ({
-        offset: header.baseOffset + BigInt(r.offsetDelta), key: r.key?.toString() ?? null, value: r.value?.toString() ?? null, timestamp: header.baseTimestamp + r.timestampDelta,
+        offset: header.baseOffset + BigInt(r.offsetDelta), key: r.key?.toString() ?? null,
+        value: r.value?.toString() ?? null, timestamp: header.baseTimestamp + r.timestampDelta,
       })),
     });
   }
@@ -72,7 +73,8 @@ function clean(all: Buffer, opts: { startOffset?: number; dirty?: Buffer; job?: 
   core.beginMap({ memoryBytes: opts.memoryBytes ?? 1024 * 1024, loadFactor: 0.9, startOffset: opts.startOffset ?? 0, aborted: opts.aborted ?? [] });
   const mapped = core.mapChunk(opts.dirty ?? all);
   const summary = core.mapSummary();
-  core.beginFilter({ now: NOW, deleteRetentionMs: DAY, upperBoundOffset: summary.latestOffset + 1, activeProducers: [], aborted: opts.aborted ?? [], ...opts.job });
+  core.beginFilter({
+    now: NOW, deleteRetentionMs: DAY, upperBoundOffset: summary.latestOffset + 1, activeProducers: [], aborted: opts.aborted ?? [], ...opts.job });
   const result = core.filterChunk(all);
   return { mapped, summary, result, batches: batchesOf(result.output) };
 }
@@ -164,7 +166,8 @@ describe('CleanerCore: batches kept without records', () => {
     const produced = (base: number, seq: number, updates: Update[]) => {
       const b = at(base, keyedBatch(updates, NOW));
       const records = b.subarray(RECORDS);
-      return at(base, encodeBatch({ lastOffsetDelta: updates.length - 1, recordsCount: updates.length, baseTimestamp: NOW, producerId: 7n, producerEpoch: 3, baseSequence: seq, records }));
+      return at(base, encodeBatch({
+        lastOffsetDelta: updates.length - 1, recordsCount: updates.length, baseTimestamp: NOW, producerId: 7n, producerEpoch: 3, baseSequence: seq, records }));
     };
     const p1 = produced(0, 0, kv([['a', '1'], ['b', '1']]));
     const p2 = produced(2, 2, kv([['a', '2'], ['b', '2']]));
@@ -191,7 +194,8 @@ describe('CleanerCore: transactions', () => {
     const key = Buffer.alloc(4);
     key.writeInt16BE(type, 2);
     const records = encodeRecords([{ key, value: Buffer.alloc(6) }]);
-    return at(base, encodeBatch({ attributes: TRANSACTIONAL_BIT | CONTROL_BIT, lastOffsetDelta: 0, recordsCount: 1, baseTimestamp: NOW, producerId: PID, producerEpoch: 0, records }));
+    return at(base, encodeBatch({
+      attributes: TRANSACTIONAL_BIT | CONTROL_BIT, lastOffsetDelta: 0, recordsCount: 1, baseTimestamp: NOW, producerId: PID, producerEpoch: 0, records }));
   };
   const aborted: AbortedTxn[] = [{ producerId: PID, firstOffset: 0n, lastOffset: 2n, lastStableOffset: 3n }];
 

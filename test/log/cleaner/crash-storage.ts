@@ -59,7 +59,7 @@ export class CrashingStorage implements Storage {
   writeFileAtomic = async (dir: string, name: string, data: Buffer) => (await this.step(), this.inner.writeFileAtomic(dir, name, data));
   rename = async (dir: string, a: string, b: string) => (await this.step(), this.inner.rename(dir, a, b));
   remove = async (dir: string, name: string) => (await this.step(), this.inner.remove(dir, name));
-  syncDir = async (dir: string) => (await this.step(), this.inner.syncDir());
+  syncDir = async (_dir: string) => (await this.step(), this.inner.syncDir());
 
   async open(dir: string, name: string, create: boolean): Promise<StoredFile> {
     if (create && !(await this.inner.exists(dir, name))) await this.step();

@@ -17,7 +17,10 @@ import { compactedConfig, keyedBatch, latestByKey, ManualClock, openCleaningMana
 
 const workload = fc.record({
   batches: fc.array(
-    fc.array(fc.record({ key: fc.integer({ min: 0, max: 40 }), tombstone: fc.boolean(), size: fc.integer({ min: 1, max: 100 }) }), { minLength: 1, maxLength: 6 }),
+    fc.array(fc.record({ key: fc.integer({ min: 0, max: 40 }), tombstone: fc.boolean(), size: fc.integer({ min: 1, max: 100 }) }), {
+      minLength: 1,
+      maxLength: 6,
+    }),
     { minLength: 5, maxLength: 60 },
   ),
   segmentBytes: fc.constantFrom(1024, 2048, 4096),
