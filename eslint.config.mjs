@@ -8,7 +8,8 @@
 // - layout: @stylistic rules that check the house style (2 spaces, single quotes, semicolons,
 //   trailing commas, lines up to 160). They do not re-wrap code, so the hand-aligned schema and test
 //   tables stay as written.
-// - scripts: the two .mjs helpers get the same layout rules but no type information.
+// - scripts: the .mjs helpers, bin/tafka.js and the inspector's page script get the same layout rules but no
+//   type information.
 import js from '@eslint/js';
 import { defineConfig } from 'eslint/config';
 import stylistic from '@stylistic/eslint-plugin';
@@ -58,7 +59,9 @@ const layout = {
 };
 
 export default defineConfig(
-  { ignores: ['dist/', 'data/', 'node_modules/'] },
+  // examples/library/vitest/ imports the installed package ('tafka'); integration/package.test.ts
+  // type-checks and runs it against the packed tarball.
+  { ignores: ['dist/', 'data/', 'node_modules/', 'tmp/', 'examples/library/vitest/'] },
   js.configs.recommended,
   {
     files: ['**/*.ts'],
@@ -83,11 +86,29 @@ export default defineConfig(
     },
   },
   {
-    files: ['**/*.mjs'],
+    files: ['**/*.mjs', 'bin/*.js'],
     languageOptions: {
       globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', URL: 'readonly' },
     },
     plugins: { '@stylistic': stylistic },
     rules: layout,
+  },
+  {
+    // The inspector's page script: a classic browser script, no modules, no build step.
+    files: ['src/admin/static/*.js'],
+    languageOptions: {
+      sourceType: 'script',
+      globals: Object.fromEntries(['window', 'document', 'location', 'fetch', 'console', 'setTimeout', 'clearTimeout', 'setInterval',
+        'EventSource', 'Node', 'HTMLTableSectionElement'].map((name) => [name, 'readonly'])),
+    },
+    plugins: { '@stylistic': stylistic },
+    rules: layout,
+  },
+  {
+    // The jest example uses jest's globals.
+    files: ['examples/library/jest/*.mjs'],
+    languageOptions: {
+      globals: { describe: 'readonly', test: 'readonly', expect: 'readonly', beforeAll: 'readonly', afterAll: 'readonly' },
+    },
   },
 );

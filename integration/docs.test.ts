@@ -4,12 +4,16 @@
  * output the chapter shows.
  *
  * How the chapter is read: each ```console block holds `$ command` lines, each followed by the
- * output it prints. A command that starts the broker (`node dist/src/main.js start ...`) keeps
+ * output it prints. A command that starts the broker (`tafka start ...`) keeps
  * running, as in the reader's first terminal; its output is compared once the broker listens. A block
  * that starts with `^C` stops that broker (SIGINT) and shows what it prints while stopping.
  *
  * What changes between the reader's run and this one, and nothing else (the chapter says so too):
- * - port 9092 becomes a free port and ./data a temporary directory, in commands and back in outputs;
+ * - port 9092 becomes a free port and ./data a temporary directory, in commands and back in outputs,
+ *   and the admin server's 9644 another free port (an --override added to the start command);
+ * - `tafka` (which the chapter has the reader put on the PATH with `npm link`) is run as
+ *   `node bin/tafka.js`, the file that link points to, with TAFKA_BROKERS naming that free port
+ *   (the chapter leaves `--brokers` at its default, localhost:9092);
  * - values that legitimately vary are replaced on both sides before comparing: log times and
  *   durations, the cluster id, record timestamps and the CRCs that cover them, and the record
  *   counts of the group coordinator's log, in its replay line and in the recovery-point checkpoint
@@ -20,10 +24,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort, resolveTarget, ROOT } from './harness.js';
+import { freePort, resolveTarget, ROOT, runCommand } from './harness.js';
 
 const CHAPTER = 'docs/00-kafka-in-15-minutes.md';
-const START = 'node dist/src/main.js start';
+const START = 'tafka start';
 
 /** One `$ command` and the output shown under it; `stop` is a `^C` pressed in the broker's terminal. */
 interface Step {
@@ -85,9 +89,15 @@ describe.skipIf(target.kind !== 'tafka')(`${CHAPTER}, run as written`, () => {
   let port = 0;
   let broker: { child: ChildProcess; lines: string[] } | undefined;
 
+  let adminPort = 0;
+  // The broker's admin server (default 127.0.0.1:9644) moves to a free port too, named on the command line.
   const toRun = (command: string) =>
-    command.replaceAll('localhost:9092', `localhost:${port}`).replaceAll('--port 9092', `--port ${port}`).replaceAll('./data', join(work, 'data'));
-  const fromRun = (text: string) => text.replaceAll(join(work, 'data'), './data').replaceAll(`:${port}`, ':9092');
+    command
+      .replace(/^tafka /, 'node bin/tafka.js ')
+      .replaceAll('localhost:9092', `localhost:${port}`).replaceAll('--port 9092', `--port ${port}`).replaceAll('./data', join(work, 'data'))
+      + (command.startsWith(START) ? ` --override tafka.admin.listener=127.0.0.1:${adminPort}` : '');
+  const fromRun = (text: string) => text.replaceAll(join(work, 'data'), './data')
+    .replace(new RegExp(`:${adminPort}\\b`, 'g'), ':9644').replace(new RegExp(`:${port}\\b`, 'g'), ':9092');
   const outputLines = (text: string) => fromRun(text).replace(/\n$/, '').split('\n').filter((l, i, a) => !(a.length === 1 && l === ''));
 
   afterAll(() => {
@@ -103,6 +113,7 @@ describe.skipIf(target.kind !== 'tafka')(`${CHAPTER}, run as written`, () => {
 
   it('every command prints what the chapter shows', async () => {
     port = await freePort();
+    adminPort = await freePort();
     for (const [n, step] of steps.entries()) {
       const where = `step ${n + 1}: ${step.command}`;
       if (step.command.startsWith(START)) {
@@ -123,7 +134,7 @@ describe.skipIf(target.kind !== 'tafka')(`${CHAPTER}, run as written`, () => {
         expect(normalize(lines.slice(fromSignal).map(fromRun)), where).toBe(normalize(step.expected));
         broker = undefined;
       } else {
-        const r = await run(toRun(step.command));
+        const r = await run(toRun(step.command), { TAFKA_BROKERS: `localhost:${port}` });
         expect({ status: r.status, stderr: r.stderr }, where).toEqual({ status: 0, stderr: '' });
         expect(normalize(outputLines(r.stdout)), where).toBe(normalize(step.expected));
       }
@@ -132,20 +143,8 @@ describe.skipIf(target.kind !== 'tafka')(`${CHAPTER}, run as written`, () => {
 });
 
 /** Runs one command as a shell would, without blocking the event loop (the broker's log keeps flowing). */
-function run(command: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-c', command], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.once('error', reject);
-    child.once('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
+function run(command: string, env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return runCommand('bash', ['-c', command], { env });
 }
 
 /** The broker as the reader runs it: a foreground process whose log lines we keep. */

@@ -6,8 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiVersions } from '../protocol/messages/18-api-versions.js';
 import { Metadata } from '../protocol/messages/03-metadata.js';
 import { codecFor } from '../src/codec/interpret.js';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, kafkajs, kcat, resolveTarget, ROOT, startBroker, type BrokerHandle } from './harness.js';
@@ -161,15 +162,92 @@ describe.skipIf(target.skipReason !== undefined)('foundation', () => {
     expect(Object.values(ids(m1))).not.toContain('00000000-0000-0000-0000-000000000000');
   });
 
-  it.runIf(target.kind === 'tafka')('start-up stops on an unknown or malformed config, naming it', () => {
+  it.runIf(target.kind === 'tafka')('start-up stops on a malformed value of a key it uses, in one line naming it', () => {
     const main = join(ROOT, 'dist', 'src', 'main.js');
-    for (const [override, named] of [
-      ['num.partitons=3', 'Unknown configuration "num.partitons"'],
-      ['num.partitions=three', 'Invalid value "three" for configuration num.partitions'],
+    for (const [override, message] of [
+      ['num.partitions=three', 'Invalid value "three" for configuration num.partitions: not a number'],
+      ['auto.create.topics.enable=yes', 'Invalid value "yes" for configuration auto.create.topics.enable: expected true or false'],
+      ['listeners=nowhere', 'Invalid value "nowhere" for configuration listeners: expected PLAINTEXT://host:port'],
     ]) {
       const r = spawnSync(process.execPath, [main, 'start', '--port', '0', '--data-dir', join(tmpdir(), 'never-created'), '--override', override], { timeout: 10_000 });
       expect(r.status).toBe(1);
-      expect(r.stderr.toString()).toContain(named);
+      expect(r.stderr.toString()).toBe(`tafka: ${message}\n`);
+    }
+  });
+
+  it.runIf(target.kind === 'tafka')('starts from a real Kafka server.properties, logging the keys it does not use as ignored', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tafka-kafka-props-'));
+    const port = await freePort();
+    // Apache Kafka 4's config/server.properties (KRaft, combined mode), plus keys a real
+    // deployment adds that mean nothing to Tafka, and one misspelt key.
+    const properties = [
+      'process.roles=broker,controller',
+      'node.id=1',
+      'controller.quorum.bootstrap.servers=localhost:9093',
+      `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://:9093`,
+      'inter.broker.listener.name=PLAINTEXT',
+      `advertised.listeners=PLAINTEXT://localhost:${port},CONTROLLER://localhost:9093`,
+      'controller.listener.names=CONTROLLER',
+      'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SSL:SSL',
+      'num.network.threads=3',
+      'num.io.threads=8',
+      'socket.send.buffer.bytes=102400',
+      'socket.receive.buffer.bytes=102400',
+      'socket.request.max.bytes=104857600',
+      `log.dirs=${join(dir, 'data')}`,
+      'num.partitions=1',
+      'num.recovery.threads.per.data.dir=1',
+      'offsets.topic.replication.factor=1',
+      'share.coordinator.state.topic.replication.factor=1',
+      'share.coordinator.state.topic.min.isr=1',
+      'transaction.state.log.replication.factor=1',
+      'transaction.state.log.min.isr=1',
+      'log.retention.hours=168',
+      'log.segment.bytes=1073741824',
+      'log.retention.check.interval.ms=300000',
+      'ssl.keystore.location=/var/private/ssl/kafka.server.keystore.jks',
+      'metric.reporters=org.apache.kafka.common.metrics.JmxReporter',
+      'compression.type=producer',
+      'num.partitons=3',
+    ].join('\n');
+    writeFileSync(join(dir, 'server.properties'), properties + '\n');
+    const child = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'main.js'), 'start', '--config', join(dir, 'server.properties'), '--log-format', 'json']);
+    try {
+      const lines = await new Promise<string[]>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (d) => {
+          out += d;
+          if (out.includes('listening')) resolve(out.split('\n').filter(Boolean));
+        });
+        child.once('exit', (code) => reject(new Error(`exited ${code}: ${out}`)));
+      });
+      const ignored = lines.map((l) => JSON.parse(l)).filter((l) => l.level === 40).map((l) => [l.key, l.msg]);
+      expect(ignored).toEqual(
+        ['ssl.keystore.location', 'metric.reporters', 'compression.type', 'num.partitons'].map((key) => [
+          key,
+          `The configuration '${key}' was supplied but isn't a known config; ignored.`,
+        ]),
+      );
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it.runIf(target.kind === 'tafka')('a port in use: one line naming the port and who holds it, no usage text, no stack', async () => {
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const port = (holder.address() as { port: number }).port;
+    try {
+      const r = spawnSync(process.execPath, [join(ROOT, 'dist', 'src', 'main.js'), 'start', '--host', '127.0.0.1', '--port', String(port), '--data-dir', join(tmpdir(), `tafka-busy-${port}`)], { timeout: 20_000 });
+      expect(r.status).toBe(1);
+      const stderr = r.stderr.toString();
+      expect(stderr.split('\n')).toHaveLength(2); // one line and its newline
+      expect(stderr).toMatch(new RegExp(`^tafka: port ${port} is already in use by pid ${process.pid} \\(.*node.*\\): stop that process or start Tafka with --port <another port>\n$`));
+    } finally {
+      holder.close();
+      rmSync(join(tmpdir(), `tafka-busy-${port}`), { recursive: true, force: true });
     }
   });
 
@@ -177,7 +255,6 @@ describe.skipIf(target.skipReason !== undefined)('foundation', () => {
     const port = await freePort();
     const dir = mkdtempSync(join(tmpdir(), 'tafka-log-line-'));
     const main = join(ROOT, 'dist', 'src', 'main.js');
-    const { spawn } = await import('node:child_process');
     const child = spawn(process.execPath, [main, 'start', '--host', '127.0.0.1', '--port', String(port), '--data-dir', dir]);
     const line = await new Promise<string>((resolve) => {
       let out = '';
@@ -190,6 +267,8 @@ describe.skipIf(target.skipReason !== undefined)('foundation', () => {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
     rmSync(dir, { recursive: true, force: true });
-    expect(JSON.parse(line).msg).toBe(`Tafka listening on 127.0.0.1:${port}, data in ${dir}`);
+    const banner = JSON.parse(line);
+    expect(banner.msg).toBe(`Tafka listening on 127.0.0.1:${port}, data in ${dir}`);
+    expect(banner).toMatchObject({ listen: `127.0.0.1:${port}`, dataDir: dir, clusterId: expect.stringMatching(/^[\w-]{22}$/), topics: 0, partitions: 0, groups: 0 });
   });
 });

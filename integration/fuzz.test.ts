@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiVersions } from '../protocol/messages/18-api-versions.js';
 import { apiSpec } from '../protocol/apis.js';
 import { codecFor } from '../src/codec/interpret.js';
-import { resolveTarget, startBroker, type BrokerHandle } from './harness.js';
+import { processResources, resolveTarget, startBroker, type BrokerHandle } from './harness.js';
 import { RawClient } from './raw-client.js';
 import fc from 'fast-check';
 import { structArb } from '../test/codec/arbitraries.js';
@@ -24,10 +24,16 @@ function random(seed: number): () => number {
   };
 }
 
+const MAX_LOG_FILES = 32;
+
 describe.skipIf(target.kind !== 'tafka')('hostile input', () => {
   let broker: BrokerHandle;
+  let baseline: { rssBytes: number; openFiles: number };
   beforeAll(async () => {
-    broker = await startBroker();
+    // The log store keeps at most this many files open, however many partitions the random requests
+    // create (__consumer_offsets alone has 50).
+    broker = await startBroker({ overrides: { 'tafka.log.max.open.files': String(MAX_LOG_FILES) } });
+    baseline = processResources(broker.pid()!);
   });
   const handlerFailures = () => broker.logLines().filter((l) => l.includes('handler failed'));
   afterAll(async () => broker?.stop());
@@ -93,4 +99,13 @@ describe.skipIf(target.kind !== 'tafka')('hostile input', () => {
     expect(handlerFailures()).toEqual([]);
     probe.end();
   }, 240_000);
+
+  it('leaves the broker\'s memory and open files bounded after all of it', async () => {
+    // Every connection above is closed; give the broker a moment to notice the last closes.
+    await new Promise((r) => setTimeout(r, 500));
+    const after = processResources(broker.pid()!);
+    // Log files are capped by tafka.log.max.open.files; connections, timers and watchers may not linger.
+    expect(after.openFiles - baseline.openFiles).toBeLessThanOrEqual(MAX_LOG_FILES + 8);
+    expect(after.rssBytes - baseline.rssBytes).toBeLessThan(200 * 1024 * 1024);
+  });
 });

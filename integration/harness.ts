@@ -10,7 +10,7 @@
  *   Docker engine the suite says so in one line and skips; it never waits for one.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -35,6 +35,8 @@ export interface BrokerHandle {
   crashAndRestart(): Promise<void>;
   /** The broker's log lines so far (Tafka processes started by the harness; empty otherwise). */
   logLines(): string[];
+  /** The broker's process id (Tafka processes started by the harness), for /proc measurements. */
+  pid(): number | undefined;
 }
 
 export async function freePort(): Promise<number> {
@@ -69,24 +71,37 @@ async function waitForPort(port: number, child: ChildProcess, timeoutMs = 15_000
 export interface StartOptions {
   /** Kafka config overrides (`key=value` pairs), e.g. `{ 'num.partitions': '3' }`. */
   readonly overrides?: Record<string, string>;
+  /** Run the broker under this open-file limit (`ulimit -n`, set with prlimit(1)). */
+  readonly openFileLimit?: number;
+  /** How long a (re)start may take before the harness gives up (default 15 s). */
+  readonly startTimeoutMs?: number;
+  /** Use this (empty) data directory instead of a fresh temporary one, e.g. on a small tmpfs. */
+  readonly dataDir?: string;
 }
 
 /** Default overrides that keep the suite fast (Kafka's defaults are tuned for production). */
 const FAST_DEFAULTS: Record<string, string> = {
   'group.initial.rebalance.delay.ms': '0',
+  // No admin HTTP server unless a test asks for one (integration/admin-http.test.ts): test brokers
+  // must not compete for the default port 9644.
+  'tafka.admin.listener': '',
 };
 
 export async function startTafka(opts: StartOptions = {}): Promise<BrokerHandle> {
   const port = await freePort();
-  const dataDir = mkdtempSync(join(tmpdir(), 'tafka-it-'));
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'tafka-it-'));
   const overrides = { ...FAST_DEFAULTS, ...opts.overrides };
   const args = [MAIN, 'start', '--host', '127.0.0.1', '--port', String(port), '--data-dir', dataDir, '--log-level', process.env.TAFKA_LOG_LEVEL ?? 'warn'];
   for (const [k, v] of Object.entries(overrides)) args.push('--override', `${k}=${v}`);
   args.push('--override', `advertised.listeners=PLAINTEXT://localhost:${port}`);
   let child: ChildProcess;
   const lines: string[] = [];
+  const limit = opts.openFileLimit;
   const launch = async () => {
-    child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    // prlimit sets the limit and execs node, so the broker keeps prlimit's pid.
+    child = limit
+      ? spawn('prlimit', [`--nofile=${limit}:${limit}`, process.execPath, ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
+      : spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
     let partial = '';
     child.stdout!.on('data', (d: Buffer) => {
       process.stdout.write(d);
@@ -95,7 +110,7 @@ export async function startTafka(opts: StartOptions = {}): Promise<BrokerHandle>
       partial = parts.pop()!;
       lines.push(...parts);
     });
-    await waitForPort(port, child);
+    await waitForPort(port, child, opts.startTimeoutMs);
   };
   const exited = () => new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
   await launch();
@@ -121,6 +136,7 @@ export async function startTafka(opts: StartOptions = {}): Promise<BrokerHandle>
       await launch();
     },
     logLines: () => lines,
+    pid: () => child.pid,
   };
 }
 
@@ -131,7 +147,7 @@ function external(bootstrap: string): BrokerHandle {
   };
   return {
     bootstrap, host, port: Number(port), controllable: false,
-    stop: async () => {}, restart: unsupported, crashAndRestart: unsupported, logLines: () => [],
+    stop: async () => {}, restart: unsupported, crashAndRestart: unsupported, logLines: () => [], pid: () => undefined,
   };
 }
 
@@ -215,11 +231,23 @@ export function kcat(broker: BrokerHandle, args: string[], input?: string | Buff
 
 /** Async variant, for concurrent kcat processes (groups, parallel producers). */
 export function kcatAsync(broker: BrokerHandle, args: string[], input?: string | Buffer, timeoutMs = 60_000): Promise<KcatResult> {
+  return runCommand('kcat', ['-b', broker.bootstrap, ...args], { input, timeoutMs });
+}
+
+/**
+ * Runs a command without blocking the event loop (a broker started by the test keeps logging) and
+ * collects its output; killed after `timeoutMs`.
+ */
+export function runCommand(
+  command: string,
+  args: string[],
+  opts: { input?: string | Buffer; env?: Record<string, string>; cwd?: string; timeoutMs?: number } = {},
+): Promise<KcatResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn('kcat', ['-b', broker.bootstrap, ...args]);
+    const child = spawn(command, args, { cwd: opts.cwd ?? ROOT, env: { ...process.env, ...opts.env } });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
     child.stdout.on('data', (d) => out.push(d));
     child.stderr.on('data', (d) => err.push(d));
     child.once('error', reject);
@@ -227,8 +255,15 @@ export function kcatAsync(broker: BrokerHandle, args: string[], input?: string |
       clearTimeout(timer);
       resolve({ stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString(), status });
     });
-    child.stdin.end(input);
+    child.stdin.end(opts.input);
   });
 }
 
 export { ROOT };
+
+/** A process's resident memory and open file descriptors, from /proc (Linux). */
+export function processResources(pid: number): { rssBytes: number; openFiles: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const rssKb = Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]);
+  return { rssBytes: rssKb * 1024, openFiles: readdirSync(`/proc/${pid}/fd`).length };
+}

@@ -7,13 +7,16 @@ import type { MessageSpec, MessageOf } from '../protocol/schema.js';
 import { codecFor } from '../src/codec/interpret.js';
 
 export class RawClient {
-  private buffered = Buffer.alloc(0);
+  /** Received bytes, as chunks: joined only once a whole frame is there (large frames stay linear). */
+  private chunks: Buffer[] = [];
+  private received = 0;
   private waiters: (() => void)[] = [];
   closed = false;
 
   private constructor(private readonly socket: Socket) {
     socket.on('data', (d: Buffer) => {
-      this.buffered = Buffer.concat([this.buffered, d]);
+      this.chunks.push(d);
+      this.received += d.length;
       this.wake();
     });
     socket.on('close', () => {
@@ -63,11 +66,15 @@ export class RawClient {
   async readFrame(timeoutMs = 5000): Promise<Buffer | null> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      if (this.buffered.length >= 4) {
-        const size = this.buffered.readInt32BE(0);
-        if (this.buffered.length >= 4 + size) {
-          const frame = this.buffered.subarray(4, 4 + size);
-          this.buffered = this.buffered.subarray(4 + size);
+      if (this.received >= 4) {
+        if (this.chunks[0].length < 4) this.chunks = [Buffer.concat(this.chunks)];
+        const size = this.chunks[0].readInt32BE(0);
+        if (this.received >= 4 + size) {
+          const all = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks);
+          const frame = all.subarray(4, 4 + size);
+          const rest = all.subarray(4 + size);
+          this.chunks = rest.length ? [rest] : [];
+          this.received = rest.length;
           return frame;
         }
       }
@@ -97,6 +104,15 @@ export class RawClient {
       });
     }
     return this.closed;
+  }
+
+  /** Stops reading: responses pile up in the kernel's buffers, as with a client that never reads. */
+  pause(): void {
+    this.socket.pause();
+  }
+
+  resume(): void {
+    this.socket.resume();
   }
 
   end(): void {

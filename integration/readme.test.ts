@@ -38,6 +38,18 @@ describe.skipIf(target.skipReason !== undefined)('README examples', () => {
     expect(consume.stdout.toString()).toContain('hello');
   });
 
+  it('the tafka commands work as written', () => {
+    // `tafka` is bin/tafka.js here; the topic gets a name of its own, so a shared broker can run this twice.
+    const topic = `readme-orders-${process.pid}-${Date.now().toString(36)}`;
+    const lines = codeBlock('sh', 'tafka topic create').split('\n').filter((l) => l.trim());
+    const results = lines.map((line) => {
+      const cmd = line.replace(/\s+#.*$/, '').replaceAll('tafka ', `node ${join(ROOT, 'bin', 'tafka.js')} `).replaceAll('orders', topic);
+      return spawnSync('bash', ['-c', cmd], { timeout: 30_000, env: { ...process.env, TAFKA_BROKERS: broker.bootstrap } });
+    });
+    for (const r of results) expect(r.status, r.stderr.toString()).toBe(0);
+    expect(results.map((r) => r.stdout.toString())).toEqual([`Created topic ${topic}.\n`, '', 'hello\n']);
+  });
+
   it('the KafkaJS app works as written', async () => {
     const code = codeBlock('js', "from 'kafkajs'").replaceAll('localhost:9092', broker.bootstrap);
     // Written beside the project so `import 'kafkajs'` resolves from its node_modules.

@@ -5,8 +5,9 @@
  * those services; nothing here is reachable from a handler.
  */
 import { pino, type Logger } from 'pino';
+import { Admin } from './admin/admin.js';
 import { ALLOW_ALL } from './auth/authorizer.js';
-import { systemClock, type Clock } from './clock.js';
+import { monotonicNow, systemClock, type Clock } from './clock.js';
 import { BrokerConfig } from './config/broker-config.js';
 import { DynamicBrokerConfigs } from './config/dynamic.js';
 import { DynamicConfigStore } from './config/dynamic-store.js';
@@ -20,8 +21,16 @@ import { TopicManager } from './topics/manager.js';
 import { TopicRegistry } from './topics/registry.js';
 import { LogManager } from './log/log-manager.js';
 import { logCleanerConfig } from './log/cleaner/log-cleaner.js';
+import { DataDirLock } from './log/data-dir-lock.js';
+import { FileStorage } from './log/file-storage.js';
+import { MemoryStorage } from './log/memory-storage.js';
+import type { Storage } from './log/storage.js';
 import { GroupCoordinator } from './group/coordinator.js';
 import { ProducerIdManager } from './producer-ids.js';
+import { ClientQuotaStore } from './quota/store.js';
+import { ClientQuotas } from './quota/client-quotas.js';
+import { RequestGate } from './server/request-gate.js';
+import { ConnectionQuotas } from './server/connection-quotas.js';
 
 export interface BrokerOptions {
   readonly config: BrokerConfig;
@@ -29,6 +38,13 @@ export interface BrokerOptions {
   readonly inMemory?: boolean;
   readonly logger?: Logger;
   readonly clock?: Clock;
+  /**
+   * Serve the admin HTTP server (metrics, health, inspector) on `tafka.admin.listener`. The CLI
+   * turns it on; an embedded broker serves it only when its config sets that key.
+   */
+  readonly admin?: boolean;
+  /** Where the logs and the topic registry live; default: the data directory, or memory with `inMemory`. Tests inject failing storage here. */
+  readonly storage?: Storage;
 }
 
 export class Broker {
@@ -42,20 +58,62 @@ export class Broker {
     private readonly server: KafkaServer,
     private readonly logs: LogManager,
     private readonly groups: GroupCoordinator,
+    private readonly quotas: ClientQuotas,
     private readonly logger: Logger,
+    /** The admin HTTP server, when it runs. */
+    readonly admin: Admin | undefined,
+    private readonly lock: DataDirLock | undefined,
   ) {}
 
+  /** Starts a broker; a data directory another broker holds stops it with DataDirLockedError. */
   static async start(opts: BrokerOptions): Promise<Broker> {
-    const { config } = opts;
     const logger = opts.logger ?? pino({ level: 'silent' });
-    const dataDir = opts.inMemory ? undefined : config.dataDir;
+    const clock = opts.clock ?? systemClock;
+    const dataDir = opts.inMemory ? undefined : opts.config.dataDir;
+    // The data directory is this broker's alone: a second broker on it stops here (DataDirLockedError).
+    const lock = dataDir === undefined ? undefined : await DataDirLock.acquire(dataDir, logger);
+    const serveAdmin = opts.config.adminListener !== undefined && (opts.admin ?? opts.config.explicit.has('tafka.admin.listener'));
+    try {
+      // First, so /health answers while the logs load; a failure later in start-up closes it again.
+      const admin = serveAdmin ? await Admin.start(opts.config, clock, logger) : undefined;
+      try {
+        return await Broker.open(opts, logger, clock, dataDir, lock, admin);
+      } catch (err) {
+        await admin?.close();
+        throw err;
+      }
+    } catch (err) {
+      await lock?.release();
+      throw err;
+    }
+  }
+
+  private static async open(
+    opts: BrokerOptions,
+    logger: Logger,
+    clock: Clock,
+    dataDir: string | undefined,
+    lock: DataDirLock | undefined,
+    admin: Admin | undefined,
+  ): Promise<Broker> {
+    const { config } = opts;
+    // Connection limits first: a bad value stops start-up before any file is opened.
+    const gate = RequestGate.fromConfig(config.get('queued.max.requests'), config.get('queued.max.request.bytes'), config.get('socket.request.max.bytes'));
+    const limits = new ConnectionQuotas({
+      maxConnections: () => config.get('max.connections'),
+      maxConnectionsPerIp: () => config.get('max.connections.per.ip'),
+      perIpOverrides: () => config.get('max.connections.per.ip.overrides'),
+    });
     const meta = await loadOrCreateMetaProperties(dataDir, config.get('node.id'));
     // Dynamic broker configs first: the logs open under the log defaults in force.
     const dynamicConfigs = await DynamicBrokerConfigs.open({ config, store: await DynamicConfigStore.open(dataDir), nodeId: meta.nodeId, logger });
-    const registry = await TopicRegistry.open(dataDir);
-    const clock = opts.clock ?? systemClock;
+    const storage = opts.storage ?? (dataDir === undefined ? new MemoryStorage(clock) : await FileStorage.create(dataDir, config.get('tafka.log.max.open.files')));
+    const registry = await TopicRegistry.open(storage);
+    const logsStarted = monotonicNow();
     const logs = await LogManager.open({
-      dataDir,
+      storage,
+      // A directory no registered topic claims was left by a crash mid-create or mid-delete.
+      isStray: (topic, partition) => !registry.claims(topic, partition),
       config: brokerLogConfig(config),
       // Recovery rebuilds indexes, so each partition must load under its topic's overrides.
       configFor: (topic) => topicLogConfig(config, registry.get(topic)?.configs ?? {}),
@@ -64,25 +122,54 @@ export class Broker {
       retentionCheckIntervalMs: config.get('log.retention.check.interval.ms'),
       producerIdExpirationCheckIntervalMs: config.get('producer.id.expiration.check.interval.ms'),
       cleaner: { config: logCleanerConfig(config), executors: 'worker' },
+      observer: admin?.logStats,
     });
-    const groups = await GroupCoordinator.open({ config, logs, registry, clock, logger });
+    const groupsStarted = monotonicNow();
+    const groups = await GroupCoordinator.open({ config, logs, registry, clock, logger, observer: admin?.timeline });
+    const groupsMs = monotonicNow() - groupsStarted;
     const producerIds = await ProducerIdManager.open(dataDir);
     const topics = await TopicManager.open({ registry, logs, config, logger, onDeleted: (topic) => groups.onTopicDeleted(topic) });
     dynamicConfigs.onChange(() => topics.reapplyLogConfigs());
+    const quotaStore = await ClientQuotaStore.open(dataDir);
+    const quotas = new ClientQuotas(quotaStore, { samples: config.get('quota.window.num'), windowMs: config.get('quota.window.size.seconds') * 1000 }, clock);
 
     let boundPort = 0;
     const node = nodeIdentity(config, meta, () => boundPort);
-    const services: BrokerServices = { config, dynamicConfigs, clock, node, topics, logs, groups, producerIds, authorizer: ALLOW_ALL };
-    const server = new KafkaServer(services, new HandlerRegistry(HANDLERS, config.get('api.versions.floor') as VersionsFloor), logger);
+    const services: BrokerServices = { config, dynamicConfigs, clock, node, topics, logs, groups, producerIds, authorizer: ALLOW_ALL, quotas: quotaStore };
+    admin?.loaded({ logs, groups, topics, node, logsMs: groupsStarted - logsStarted, groupsMs });
+    const server = new KafkaServer({
+      services,
+      registry: new HandlerRegistry(HANDLERS, config.get('api.versions.floor') as VersionsFloor),
+      logger,
+      quotas,
+      gate,
+      limits,
+      backlog: config.get('socket.listen.backlog.size'),
+      idleMs: config.get('connections.max.idle.ms'),
+      observer: admin?.network,
+    });
     const { host, port } = config.listener;
-    boundPort = await server.listen(host, port);
-    return new Broker(services, boundPort, dataDir, server, logs, groups, logger);
+    try {
+      boundPort = await server.listen(host, port);
+    } catch (err) {
+      // A port in use must not leave the logs open (an embedding process goes on running).
+      quotas.close();
+      await groups.close();
+      await logs.close();
+      throw err;
+    }
+    admin?.running(`${host || '0.0.0.0'}:${boundPort}`);
+    return new Broker(services, boundPort, dataDir, server, logs, groups, quotas, logger, admin, lock);
   }
 
   async close(): Promise<void> {
+    this.admin?.stopping();
     await this.server.close();
+    this.quotas.close();
     await this.groups.close();
     await this.logs.close();
+    await this.admin?.close();
+    await this.lock?.release();
     this.logger.info('broker stopped');
   }
 }

@@ -40,3 +40,10 @@ export const systemClock: Clock = {
     return { cancel: () => clearInterval(handle) };
   },
 };
+
+/**
+ * A monotonic time in milliseconds with sub-millisecond precision, for measuring how long
+ * something took (request latencies, fsyncs). Never for scheduling or for timestamps: those use
+ * a `Clock`.
+ */
+export const monotonicNow = (): number => performance.now();

@@ -2,76 +2,60 @@
 /**
  * The `tafka` command line.
  *
- *   tafka start [--host H] [--port P] [--data-dir DIR] [--config server.properties]
- *               [--override key=value ...] [--log-level info]
+ *   tafka start [--port P] [--data-dir DIR] [--config server.properties] [--override k=v ...]
+ *   tafka topic create|list|describe|delete|alter-config|add-partitions ...
+ *   tafka produce TOPIC            (stdin lines)
+ *   tafka consume TOPIC... [-g GROUP] [-o beginning|end|N|-N|@time] [-f FORMAT] [-n N] [-e]
+ *   tafka group list|describe|delete|reset-offsets ...
+ *   tafka cluster info
  *   tafka dump-log FILE... [--print-data-log]     (like Kafka's kafka-dump-log.sh)
+ *
+ * Every client subcommand speaks Kafka's protocol (src/client/) to any broker given with
+ * `--brokers` (default localhost:9092, or TAFKA_BROKERS).
  */
-import { pino } from 'pino';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { Broker } from './broker.js';
-import { BrokerConfig } from './config/broker-config.js';
-import { ConfigError } from './config/parse.js';
-import { settingsFromArgs, type StartArgs } from './cli/start-args.js';
+import { ClientError } from './client/errors.js';
+import { CliError } from './cli/common.js';
+import { clusterCommand } from './cli/commands/cluster.js';
+import { consumeCommand } from './cli/commands/consume.js';
+import { groupCommand } from './cli/commands/group.js';
+import { produceCommand } from './cli/commands/produce.js';
+import { topicCommand } from './cli/commands/topic.js';
 import { dumpLogCommand } from './cli/dump-log.js';
+import { startCommand } from './cli/start.js';
 
-async function start(args: StartArgs): Promise<void> {
-  const logger = pino({ level: args['log-level'], base: { name: 'tafka' } });
-  let config: BrokerConfig;
-  try {
-    config = new BrokerConfig(settingsFromArgs(args));
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      logger.fatal(err.message);
-      process.stderr.write(`tafka: ${err.message}\n`);
-      process.exit(1);
-    }
-    throw err;
-  }
-  const broker = await Broker.start({ config, logger });
-  const { host } = config.listener;
-  const { advertised, nodeId, clusterId } = broker.services.node;
-  logger.info(
-    { listen: `${host || '0.0.0.0'}:${broker.port}`, advertised: `${advertised.host}:${advertised.port}`, dataDir: config.dataDir, nodeId, clusterId },
-    `Tafka listening on ${host || '0.0.0.0'}:${broker.port}, data in ${config.dataDir}`,
-  );
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    try {
-      await broker.close();
-      process.exit(0);
-    } catch (err) {
-      logger.error({ err }, 'error during shutdown');
-      process.exit(1);
-    }
-  };
-  // A rejected promise nobody awaited is a bug, but one request's bug must not stop the broker
-  // (Node's default is to exit): log it loudly and keep serving.
-  process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled promise rejection'));
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-}
+/** Errors a person can act on: one line, no stack, no usage text. */
+const EXPECTED = [CliError, ClientError];
+
+// `tafka consume t | head -1`: the reader went away; that is the end of the output, not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
 
 await yargs(hideBin(process.argv))
   .scriptName('tafka')
-  .command<StartArgs>(
-    'start',
-    'Run the broker',
-    (y) =>
-      y
-        .option('host', { type: 'string', describe: 'Interface to listen on (sets listeners)' })
-        .option('port', { type: 'number', describe: 'Port to listen on (sets listeners)' })
-        .option('data-dir', { type: 'string', describe: 'Data directory (sets log.dirs)' })
-        .option('config', { type: 'string', describe: 'A Kafka server.properties file' })
-        .option('override', { type: 'string', array: true, describe: 'key=value, with Kafka config names; repeatable' })
-        .option('log-level', { type: 'string', default: 'info', choices: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] }),
-    (args) => start(args),
-  )
+  .wrap(Math.min(120, process.stdout.columns ?? 120))
+  .command(startCommand)
+  .command(topicCommand)
+  .command(produceCommand)
+  .command(consumeCommand)
+  .command(groupCommand)
+  .command(clusterCommand)
   .command(dumpLogCommand)
   .demandCommand(1)
   .strict()
   .help()
+  .fail((message, err, y) => {
+    if (err && EXPECTED.some((type) => err instanceof type)) {
+      process.stderr.write(`tafka: ${err.message}\n`);
+      process.exit(1);
+    }
+    if (err) throw err;
+    // A usage mistake: the command's help, then what was wrong.
+    y.showHelp();
+    process.stderr.write(`\n${message}\n`);
+    process.exit(1);
+  })
   .parseAsync();

@@ -13,6 +13,7 @@ import type { DynamicBrokerConfigs } from './config/dynamic.js';
 import type { GroupCoordinator } from './group/coordinator.js';
 import type { LogManager } from './log/log-manager.js';
 import type { ProducerIdManager } from './producer-ids.js';
+import type { ClientQuotaStore } from './quota/store.js';
 import type { TopicService } from './topics/manager.js';
 
 export type { TopicService };
@@ -62,6 +63,9 @@ export type DynamicConfigService = Pick<DynamicBrokerConfigs, 'alter' | 'current
 /** Never-repeating producer ids for InitProducerId. */
 export type ProducerIdSource = Pick<ProducerIdManager, 'generate'>;
 
+/** Client quotas as handlers see them: DescribeClientQuotas and AlterClientQuotas. */
+export type ClientQuotaService = Pick<ClientQuotaStore, 'describe' | 'alter'>;
+
 export interface BrokerServices {
   /** The broker configuration: every key's value in force, dynamic broker configs included. */
   readonly config: BrokerConfig;
@@ -76,4 +80,5 @@ export interface BrokerServices {
   readonly producerIds: ProducerIdSource;
   /** Who may do what; allows everything until Tafka has ACLs. */
   readonly authorizer: Authorizer;
+  readonly quotas: ClientQuotaService;
 }

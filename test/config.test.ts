@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BrokerConfig, parseListener } from '../src/config/broker-config.js';
-import { ConfigError, parseProperties } from '../src/config/parse.js';
+import { parseProperties } from '../src/config/parse.js';
 import { settingsFromArgs } from '../src/cli/start-args.js';
 
 describe('BrokerConfig', () => {
@@ -16,8 +16,11 @@ describe('BrokerConfig', () => {
     expect(c.advertised).toEqual({ host: 'localhost', port: 9092 });
   });
 
-  it('stops on an unknown key, naming it', () => {
-    expect(() => new BrokerConfig([['num.partitons', '3']])).toThrow(new ConfigError('Unknown configuration "num.partitons"'));
+  it('collects unknown keys as ignored (Kafka warns and goes on), once each, and keeps the defaults', () => {
+    const c = new BrokerConfig([['num.partitons', '3'], ['zookeeper.connect', 'zk:2181'], ['num.partitons', '4'], ['num.partitions', '2']]);
+    expect(c.ignored).toEqual(['num.partitons', 'zookeeper.connect']);
+    expect(c.get('num.partitions')).toBe(2);
+    expect(c.explicit.has('num.partitons')).toBe(false);
   });
 
   it.each([

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { BrokerConfig } from '../config/broker-config.js';
 import { ConfigError, parseProperties } from '../config/parse.js';
+import { settingsFromEnv } from './env-config.js';
 
 export interface StartArgs {
   host?: string;
@@ -11,13 +12,15 @@ export interface StartArgs {
   'data-dir'?: string;
   config?: string;
   override?: string[];
+  'config-from-env'?: boolean;
   'log-level': string;
 }
 
-/** Settings in precedence order: file, then --override flags, then the shortcut flags. */
-export function settingsFromArgs(args: StartArgs): [string, string][] {
+/** Settings in precedence order: file, then KAFKA_* variables (--config-from-env), then --override flags, then the shortcut flags. */
+export function settingsFromArgs(args: StartArgs, env: NodeJS.ProcessEnv = process.env): [string, string][] {
   const settings: [string, string][] = [];
   if (args.config) settings.push(...parseProperties(readFileSync(args.config, 'utf8')));
+  if (args['config-from-env']) settings.push(...settingsFromEnv(env));
   for (const o of args.override ?? []) {
     const eq = o.indexOf('=');
     if (eq <= 0) throw new ConfigError(`Malformed --override "${o}": expected key=value`);

@@ -16,7 +16,7 @@
  */
 import { ZERO_UUID, type FieldSpec, type MessageOf, type MessageSpec } from '../../protocol/schema.js';
 import { ProtocolError } from './errors.js';
-import { Reader } from './reader.js';
+import { Reader, TracingReader, type FieldSpan } from './reader.js';
 import { inRange, parseRange } from './versions.js';
 import { Writer, sizeOfUnsignedVarint } from './writer.js';
 
@@ -138,7 +138,8 @@ function writeLength(w: Writer, flexible: boolean, nullable: boolean, len: numbe
   else w.int32(len);
 }
 
-function arrayCodec(element: Codec, flexible: boolean, nullable: boolean): Codec<unknown[] | null> {
+function arrayCodec(element: Codec, flexible: boolean, nullable: boolean, traced = false): Codec<unknown[] | null> {
+  if (traced) element = tracedField(undefined, element);
   return {
     read(r) {
       const n = flexible ? r.compactArrayLength(nullable) : r.arrayLength(nullable);
@@ -221,16 +222,31 @@ export function isDefault(f: FieldSpec, v: unknown): boolean {
 // ---------------------------------------------------------------------------------------------
 // Fields and structs
 
-function fieldCodec(f: FieldSpec, version: number, flexible: boolean): Codec {
+function fieldCodec(f: FieldSpec, version: number, flexible: boolean, traced: boolean): Codec {
   const flex = flexible && f.flexibleVersions !== 'none';
   const nullable = inRange(version, f.nullableVersions);
-  if (f.type === '[]') return arrayCodec(structCodec(f.fields!, version, flex), flex, nullable);
+  if (f.type === '[]') return arrayCodec(structCodec(f.fields!, version, flex, traced), flex, nullable, traced);
   if (f.type === '{}') {
-    const struct = structCodec(f.fields!, version, flex);
+    const struct = structCodec(f.fields!, version, flex, traced);
     return nullable ? nullableStructCodec(struct) : struct;
   }
-  if (f.type.startsWith('[]')) return arrayCodec(primitiveCodec(f.type.slice(2), flex, false), flex, nullable);
+  if (f.type.startsWith('[]')) return arrayCodec(primitiveCodec(f.type.slice(2), flex, false), flex, nullable, traced);
   return primitiveCodec(f.type, flex, nullable);
+}
+
+/** `codec`, recording its span on a TracingReader (named `name`, or by array index). */
+function tracedField(name: string | undefined, codec: Codec): Codec {
+  return {
+    read(r) {
+      const t = r as TracingReader;
+      t.enter(name);
+      const v = codec.read(r);
+      t.leave(v);
+      return v;
+    },
+    size: codec.size,
+    write: codec.write,
+  };
 }
 
 function primitiveCodec(type: string, flexible: boolean, nullable: boolean): Codec {
@@ -260,17 +276,18 @@ interface TaggedStep {
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a struct's shape comes from its FieldSpecs at run time
-function structCodec(fields: readonly FieldSpec[], version: number, flexible: boolean): Codec<Record<string, any>> {
+function structCodec(fields: readonly FieldSpec[], version: number, flexible: boolean, traced = false): Codec<Record<string, any>> {
+  const compile = (f: FieldSpec) => (traced ? tracedField(f.name, fieldCodec(f, version, flexible, true)) : fieldCodec(f, version, flexible, false));
   const steps: Step[] = [];
   const tagged: TaggedStep[] = [];
   const absent: FieldSpec[] = [];
   for (const f of fields) {
     const present = inRange(version, f.versions);
     const isTagged = present && flexible && inRange(version, f.taggedVersions);
-    if (present && !isTagged) steps.push({ field: f, name: f.name, codec: fieldCodec(f, version, flexible) });
+    if (present && !isTagged) steps.push({ field: f, name: f.name, codec: compile(f) });
     else {
       steps.push({ field: f, name: f.name });
-      if (isTagged) tagged.push({ field: f, name: f.name, tag: f.tag!, codec: fieldCodec(f, version, flexible) });
+      if (isTagged) tagged.push({ field: f, name: f.name, tag: f.tag!, codec: compile(f) });
       else if (!f.ignorable) absent.push(f);
     }
   }
@@ -290,18 +307,17 @@ function structCodec(fields: readonly FieldSpec[], version: number, flexible: bo
       const o: Record<string, unknown> = {};
       for (const s of steps) o[s.name] = s.codec ? s.codec.read(r) : defaultOf(s.field);
       if (flexible) {
+        if (traced) (r as TracingReader).enter('_tagged_fields');
         const count = r.unsignedVarint();
         for (let i = 0; i < count; i++) {
           const tag = r.unsignedVarint();
           const size = r.unsignedVarint();
           if (size > r.remaining) throw new ProtocolError(`tagged field ${tag} of ${size} bytes overruns the message`);
           const known = byTag.get(tag);
-          if (known) {
-            const sub = new Reader(r.buf, r.pos, r.pos + size);
-            o[known.name] = known.codec.read(sub);
-          }
+          if (known) o[known.name] = known.codec.read(r.sub(r.pos, r.pos + size));
           r.skip(size);
         }
+        if (traced) (r as TracingReader).leave(count);
       }
       return o;
     },
@@ -344,7 +360,9 @@ function structCodec(fields: readonly FieldSpec[], version: number, flexible: bo
 // Messages
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- one cache for every message type; codecFor() restores the type
-const compiled = new WeakMap<MessageSpec, Map<number, MessageCodec<any>>>();
+type Cache = WeakMap<MessageSpec, Map<number, MessageCodec<any>>>;
+const compiled: Cache = new WeakMap();
+const tracedCompiled: Cache = new WeakMap();
 
 export function isFlexible(spec: MessageSpec, version: number): boolean {
   return inRange(version, spec.flexibleVersions);
@@ -352,8 +370,35 @@ export function isFlexible(spec: MessageSpec, version: number): boolean {
 
 /** The compiled codec of `spec` at `version`; built on first use, then cached. */
 export function codecFor<M extends MessageSpec>(spec: M, version: number): MessageCodec<MessageOf<M>> {
-  let byVersion = compiled.get(spec);
-  if (!byVersion) compiled.set(spec, (byVersion = new Map()));
+  return compileMessage(spec, version, false, compiled);
+}
+
+/**
+ * The same codec compiled a second time, with every field read wrapped to record its span: it must
+ * be given a TracingReader (src/codec/reader.ts). The inspector decodes captured frames with it;
+ * the broker never does, so the codecs that serve requests carry no tracing code at all.
+ */
+export function tracedCodecFor<M extends MessageSpec>(spec: M, version: number): MessageCodec<MessageOf<M>> {
+  return compileMessage(spec, version, true, tracedCompiled);
+}
+
+/** Decodes one message with field spans: its value and the span tree (the root covers start..end). */
+export function decodeTraced<M extends MessageSpec>(
+  spec: M,
+  version: number,
+  buf: Buffer,
+  start = 0,
+  end = buf.length,
+): { value: MessageOf<M>; spans: FieldSpan } {
+  const r = new TracingReader(buf, start, end);
+  const value = tracedCodecFor(spec, version).read(r);
+  r.root.end = r.pos;
+  return { value, spans: r.root };
+}
+
+function compileMessage<M extends MessageSpec>(spec: M, version: number, traced: boolean, cache: Cache): MessageCodec<MessageOf<M>> {
+  let byVersion = cache.get(spec);
+  if (!byVersion) cache.set(spec, (byVersion = new Map()));
   let codec = byVersion.get(version);
   if (codec) return codec;
   const valid = parseRange(spec.validVersions);
@@ -361,7 +406,8 @@ export function codecFor<M extends MessageSpec>(spec: M, version: number): Messa
     throw new ProtocolError(`${spec.name} has no version ${version} (valid: ${spec.validVersions})`);
   }
   const flexible = isFlexible(spec, version);
-  const struct = structCodec(spec.fields, version, flexible);
+  const struct = structCodec(spec.fields, version, flexible, traced);
+  const reader = traced ? TracingReader : Reader;
   codec = {
     version,
     flexible,
@@ -369,7 +415,7 @@ export function codecFor<M extends MessageSpec>(spec: M, version: number): Messa
     size: struct.size,
     write: struct.write,
     decode(buf, start = 0, end = buf.length) {
-      return struct.read(new Reader(buf, start, end));
+      return struct.read(new reader(buf, start, end));
     },
     encode(value) {
       zeroCopyBytes = 0;

@@ -179,4 +179,57 @@ export class Reader {
   skip(n: number): void {
     this.take(n);
   }
+
+  /** A reader over `start..end` of the same buffer (a tagged field's bytes). */
+  sub(start: number, end: number): Reader {
+    return new Reader(this.buf, start, end);
+  }
+}
+
+/**
+ * Where one field lies in the bytes: `start..end` (end exclusive) in the buffer, with the spans of
+ * its sub-fields (struct fields, array elements by index, tagged fields) and, for a leaf, its value.
+ */
+export interface FieldSpan {
+  readonly name: string;
+  readonly start: number;
+  end: number;
+  value?: unknown;
+  children?: FieldSpan[];
+}
+
+/**
+ * A Reader that also records the span of every field it reads, for the inspector's hex view. Only
+ * the traced codecs (`tracedCodecFor` in interpret.ts) call `enter`/`leave`; the codecs the broker
+ * serves requests with are compiled without them, so recording costs nothing when nobody captures.
+ */
+export class TracingReader extends Reader {
+  readonly root: FieldSpan;
+  private readonly stack: FieldSpan[];
+
+  constructor(buf: Buffer, start = 0, end = buf.length, stack?: FieldSpan[]) {
+    super(buf, start, end);
+    this.root = stack?.[0] ?? { name: '', start, end, children: [] };
+    this.stack = stack ?? [this.root];
+  }
+
+  /** Opens the span of a field that starts here; an array element is named by its index. */
+  enter(name?: string): void {
+    const parent = this.stack[this.stack.length - 1]!;
+    const children = (parent.children ??= []);
+    const span: FieldSpan = { name: name ?? String(children.length), start: this.pos, end: this.pos };
+    children.push(span);
+    this.stack.push(span);
+  }
+
+  /** Closes the innermost span here; a leaf keeps its value. */
+  leave(value?: unknown): void {
+    const span = this.stack.pop()!;
+    span.end = this.pos;
+    if (span.children === undefined && value !== undefined) span.value = value;
+  }
+
+  override sub(start: number, end: number): Reader {
+    return new TracingReader(this.buf, start, end, this.stack);
+  }
 }

@@ -2,8 +2,10 @@
  * The broker's configuration: every broker key's value in force, typed by its row in broker-keys.ts.
  *
  * Values come, lowest precedence first, from Kafka's defaults, a `server.properties` file, and
- * `--override key=value` flags (plus the `--host/--port/--data-dir` shortcuts). An unknown key or a
- * value of the wrong kind stops start-up with a message naming it, as Kafka's KafkaConfig does.
+ * `--override key=value` flags (plus the `--host/--port/--data-dir` shortcuts). A value of the wrong
+ * kind for a key Tafka uses stops start-up with a message naming it, as Kafka's KafkaConfig does; a
+ * key Tafka does not use (a typo, or a Kafka key with no meaning here) is only collected in `ignored`
+ * for start-up to log, as Kafka warns "supplied but isn't a known config" and goes on.
  *
  * On top of those static values come the dynamic broker configs (KIP-226, src/config/dynamic.ts):
  * the cluster-wide defaults (resource name "") and, above them, this broker's own (resource name =
@@ -38,16 +40,24 @@ export class BrokerConfig {
   /** The dynamic layers as stored (text; names Tafka does not know included), and their parsed values. */
   private readonly dynamicTexts: Record<DynamicScope, ReadonlyMap<string, string>> = { 'cluster-default': new Map(), 'this-broker': new Map() };
   private readonly dynamicValues: Record<DynamicScope, ReadonlyMap<string, BrokerValue>> = { 'cluster-default': new Map(), 'this-broker': new Map() };
+  /** Keys supplied that Tafka does not use, in the order given; start-up logs them as ignored. */
+  readonly ignored: readonly string[];
 
   constructor(settings: Iterable<[string, string]> = []) {
     const explicit = new Set<string>();
+    const ignored: string[] = [];
     for (const [key, text] of settings) {
       const def = brokerKey(key);
-      if (!def || def.synonymOnly) throw new ConfigError(`Unknown configuration "${key}"`);
+      if (!def || def.synonymOnly) {
+        if (!ignored.includes(key)) ignored.push(key);
+        continue;
+      }
       this.values.set(key, parseBrokerValue(key, def, text));
       explicit.add(key);
     }
     this.explicit = explicit;
+    void this.adminListener; // a malformed host:port stops start-up here, not when the server binds
+    this.ignored = ignored;
     if (this.values.get('broker.id') !== null && !explicit.has('node.id')) {
       this.values.set('node.id', this.values.get('broker.id')!);
     }
@@ -128,6 +138,12 @@ export class BrokerConfig {
     return parseListener('listeners', this.get('listeners'));
   }
 
+  /** Where the admin HTTP server listens (`tafka.admin.listener`), or undefined when it is off. */
+  get adminListener(): { host: string; port: number } | undefined {
+    const value = this.get('tafka.admin.listener').trim();
+    return value === '' ? undefined : parseListener('tafka.admin.listener', value, 'host:port');
+  }
+
   /** What clients are told to connect to: advertised.listeners, else the listener (localhost for ""). */
   get advertised(): { host: string; port: number } {
     const adv = this.get('advertised.listeners');
@@ -137,10 +153,10 @@ export class BrokerConfig {
 }
 
 /** `PLAINTEXT://host:port` (first of a comma-separated list). */
-export function parseListener(key: string, value: string): { host: string; port: number } {
+export function parseListener(key: string, value: string, form = 'PLAINTEXT://host:port'): { host: string; port: number } {
   const first = value.split(',')[0].trim();
   const m = /^(?:[A-Za-z_]+:\/\/)?(\[[^\]]*\]|[^:]*):(\d+)$/.exec(first);
-  if (!m) throw new ConfigError(`Invalid value "${value}" for configuration ${key}: expected PLAINTEXT://host:port`);
+  if (!m) throw new ConfigError(`Invalid value "${value}" for configuration ${key}: expected ${form}`);
   const host = m[1].replace(/^\[|\]$/g, '');
   return { host, port: Number(m[2]) };
 }

@@ -43,6 +43,10 @@ export const BROKER_CONFIGS = {
   'default.replication.factor': { type: 'INT', default: '1', doc: 'Replication factor for CreateTopics with -1; one node can only hold 1.' },
   'auto.create.topics.enable': { type: 'BOOLEAN', default: 'true', doc: 'Create an unknown topic when Metadata or Produce names it.' },
   'delete.topic.enable': { type: 'BOOLEAN', default: 'true', doc: 'Whether DeleteTopics may delete topics.' },
+  // KIP-578's name: a proposal; Apache Kafka itself has no such limit.
+  'max.broker.partitions': { type: 'INT', default: '20000', min: 1, dynamic: 'cluster-wide', doc: 'Most partitions this broker holds, internal topics included; creating more answers 44 POLICY_VIOLATION (KIP-578\'s name, not an Apache Kafka key).' },
+  // Tafka's own: Kafka keeps every segment file open (and mmaps its indexes) and needs ulimit -n raised instead.
+  'tafka.log.max.open.files': { type: 'INT', default: '512', min: 8, doc: 'Most log files (segments, indexes) held open at once; the least recently used idle ones are closed (Tafka\'s own key).' },
   'socket.request.max.bytes': { type: 'INT', default: '104857600', min: 1, doc: 'Largest request frame accepted; a bigger one closes the connection.' },
   'message.max.bytes': { type: 'INT', default: '1048588', min: 0, dynamic: 'cluster-wide', doc: 'Largest record batch a partition accepts (topic key: max.message.bytes).' },
 
@@ -88,6 +92,17 @@ export const BROKER_CONFIGS = {
   'producer.id.expiration.check.interval.ms': { type: 'INT', default: '600000', min: 1, doc: 'How often expired producer state is looked for.' },
   'min.insync.replicas': { type: 'INT', default: '1', min: 1, dynamic: 'cluster-wide', doc: 'In-sync replicas acks=all needs; above 1 such produces fail on one node.' },
 
+  // ------------------------------------------------------------------ connections, backpressure and client quotas
+  'socket.listen.backlog.size': { type: 'INT', default: '50', min: 1, doc: 'Connections waiting to be accepted: the listen backlog, and the accepted connections held while max.connections is reached.' },
+  'max.connections': { type: 'INT', default: '2147483647', min: 0, dynamic: 'cluster-wide', doc: 'Most open client connections; past it a new connection waits (unread) until another closes.' },
+  'max.connections.per.ip': { type: 'INT', default: '2147483647', min: 0, dynamic: 'cluster-wide', doc: 'Most connections from one IP address; a new connection past it is closed at once.' },
+  'max.connections.per.ip.overrides': { type: 'STRING', default: '', dynamic: 'cluster-wide', doc: 'Per-address exceptions to max.connections.per.ip: "host:count,127.0.0.1:200".' },
+  'connections.max.idle.ms': { type: 'LONG', default: '600000', doc: 'Close a connection that has read and written nothing for this long (-1: never).' },
+  'queued.max.requests': { type: 'INT', default: '500', min: 1, doc: 'Requests read but not yet answered, broker-wide, before no more are read from any connection.' },
+  'queued.max.request.bytes': { type: 'LONG', default: '-1', doc: 'Bytes of requests read but not yet answered, broker-wide, before no more are read (-1: no limit).' },
+  'quota.window.num': { type: 'INT', default: '11', min: 1, doc: 'Samples a client quota\'s rate is measured over.' },
+  'quota.window.size.seconds': { type: 'INT', default: '1', min: 1, doc: 'Length of one client-quota sample.' },
+
   // ------------------------------------------------------------------ KRaft, networking, threads: inert here
   // Kafka types the next three as LIST (with their own validators) and defaults them to an empty
   // list; Tafka, which has no controller role, takes any text and leaves them unset.
@@ -113,6 +128,11 @@ export const BROKER_CONFIGS = {
   'log.cleaner.io.buffer.load.factor': { type: 'DOUBLE', default: '0.9', dynamic: 'cluster-wide', doc: 'How full a cleaner\'s key map may become before a pass stops early.' },
   'log.cleaner.backoff.ms': { type: 'LONG', default: '15000', min: 0, dynamic: 'cluster-wide', doc: 'How long a cleaner sleeps when no log is dirty enough.' },
   'share.coordinator.state.topic.min.isr': { type: 'SHORT', default: '2', min: 1, inert: true, doc: 'min.insync.replicas of __share_group_state in Kafka.' },
+
+  // ------------------------------------------------------------------ Tafka's own keys (no Kafka counterpart)
+  // A separate HTTP port on loopback, as Redpanda's admin API (9644): the Kafka listener is untouched.
+  'tafka.admin.listener': { type: 'STRING', default: '127.0.0.1:9644', doc: 'The admin HTTP server (/metrics, /health, /ready, the inspector): host:port; empty turns it off.' },
+  'tafka.inspector.traffic.enable': { type: 'BOOLEAN', default: 'false', doc: 'Capture decoded requests and responses for the inspector\'s traffic page (costs CPU per request).' },
 
   // ------------------------------------------------------------------ Kafka keys Tafka knows only as topic-key synonyms
   'compression.type': { type: 'STRING', default: 'producer', oneOf: COMPRESSION_TYPES, dynamic: 'cluster-wide', synonymOnly: true, doc: 'Codec batches are stored with (producer: as sent).' },

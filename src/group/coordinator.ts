@@ -22,6 +22,7 @@ import type { BrokerConfig } from '../config/broker-config.js';
 import type { LogManager } from '../log/log-manager.js';
 import type { InternalTopicRegistry } from '../topics/internal-logs.js';
 import { coordinatorPartitionFor } from '../util/java-hash.js';
+import type { GroupObserver } from '../observe/observer.js';
 import { ClassicGroup, type GroupState, type JoinParams, type JoinResult, type LeaveMember, type SyncParams, type SyncResult } from './group.js';
 import { LogOffsetStore, OFFSETS_TOPIC, type OffsetStore } from './offset-store.js';
 import { PendingTransactionalOffsets } from './pending-offsets.js';
@@ -128,6 +129,8 @@ export interface GroupCoordinatorOptions {
   readonly logger: Logger;
   readonly config: GroupCoordinatorConfig;
   readonly store: OffsetStore;
+  /** Told about every group state transition (the inspector's rebalance timeline). */
+  readonly observer?: GroupObserver;
 }
 
 /** Snapshot once at least this many records were written since the last one, and more than are live. */
@@ -159,6 +162,7 @@ export class GroupCoordinator {
   private readonly logger: Logger;
   readonly config: GroupCoordinatorConfig;
   private readonly store: OffsetStore;
+  private readonly observer: GroupObserver | undefined;
 
   constructor(opts: GroupCoordinatorOptions) {
     this.clock = opts.clock;
@@ -168,6 +172,7 @@ export class GroupCoordinator {
     this.partitions = Array.from({ length: opts.store.partitionCount }, () => ({
       inflight: 0, recordsSinceSnapshot: 0, snapshotting: false, holdsOthers: false,
     }));
+    this.observer = opts.observer;
   }
 
   /**
@@ -176,13 +181,19 @@ export class GroupCoordinator {
    * broker's clock, settings from the broker config. Resolves once the logs have been replayed.
    */
   static async open(opts: {
-    config: BrokerConfig; logs: LogManager; registry: InternalTopicRegistry; clock: Clock; logger: Logger;
+    config: BrokerConfig;
+    logs: LogManager;
+    registry: InternalTopicRegistry;
+    clock: Clock;
+    logger: Logger;
+    observer?: GroupObserver;
   }): Promise<GroupCoordinator> {
     const coordinator = new GroupCoordinator({
       clock: opts.clock,
       logger: opts.logger,
       config: groupCoordinatorConfig(opts.config),
       store: await LogOffsetStore.open(opts),
+      observer: opts.observer,
     });
     await coordinator.startup();
     return coordinator;
@@ -300,8 +311,10 @@ export class GroupCoordinator {
       { initialRebalanceDelayMs: this.config.initialRebalanceDelayMs, maxSize: this.config.groupMaxSize },
       {
         persist: (g) => this.persistGroup(g),
-        onTransition: (g, from, to, reason) =>
-          this.logger.info({ group: g.groupId, generation: g.generationId, from, to, reason }, 'group state changed'),
+        onTransition: (g, from, to, reason) => {
+          this.logger.info({ group: g.groupId, generation: g.generationId, from, to, reason }, 'group state changed');
+          this.observer?.transition(g.groupId, g.generationId, from, to, reason, this.clock.now());
+        },
       },
     );
     this.groups.set(groupId, group);

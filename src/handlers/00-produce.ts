@@ -36,7 +36,8 @@
  *   producer. A transactional id on a request with plain batches is ignored, as Kafka does.
  * - Errors per partition (one bad partition does not fail the others): 3 UNKNOWN_TOPIC_OR_PARTITION,
  *   100 UNKNOWN_TOPIC_ID (v13), 2 CORRUPT_MESSAGE, 87 INVALID_RECORD, 76, 32, 10 MESSAGE_TOO_LARGE, 19
- *   NOT_ENOUGH_REPLICAS (acks=-1 with min.insync.replicas above 1: there is one replica), 45, 47, 49;
+ *   NOT_ENOUGH_REPLICAS (acks=-1 with min.insync.replicas above 1: there is one replica), 45, 47, 49,
+ *   17 INVALID_TOPIC_EXCEPTION for an internal topic (its coordinator alone writes it);
  *   for the whole request 21 INVALID_REQUIRED_ACKS.
  *
  * Version notes:
@@ -54,6 +55,7 @@ import { effectiveTopicConfig } from '../config/describe.js';
 import type { AppendTicket } from '../log/partition-log.js';
 import { RecordValidationError } from '../log/timestamp-validation.js';
 import { defineHandler, type Request, type RequestContext, type Response } from '../server/handler.js';
+import { internalTopicRefusal } from '../topics/internal-guard.js';
 import { findTopic } from '../topics/lookup.js';
 import type { TopicInfo } from '../topics/registry.js';
 
@@ -114,9 +116,11 @@ function startAppends(req: Request<typeof Produce>, ctx: RequestContext): Outcom
   const validAcks = req.acks === 0 || req.acks === 1 || req.acks === -1;
   return req.topicData.map((topicData) => {
     const { topic, errorCode: unknownTopic } = findTopic(topics, apiVersion >= 13 ? { id: topicData.topicId } : { name: topicData.name });
+    const internal = topic && internalTopicRefusal(topic.name, 'produce');
     return topicData.partitionData.map(({ index, records }): Outcome => {
       if (!validAcks) return result(index, ErrorCode.INVALID_REQUIRED_ACKS);
       if (!topic) return result(index, unknownTopic);
+      if (internal) return result(index, internal.errorCode, internal.message);
       const log = topics.partitionLog(topic.name, index);
       if (!log) return result(index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
       if (records === null || !Buffer.isBuffer(records)) return result(index, ErrorCode.INVALID_RECORD, 'Produce request carries no record batch');

@@ -148,6 +148,8 @@ export default defineHandler({
   minVersion: 4,
   legacyMinVersion: 0,
   maxVersion: 18,
+  // A fetch may answer with up to max_bytes: the connection reads nothing more until it is sent.
+  responseBytes: (req) => req.maxBytes,
   async handle(req, ctx): Promise<Response<typeof Fetch>> {
     const { apiVersion } = ctx;
     const { topics } = ctx.services;

@@ -13,10 +13,14 @@
  *   a bad value is 40 INVALID_CONFIG, naming the key; nothing is created.
  * - validate_only runs every check and answers as if created, without creating anything (the
  *   topic id is then the zero uuid: no topic was made).
+ * - A request whose topics would take more than 10,000 metadata records (a topic, its partitions and
+ *   its configs: src/topics/request-limit.ts) fails whole with 44 POLICY_VIOLATION, as in Kafka 4.
+ *   Beyond `max.broker.partitions` a topic gets 44 too (src/topics/manager.ts).
  * - Errors per topic: 17 INVALID_TOPIC_EXCEPTION (illegal name, or it collides with an existing one
  *   once '.' and '_' are treated alike), 36 TOPIC_ALREADY_EXISTS, 37 INVALID_PARTITIONS,
  *   38 INVALID_REPLICATION_FACTOR, 39 INVALID_REPLICA_ASSIGNMENT, 40 INVALID_CONFIG, and
- *   42 INVALID_REQUEST for a name given twice in one request.
+ *   42 INVALID_REQUEST for a name given twice in one request or an internal topic's name
+ *   (src/topics/internal-guard.ts), 56 KAFKA_STORAGE_ERROR when the disk refuses (nothing is left behind).
  * - timeout_ms is not needed: a single node creates the topic before answering.
  *
  * Version notes:
@@ -31,7 +35,10 @@ import type { BrokerServices } from '../services.js';
 import { describeTopicConfig } from '../config/describe.js';
 import { topicConfigNames } from '../config/topic-keys.js';
 import { normalizeTopicConfigs } from '../config/topic-values.js';
+import { internalTopicRefusal } from '../topics/internal-guard.js';
+import { collidingTopic } from '../topics/manager.js';
 import { invalidTopicName } from '../topics/registry.js';
+import { MAX_RECORDS_PER_REQUEST, tooLargeRequest } from '../topics/request-limit.js';
 
 type Creatable = Request<typeof CreateTopics>['topics'][number];
 type Result = Response<typeof CreateTopics>['topics'][number];
@@ -47,15 +54,14 @@ const failed = (name: string, err: KafkaError): Result => ({
   configs: [],
 });
 
-/** Kafka treats '.' and '_' alike in metric names, so it refuses topics that differ only there. */
-const collisionKey = (name: string) => name.replace(/\./g, '_');
-
 /** Checks everything CreateTopics checks; returns the partition count and normalized configs. */
 function validate({ config, topics, node }: BrokerServices, t: Creatable): { partitions: number; configs: Record<string, string> } {
   const bad = invalidTopicName(t.name);
   if (bad) throw new KafkaError(ErrorCode.INVALID_TOPIC_EXCEPTION, bad);
   if (topics.get(t.name)) throw new KafkaError(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${t.name}' already exists.`);
-  const collides = topics.list().find((other) => collisionKey(other.name) === collisionKey(t.name));
+  const internal = internalTopicRefusal(t.name, 'create');
+  if (internal) throw internal;
+  const collides = collidingTopic(topics.list(), t.name);
   if (collides) throw new KafkaError(ErrorCode.INVALID_TOPIC_EXCEPTION, `Topic '${t.name}' collides with existing topic: ${collides.name}`);
 
   let partitions: number;
@@ -105,9 +111,24 @@ export function checkReplicas(nodeId: number, brokerIds: readonly number[]): voi
   }
 }
 
+/** The metadata records Kafka's controller would write for the topics that pass validation. */
+function metadataRecords(services: BrokerServices, topics: Creatable[]): number {
+  let records = 0;
+  for (const t of topics) {
+    try {
+      const { partitions, configs } = validate(services, t);
+      records += 1 + partitions + Object.keys(configs).length;
+    } catch (err) {
+      if (!isKafkaError(err)) throw err;
+    }
+  }
+  return records;
+}
+
 async function create(services: BrokerServices, t: Creatable, validateOnly: boolean): Promise<Result> {
   try {
     const { partitions, configs } = validate(services, t);
+    if (validateOnly) services.topics.checkPartitionLimit(partitions);
     const topicId = validateOnly ? ZERO_UUID : (await services.topics.create(t.name, partitions, configs)).id;
     return {
       name: t.name,
@@ -136,6 +157,11 @@ export default defineHandler({
   async handle(req, ctx): Promise<Response<typeof CreateTopics>> {
     const count = new Map<string, number>();
     for (const t of req.topics) count.set(t.name, (count.get(t.name) ?? 0) + 1);
+    const unique = req.topics.filter((t) => count.get(t.name) === 1);
+    if (metadataRecords(ctx.services, unique) > MAX_RECORDS_PER_REQUEST) {
+      const refusal = tooLargeRequest();
+      return { throttleTimeMs: 0, topics: [...new Set(req.topics.map((t) => t.name))].map((name) => failed(name, refusal)) };
+    }
     const topics: Result[] = [];
     const answered = new Set<string>();
     // One at a time, in request order: two topics of one request may collide with each other.

@@ -8,7 +8,8 @@
  *   (see src/topics/manager.ts), so a request racing the deletion finds either the whole topic or
  *   none of it: producers and consumers get 3 UNKNOWN_TOPIC_OR_PARTITION (100 UNKNOWN_TOPIC_ID by id).
  * - Errors per topic: 3 UNKNOWN_TOPIC_OR_PARTITION (by name), 100 UNKNOWN_TOPIC_ID (by id),
- *   42 INVALID_REQUEST for a topic named twice, for both a name and an id, or for neither;
+ *   42 INVALID_REQUEST for a topic named twice, for both a name and an id, or for neither, and
+ *   for an internal topic (src/topics/internal-guard.ts);
  *   73 TOPIC_DELETION_DISABLED when delete.topic.enable is false (42 before v3, as in Kafka).
  * - timeout_ms is not needed: the topic is deleted before the answer.
  *
@@ -20,6 +21,7 @@ import { DeleteTopics } from '../../protocol/messages/20-delete-topics.js';
 import { ErrorCode, isKafkaError, KafkaError } from '../../protocol/errors.js';
 import { ZERO_UUID } from '../../protocol/schema.js';
 import { defineHandler, type Response } from '../server/handler.js';
+import { internalTopicRefusal } from '../topics/internal-guard.js';
 import { requireTopic } from '../topics/lookup.js';
 
 type Result = Response<typeof DeleteTopics>['responses'][number];
@@ -55,6 +57,8 @@ export default defineHandler({
         const topic = requireTopic(topics, t.name !== null ? { name: t.name } : { id: t.topicId });
         result.name = topic.name;
         result.topicId = topic.id;
+        const internal = internalTopicRefusal(topic.name, 'delete');
+        if (internal) throw internal;
         await topics.delete(topic.name);
       } catch (err) {
         if (!isKafkaError(err)) throw err;

@@ -13,7 +13,8 @@
  *   restarts (src/log/log-manager.ts).
  * - Errors per partition (low_watermark -1): 3 UNKNOWN_TOPIC_OR_PARTITION, 1 OFFSET_OUT_OF_RANGE
  *   for an offset above the high watermark or below -1, 44 POLICY_VIOLATION for a topic whose
- *   cleanup.policy lacks "delete" (Kafka refuses to delete records of a compacted-only topic).
+ *   cleanup.policy lacks "delete" (Kafka refuses to delete records of a compacted-only topic),
+ *   17 INVALID_TOPIC_EXCEPTION for an internal topic, as Kafka.
  * - timeout_ms is not needed: there are no followers to wait for.
  *
  * Version notes:
@@ -24,11 +25,14 @@ import { ErrorCode, isKafkaError, KafkaError } from '../../protocol/errors.js';
 import { defineHandler, type Response } from '../server/handler.js';
 import type { BrokerServices } from '../services.js';
 import { effectiveTopicConfig } from '../config/describe.js';
+import { internalTopicRefusal } from '../topics/internal-guard.js';
 
 type Partition = Response<typeof DeleteRecords>['topics'][number]['partitions'][number];
 
 async function deleteBefore({ config, topics }: BrokerServices, topicName: string, partitionIndex: number, offset: bigint): Promise<Partition> {
   try {
+    const internal = internalTopicRefusal(topicName, 'deleteRecords');
+    if (internal) throw internal;
     const topic = topics.get(topicName);
     const log = topic && topics.partitionLog(topicName, partitionIndex);
     if (!topic || !log) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);

@@ -15,6 +15,8 @@
  * - A transactional id: Tafka has no transaction coordinator, so it answers as a Kafka cluster whose
  *   transaction state log is unavailable: 15 COORDINATOR_NOT_AVAILABLE. Clients retry it and then
  *   give up with a "coordinator not available" error; nothing is half-initialised.
+ * - A new block of ids that cannot be recorded (a full disk): 14 COORDINATOR_LOAD_IN_PROGRESS, what
+ *   Kafka's broker answers while it has no block of ids to hand out; clients retry.
  *
  * Version notes: v2 flexible; v3 producer id/epoch for KIP-360 bumps; v4 PRODUCER_FENCED;
  * v5 TRANSACTION_ABORTABLE; v6 two-phase commit fields (KIP-939), unused without transactions.
@@ -39,7 +41,13 @@ export default defineHandler({
   async handle(req, ctx): Promise<Response<typeof InitProducerId>> {
     if ((req.producerId === -1n) !== (req.producerEpoch === -1)) return failed(ErrorCode.INVALID_REQUEST);
     if (req.transactionalId !== null) return failed(ErrorCode.COORDINATOR_NOT_AVAILABLE);
-    const producerId = await ctx.services.producerIds.generate();
+    let producerId: bigint;
+    try {
+      producerId = await ctx.services.producerIds.generate();
+    } catch (err) {
+      ctx.log.error({ err }, 'could not record a new block of producer ids');
+      return failed(ErrorCode.COORDINATOR_LOAD_IN_PROGRESS);
+    }
     ctx.log.debug({ producerId }, 'allocated producer id');
     return { ...failed(ErrorCode.NONE), producerId, producerEpoch: 0 };
   },

@@ -9,8 +9,11 @@
  * - Assignments, when given, must list exactly one replica list per new partition, each naming only
  *   this broker (one replica, like every existing partition).
  * - validate_only checks everything and changes nothing.
+ * - More than 10,000 new partitions in one request fail it whole with 44 POLICY_VIOLATION
+ *   (src/topics/request-limit.ts); beyond `max.broker.partitions` a topic gets 44 (src/topics/manager.ts).
  * - Errors per topic: 3 UNKNOWN_TOPIC_OR_PARTITION, 37 INVALID_PARTITIONS (not an increase),
- *   39 INVALID_REPLICA_ASSIGNMENT, 42 INVALID_REQUEST for a topic named twice (answered once).
+ *   39 INVALID_REPLICA_ASSIGNMENT, 42 INVALID_REQUEST for a topic named twice (answered once) or
+ *   an internal topic (src/topics/internal-guard.ts), 56 KAFKA_STORAGE_ERROR when the disk refuses.
  *
  * Version notes:
  * - v1: like v0 (throttling after the response).  v2: flexible.  v3: like v2.
@@ -18,7 +21,9 @@
 import { CreatePartitions } from '../../protocol/messages/37-create-partitions.js';
 import { ErrorCode, isKafkaError, KafkaError } from '../../protocol/errors.js';
 import { defineHandler, type Response } from '../server/handler.js';
+import { internalTopicRefusal } from '../topics/internal-guard.js';
 import { requireTopic } from '../topics/lookup.js';
+import { MAX_RECORDS_PER_REQUEST, tooLargeRequest } from '../topics/request-limit.js';
 import { checkReplicas } from './19-create-topics.js';
 
 type Result = Response<typeof CreatePartitions>['results'][number];
@@ -31,6 +36,12 @@ export default defineHandler({
     const { topics, node } = ctx.services;
     const count = new Map<string, number>();
     for (const t of req.topics) count.set(t.name, (count.get(t.name) ?? 0) + 1);
+    let adding = 0;
+    for (const t of req.topics) adding += Math.max(0, t.count - (topics.get(t.name)?.partitions ?? t.count));
+    if (adding > MAX_RECORDS_PER_REQUEST) {
+      const { errorCode, message } = tooLargeRequest();
+      return { throttleTimeMs: 0, results: [...new Set(req.topics.map((t) => t.name))].map((name) => ({ name, errorCode, errorMessage: message })) };
+    }
     const results: Result[] = [];
     const answered = new Set<string>();
     for (const t of req.topics) {
@@ -39,6 +50,8 @@ export default defineHandler({
       try {
         if (count.get(t.name)! > 1) throw new KafkaError(ErrorCode.INVALID_REQUEST, 'Duplicate topic name.');
         const topic = requireTopic(topics, { name: t.name });
+        const internal = internalTopicRefusal(t.name, 'createPartitions');
+        if (internal) throw internal;
         const current = topic.partitions;
         if (t.count === current) throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `Topic already has ${current} partition(s).`);
         if (t.count < current) {
@@ -54,7 +67,8 @@ export default defineHandler({
           }
           for (const { brokerIds } of t.assignments) checkReplicas(node.nodeId, brokerIds);
         }
-        if (!req.validateOnly) await topics.createPartitions(t.name, t.count);
+        if (req.validateOnly) topics.checkPartitionLimit(t.count - current);
+        else await topics.createPartitions(t.name, t.count);
         results.push({ name: t.name, errorCode: ErrorCode.NONE, errorMessage: null });
       } catch (err) {
         if (!isKafkaError(err)) throw err;

@@ -17,6 +17,9 @@ import describeLogDirs from './35-describe-log-dirs.js';
 import createPartitions from './37-create-partitions.js';
 import incrementalAlterConfigs from './44-incremental-alter-configs.js';
 import describeCluster from './60-describe-cluster.js';
+// Client quotas
+import describeClientQuotas from './48-describe-client-quotas.js';
+import alterClientQuotas from './49-alter-client-quotas.js';
 // Consumer groups
 import offsetCommit from './08-offset-commit.js';
 import offsetFetch from './09-offset-fetch.js';
@@ -63,4 +66,6 @@ export const HANDLERS: readonly Handler<any>[] = [
   offsetDelete,
   initProducerId,
   describeProducers,
+  describeClientQuotas,
+  alterClientQuotas,
 ];

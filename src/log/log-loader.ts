@@ -61,6 +61,11 @@ export interface LoadedLog {
   recoveryPoint: bigint;
   /** The log end offset: where the next append goes. */
   nextOffset: bigint;
+  /**
+   * True when the files are exactly as a clean close left them (fsynced, indexes written, producer
+   * snapshot at the log end): closing without a change since need not write or fsync anything.
+   */
+  untouched: boolean;
 }
 
 const byOffset = (a: bigint, b: bigint): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -74,8 +79,19 @@ export class LogLoader {
     return this.segments[this.segments.length - 1]!;
   }
 
+  /** Opens the directory; on failure closes whatever segments it had opened. */
   async load(): Promise<LoadedLog> {
+    try {
+      return await this.loadSegments();
+    } catch (err) {
+      await Promise.allSettled(this.segments.map((s) => s.close()));
+      throw err;
+    }
+  }
+
+  private async loadSegments(): Promise<LoadedLog> {
     const { storage, dir, producers, cleanShutdown, segmentOptions } = this.opts;
+    let untouched = false;
     await storage.makeDir(dir);
     await this.finishInterruptedWork(await storage.listFiles(dir));
     const names = await storage.listFiles(dir);
@@ -103,9 +119,11 @@ export class LogLoader {
       } else if (fastOpened && from < end) {
         await this.rebuildProducerState(from, 0);
       }
+      untouched = fastOpened && from === end;
     }
     const nextOffset = this.active.nextOffset;
     return {
+      untouched,
       segments: this.segments,
       nextOffset,
       recoveryPoint: cleanShutdown ? nextOffset : min(this.opts.recoveryPoint ?? 0n, nextOffset),

@@ -184,6 +184,10 @@ export class MemoryStorage implements Storage {
     return copy;
   }
 
+  async size(dir: string, name: string): Promise<number> {
+    return this.node(dir, name).length;
+  }
+
   /** Drops everything not fsynced, as a power cut would. Directory operations count as durable. */
   simulatePowerLoss(): void {
     for (const d of this.dirs.values()) for (const n of d.values()) n.truncate(n.syncedLength);

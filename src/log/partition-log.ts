@@ -1,12 +1,13 @@
 /**
  * The log of one partition while it runs, after Kafka's UnifiedLog and LocalLog: append (offsets
  * assigned synchronously, bytes written by an ordered queue), segment roll, reads, flush policy,
- * retention and DeleteRecords, and close. Opening the directory and crash recovery are the
- * LogLoader's job (log-loader.ts); one segment's files are Segment's (segment.ts).
+ * retention and DeleteRecords, going offline and coming back after a storage failure, and close.
+ * Opening the directory and crash recovery are the LogLoader's job (log-loader.ts); one segment's
+ * files are Segment's (segment.ts).
  */
 import type { Logger } from 'pino';
 import { ErrorCode, KafkaError } from '../../protocol/errors.js';
-import type { Clock, ScheduledTask } from '../clock.js';
+import { monotonicNow, type Clock, type ScheduledTask } from '../clock.js';
 import {
   batchSizeAt,
   lastOffsetDeltaAt,
@@ -19,6 +20,7 @@ import {
   validateBatch,
 } from '../codec/record-batch.js';
 import { NEVER, type LogConfig } from '../config/log-config.js';
+import type { LogObserver } from '../observe/observer.js';
 import { LogLoader } from './log-loader.js';
 import { encodeSnapshot, parseSnapshotOffset, snapshotFileName } from './producer-snapshot.js';
 import { ProducerStateManager, type ProducerStateEntry } from './producer-state.js';
@@ -76,6 +78,8 @@ export interface PartitionLogOptions {
   cleanShutdown: boolean;
   /** The cleaner has compacted this log before (it has a cleaner-offset-checkpoint entry): offsets may have gaps. */
   compacted?: boolean;
+  /** Told about appends, rolls, deletions and flushes (metrics); src/observe/observer.ts. */
+  observer?: LogObserver;
 }
 
 /**
@@ -115,6 +119,10 @@ type TaskJob = { kind: 'task'; run: () => Promise<void>; resolve(): void; reject
 type Job = WriteJob | TaskJob;
 
 const EMPTY = Buffer.alloc(0);
+/** After a storage failure, the first attempt to come back waits this long; each failure doubles it... */
+const RECOVERY_BACKOFF_MS = 1000;
+/** ... up to this. */
+const MAX_RECOVERY_BACKOFF_MS = 30_000;
 /**
  * Queued appends are merged into writes of up to this many bytes: big enough to amortize the
  * syscall, small enough that the first append of a group is not held up behind megabytes of others.
@@ -159,6 +167,12 @@ export class PartitionLog {
   private readonly pendingRemovals = new Map<Segment, ScheduledTask>();
   private failure: KafkaError | undefined;
   private closed = false;
+  /** False while the files are as a clean close left them: close then has nothing to write. */
+  private changed = true;
+  /** Storage failures since the last successful write: the backoff before the next attempt to come back. */
+  private failures = 0;
+  private recoveryTimer: ScheduledTask | undefined;
+  private recovering: Promise<void> | undefined;
   /** Idempotent producers' sequence windows, up to the log end offset (queued appends included). */
   private readonly producers = new ProducerStateManager();
   private readonly storage: Storage;
@@ -166,6 +180,7 @@ export class PartitionLog {
   private readonly logger: Logger;
   /** The cleaner has rewritten (or may have rewritten) segments: offsets may jump between batches. */
   private compacted: boolean;
+  private readonly observer: LogObserver | undefined;
 
   private constructor(opts: PartitionLogOptions) {
     this.topic = opts.topic;
@@ -175,6 +190,7 @@ export class PartitionLog {
     this.storage = opts.storage;
     this.clock = opts.clock;
     this.logger = opts.logger.child({ partition: this.dir });
+    this.observer = opts.observer;
     this.logStartOffset = this.highWatermark = this.recoveryPoint = 0n;
     this.compacted = opts.compacted ?? false;
   }
@@ -199,6 +215,7 @@ export class PartitionLog {
     log.nextOffset = log.highWatermark = loaded.nextOffset;
     log.recoveryPoint = loaded.recoveryPoint;
     log.logStartOffset = loaded.logStartOffset;
+    log.changed = !loaded.untouched;
     return log;
   }
 
@@ -341,6 +358,7 @@ export class PartitionLog {
 
     const job = new WriteJob(this, segment, records, messages, segment.size, next, baseOffset, lastOffset, appendTime);
     this.queue.push(job);
+    this.observer?.appended(this.topic, this.partition, records.length, messages);
     return job;
   }
 
@@ -377,6 +395,7 @@ export class PartitionLog {
     const rolled = Segment.create(this.segmentOptions(this.nextOffset));
     this.segments.push(rolled);
     this.logger.info({ baseOffset: rolled.baseOffset, reason }, 'rolled segment');
+    this.observer?.rolled(this.topic, this.partition, rolled.baseOffset, reason);
     // Seal the old segment after its queued writes; fsync it in the background (as Kafka does), so
     // appends to the new segment do not wait for it.
     this.runTask(async () => {
@@ -400,6 +419,7 @@ export class PartitionLog {
 
   private async process(jobs: Job[]): Promise<void> {
     if (this.failure) throw this.failure;
+    this.changed = true;
     const first = jobs[0]!;
     try {
       if (first.kind === 'task') return await first.run();
@@ -411,19 +431,103 @@ export class PartitionLog {
       else this.scheduleTimedFlush();
       first.segment.readableSize = last.endPosition;
       this.highWatermark = last.nextOffset;
+      this.failures = 0;
     } catch (err) {
       throw this.fail(err);
     }
     for (const listener of this.listeners) listener();
   }
 
+  // ----------------------------------------------------------------------------- storage failures
+
+  /**
+   * A storage failure (a full disk, an I/O error) takes the partition offline, as Kafka takes a
+   * failed log directory offline: appends, reads and queued writes answer 56 KAFKA_STORAGE_ERROR.
+   * Kafka then needs a restart; Tafka retries by itself (`comeBack`) after a backoff.
+   */
   private fail(err: unknown): KafkaError {
     if (err instanceof KafkaError) return err;
     if (!this.failure) {
-      this.logger.error({ err }, 'log write failed; the partition is offline until restart');
+      this.failures++;
       this.failure = new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `storage error in ${this.dir}: ${String(err)}`);
+      this.logger.error({ err, retryInMs: this.backoffMs() }, 'log write failed; the partition is offline until its storage accepts writes again');
+      this.scheduleComeBack();
     }
     return this.failure;
+  }
+
+  private backoffMs(): number {
+    return Math.min(MAX_RECOVERY_BACKOFF_MS, RECOVERY_BACKOFF_MS * 2 ** Math.max(0, this.failures - 1));
+  }
+
+  private scheduleComeBack(): void {
+    if (this.closed || this.recoveryTimer || this.recovering) return;
+    this.recoveryTimer = this.clock.schedule(this.backoffMs(), () => {
+      this.recoveryTimer = undefined;
+      this.recovering = this.comeBack()
+        .then(
+          () => this.logger.info({ logEndOffset: this.nextOffset }, 'partition back online after a storage failure'),
+          (err) => {
+            this.failures++;
+            this.logger.warn({ err, retryInMs: this.backoffMs() }, 'partition still offline: its storage refuses writes');
+          },
+        )
+        .finally(() => {
+          this.recovering = undefined;
+          if (this.failure) this.scheduleComeBack();
+        });
+    });
+  }
+
+  /**
+   * Reopens the partition from disk as after a crash, without what was never acknowledged: the
+   * failed write's bytes (whole or torn) and segments rolled after it are cut off at the high
+   * watermark, then the LogLoader re-validates from the recovery point, rebuilds the indexes and
+   * the producer state (so a retried idempotent batch is judged against what is really in the log).
+   * It succeeds only when the disk takes a write again: its last step writes a producer snapshot at
+   * the recovered log end (which also keeps the next start fast).
+   */
+  private async comeBack(): Promise<void> {
+    await this.queue.whenIdle();
+    await this.sealing.catch(() => {});
+    const acknowledged = this.highWatermark;
+    const holding = this.segmentIndexFor(acknowledged, this.segments);
+    await Promise.all(this.segments.map((s) => s.close()));
+    await this.segments[holding]!.truncateLog(this.segments[holding]!.readableSize);
+    for (const s of this.segments.slice(holding + 1)) {
+      await s.markDeleted();
+      await s.removeFiles();
+    }
+    this.producers.clear();
+    const loaded = await new LogLoader({
+      storage: this.storage,
+      dir: this.dir,
+      config: this.config,
+      clock: this.clock,
+      logger: this.logger,
+      producers: this.producers,
+      segmentOptions: (baseOffset) => this.segmentOptions(baseOffset),
+      cleanShutdown: false,
+      recoveryPoint: this.recoveryPoint < acknowledged ? this.recoveryPoint : acknowledged,
+      logStartOffset: this.logStartOffset,
+    }).load();
+    if (loaded.nextOffset !== acknowledged) {
+      this.logger.error({ acknowledged, found: loaded.nextOffset }, 'the log on disk does not end where the acknowledged writes did');
+    }
+    try {
+      await this.storage.writeFileAtomic(this.dir, snapshotFileName(loaded.nextOffset), encodeSnapshot(this.producers.entries()));
+    } catch (err) {
+      await Promise.allSettled(loaded.segments.map((s) => s.close()));
+      throw err;
+    }
+    this.segments = loaded.segments;
+    this.nextOffset = this.highWatermark = loaded.nextOffset;
+    this.recoveryPoint = loaded.recoveryPoint;
+    this.logStartOffset = max(this.logStartOffset, loaded.logStartOffset);
+    this.unflushedMessages = 0;
+    this.sealing = Promise.resolve();
+    this.failure = undefined;
+    for (const listener of this.listeners) listener();
   }
 
   // ----------------------------------------------------------------------------- durability
@@ -431,7 +535,9 @@ export class PartitionLog {
   /** fsync everything written to `segment`, after the rolled segments before it. */
   private async flushSegment(segment: Segment, upTo: bigint): Promise<void> {
     await this.sealing;
+    const started = monotonicNow();
     await segment.sync();
+    this.observer?.flushed(this.topic, this.partition, monotonicNow() - started);
     this.unflushedMessages = 0;
     this.recoveryPoint = max(this.recoveryPoint, upTo);
   }
@@ -460,6 +566,7 @@ export class PartitionLog {
    * or beyond the log end offset.
    */
   async read(offset: bigint, maxBytes: number, minOneMessage = true): Promise<ReadResult> {
+    if (this.failure) throw this.failure;
     this.checkOffsetInRange(offset);
     // Nothing could fit: answer without touching the files (a fetch whose budget is spent).
     if (offset < this.highWatermark && (maxBytes > 0 || minOneMessage)) {
@@ -515,6 +622,7 @@ export class PartitionLog {
    * null when there is none, or when it is not yet readable (at or past the high watermark).
    */
   async offsetForTimestamp(timestamp: bigint): Promise<{ offset: bigint; timestamp: bigint } | null> {
+    if (this.failure) throw this.failure;
     const target = Number(timestamp);
     for (const segment of this.segments) {
       await segment.loadIndexes();
@@ -531,6 +639,7 @@ export class PartitionLog {
    */
   async maxTimestampOffset(): Promise<{ offset: bigint; timestamp: bigint } | null> {
     let latest: Segment | undefined;
+    if (this.failure) throw this.failure;
     for (const segment of this.segments) {
       await segment.loadIndexes();
       if (!latest || segment.maxTimestamp > latest.maxTimestamp) latest = segment;
@@ -598,6 +707,7 @@ export class PartitionLog {
     }
     if (deleted > 0) {
       this.logger.info({ deleted, logStartOffset: this.logStartOffset }, 'deleted old segments');
+      this.observer?.segmentsDeleted(this.topic, this.partition, deleted);
       await this.deleteSnapshotsBefore(this.segments[0]!.baseOffset);
     }
     return deleted;
@@ -697,6 +807,11 @@ export class PartitionLog {
     return this.segments.length;
   }
 
+  /** The segments, oldest first, for reading only (the admin inspector's partition page). */
+  inspectSegments(): readonly Segment[] {
+    return this.segments;
+  }
+
   /** Base offsets of the segments, oldest first (for tests and DescribeLogDirs-style tools). */
   segmentBaseOffsets(): bigint[] {
     return this.segments.map((s) => s.baseOffset);
@@ -738,9 +853,13 @@ export class PartitionLog {
     this.closed = true;
     for (const listener of this.listeners) listener();
     this.flushTimer?.cancel();
+    this.recoveryTimer?.cancel();
+    await this.recovering;
     await this.queue.whenIdle();
     try {
-      if (!this.failure) {
+      // A log nobody wrote since a clean open is still as that close left it: thousands of idle
+      // partitions then shut down without thousands of fsyncs.
+      if (!this.failure && this.changed) {
         await this.sealing;
         await this.active.seal();
         await this.active.sync();
@@ -756,6 +875,16 @@ export class PartitionLog {
       this.pendingRemovals.clear();
       await Promise.all(this.segments.map((s) => s.close()));
     }
+  }
+
+  /** True while a storage failure keeps the partition offline. */
+  get offline(): boolean {
+    return this.failure !== undefined;
+  }
+
+  /** The attempt to come back online under way, if any (tests wait for it after moving the clock). */
+  get recoveryAttempt(): Promise<void> | undefined {
+    return this.recovering;
   }
 
   /** Whether close() completed without a storage failure (safe to write the clean-shutdown marker). */

@@ -568,6 +568,22 @@ export class Segment {
     await this.timeIndexFile?.sync();
   }
 
+  /**
+   * Cuts the `.log` file back to `size` bytes, if it exists (after a failed write: what follows was
+   * never acknowledged). The segment must be closed; the log is reopened from disk afterwards.
+   */
+  async truncateLog(size: number): Promise<void> {
+    const { storage, dir } = this.opts;
+    const name = segmentFileName(this.baseOffset, LOG_SUFFIX);
+    if (!(await storage.exists(dir, name))) return;
+    const log = await storage.open(dir, name, false);
+    try {
+      if (log.size > size) await log.truncate(size);
+    } finally {
+      await log.close();
+    }
+  }
+
   async close(): Promise<void> {
     const files = [this.log, this.indexFile, this.timeIndexFile];
     this.log = this.indexFile = this.timeIndexFile = undefined;

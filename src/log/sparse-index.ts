@@ -12,7 +12,8 @@ export abstract class SparseIndex {
     /** The most entries the index may hold (log.index.size.max.bytes / entrySize). */
     readonly maxEntries: number,
   ) {
-    this.buf = Buffer.alloc(entrySize * Math.min(maxEntries + 1, 512));
+    // Small at first and grown on demand: thousands of partitions must not cost megabytes of empty index.
+    this.buf = Buffer.alloc(entrySize * Math.min(maxEntries + 1, 16));
   }
 
   get entries(): number {

@@ -39,4 +39,6 @@ export interface Storage {
   remove(dir: string, name: string): Promise<void>;
   /** Last modification time, ms since the epoch. */
   modifiedMs(dir: string, name: string): Promise<number>;
+  /** Length in bytes of a file that is not open. */
+  size(dir: string, name: string): Promise<number>;
 }

@@ -118,7 +118,9 @@ export function validateRecords(buf: Buffer, pos: number, policy: RecordPolicy, 
   if (headerSettles && !keys) return;
   walkRecords(buf, pos, partition, {
     keys,
-    time: headerSettles ? undefined : (ts, offset) => (ts !== NO_TIMESTAMP && outOfRange(ts, nowMs, policy) ? rangeMessage(ts, offset, nowMs, policy) : undefined),
+    time: headerSettles
+      ? undefined
+      : (ts, offset) => (ts !== NO_TIMESTAMP && outOfRange(ts, nowMs, policy) ? rangeMessage(ts, offset, nowMs, policy) : undefined),
     repairMax: !headerSettles,
   });
 }

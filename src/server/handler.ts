@@ -7,6 +7,7 @@
  */
 import type { Logger } from 'pino';
 import type { ApiSpec, MessageOf } from '../../protocol/schema.js';
+import type { KafkaPrincipal } from '../security/principal.js';
 import type { BrokerServices } from '../services.js';
 
 export interface RequestContext {
@@ -16,6 +17,8 @@ export interface RequestContext {
   readonly clientId: string | null;
   /** Remote address and port, e.g. "127.0.0.1:53422", for logs and group member ids. */
   readonly clientHost: string;
+  /** Who the connection is (User:ANONYMOUS until it authenticates); quotas and ACLs decide by it. */
+  readonly principal: KafkaPrincipal;
   /** The broker's services: topics, groups, config, clock, node identity (src/services.ts). */
   readonly services: BrokerServices;
   /** The APIs this server handles, for ApiVersions. */
@@ -51,6 +54,12 @@ export interface Handler<A extends ApiSpec = ApiSpec> {
    * refuses them as Kafka 4.x does (see dispatch.ts).
    */
   readonly legacyMinVersion?: number;
+  /**
+   * The most response bytes this request may produce, when that can be large (Fetch: its max
+   * bytes). The connection counts it against its unsent-bytes budget from the moment it reads the
+   * request, so many large fetches are not read at once (see connection.ts).
+   */
+  responseBytes?(request: Request<A>): number;
   /** The response, or null when none must be sent (Produce with acks=0). */
   handle(request: Request<A>, ctx: RequestContext): Response<A> | null | Promise<Response<A> | null>;
 }

@@ -3,12 +3,15 @@
  *
  * In Kafka this lives in the KRaft metadata log; Tafka, a single node, keeps it in one small JSON
  * file (`<log.dirs>/tafka-topics.json`) replaced atomically (write temp, fsync, rename) on each change,
- * so a crash leaves either the old or the new version, never half of one.
+ * so a crash leaves either the old or the new version, never half of one. The file lives in the
+ * log store's Storage (a directory, or memory for an in-memory broker).
+ *
+ * Changes are applied and saved one at a time: a change becomes visible when its turn comes, and a
+ * save that fails (a full disk) undoes its change and rejects, so memory never holds what the file
+ * does not, and no save ever writes another change that might still be undone.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { writeFileAtomic } from '../util/atomic-write.js';
+import type { Storage } from '../log/storage.js';
 import { isInternalTopic } from './internal.js';
 
 export interface TopicInfo {
@@ -22,6 +25,7 @@ export interface TopicInfo {
 }
 
 const LEGAL = /^[a-zA-Z0-9._-]+$/;
+const FILE = 'tafka-topics.json';
 export const MAX_TOPIC_NAME_LENGTH = 249;
 
 /** Kafka's topic-name rule (Topic.validate); returns why a name is invalid, or null when it is fine. */
@@ -40,29 +44,27 @@ export function invalidTopicName(name: string): string | null {
 export class TopicRegistry {
   private readonly byName = new Map<string, TopicInfo>();
   private readonly byId = new Map<string, TopicInfo>();
-  private saving: Promise<void> = Promise.resolve();
+  /** The last change in line: each change is applied and saved after the one before it settled. */
+  private changes: Promise<unknown> = Promise.resolve();
 
-  private constructor(private readonly file: string | undefined) {}
+  private constructor(private readonly storage: Storage | undefined) {}
 
-  /** Loads the registry from `dataDir`, or keeps it in memory only when `dataDir` is undefined. */
-  static async open(dataDir: string | undefined): Promise<TopicRegistry> {
-    const registry = new TopicRegistry(dataDir ? join(dataDir, 'tafka-topics.json') : undefined);
-    if (registry.file) {
-      await mkdir(dataDir!, { recursive: true });
-      let text: string | undefined;
-      try {
-        text = await readFile(registry.file, 'utf8');
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      }
-      if (text) for (const t of JSON.parse(text).topics as TopicInfo[]) registry.add(t);
-    }
+  /** Loads the registry from `storage`, or keeps it in memory only when there is none. */
+  static async open(storage: Storage | undefined): Promise<TopicRegistry> {
+    const registry = new TopicRegistry(storage);
+    const data = await storage?.readFile('', FILE);
+    if (data) for (const t of JSON.parse(data.toString('utf8')).topics as TopicInfo[]) registry.add(t);
     return registry;
   }
 
   private add(t: TopicInfo): void {
     this.byName.set(t.name, t);
     this.byId.set(t.id, t);
+  }
+
+  private remove(t: TopicInfo): void {
+    this.byName.delete(t.name);
+    this.byId.delete(t.id);
   }
 
   get(name: string): TopicInfo | undefined {
@@ -77,36 +79,59 @@ export class TopicRegistry {
     return [...this.byName.values()];
   }
 
-  async create(name: string, partitions: number, configs: Record<string, string> = {}): Promise<TopicInfo> {
-    if (this.byName.has(name)) throw new Error(`topic ${name} exists`);
-    const t: TopicInfo = { name, id: randomUUID(), partitions, configs, internal: isInternalTopic(name) };
-    this.add(t);
-    await this.save();
-    return t;
+  /**
+   * Whether a partition directory belongs to a known partition: one of a registered topic's, or any
+   * of an internal topic's (its coordinator opens and owns those logs).
+   */
+  claims(topic: string, partition: number): boolean {
+    if (isInternalTopic(topic)) return true;
+    const t = this.byName.get(topic);
+    return t !== undefined && partition < t.partitions;
   }
 
-  async delete(name: string): Promise<void> {
-    const t = this.byName.get(name);
-    if (!t) return;
-    this.byName.delete(name);
-    this.byId.delete(t.id);
-    await this.save();
-  }
-
-  async update(name: string, change: (t: TopicInfo) => void): Promise<void> {
-    const t = this.byName.get(name);
-    if (!t) throw new Error(`no topic ${name}`);
-    change(t);
-    await this.save();
-  }
-
-  /** Saves are chained so two concurrent changes never interleave their renames. */
-  private save(): Promise<void> {
-    const file = this.file;
-    if (!file) return Promise.resolve();
-    this.saving = this.saving.then(async () => {
-      await writeFileAtomic(file, JSON.stringify({ version: 1, topics: this.list() }, null, 2));
+  create(name: string, partitions: number, configs: Record<string, string> = {}): Promise<TopicInfo> {
+    return this.change(() => {
+      if (this.byName.has(name)) throw new Error(`topic ${name} exists`);
+      const t: TopicInfo = { name, id: randomUUID(), partitions, configs, internal: isInternalTopic(name) };
+      this.add(t);
+      return { result: t, undo: () => this.remove(t) };
     });
-    return this.saving;
+  }
+
+  delete(name: string): Promise<void> {
+    return this.change(() => {
+      const t = this.byName.get(name);
+      if (!t) return { result: undefined, undo: () => {} };
+      this.remove(t);
+      return { result: undefined, undo: () => this.add(t) };
+    });
+  }
+
+  /** Partition count and config overrides are what may change; name and id never do. */
+  update(name: string, change: (t: TopicInfo) => void): Promise<void> {
+    return this.change(() => {
+      const t = this.byName.get(name);
+      if (!t) throw new Error(`no topic ${name}`);
+      const before = { partitions: t.partitions, configs: t.configs };
+      change(t);
+      return { result: undefined, undo: () => Object.assign(t, before) };
+    });
+  }
+
+  /** Applies `apply` when every earlier change has settled, saves, and undoes it if the save fails. */
+  private change<T>(apply: () => { result: T; undo: () => void }): Promise<T> {
+    const run = async () => {
+      const { result, undo } = apply();
+      try {
+        await this.storage?.writeFileAtomic('', FILE, Buffer.from(JSON.stringify({ version: 1, topics: this.list() }, null, 2)));
+      } catch (err) {
+        undo();
+        throw err;
+      }
+      return result;
+    };
+    const done = this.changes.then(run, run);
+    this.changes = done.catch(() => {});
+    return done;
   }
 }

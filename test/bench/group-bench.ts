@@ -21,6 +21,7 @@ import { systemClock } from '../../src/clock.js';
 import { BrokerConfig } from '../../src/config/broker-config.js';
 import { GroupCoordinator } from '../../src/group/coordinator.js';
 import { LogOffsetStore } from '../../src/group/offset-store.js';
+import { FileStorage } from '../../src/log/file-storage.js';
 import { LogManager } from '../../src/log/log-manager.js';
 import { TopicRegistry } from '../../src/topics/registry.js';
 
@@ -127,8 +128,9 @@ function percentile(xs: number[], q: number): number {
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'tafka-group-bench-'));
   const logger = pino({ level: 'silent' });
-  const logs = await LogManager.open({ dataDir: dir, logger });
-  const store = await LogOffsetStore.open({ config: new BrokerConfig(), logs, registry: await TopicRegistry.open(dir), clock: systemClock, logger });
+  const storage = await FileStorage.create(dir);
+  const logs = await LogManager.open({ storage, logger });
+  const store = await LogOffsetStore.open({ config: new BrokerConfig(), logs, registry: await TopicRegistry.open(storage), clock: systemClock, logger });
   const c = new GroupCoordinator({
     clock: systemClock,
     logger,

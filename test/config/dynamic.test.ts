@@ -13,9 +13,9 @@ import { BrokerConfig } from '../../src/config/broker-config.js';
 import alterConfigs from '../../src/handlers/33-alter-configs.js';
 import describeConfigs from '../../src/handlers/32-describe-configs.js';
 import incrementalAlterConfigs from '../../src/handlers/44-incremental-alter-configs.js';
-import type { Handler } from '../../src/server/handler.js';
+import type { Handler, Request } from '../../src/server/handler.js';
 import { callHandler } from '../support/call-handler.js';
-import type { ApiSpec, MessageOf } from '../../protocol/schema.js';
+import type { ApiSpec } from '../../protocol/schema.js';
 
 const BROKER = 4;
 const TOPIC = 2;
@@ -39,8 +39,8 @@ describe('dynamic broker configs', () => {
     return broker;
   };
 
-  const call = <A extends ApiSpec>(handler: Handler<A>, apiVersion: number, req: unknown) =>
-    callHandler(handler, apiVersion, req as Partial<MessageOf<A['request']>>, broker.services);
+  const call = async <A extends ApiSpec>(handler: Handler<A>, apiVersion: number, req: unknown) =>
+    (await callHandler(broker.services, handler.api, apiVersion, req as unknown as Request<A>)).response!;
 
   /** IncrementalAlterConfigs on one resource: [error code, message]. */
   type Op = [op: number, name: string, value: string | null];

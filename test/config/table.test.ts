@@ -79,11 +79,13 @@ describe('key lookup', () => {
   it('knows only its own keys, not names inherited by every object', () => {
     for (const name of ['toString', 'constructor', '__proto__', 'hasOwnProperty']) {
       expect(() => normalizeTopicConfig(name, '1')).toThrow(expect.objectContaining({ errorCode: 40, message: `Unknown topic config name: ${name}` }));
-      expect(() => new BrokerConfig([[name, '1']])).toThrow(`Unknown configuration "${name}"`);
+      expect(new BrokerConfig([[name, '1']]).ignored).toEqual([name]);
     }
   });
 
-  it('refuses a synonym-only broker key at start-up, as before', () => {
-    expect(() => new BrokerConfig([['compression.type', 'gzip']])).toThrow('Unknown configuration "compression.type"');
+  it('ignores a synonym-only broker key at start-up (Tafka does not use it), keeping its default', () => {
+    const c = new BrokerConfig([['compression.type', 'gzip']]);
+    expect(c.ignored).toEqual(['compression.type']);
+    expect(c.explicit.has('compression.type')).toBe(false);
   });
 });

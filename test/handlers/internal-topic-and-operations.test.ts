@@ -11,7 +11,7 @@ import metadata from '../../src/handlers/03-metadata.js';
 import findCoordinator from '../../src/handlers/10-find-coordinator.js';
 import describeGroups from '../../src/handlers/15-describe-groups.js';
 import describeCluster from '../../src/handlers/60-describe-cluster.js';
-import type { Handler } from '../../src/server/handler.js';
+import type { Handler, Request } from '../../src/server/handler.js';
 import { callHandler } from '../support/call-handler.js';
 import type { ApiSpec, MessageOf } from '../../protocol/schema.js';
 import type { Authorizer } from '../../src/auth/authorizer.js';
@@ -33,8 +33,8 @@ describe('internal topic and authorized operations', () => {
   });
   afterEach(async () => broker.close());
 
-  const call = <A extends ApiSpec>(handler: Handler<A>, apiVersion: number, req: Partial<MessageOf<A['request']>>, services = broker.services) =>
-    callHandler(handler, apiVersion, req, services);
+  const call = async <A extends ApiSpec>(handler: Handler<A>, apiVersion: number, req: Partial<MessageOf<A['request']>>, services = broker.services) =>
+    (await callHandler(services, handler.api, apiVersion, req as unknown as Request<A>)).response!;
 
   const allTopics = (v = 12) => call(metadata, v, { topics: null, allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false });
 

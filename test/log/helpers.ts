@@ -92,11 +92,16 @@ export class InstrumentedStorage implements Storage {
     this.bytesRead += data?.length ?? 0;
     return data;
   };
-  writeFileAtomic = (dir: string, name: string, data: Buffer) => this.inner.writeFileAtomic(dir, name, data);
+  atomicWrites = 0;
+  writeFileAtomic = (dir: string, name: string, data: Buffer) => {
+    this.atomicWrites++;
+    return this.inner.writeFileAtomic(dir, name, data);
+  };
   rename = (dir: string, a: string, b: string) => this.inner.rename(dir, a, b);
   syncDir = (dir: string) => this.inner.syncDir(dir);
   remove = (dir: string, name: string) => this.inner.remove(dir, name);
   modifiedMs = (dir: string, name: string) => this.inner.modifiedMs(dir, name);
+  size = (dir: string, name: string) => this.inner.size(dir, name);
 
   async open(dir: string, name: string, create: boolean): Promise<StoredFileLike> {
     const f = await this.inner.open(dir, name, create);

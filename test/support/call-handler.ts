@@ -1,18 +1,44 @@
-import { pino } from 'pino';
-import type { ApiSpec, MessageOf } from '../../protocol/schema.js';
-import type { Handler, RequestContext } from '../../src/server/handler.js';
-import type { BrokerServices } from '../../src/services.js';
-
 /**
- * Calls a handler directly, as dispatch would, with `services` (an in-memory broker's) — no socket,
- * no codec. `req` may leave out fields the handler does not read at that version.
+ * Calling one API handler directly, with the services of a broker started in the test: the request
+ * as its decoded object, the response as the handler returns it. No socket, no codec.
  */
+import { pino } from 'pino';
+import type { ApiSpec } from '../../protocol/schema.js';
+import { HANDLERS } from '../../src/handlers/index.js';
+import type { Handler, Request, Response } from '../../src/server/handler.js';
+import { HandlerRegistry } from '../../src/server/dispatch.js';
+import type { BrokerServices } from '../../src/services.js';
+import { ANONYMOUS } from '../../src/security/principal.js';
+
+const registry = new HandlerRegistry(HANDLERS);
+
+export interface CallResult<A extends ApiSpec> {
+  readonly response: Response<A> | null;
+  /** Set when the handler asked to close the connection. */
+  readonly closed?: string;
+}
+
 export async function callHandler<A extends ApiSpec>(
-  handler: Handler<A>, apiVersion: number, req: Partial<MessageOf<A['request']>>, services: BrokerServices,
-): Promise<MessageOf<A['response']>> {
-  const ctx = {
-    apiKey: handler.api.apiKey, apiVersion, correlationId: 1, clientId: 'test', clientHost: '127.0.0.1:1', services,
-    log: pino({ level: 'silent' }), signal: new AbortController().signal, closeConnection: () => {},
-  } as unknown as RequestContext;
-  return (await handler.handle(req as unknown as MessageOf<A['request']>, ctx))!;
+  services: BrokerServices,
+  api: A,
+  apiVersion: number,
+  request: Request<A>,
+  clientId = 'unit-test',
+): Promise<CallResult<A>> {
+  const handler = registry.get(api.apiKey) as unknown as Handler<A>;
+  let closed: string | undefined;
+  const response = await handler.handle(request, {
+    apiKey: api.apiKey,
+    apiVersion,
+    correlationId: 1,
+    clientId,
+    clientHost: '127.0.0.1:1',
+    principal: ANONYMOUS,
+    services,
+    apis: registry,
+    log: pino({ level: 'silent' }),
+    signal: new AbortController().signal,
+    closeConnection: (reason) => void (closed = reason),
+  });
+  return { response, closed };
 }

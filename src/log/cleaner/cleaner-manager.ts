@@ -44,6 +44,13 @@ export interface CleaningInProgress {
   done: Promise<void>;
 }
 
+/** A log taken for a pass: `finish` ends its in-progress mark. */
+export interface GrabbedLog {
+  chosen: LogToClean;
+  progress: CleaningInProgress;
+  finish: () => void;
+}
+
 /** The segments overlapping [from, to): the one holding `from` (its floor) up to those starting before `to`. */
 export function segmentsIn(segments: readonly Segment[], from: bigint, to: bigint): Segment[] {
   let first = 0;
@@ -145,7 +152,7 @@ export class CleanerManager {
    * Kafka's grabFilthiestCompactedLog: of the compacted logs not in progress, the dirtiest one
    * eligible for cleaning, now marked in progress; undefined when none is.
    */
-  async grabFilthiestLog(logs: Iterable<PartitionLog>, now: number): Promise<{ chosen: LogToClean; progress: CleaningInProgress; finish: () => void } | undefined> {
+  async grabFilthiestLog(logs: Iterable<PartitionLog>, now: number): Promise<GrabbedLog | undefined> {
     let chosen: LogToClean | undefined;
     for (const log of logs) {
       if (!log.currentConfig().compact || this.inProgress.has(log.dir) || this.uncleanable.has(log.dir) || !log.healthy) continue;

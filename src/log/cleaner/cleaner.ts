@@ -116,7 +116,8 @@ export class Cleaner {
 
     // 2. and 3. Group, filter, swap.
     const config = log.currentConfig();
-    const groups = await groupSegmentsBySize(segmentsIn(segments, log.logStartOffset, endOffset), config.segmentBytes, config.maxIndexSize, firstUncleanableOffset);
+    const cleanable = segmentsIn(segments, log.logStartOffset, endOffset);
+    const groups = await groupSegmentsBySize(cleanable, config.segmentBytes, config.maxIndexSize, firstUncleanableOffset);
     await executor.beginFilter({
       now,
       deleteRetentionMs: config.deleteRetentionMs,
@@ -136,7 +137,13 @@ export class Cleaner {
   }
 
   /** Kafka's cleanSegments: one group into one cleaned segment, swapped in for it. */
-  private async cleanSegments(log: PartitionLog, group: readonly Segment[], resources: CleanerResources, stats: CleanerStats, checkDone: () => void): Promise<void> {
+  private async cleanSegments(
+    log: PartitionLog,
+    group: readonly Segment[],
+    resources: CleanerResources,
+    stats: CleanerStats,
+    checkDone: () => void,
+  ): Promise<void> {
     const { executor, storage, throttler } = this.opts;
     const cleaned = await CleanedSegment.create(storage, log.dir, group[0]!.baseOffset, log.currentConfig());
     try {

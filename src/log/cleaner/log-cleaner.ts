@@ -140,7 +140,11 @@ export class LogCleaner {
       resources: () => {
         const c = this.opts.config();
         const threads = Math.max(1, this.threads);
-        return { dedupeBufferBytes: Math.floor(c.dedupeBufferSize / threads), loadFactor: c.loadFactor, readBufferBytes: Math.floor(c.ioBufferSize / threads / 2) };
+        return {
+          dedupeBufferBytes: Math.floor(c.dedupeBufferSize / threads),
+          loadFactor: c.loadFactor,
+          readBufferBytes: Math.floor(c.ioBufferSize / threads / 2),
+        };
       },
     });
     this.cleaners[thread] = cleaner;

@@ -53,6 +53,7 @@ export class CrashingStorage implements Storage {
   exists = async (dir: string, name: string) => (this.alive(), this.inner.exists(dir, name));
   readFile = async (dir: string, name: string) => (this.alive(), this.inner.readFile(dir, name));
   modifiedMs = async (dir: string, name: string) => (this.alive(), this.inner.modifiedMs(dir, name));
+  size = async (dir: string, name: string) => (this.alive(), this.inner.size(dir, name));
   makeDir = async (dir: string) => (await this.step(), this.inner.makeDir(dir));
   removeDir = async (dir: string) => (await this.step(), this.inner.removeDir(dir));
   renameDir = async (a: string, b: string) => (await this.step(), this.inner.renameDir(a, b));
