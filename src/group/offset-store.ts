@@ -158,7 +158,8 @@ export class LogOffsetStore implements OffsetStore {
     if (batches > 0) this.logger?.info({ partition: log.dir, from: start, to: log.highWatermark, batches }, 'replayed group coordinator log');
   }
 
-  private batches(records: readonly CoordinatorRecord[]): Buffer {
+  /** The records as batches of at most `maxBytes` each (roughly), in order. */
+  private batches(records: readonly CoordinatorRecord[], maxBytes = SNAPSHOT_BATCH_BYTES): Buffer[] {
     const now = this.clock.now();
     const out: Buffer[] = [];
     let current: RecordInput[] = [];
@@ -175,10 +176,10 @@ export class LogOffsetStore implements OffsetStore {
     for (const r of records) {
       current.push({ key: r.key, value: r.value });
       bytes += r.key.length + (r.value?.length ?? 0) + 16;
-      if (bytes >= SNAPSHOT_BATCH_BYTES) flush();
+      if (bytes >= maxBytes) flush();
     }
     flush();
-    return Buffer.concat(out);
+    return out;
   }
 
   private async logOf(partition: number): Promise<PartitionLog> {
@@ -188,13 +189,15 @@ export class LogOffsetStore implements OffsetStore {
 
   async append(partition: number, records: readonly CoordinatorRecord[]): Promise<void> {
     if (records.length === 0) return;
-    await (await this.logOf(partition)).append(this.batches(records));
+    await (await this.logOf(partition)).append(Buffer.concat(this.batches(records)));
   }
 
   async snapshot(partition: number, live: readonly CoordinatorRecord[]): Promise<void> {
     const log = await this.logOf(partition);
     const base = log.logEndOffset;
-    if (live.length > 0) await log.append(this.batches(live));
+    // One append per batch, each well inside a segment: offsets.topic.segment.bytes may be small.
+    const maxBytes = Math.min(SNAPSHOT_BATCH_BYTES, Math.floor(log.currentConfig().segmentBytes / 4));
+    for (const batch of this.batches(live, maxBytes)) await log.append(batch);
     await log.deleteRecordsBefore(base);
   }
 
