@@ -113,24 +113,31 @@ function readWithKcat(broker: BrokerHandle, topic: string): Rec[] {
     });
 }
 
-describe.skipIf(target.kind !== 'tafka')('log compaction with real clients', () => {
+/**
+ * One broker per describe, its cleaner woken every 200 ms and cleaning at 1% dirty; `extra` overrides on top.
+ * Returns getters, since the broker starts in beforeAll.
+ */
+function cleaningBroker(extra: Record<string, string>): { broker: () => BrokerHandle; kafka: () => Kafka } {
   let broker: BrokerHandle;
   let kafka: Kafka;
-
   beforeAll(async () => {
-    broker = await startBroker({
-      overrides: {
-        'log.cleaner.backoff.ms': '200',
-        'log.retention.check.interval.ms': '300',
-        'log.cleaner.min.cleanable.ratio': '0.01',
-        // __consumer_offsets: one partition, small segments, so its commits are cleaned in the test.
-        'offsets.topic.num.partitions': '1',
-        'offsets.topic.segment.bytes': '4096',
-      },
-    });
+    broker = await startBroker({ overrides: { 'log.cleaner.backoff.ms': '200', 'log.cleaner.min.cleanable.ratio': '0.01', ...extra } });
     kafka = kafkajs(broker);
   }, 60_000);
   afterAll(async () => broker?.stop());
+  return { broker: () => broker, kafka: () => kafka };
+}
+
+describe.skipIf(target.kind !== 'tafka')('log compaction with real clients', () => {
+  // __consumer_offsets keeps its 100 MiB segments here: with small ones it would always be the dirtiest
+  // log (every fresh consumer group writes to it) and the one cleaner thread would clean only it.
+  const started = cleaningBroker({ 'log.retention.check.interval.ms': '300' });
+  let broker: BrokerHandle;
+  let kafka: Kafka;
+  beforeAll(() => {
+    broker = started.broker();
+    kafka = started.kafka();
+  });
 
   async function createCompacted(topic: string, configs: Record<string, string> = COMPACTED): Promise<void> {
     const admin = kafka.admin();
@@ -211,6 +218,20 @@ describe.skipIf(target.kind !== 'tafka')('log compaction with real clients', () 
     expect(model.filter((r) => r.value === null)).toHaveLength(TOMBSTONED);
   }, 180_000);
 
+  it('kill -9 right after a burst (the cleaner busy with it, or about to be): after restart the log compacts to the latest value of each key', async () => {
+    const topic = 'compact-kill';
+    await createCompacted(topic);
+    const input = workload().map((u) => `${u.key}:${u.value ?? ''}`).join('\n') + '\n';
+    const p = kcat(broker, ['-P', '-t', topic, '-p', '0', '-K:', '-Z', '-X', 'linger.ms=5'], input, 120_000);
+    expect(p.status, p.stderr).toBe(0);
+    // The cleaner may be mid-pass on the first sealed segments (not guaranteed: the unit property test
+    // in test/log/cleaner/crash.test.ts kills at every step of a pass); kill the broker now.
+    await broker.crashAndRestart();
+    const written: Rec[] = workload().map((u, i) => ({ offset: BigInt(i), key: u.key, value: u.value }));
+    written.push(await seal(topic, 'seal'));
+    await eventually(async () => readWithKcat(broker, topic), latestPerKey(written));
+  }, 180_000);
+
   it('compact,delete: retention removes old segments (latest values or not) and compaction the superseded updates', async () => {
     const topic = 'compact-delete';
     // retention.bytes, not retention.ms: deterministic. A segment goes while the rest is still >= 20,000 bytes.
@@ -233,22 +254,14 @@ describe.skipIf(target.kind !== 'tafka')('log compaction with real clients', () 
 });
 
 describe.skipIf(target.kind !== 'tafka')('__consumer_offsets compacted', () => {
+  // One partition with small segments, so its commits are cleaned during the test.
+  const started = cleaningBroker({ 'offsets.topic.num.partitions': '1', 'offsets.topic.segment.bytes': '4096' });
   let broker: BrokerHandle;
   let kafka: Kafka;
-
-  beforeAll(async () => {
-    broker = await startBroker({
-      overrides: {
-        'log.cleaner.backoff.ms': '200',
-        'log.cleaner.min.cleanable.ratio': '0.01',
-        // One partition with small segments, so its commits are cleaned during the test.
-        'offsets.topic.num.partitions': '1',
-        'offsets.topic.segment.bytes': '4096',
-      },
-    });
-    kafka = kafkajs(broker);
-  }, 60_000);
-  afterAll(async () => broker?.stop());
+  beforeAll(() => {
+    broker = started.broker();
+    kafka = started.kafka();
+  });
 
   it('__consumer_offsets is compacted: a group committing hundreds of times keeps its offsets through cleaning and a restart', async () => {
     const topic = 'committed';
