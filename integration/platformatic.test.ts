@@ -75,4 +75,26 @@ describe.skipIf(target.skipReason !== undefined)('@platformatic/kafka (flexible 
       await admin.close();
     }
   });
+
+  it('a transaction: AddPartitionsToTxn v5 (the batched form), EndTxn v4; a read_committed consumer sees only the commit', async () => {
+    const admin = new Admin({ clientId: 'pk-admin-txn', bootstrapBrokers });
+    await admin.createTopics({ topics: ['pk-txn'], partitions: 1, replicas: 1 });
+    await admin.close();
+    const producer = new Producer({ clientId: 'pk-txn', bootstrapBrokers, serializers: stringSerializers, idempotent: true, transactionalId: 'pk-app' });
+    try {
+      let txn = await producer.beginTransaction();
+      await txn.send({ messages: [{ topic: 'pk-txn', key: 'k', value: 'committed', partition: 0 }] });
+      await txn.commit();
+      txn = await producer.beginTransaction();
+      await txn.send({ messages: [{ topic: 'pk-txn', key: 'k', value: 'aborted', partition: 0 }] });
+      await txn.abort();
+      txn = await producer.beginTransaction();
+      await txn.send({ messages: [{ topic: 'pk-txn', key: 'k', value: 'committed-2', partition: 0 }] });
+      await txn.commit();
+    } finally {
+      await producer.close();
+    }
+    const got = await consumeN(bootstrapBrokers, 'pk-txn-reader', 'pk-txn', 2);
+    expect(got.map((m) => m.value)).toEqual(['committed', 'committed-2']);
+  });
 });

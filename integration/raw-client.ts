@@ -3,7 +3,7 @@
  * truncation, oversized sizes. It uses Tafka's own codec to build and read well-formed messages.
  */
 import { connect, type Socket } from 'node:net';
-import type { MessageSpec, MessageOf } from '../protocol/schema.js';
+import type { ApiSpec, MessageSpec, MessageOf } from '../protocol/schema.js';
 import { codecFor } from '../src/codec/interpret.js';
 
 export class RawClient {
@@ -117,5 +117,22 @@ export class RawClient {
 
   end(): void {
     this.socket.destroy();
+  }
+}
+
+let correlation = 100;
+
+/** One request/response on a fresh connection, decoded with Tafka's codec. */
+export async function callApi<A extends ApiSpec>(port: number, api: A, version: number, body: MessageOf<A['request']>): Promise<MessageOf<A['response']>> {
+  const client = await RawClient.connect(port);
+  try {
+    client.send(api.request, version, ++correlation, body);
+    const frame = await client.readFrame(15_000);
+    if (!frame) throw new Error('connection closed');
+    const codec = codecFor(api.response, version);
+    // Response header: correlation id, plus a tag buffer for flexible versions (never for ApiVersions).
+    return codec.decode(frame, codec.flexible && api.apiKey !== 18 ? 5 : 4) as MessageOf<A['response']>;
+  } finally {
+    client.end();
   }
 }

@@ -1,6 +1,6 @@
 /**
  * The broker: the composition root. It opens the services (configuration, node identity, topics,
- * partition logs, group coordinator, producer ids) in order, hands them to the listener as one
+ * partition logs, group coordinator, producer ids, transaction coordinator) in order, hands them to the listener as one
  * BrokerServices (src/services.ts), and stops them in order. Everything a request does lives in
  * those services; nothing here is reachable from a handler.
  */
@@ -31,6 +31,11 @@ import { ClientQuotaStore } from './quota/store.js';
 import { ClientQuotas } from './quota/client-quotas.js';
 import { RequestGate } from './server/request-gate.js';
 import { ConnectionQuotas } from './server/connection-quotas.js';
+import { TRANSACTION_STATE_TOPIC } from './topics/internal.js';
+import type { TopicService } from './topics/manager.js';
+import { TransactionCoordinator, transactionCoordinatorConfig } from './txn/coordinator.js';
+import { MarkerWriter } from './txn/markers.js';
+import type { PartitionLog } from './log/partition-log.js';
 
 export interface BrokerOptions {
   readonly config: BrokerConfig;
@@ -59,6 +64,7 @@ export class Broker {
     private readonly logs: LogManager,
     private readonly groups: GroupCoordinator,
     private readonly quotas: ClientQuotas,
+    private readonly txn: TransactionCoordinator,
     private readonly logger: Logger,
     /** The admin HTTP server, when it runs. */
     readonly admin: Admin | undefined,
@@ -132,10 +138,40 @@ export class Broker {
     dynamicConfigs.onChange(() => topics.reapplyLogConfigs());
     const quotaStore = await ClientQuotaStore.open(dataDir);
     const quotas = new ClientQuotas(quotaStore, { samples: config.get('quota.window.num'), windowMs: config.get('quota.window.size.seconds') * 1000 }, clock);
+    const markers = new MarkerWriter({
+      clock,
+      partitionLog: (topic, p) => topics.partitionLog(topic, p),
+      // `__consumer_offsets` is the group coordinator's log: it writes (and applies) markers there itself.
+      groupMarker: (p, marker) => groups.writeTxnMarker(p, marker),
+    });
+    const txn = new TransactionCoordinator({
+      config: transactionCoordinatorConfig(config),
+      clock,
+      logger,
+      producerIds,
+      markers,
+      offsetsPartitionFor: (groupId) => groups.partitionFor(groupId),
+      openStateLog: (partitions, segmentBytes) => openTransactionStateLog(topics, partitions, segmentBytes),
+    });
+    const closeServices = async () => {
+      quotas.close();
+      await txn.close();
+      await groups.close();
+      await logs.close();
+    };
+    try {
+      // As Kafka creates it on first use, `__transaction_state` is loaded at start only when it exists.
+      if (topics.get(TRANSACTION_STATE_TOPIC)) await txn.ensureStarted();
+    } catch (err) {
+      await closeServices();
+      throw err;
+    }
 
     let boundPort = 0;
     const node = nodeIdentity(config, meta, () => boundPort);
-    const services: BrokerServices = { config, dynamicConfigs, clock, node, topics, logs, groups, producerIds, authorizer: ALLOW_ALL, quotas: quotaStore };
+    const services: BrokerServices = {
+      config, dynamicConfigs, clock, node, topics, logs, groups, producerIds, authorizer: ALLOW_ALL, quotas: quotaStore, txn,
+    };
     admin?.loaded({ logs, groups, topics, node, logsMs: groupsStarted - logsStarted, groupsMs });
     const server = new KafkaServer({
       services,
@@ -153,25 +189,38 @@ export class Broker {
       boundPort = await server.listen(host, port);
     } catch (err) {
       // A port in use must not leave the logs open (an embedding process goes on running).
-      quotas.close();
-      await groups.close();
-      await logs.close();
+      await closeServices();
       throw err;
     }
     admin?.running(`${host || '0.0.0.0'}:${boundPort}`);
-    return new Broker(services, boundPort, dataDir, server, logs, groups, quotas, logger, admin, lock);
+    return new Broker(services, boundPort, dataDir, server, logs, groups, quotas, txn, logger, admin, lock);
   }
 
   async close(): Promise<void> {
     this.admin?.stopping();
     await this.server.close();
     this.quotas.close();
+    await this.txn.close();
     await this.groups.close();
     await this.logs.close();
     await this.admin?.close();
     await this.lock?.release();
     this.logger.info('broker stopped');
   }
+}
+
+/**
+ * `__transaction_state`, created on first use as Kafka does (compacted; Tafka's coordinator keeps
+ * it bounded with snapshots), and its partition logs.
+ */
+async function openTransactionStateLog(topics: TopicService, partitions: number, segmentBytes: number): Promise<PartitionLog[]> {
+  const topic = topics.get(TRANSACTION_STATE_TOPIC) ??
+    (await topics.create(TRANSACTION_STATE_TOPIC, partitions, { 'cleanup.policy': 'compact', 'segment.bytes': String(segmentBytes) }));
+  return Array.from({ length: topic.partitions }, (_, p) => {
+    const log = topics.partitionLog(TRANSACTION_STATE_TOPIC, p);
+    if (!log) throw new Error(`${TRANSACTION_STATE_TOPIC}-${p} has no log`);
+    return log;
+  });
 }
 
 /** The node's identity; the advertised port is the bound one unless `advertised.listeners` names one. */

@@ -15,6 +15,7 @@ import type { LogManager } from './log/log-manager.js';
 import type { ProducerIdManager } from './producer-ids.js';
 import type { ClientQuotaStore } from './quota/store.js';
 import type { TopicService } from './topics/manager.js';
+import type { TransactionCoordinator } from './txn/coordinator.js';
 
 export type { TopicService };
 
@@ -49,6 +50,23 @@ export type GroupService = Pick<
   | 'fetchOffsets'
   | 'pendingCommitsWritten'
   | 'deleteOffsets'
+  | 'commitTxnOffsets'
+>;
+
+/** The transaction coordinator's request-facing operations. */
+export type TransactionService = Pick<
+  TransactionCoordinator,
+  | 'findCoordinatorError'
+  | 'initProducerId'
+  | 'addPartitions'
+  | 'addOffsets'
+  | 'verifyPartitions'
+  | 'verifyProduce'
+  | 'verifyOffsetCommit'
+  | 'endTxn'
+  | 'writeMarker'
+  | 'describe'
+  | 'list'
 >;
 
 /**
@@ -81,4 +99,5 @@ export interface BrokerServices {
   /** Who may do what; allows everything until Tafka has ACLs. */
   readonly authorizer: Authorizer;
   readonly quotas: ClientQuotaService;
+  readonly txn: TransactionService;
 }

@@ -1,6 +1,9 @@
 /**
  * `tafka dump-log FILE...`: prints segment files the way Kafka's kafka-dump-log.sh does, so the two
- * can be compared line by line. Works on Tafka's and Apache Kafka's files alike.
+ * can be compared line by line. Works on Tafka's and Apache Kafka's files alike: `.log` segments
+ * (with --print-data-log their records; transaction markers as `endTxnMarker: COMMIT`), `.index`,
+ * `.timeindex` and `.txnindex` files, and with --transaction-log-decoder (automatic for files in a
+ * `__transaction_state-N` directory) the transaction coordinator's records.
  */
 import { basename, dirname } from 'node:path';
 import type { CommandModule } from 'yargs';
@@ -16,15 +19,22 @@ import {
   type BatchHeader,
   type DecodedRecord,
 } from '../codec/record-batch.js';
+import { readMarker } from '../codec/control-record.js';
 import { scanBatches } from '../log/batch-scan.js';
 import { FileStorage } from '../log/file-storage.js';
 import { INDEX_SUFFIX, LOG_SUFFIX, TIME_INDEX_SUFFIX } from '../log/segment.js';
 import { OffsetIndex, TimeIndex } from '../log/sparse-index.js';
 import { decompress } from '../codec/compression.js';
+import { decodeAbortedTxns, TXN_INDEX_SUFFIX } from '../log/txn-index.js';
+import { TRANSACTION_STATE_TOPIC } from '../topics/internal.js';
+import { decodeTransactionLogRecord, partitionList } from '../txn/records.js';
+import { stateOfId } from '../txn/state.js';
 
 export interface DumpLogOptions {
   /** Decode and print each record's key, value and headers. */
   printDataLog?: boolean;
+  /** Decode records as `__transaction_state` records (implied for files of that topic). */
+  transactionLogDecoder?: boolean;
 }
 
 const DELETE_HORIZON_BIT = 0x40;
@@ -42,6 +52,7 @@ export async function dumpLog(files: string[], opts: DumpLogOptions, write: (lin
     if (file.endsWith(LOG_SUFFIX)) await dumpSegment(file, opts, write);
     else if (file.endsWith(INDEX_SUFFIX)) await dumpIndex(file, write, 'offset');
     else if (file.endsWith(TIME_INDEX_SUFFIX)) await dumpIndex(file, write, 'time');
+    else if (file.endsWith(TXN_INDEX_SUFFIX)) await dumpTxnIndex(file, write);
     else write(`Ignoring unknown file ${file}`);
   }
 }
@@ -73,8 +84,21 @@ async function dumpIndex(file: string, write: (line: string) => void, kind: 'off
   }
 }
 
+/** Kafka's format for `.txnindex` entries. */
+async function dumpTxnIndex(file: string, write: (line: string) => void): Promise<void> {
+  const f = await openFile(file);
+  try {
+    for (const t of decodeAbortedTxns(await f.read(0, f.size))) {
+      write(`version: 0 producerId: ${t.producerId} firstOffset: ${t.firstOffset} lastOffset: ${t.lastOffset} lastStableOffset: ${t.lastStableOffset}`);
+    }
+  } finally {
+    await f.close();
+  }
+}
+
 async function dumpSegment(file: string, opts: DumpLogOptions, write: (line: string) => void): Promise<void> {
   const f = await openFile(file);
+  const txnLog = opts.transactionLogDecoder || basename(dirname(file)).startsWith(`${TRANSACTION_STATE_TOPIC}-`);
   try {
     let next = baseOffsetOf(file);
     write(`Log starting offset: ${next}`);
@@ -86,7 +110,7 @@ async function dumpSegment(file: string, opts: DumpLogOptions, write: (line: str
       if (header.baseOffset > next) write(`Gap: offsets ${next} to ${header.baseOffset - 1n} are not in the log (removed by compaction)`);
       next = header.baseOffset + BigInt(header.lastOffsetDelta) + 1n;
       write(describeBatch(header, position, valid));
-      if (opts.printDataLog) for (const line of describeRecords(header, batch)) write(line);
+      if (opts.printDataLog) for (const line of describeRecords(header, batch, txnLog)) write(line);
       return true;
     });
     if (scan.position < f.size) write(`Found ${f.size - scan.position} invalid bytes at the end of ${basename(file)}`);
@@ -117,7 +141,7 @@ export function describeBatch(h: BatchHeader, position: number, valid: boolean):
   );
 }
 
-function describeRecords(h: BatchHeader, batch: Buffer): string[] {
+function describeRecords(h: BatchHeader, batch: Buffer, txnLog: boolean): string[] {
   let records: DecodedRecord[];
   try {
     records = decodeRecords(decompress(compressionOf(h.attributes), batch.subarray(RECORDS)), h.recordsCount);
@@ -129,29 +153,56 @@ function describeRecords(h: BatchHeader, batch: Buffer): string[] {
     const timestamp = logAppendTime ? h.maxTimestamp : h.baseTimestamp + r.timestampDelta;
     const sequence = h.baseSequence < 0 ? -1 : (h.baseSequence + r.offsetDelta) % 0x80000000;
     const text = (b: Buffer | null) => (b === null ? 'null' : b.toString('utf8'));
-    let line =
+    const prefix =
       `| offset: ${h.baseOffset + BigInt(r.offsetDelta)} ${timestampLabel(h)}: ${timestamp} ` +
       `keySize: ${r.key?.length ?? -1} valueSize: ${r.value?.length ?? -1} sequence: ${sequence} ` +
-      `headerKeys: [${r.headers.map((x) => x.key).join(',')}] key: ${text(r.key)} payload: ${text(r.value)}`;
+      `headerKeys: [${r.headers.map((x) => x.key).join(',')}]`;
+    if (h.attributes & CONTROL_BIT) {
+      const marker = readMarker(batch, 0);
+      return marker ? `${prefix} endTxnMarker: ${marker.commit ? 'COMMIT' : 'ABORT'} coordinatorEpoch: ${marker.coordinatorEpoch}` : `${prefix} controlType: unknown`;
+    }
+    if (txnLog) return `${prefix} ${describeTransactionLogRecord(r)}`;
+    let line = `${prefix} key: ${text(r.key)} payload: ${text(r.value)}`;
     // Kafka prints header keys only; the values are often what one is looking for.
     if (r.headers.length > 0) line += ` headers: [${r.headers.map((x) => `${x.key}=${text(x.value)}`).join(',')}]`;
     return line;
   });
 }
 
+/** Kafka's TransactionLog.formatRecordKeyAndValue: `key: transaction_metadata::transactionalId=... payload: ...`. */
+function describeTransactionLogRecord(r: DecodedRecord): string {
+  if (r.key === null) return 'key: null payload: null';
+  try {
+    const { transactionalId, value } = decodeTransactionLogRecord({ key: r.key, value: r.value });
+    const key = `key: transaction_metadata::transactionalId=${transactionalId}`;
+    if (value === null) return `${key} payload: <DELETE>`;
+    const partitions = partitionList(new Map((value.transactionPartitions ?? []).map((t) => [t.topic, new Set(t.partitionIds)])))
+      .flatMap((t) => t.partitionIds.map((p) => `${t.topic}-${p}`));
+    return `${key} payload: producerId:${value.producerId},producerEpoch:${value.producerEpoch},state=${stateOfId(value.transactionStatus)},` +
+      `partitions=[${partitions.join(',')}],txnLastUpdateTimestamp=${value.transactionLastUpdateTimestampMs},txnTimeoutMs=${value.transactionTimeoutMs}`;
+  } catch (err) {
+    return `key: unknown payload: cannot decode: ${(err as Error).message}`;
+  }
+}
+
 interface DumpLogArgs {
   files: string[];
   'print-data-log': boolean;
+  'transaction-log-decoder': boolean;
 }
 
 export const dumpLogCommand: CommandModule<object, DumpLogArgs> = {
   command: 'dump-log <files..>',
-  describe: 'Print the batches of .log segments and the entries of .index/.timeindex files, like kafka-dump-log.sh',
+  describe: 'Print the batches of .log segments and the entries of .index/.timeindex/.txnindex files, like kafka-dump-log.sh',
   builder: (y) =>
     y
       .positional('files', { type: 'string', array: true, demandOption: true, describe: 'segment or index files' })
-      .option('print-data-log', { type: 'boolean', default: false, describe: 'decode records: keys, values, headers' }),
+      .option('print-data-log', { type: 'boolean', default: false, describe: 'decode records: keys, values, headers' })
+      .option('transaction-log-decoder', {
+        type: 'boolean', default: false, describe: 'decode records as __transaction_state records (automatic in its directories); implies --print-data-log',
+      }),
   handler: async (args) => {
-    await dumpLog(args.files, { printDataLog: args['print-data-log'] }, (line) => process.stdout.write(line + '\n'));
+    const opts = { printDataLog: args['print-data-log'] || args['transaction-log-decoder'], transactionLogDecoder: args['transaction-log-decoder'] };
+    await dumpLog(args.files, opts, (line) => process.stdout.write(line + '\n'));
   },
 };

@@ -139,8 +139,10 @@ export function checkBatchIntegrity(buf: Buffer, pos = 0, end = buf.length): num
 /**
  * Everything Kafka's broker checks on a batch a client produced, without decoding its records
  * (Kafka's `LogValidator.validateBatch` plus `ensureValid`). Returns 0 or a Kafka error code.
+ * `allowControl` is for the broker's own appends (transaction markers): only those may carry the
+ * control bit, and a marker has no sequence.
  */
-export function validateBatch(buf: Buffer, pos = 0, end = buf.length): number {
+export function validateBatch(buf: Buffer, pos = 0, end = buf.length, allowControl = false): number {
   const integrity = checkBatchIntegrity(buf, pos, end);
   if (integrity !== 0) return integrity;
   const attributes = buf.readInt16BE(pos + ATTRIBUTES);
@@ -148,7 +150,7 @@ export function validateBatch(buf: Buffer, pos = 0, end = buf.length): number {
   const count = recordsCountAt(buf, pos);
   const lastOffsetDelta = lastOffsetDeltaAt(buf, pos);
   if (count <= 0 || lastOffsetDelta < 0 || count !== lastOffsetDelta + 1) return INVALID_RECORD;
-  if (attributes & CONTROL_BIT) return INVALID_RECORD; // only the broker writes control batches
+  if (attributes & CONTROL_BIT) return allowControl ? 0 : INVALID_RECORD; // only the broker writes control batches
   if (buf.readBigInt64BE(pos + PRODUCER_ID) >= 0n && buf.readInt32BE(pos + BASE_SEQUENCE) < 0) return INVALID_RECORD;
   return 0;
 }

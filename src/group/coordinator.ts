@@ -11,6 +11,13 @@
  * rebuild, and a client hears "committed" only for what is on disk. Snapshots (see offset-store.ts)
  * are taken when no write is in flight, from that same state.
  *
+ * Transactions: TxnOffsetCommit offsets are written at once (a transactional batch in the group's
+ * partition) but held as pending (pending-offsets.ts) until the transaction's marker lands in that
+ * partition: a COMMIT makes them the group's offsets, an ABORT drops them. Markers go through the
+ * same ordered write path as every other record of the partition, so they apply in log order; no
+ * snapshot of a partition is taken while offsets of its groups are pending, so replay always sees
+ * their records before their marker.
+ *
  * Loading: until the store is replayed, group requests get 14 COORDINATOR_LOAD_IN_PROGRESS and
  * FindCoordinator gets 15 COORDINATOR_NOT_AVAILABLE — what Kafka sends in each case (KafkaJS
  * retries FindCoordinator only on 15, and the group APIs on 14).
@@ -26,6 +33,8 @@ import type { GroupObserver } from '../observe/observer.js';
 import { ClassicGroup, type GroupState, type JoinParams, type JoinResult, type LeaveMember, type SyncParams, type SyncResult } from './group.js';
 import { LogOffsetStore, OFFSETS_TOPIC, type OffsetStore } from './offset-store.js';
 import { PendingTransactionalOffsets } from './pending-offsets.js';
+import type { TxnTag } from '../coordinator/coordinator-log.js';
+import type { TxnMarker } from '../codec/control-record.js';
 import {
   decodeRecord,
   groupMetadataKey,
@@ -95,6 +104,17 @@ export interface OffsetCommitRequest {
   readonly entries: readonly OffsetCommitEntry[];
 }
 
+/** TxnOffsetCommit: offsets committed inside a producer's transaction. */
+export interface TxnOffsetCommitRequest {
+  readonly producerId: bigint;
+  readonly producerEpoch: number;
+  /** v3+; -1, '' and null from older clients (and KafkaJS), which skip the member checks. */
+  readonly memberId: string;
+  readonly groupInstanceId: string | null;
+  readonly generationId: number;
+  readonly entries: readonly OffsetCommitEntry[];
+}
+
 export interface FetchedOffset {
   readonly topic: string;
   readonly partition: number;
@@ -146,8 +166,8 @@ export class GroupCoordinator {
   /** The last group metadata record written per group (for snapshots; absent = none stored). */
   private readonly groupRecords = new Map<string, CoordinatorRecord>();
   /**
-   * Offsets of transactions still open (none until Tafka has transactions): what makes an offset
-   * "unstable" for OffsetFetch's require_stable.
+   * Offsets of transactions still open (TxnOffsetCommit written, no marker yet): what makes an
+   * offset "unstable" for OffsetFetch's require_stable.
    */
   readonly transactionalOffsets = new PendingTransactionalOffsets<OffsetAndMetadata>();
   /** Each group's latest write still in flight; writes to one log complete in order. */
@@ -211,32 +231,36 @@ export class GroupCoordinator {
     const misplaced = new Set<string>();
     const holding = new Set<number>();
     let records = 0;
-    await this.store.replay((r, partition) => {
-      records++;
-      this.partitions[partition]!.recordsSinceSnapshot++;
-      const d = decodeRecord(r);
-      if (this.partitionFor(d.group) !== partition) {
-        misplaced.add(d.group);
-        holding.add(partition);
-      }
-      if (d.type === 'offset') {
-        if (d.value === null) this.removeOffset(d.group, d.topic, d.partition);
-        else {
-          this.putOffset(d.group, d.topic, d.partition, {
+    await this.store.replay({
+      record: (r, partition, producerId) => {
+        records++;
+        this.partitions[partition]!.recordsSinceSnapshot++;
+        const d = decodeRecord(r);
+        if (this.partitionFor(d.group) !== partition) {
+          misplaced.add(d.group);
+          holding.add(partition);
+        }
+        if (d.type === 'offset') {
+          const o = d.value && {
             offset: d.value.offset,
             leaderEpoch: d.value.leaderEpoch,
             metadata: d.value.metadata,
             commitTimestamp: Number(d.value.commitTimestamp),
             expireTimestamp: Number(d.value.expireTimestamp),
-          });
+          };
+          if (producerId !== undefined) {
+            if (o) this.transactionalOffsets.add(producerId, d.group, d.topic, d.partition, o);
+          } else if (o === null) this.removeOffset(d.group, d.topic, d.partition);
+          else this.putOffset(d.group, d.topic, d.partition, o);
+        } else if (d.value === null) {
+          groupValues.delete(d.group);
+          this.groupRecords.delete(d.group);
+        } else {
+          groupValues.set(d.group, d.value);
+          this.groupRecords.set(d.group, r);
         }
-      } else if (d.value === null) {
-        groupValues.delete(d.group);
-        this.groupRecords.delete(d.group);
-      } else {
-        groupValues.set(d.group, d.value);
-        this.groupRecords.set(d.group, r);
-      }
+      },
+      marker: (partition, producerId, commit) => this.completeTxnOffsets(partition, producerId, commit),
     });
     for (const [groupId, v] of groupValues) {
       const group = this.newGroup(groupId);
@@ -277,6 +301,11 @@ export class GroupCoordinator {
         this.partitions[this.partitionFor(g)]!.recordsSinceSnapshot += records.length;
       }
       for (const p of from) {
+        // Records of open transactions are not in `live`: such a partition keeps everything for now.
+        if ([...this.transactionalOffsets.groups()].some((g) => groups.has(g) || this.partitionFor(g) === p)) {
+          this.partitions[p]!.holdsOthers = true;
+          continue;
+        }
         const live = this.liveRecords(p);
         await this.store.snapshot(p, live);
         this.partitions[p]!.recordsSinceSnapshot = live.length;
@@ -333,33 +362,42 @@ export class GroupCoordinator {
    * Appends a group's records to its partition; `apply` runs when they are written, in log order,
    * before the caller hears back. A failed write leaves the state untouched and rejects.
    */
-  private write(groupId: string, records: CoordinatorRecord[], apply: () => void): Promise<void> {
+  private write(groupId: string, records: CoordinatorRecord[], apply: () => void, txn?: TxnTag): Promise<void> {
     if (records.length === 0) {
       apply();
       return Promise.resolve();
     }
     const partition = this.partitionFor(groupId);
-    const state = this.partitions[partition]!;
-    state.inflight++;
-    const done = this.store.append(partition, records).then(
-      () => {
-        state.inflight--;
-        state.recordsSinceSnapshot += records.length;
-        apply();
-        this.maybeSnapshot(partition);
-      },
-      (err: unknown) => {
-        state.inflight--;
-        this.logger.error({ err, group: groupId }, 'group coordinator write failed');
-        throw err;
-      },
-    );
+    const done = this.applyWhenWritten(partition, this.store.append(partition, records, txn), records.length, apply, { group: groupId });
     this.lastWrite.set(groupId, done);
     const forget = () => {
       if (this.lastWrite.get(groupId) === done) this.lastWrite.delete(groupId);
     };
     done.then(forget, forget);
     return done;
+  }
+
+  /**
+   * Applies a write to `partition` once it is written. Every write of a partition goes through
+   * here, with the same promise depth, so effects apply in log order (a marker after the records it
+   * resolves). A failed write leaves the state untouched and rejects.
+   */
+  private applyWhenWritten(partition: number, written: Promise<void>, records: number, apply: () => void, what: object): Promise<void> {
+    const state = this.partitions[partition]!;
+    state.inflight++;
+    return written.then(
+      () => {
+        state.inflight--;
+        state.recordsSinceSnapshot += records;
+        apply();
+        this.maybeSnapshot(partition);
+      },
+      (err: unknown) => {
+        state.inflight--;
+        this.logger.error({ err, partition, ...what }, 'group coordinator write failed');
+        throw err;
+      },
+    );
   }
 
   /** A group's records as a snapshot keeps them: its metadata (if stored) and its offsets. */
@@ -373,6 +411,11 @@ export class GroupCoordinator {
     return out;
   }
 
+  private hasPendingTxnOffsetsIn(partition: number): boolean {
+    for (const g of this.transactionalOffsets.groups()) if (this.partitionFor(g) === partition) return true;
+    return false;
+  }
+
   /** The live records of the groups that live in `partition`. */
   private liveRecords(partition: number): CoordinatorRecord[] {
     const ids = new Set([...this.groupRecords.keys(), ...this.offsets.keys()]);
@@ -383,6 +426,8 @@ export class GroupCoordinator {
     const state = this.partitions[partition]!;
     if (state.inflight > 0 || state.snapshotting || state.holdsOthers || this.state !== 'active') return;
     if (state.recordsSinceSnapshot < SNAPSHOT_MIN_RECORDS) return;
+    // Pending transactional offsets are not in `live`: a snapshot would drop their records.
+    if (this.hasPendingTxnOffsetsIn(partition)) return;
     const live = this.liveRecords(partition);
     if (state.recordsSinceSnapshot <= live.length) return;
     // No write is in flight to this partition, so `live` is exactly its state; the snapshot goes after it.
@@ -531,28 +576,48 @@ export class GroupCoordinator {
   // ------------------------------------------------------------------------------------------
   // Offsets
 
+  /**
+   * The group an offset commit goes to, or the error for all its entries. An unknown group is
+   * created (Empty) to hold the offsets for generation -1 (a consumer that manages its own
+   * partitions, or an admin client); otherwise the committer's group is gone: `gone`.
+   */
+  private commitTarget(groupId: string, generationId: number, gone: number): ClassicGroup | number {
+    const status = this.groupStatus(groupId);
+    if (status !== ErrorCode.NONE) return status;
+    const group = this.groups.get(groupId);
+    if (group) return group;
+    return generationId >= 0 ? gone : this.newGroup(groupId);
+  }
+
   /** Commits offsets; resolves with one error code per entry once the commit is durable. */
   async commitOffsets(groupId: string, req: OffsetCommitRequest): Promise<number[]> {
     const all = (code: number) => req.entries.map(() => code);
-    const status = this.groupStatus(groupId);
-    if (status !== ErrorCode.NONE) return all(status);
-    let group = this.groups.get(groupId);
-    if (!group) {
-      // Generation -1: a consumer that manages its own partitions, or an admin client. The
-      // group is created (Empty) to hold the offsets. Otherwise the committer's group is gone.
-      if (req.generationId >= 0) return all(req.apiVersion >= 9 ? ErrorCode.GROUP_ID_NOT_FOUND : ErrorCode.ILLEGAL_GENERATION);
-      group = this.newGroup(groupId);
-    }
+    const group = this.commitTarget(groupId, req.generationId, req.apiVersion >= 9 ? ErrorCode.GROUP_ID_NOT_FOUND : ErrorCode.ILLEGAL_GENERATION);
+    if (typeof group === 'number') return all(group);
     const validation = group.validateOffsetCommit(req.memberId, req.groupInstanceId, req.generationId);
     if (validation !== ErrorCode.NONE) return all(validation);
     group.touchMember(req.memberId);
 
     const now = this.clock.now();
     const expireTimestamp = req.retentionTimeMs >= 0 ? now + req.retentionTimeMs : -1;
+    const { codes, records, accepted } = this.offsetRecords(groupId, req.entries, expireTimestamp);
+    try {
+      await this.write(groupId, records, () => {
+        for (const [e, o] of accepted) this.putOffset(groupId, e.topic, e.partition, o);
+      });
+    } catch {
+      return codes.map((c) => (c === ErrorCode.NONE ? ErrorCode.COORDINATOR_NOT_AVAILABLE : c));
+    }
+    return codes;
+  }
+
+  /** The records of an offset commit, one error code per entry (12 for metadata over offset.metadata.max.bytes). */
+  private offsetRecords(groupId: string, entries: readonly OffsetCommitEntry[], expireTimestamp: number) {
+    const now = this.clock.now();
     const codes: number[] = [];
     const records: CoordinatorRecord[] = [];
     const accepted: [OffsetCommitEntry, OffsetAndMetadata][] = [];
-    for (const e of req.entries) {
+    for (const e of entries) {
       const metadata = e.metadata ?? '';
       if (Buffer.byteLength(metadata) > this.config.offsetMetadataMaxBytes) {
         codes.push(ErrorCode.OFFSET_METADATA_TOO_LARGE);
@@ -564,14 +629,66 @@ export class GroupCoordinator {
       accepted.push([e, o]);
       records.push(this.offsetRecord(groupId, e.topic, e.partition, o));
     }
+    return { codes, records, accepted };
+  }
+
+  /**
+   * TxnOffsetCommit: writes the offsets in a transactional batch of the producer to the group's
+   * partition and holds them as pending until the transaction's marker (`writeTxnMarker`). Member
+   * checks as Kafka's ClassicGroup.validateOffsetCommit for a transactional commit: skipped when the
+   * request names no member and no generation (TxnOffsetCommit v0-2, KafkaJS).
+   */
+  async commitTxnOffsets(groupId: string, req: TxnOffsetCommitRequest): Promise<number[]> {
+    const all = (code: number) => req.entries.map(() => code);
+    const group = this.commitTarget(groupId, req.generationId, ErrorCode.ILLEGAL_GENERATION);
+    if (typeof group === 'number') return all(group);
+    const anonymous = req.generationId < 0 && req.memberId === '' && req.groupInstanceId === null;
+    const validation = !anonymous
+      ? group.validateOffsetCommit(req.memberId, req.groupInstanceId, req.generationId)
+      : group.is('Dead') ? ErrorCode.COORDINATOR_NOT_AVAILABLE : group.is('CompletingRebalance') ? ErrorCode.REBALANCE_IN_PROGRESS : ErrorCode.NONE;
+    if (validation !== ErrorCode.NONE) return all(validation);
+    const { codes, records, accepted } = this.offsetRecords(groupId, req.entries, -1);
+    const { producerId, producerEpoch } = req;
     try {
       await this.write(groupId, records, () => {
-        for (const [e, o] of accepted) this.putOffset(groupId, e.topic, e.partition, o);
-      });
-    } catch {
-      return codes.map((c) => (c === ErrorCode.NONE ? ErrorCode.COORDINATOR_NOT_AVAILABLE : c));
+        for (const [e, o] of accepted) this.transactionalOffsets.add(producerId, groupId, e.topic, e.partition, o);
+      }, { producerId, producerEpoch });
+    } catch (err) {
+      // The log refused the producer's epoch: a newer instance of it has fenced this one.
+      const fenced = (err as { errorCode?: number }).errorCode === ErrorCode.INVALID_PRODUCER_EPOCH;
+      const refused = fenced ? ErrorCode.INVALID_PRODUCER_EPOCH : ErrorCode.COORDINATOR_NOT_AVAILABLE;
+      return codes.map((c) => (c === ErrorCode.NONE ? refused : c));
     }
     return codes;
+  }
+
+  /**
+   * WriteTxnMarkers into a `__consumer_offsets` partition (the transaction coordinator's marker path
+   * for the partitions AddOffsetsToTxn added): once the marker is written, its producer's pending
+   * offsets of the groups in that partition are applied or dropped. Resolves with a Kafka error
+   * code, 0 when written.
+   */
+  async writeTxnMarker(partition: number, marker: TxnMarker): Promise<number> {
+    if (!Number.isInteger(partition) || partition < 0 || partition >= this.store.partitionCount) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+    if (this.state !== 'active') return ErrorCode.NOT_COORDINATOR;
+    const written = this.store.appendMarker(partition, marker);
+    const apply = () => this.completeTxnOffsets(partition, marker.producerId, marker.commit);
+    try {
+      await this.applyWhenWritten(partition, written, 1, apply, { producerId: marker.producerId });
+    } catch (err) {
+      return (err as { errorCode?: number }).errorCode ?? ErrorCode.KAFKA_STORAGE_ERROR;
+    }
+    return ErrorCode.NONE;
+  }
+
+  /**
+   * A transaction marker for `producerId` is in `partition`: COMMIT makes its pending offsets of the
+   * groups there the committed ones, ABORT drops them (Kafka's GroupCoordinator.onTransactionCompleted).
+   */
+  private completeTxnOffsets(partition: number, producerId: bigint, commit: boolean): void {
+    const offsets = this.transactionalOffsets.complete(producerId, (g) => this.partitionFor(g) === partition);
+    if (commit) for (const { groupId, topic, partition: p, value } of offsets) this.putOffset(groupId, topic, p, value);
+    if (offsets.length > 0) this.logger.debug({ producerId, commit, partition, offsets: offsets.length }, 'transactional offsets completed');
   }
 
   /**
@@ -779,6 +896,8 @@ export class GroupCoordinator {
     const writes: Promise<void>[] = [];
     let expired = 0;
     for (const g of [...this.groups.values()]) {
+      // Kafka keeps a group's offsets while a transaction of it is undecided.
+      if (this.transactionalOffsets.hasGroup(g.groupId)) continue;
       const committed = this.offsets.get(g.groupId);
       let base: ((o: OffsetAndMetadata, topic: string) => number | null) | null = null;
       if (g.is('Empty')) base = g.protocolType !== null ? () => g.stateTimestamp : (o) => o.commitTimestamp;

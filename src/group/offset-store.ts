@@ -2,7 +2,9 @@
  * Where the group coordinator makes its state durable: committed offsets and group metadata, as
  * records in the partitions of a log (Kafka's `__consumer_offsets`; each group's records in the one
  * partition its id hashes to). At start-up every partition is replayed; later records for a key
- * replace earlier ones and a null value deletes the key.
+ * replace earlier ones and a null value deletes the key. Transactional offset commits are written
+ * in transactional batches to the group's partition and resolved by the transaction's marker,
+ * written to that same partition (pending-offsets.ts).
  *
  * So that replay time does not grow with every commit ever made, the coordinator now and then
  * writes a *snapshot* of a partition: its live state, appended as ordinary records, after which
@@ -10,14 +12,21 @@
  * instead; the effect on replay is the same: it reads roughly one record per live key.)
  */
 import type { Logger } from 'pino';
-import { decodeRecords, encodeBatch, encodeRecords, readBatchHeader, HEADER_SIZE, COMPRESSION_MASK, type RecordInput } from '../codec/record-batch.js';
+import type { TxnMarker } from '../codec/control-record.js';
 import type { BrokerConfig } from '../config/broker-config.js';
 import { topicLogConfig } from '../config/log-config.js';
+import { CoordinatorLog, type CoordinatorRecord, type TxnTag } from '../coordinator/coordinator-log.js';
 import type { LogManager } from '../log/log-manager.js';
-import type { PartitionLog } from '../log/partition-log.js';
-import type { CoordinatorRecord } from './records.js';
 import { CONSUMER_OFFSETS_TOPIC } from '../topics/internal.js';
 import { InternalTopicLogs, type InternalTopicRegistry } from '../topics/internal-logs.js';
+
+/** What a replay hands the coordinator, partition by partition, in log order within each. */
+export interface OffsetReplayVisitor {
+  /** A record of `partition`, with the producer id when it is a transactional offset commit. */
+  record(r: CoordinatorRecord, partition: number, producerId?: bigint): void;
+  /** A transaction marker in `partition`: it resolves the producer's pending offsets of that partition. */
+  marker?(partition: number, producerId: bigint, commit: boolean): void;
+}
 
 export interface OffsetStore {
   /**
@@ -29,40 +38,62 @@ export interface OffsetStore {
   prepare(): Promise<void>;
   /**
    * Visits every record kept (from each partition's last snapshot on), partition by partition from
-   * 0, oldest first within a partition.
+   * 0, oldest first within a partition, with the transaction markers among them.
    */
-  replay(visit: (r: CoordinatorRecord, partition: number) => void): Promise<void>;
+  replay(visitor: OffsetReplayVisitor): Promise<void>;
   /**
-   * Appends records to a partition, in call order. Resolves once they are written to the file (so a
-   * process kill cannot lose them); only then may a commit be acknowledged.
+   * Appends records to a partition, in call order; with `txn`, as a transactional batch of that
+   * producer. Resolves once they are written to the file (so a process kill cannot lose them);
+   * only then may a commit be acknowledged.
    */
-  append(partition: number, records: readonly CoordinatorRecord[]): Promise<void>;
+  append(partition: number, records: readonly CoordinatorRecord[], txn?: TxnTag): Promise<void>;
+  /** Appends a transaction marker (COMMIT or ABORT of a producer's transactional offset commits). */
+  appendMarker(partition: number, marker: TxnMarker): Promise<void>;
   /** Appends `live` (the partition's complete current state) and drops every record before it. */
   snapshot(partition: number, live: readonly CoordinatorRecord[]): Promise<void>;
   close(): Promise<void>;
 }
 
+/**
+ * A record as the memory store keeps it: with the producer id of its transactional batch, or, for a
+ * transaction marker, `marker` set (and an empty key and no value: it is not a coordinator record).
+ */
+export interface StoredRecord extends CoordinatorRecord {
+  readonly producerId?: bigint;
+  readonly marker?: { readonly producerId: bigint; readonly commit: boolean };
+}
+
 /** Keeps the records in memory: for tests and an in-memory broker. Nothing survives the process. */
 export class MemoryOffsetStore implements OffsetStore {
-  readonly partitions: CoordinatorRecord[][];
+  /** Each partition's records and markers, in append order. */
+  readonly partitions: StoredRecord[][];
 
   constructor(readonly partitionCount = 1) {
     this.partitions = Array.from({ length: partitionCount }, () => []);
   }
 
-  /** Every record, partition by partition. */
+  /** Every record (markers left out), partition by partition. */
   get records(): CoordinatorRecord[] {
-    return this.partitions.flat();
+    return this.partitions.flat().filter((r) => !r.marker);
   }
 
   async prepare(): Promise<void> {}
 
-  async replay(visit: (r: CoordinatorRecord, partition: number) => void): Promise<void> {
-    this.partitions.forEach((records, p) => records.forEach((r) => visit(r, p)));
+  async replay(visitor: OffsetReplayVisitor): Promise<void> {
+    this.partitions.forEach((records, p) => {
+      for (const r of records) {
+        if (r.marker) visitor.marker?.(p, r.marker.producerId, r.marker.commit);
+        else visitor.record(r, p, r.producerId);
+      }
+    });
   }
 
-  async append(partition: number, records: readonly CoordinatorRecord[]): Promise<void> {
-    this.partitions[partition]!.push(...records);
+  async append(partition: number, records: readonly CoordinatorRecord[], txn?: TxnTag): Promise<void> {
+    this.partitions[partition]!.push(...records.map((r) => ({ key: r.key, value: r.value, producerId: txn?.producerId })));
+  }
+
+  async appendMarker(partition: number, marker: TxnMarker): Promise<void> {
+    this.partitions[partition]!.push({ key: Buffer.alloc(0), value: null, marker: { producerId: marker.producerId, commit: marker.commit } });
   }
 
   async snapshot(partition: number, live: readonly CoordinatorRecord[]): Promise<void> {
@@ -73,9 +104,6 @@ export class MemoryOffsetStore implements OffsetStore {
 }
 
 export const OFFSETS_TOPIC = CONSUMER_OFFSETS_TOPIC;
-/** Records per batch when writing a snapshot, so no batch approaches message.max.bytes. */
-const SNAPSHOT_BATCH_BYTES = 512 * 1024;
-const READ_BYTES = 1024 * 1024;
 
 /**
  * The topic configs `__consumer_offsets` is created with (Kafka's groupMetadataTopicConfigs): a
@@ -90,16 +118,21 @@ export function offsetsTopicConfigs(config: BrokerConfig): Record<string, string
 }
 
 /**
- * The records in the partitions of `__consumer_offsets`, through the log store: record batch v2
- * (uncompressed, CRC-32C), Kafka's segment files, recovery after a crash. The topic is created on
- * first use (see src/topics/internal-logs.ts); until then there is nothing to replay.
+ * The records in the partitions of `__consumer_offsets`, through the shared coordinator log
+ * (src/coordinator/coordinator-log.ts): record batch v2 (uncompressed, CRC-32C), Kafka's segment
+ * files, recovery after a crash, transactional batches and markers. The topic is created on first
+ * use (see src/topics/internal-logs.ts); until then there is nothing to replay.
  */
 export class LogOffsetStore implements OffsetStore {
-  constructor(
+  private readonly log: CoordinatorLog;
+
+  private constructor(
     private readonly topic: InternalTopicLogs,
-    private readonly clock: { now(): number },
+    clock: { now(): number },
     private readonly logger?: Logger,
-  ) {}
+  ) {
+    this.log = new CoordinatorLog(OFFSETS_TOPIC, topic.partitionCount, (p) => topic.log(p), clock, logger);
+  }
 
   /**
    * Opens `__consumer_offsets` in `registry` and `logs` (created later, on first use, with
@@ -127,78 +160,30 @@ export class LogOffsetStore implements OffsetStore {
     return this.topic.ensureCreated();
   }
 
-  async replay(visit: (r: CoordinatorRecord, partition: number) => void): Promise<void> {
+  async replay(visitor: OffsetReplayVisitor): Promise<void> {
+    if (!this.topic.created) return;
     for (let p = 0; p < this.partitionCount; p++) {
-      const log = this.topic.log(p);
-      if (log) await this.replayPartition(log, (r) => visit(r, p));
+      const { from, to, batches } = await this.log.replay(p, {
+        record: (r, _offset, producerId) => visitor.record(r, p, producerId),
+        marker: (producerId, commit) => visitor.marker?.(p, producerId, commit),
+      });
+      if (batches > 0) this.logger?.info({ partition: this.log.log(p).dir, from, to, batches }, 'replayed group coordinator log');
     }
   }
 
-  private async replayPartition(log: PartitionLog, visit: (r: CoordinatorRecord) => void): Promise<void> {
-    const start = log.logStartOffset;
-    let offset = start;
-    let batches = 0;
-    while (offset < log.highWatermark) {
-      const { records } = await log.read(offset, READ_BYTES);
-      if (records.length === 0) break;
-      for (let pos = 0; pos + HEADER_SIZE <= records.length;) {
-        const h = readBatchHeader(records, pos)!;
-        if ((h.attributes & COMPRESSION_MASK) !== 0) throw new Error(`${log.dir}: compressed batch at ${h.baseOffset}`);
-        for (const r of decodeRecords(records.subarray(pos + HEADER_SIZE, pos + h.size), h.recordsCount)) {
-          // The first batch read may start before the log start offset (after a snapshot).
-          if (h.baseOffset + BigInt(r.offsetDelta) < start) continue;
-          if (r.key === null) throw new Error(`${log.dir}: record without key at ${h.baseOffset}`);
-          visit({ key: r.key, value: r.value });
-        }
-        offset = h.baseOffset + BigInt(h.lastOffsetDelta) + 1n;
-        pos += h.size;
-        batches++;
-      }
-    }
-    if (batches > 0) this.logger?.info({ partition: log.dir, from: start, to: log.highWatermark, batches }, 'replayed group coordinator log');
-  }
-
-  /** The records as batches of at most `maxBytes` each (roughly), in order. */
-  private batches(records: readonly CoordinatorRecord[], maxBytes = SNAPSHOT_BATCH_BYTES): Buffer[] {
-    const now = this.clock.now();
-    const out: Buffer[] = [];
-    let current: RecordInput[] = [];
-    let bytes = 0;
-    const flush = () => {
-      if (current.length === 0) return;
-      out.push(encodeBatch({
-        lastOffsetDelta: current.length - 1, recordsCount: current.length, baseTimestamp: now, maxTimestamp: now,
-        records: encodeRecords(current),
-      }));
-      current = [];
-      bytes = 0;
-    };
-    for (const r of records) {
-      current.push({ key: r.key, value: r.value });
-      bytes += r.key.length + (r.value?.length ?? 0) + 16;
-      if (bytes >= maxBytes) flush();
-    }
-    flush();
-    return out;
-  }
-
-  private async logOf(partition: number): Promise<PartitionLog> {
+  async append(partition: number, records: readonly CoordinatorRecord[], txn?: TxnTag): Promise<void> {
     await this.topic.ensureCreated();
-    return this.topic.log(partition)!;
+    return this.log.append(partition, records, txn);
   }
 
-  async append(partition: number, records: readonly CoordinatorRecord[]): Promise<void> {
-    if (records.length === 0) return;
-    await (await this.logOf(partition)).append(Buffer.concat(this.batches(records)));
+  async appendMarker(partition: number, marker: TxnMarker): Promise<void> {
+    await this.topic.ensureCreated();
+    return this.log.appendMarker(partition, marker);
   }
 
   async snapshot(partition: number, live: readonly CoordinatorRecord[]): Promise<void> {
-    const log = await this.logOf(partition);
-    const base = log.logEndOffset;
-    // One append per batch, each well inside a segment: offsets.topic.segment.bytes may be small.
-    const maxBytes = Math.min(SNAPSHOT_BATCH_BYTES, Math.floor(log.currentConfig().segmentBytes / 4));
-    for (const batch of this.batches(live, maxBytes)) await log.append(batch);
-    await log.deleteRecordsBefore(base);
+    await this.topic.ensureCreated();
+    return this.log.snapshot(partition, live);
   }
 
   /** The logs themselves are closed by the LogManager. */

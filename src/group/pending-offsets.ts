@@ -6,9 +6,10 @@
  * partitions with 88 UNSTABLE_OFFSET_COMMIT, so a consumer taking over a partition does not start
  * from an offset that may still be rolled back.
  *
- * Tafka has no transactions yet, so nothing adds to this today; the transaction coordinator will
- * call `add` from TxnOffsetCommit and `complete` from WriteTxnMarkers. Generic in the offset value
- * so it needs nothing from the coordinator.
+ * The group coordinator calls `add` once a TxnOffsetCommit's transactional batch is written to the
+ * group's `__consumer_offsets` partition, and `complete` once a marker of that producer is written
+ * to the same partition (or met there on replay). Kept per producer id, as a marker names only the
+ * producer. Generic in the offset value so it needs nothing from the coordinator.
  */
 
 /** group → topic → partition → offset */
@@ -36,18 +37,33 @@ export class PendingTransactionalOffsets<V> {
     return false;
   }
 
+  /** Whether any open transaction holds an offset of the group (its offsets then do not expire). */
+  hasGroup(groupId: string): boolean {
+    for (const groups of this.byProducer.values()) if (groups.has(groupId)) return true;
+    return false;
+  }
+
+  /** Every group some open transaction holds offsets of. */
+  *groups(): IterableIterator<string> {
+    for (const groups of this.byProducer.values()) yield* groups.keys();
+  }
+
   /**
    * The end of `producerId`'s transaction: its offsets are handed back (to be written as committed
-   * offsets on commit, ignored on abort) and are pending no more.
+   * offsets on commit, ignored on abort) and are pending no more. With `include`, only those of the
+   * groups it accepts (a marker resolves the groups of the `__consumer_offsets` partition it is in).
    */
-  complete(producerId: bigint): { groupId: string; topic: string; partition: number; value: V }[] {
+  complete(producerId: bigint, include: (groupId: string) => boolean = () => true): { groupId: string; topic: string; partition: number; value: V }[] {
     const out: { groupId: string; topic: string; partition: number; value: V }[] = [];
-    for (const [groupId, topics] of this.byProducer.get(producerId) ?? []) {
+    const groups = this.byProducer.get(producerId);
+    for (const [groupId, topics] of groups ?? []) {
+      if (!include(groupId)) continue;
       for (const [topic, partitions] of topics) {
         for (const [partition, value] of partitions) out.push({ groupId, topic, partition, value });
       }
+      groups!.delete(groupId);
     }
-    this.byProducer.delete(producerId);
+    if (groups?.size === 0) this.byProducer.delete(producerId);
     return out;
   }
 

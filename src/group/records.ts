@@ -69,18 +69,11 @@ export type GroupMetadataValueData = MessageOf<typeof GroupMetadataValue>;
 const OFFSET_VALUE_VERSION = 3;
 const GROUP_VALUE_VERSION = 3;
 
-/** One record of the coordinator log. */
-export interface CoordinatorRecord {
-  readonly key: Buffer;
-  /** null = tombstone. */
-  readonly value: Buffer | null;
-}
+/** One record of the coordinator log (the shape every coordinator log shares). */
+export type { CoordinatorRecord } from '../coordinator/coordinator-log.js';
+import { versionPrefixed, type CoordinatorRecord } from '../coordinator/coordinator-log.js';
 
-function versioned(version: number, body: Buffer[]): Buffer {
-  const v = Buffer.alloc(2);
-  v.writeInt16BE(version);
-  return Buffer.concat([v, ...body]);
-}
+const versioned = versionPrefixed;
 
 export function offsetCommitKey(group: string, topic: string, partition: number): Buffer {
   return versioned(1, codecFor(OffsetCommitKey, 1).encode({ group, topic, partition }));

@@ -31,9 +31,12 @@
  *   one record batch before the append, checked as Kafka 3.9's LogValidator checked them
  *   (src/codec/up-convert.ts); only these old clients pay for the per-message work. A message set
  *   without one whole message appends nothing and answers success with offset -1, as Kafka did.
- * - Transactions are not supported: a transactional batch gets 49 INVALID_PRODUCER_ID_MAPPING, what
- *   Kafka's partition leader answers when the transaction coordinator has no transaction for the
- *   producer. A transactional id on a request with plain batches is ignored, as Kafka does.
+ * - Transactional batches (KIP-890 part 1): the partition must be in the producer's open
+ *   transaction, checked with the transaction coordinator in the same synchronous phase as the
+ *   append (`txn.verifyProduce`): 49 INVALID_PRODUCER_ID_MAPPING for an unknown transactional id or
+ *   producer, 47 for a fenced epoch, 19 NOT_ENOUGH_REPLICAS (retriable) while the transaction is
+ *   being decided, 48 INVALID_TXN_STATE (120 TRANSACTION_ABORTABLE from v11) for a partition never
+ *   added. A transactional id on a request with plain batches is ignored, as Kafka does.
  * - Errors per partition (one bad partition does not fail the others): 3 UNKNOWN_TOPIC_OR_PARTITION,
  *   100 UNKNOWN_TOPIC_ID (v13), 2 CORRUPT_MESSAGE, 87 INVALID_RECORD, 76, 32, 10 MESSAGE_TOO_LARGE, 19
  *   NOT_ENOUGH_REPLICAS (acks=-1 with min.insync.replicas above 1: there is one replica), 45, 47, 49,
@@ -48,6 +51,7 @@
 import { Produce } from '../../protocol/messages/00-produce.js';
 import { ErrorCode, isKafkaError } from '../../protocol/errors.js';
 import { ZERO_UUID } from '../../protocol/schema.js';
+import { ATTRIBUTES, CONTROL_BIT, CURRENT_MAGIC, HEADER_SIZE, MAGIC, PRODUCER_EPOCH, PRODUCER_ID, TRANSACTIONAL_BIT } from '../codec/record-batch.js';
 import type { BrokerConfig } from '../config/broker-config.js';
 import { firstBatch } from '../codec/produce-records.js';
 import { startsWithRecordBatch, upConvert } from '../codec/up-convert.js';
@@ -58,6 +62,11 @@ import { defineHandler, type Request, type RequestContext, type Response } from 
 import { internalTopicRefusal } from '../topics/internal-guard.js';
 import { findTopic } from '../topics/lookup.js';
 import type { TopicInfo } from '../topics/registry.js';
+
+/** A v2 data batch of a transaction (v0-2 message sets, control batches excluded: those are the log's to refuse). */
+const isTransactionalBatch = (batch: Buffer): boolean =>
+  batch.length >= HEADER_SIZE && batch.readInt8(MAGIC) === CURRENT_MAGIC &&
+  (batch.readInt16BE(ATTRIBUTES) & (TRANSACTIONAL_BIT | CONTROL_BIT)) === TRANSACTIONAL_BIT;
 
 const minInsyncReplicas = (config: BrokerConfig, topic: TopicInfo): number =>
   Number(topic.configs['min.insync.replicas'] ?? config.get('min.insync.replicas'));
@@ -126,6 +135,13 @@ function startAppends(req: Request<typeof Produce>, ctx: RequestContext): Outcom
       if (records === null || !Buffer.isBuffer(records)) return result(index, ErrorCode.INVALID_RECORD, 'Produce request carries no record batch');
       const { batch, refusal } = firstBatch(records, apiVersion);
       if (refusal) return result(index, refusal.errorCode, refusal.message);
+      if (isTransactionalBatch(batch)) {
+        // One producer per request: the first batch names it. Synchronous, like the append below.
+        const code = ctx.services.txn.verifyProduce(
+          req.transactionalId, batch.readBigInt64BE(PRODUCER_ID), batch.readInt16BE(PRODUCER_EPOCH), topic.name, index, apiVersion,
+        );
+        if (code !== ErrorCode.NONE) return result(index, code);
+      }
       if (req.acks === -1 && minInsyncReplicas(config, topic) > 1) {
         // One broker is one in-sync replica: Kafka refuses acks=all below min.insync.replicas.
         return result(index, ErrorCode.NOT_ENOUGH_REPLICAS, 'The size of the current ISR 1 is insufficient to satisfy the min.isr requirement');

@@ -12,9 +12,12 @@
  * - `partition_max_bytes` and `max_bytes` bound the answer, except that the first batch of the first
  *   partition with data is returned whole even when larger (KIP-74), so a consumer always progresses;
  *   every later partition gets only whole batches that fit in what is left (Kafka's `minOneMessage`).
- * - `high_watermark` = `last_stable_offset` = the log end offset once written: there is one replica
- *   and no transactions yet, so read_committed and read_uncommitted see the same data and
- *   `aborted_transactions` is empty.
+ * - `high_watermark` is the log end offset once written (one replica). `isolation_level` 1
+ *   (read_committed, every client's default) reads only up to the `last_stable_offset`, the first
+ *   offset of the oldest undecided transaction, and the answer lists the `aborted_transactions`
+ *   (producer id, first offset) overlapping the returned batches, from the `.txnindex` files, so
+ *   the consumer drops their records itself; the broker still never decodes a batch.
+ *   read_uncommitted reads to the high watermark with an empty list.
  * - Fetch sessions (KIP-227) are not kept: every answer carries session id 0, which tells the client
  *   "no session, send full requests". Clients that ask to create one (epoch 0) get full responses;
  *   an unknown session id gets 70 FETCH_SESSION_ID_NOT_FOUND so the client starts over.
@@ -34,7 +37,7 @@ import { Fetch } from '../../protocol/messages/01-fetch.js';
 import { ErrorCode, isKafkaError } from '../../protocol/errors.js';
 import type { Clock } from '../clock.js';
 import { defineHandler, type Request, type Response } from '../server/handler.js';
-import type { PartitionLog } from '../log/partition-log.js';
+import type { IsolationLevel, PartitionLog } from '../log/partition-log.js';
 import { ZERO_UUID } from '../../protocol/schema.js';
 import { leaderEpochError } from '../leader-epoch.js';
 import type { TopicService } from '../services.js';
@@ -47,12 +50,11 @@ type PartitionData = Response<typeof Fetch>['responses'][number]['partitions'][n
 const EMPTY = Buffer.alloc(0);
 
 function partitionResult(partitionIndex: number, errorCode: number, log?: PartitionLog): PartitionData {
-  const hw = log ? log.highWatermark : -1n;
   return {
     partitionIndex,
     errorCode,
-    highWatermark: hw,
-    lastStableOffset: hw,
+    highWatermark: log ? log.highWatermark : -1n,
+    lastStableOffset: log ? log.lastStableOffset : -1n,
     logStartOffset: log ? log.logStartOffset : -1n,
     divergingEpoch: { epoch: -1, endOffset: -1n },
     currentLeader: { leaderId: -1, leaderEpoch: -1 },
@@ -97,7 +99,7 @@ function resolveTargets(req: FetchRequest, topics: TopicService, apiVersion: num
  * first partition that returns data may a first batch exceed those limits (KIP-74) — so a response
  * holds at most one oversized batch. Returns the results and the bytes read.
  */
-async function readAll(targets: Target[], maxBytes: number): Promise<{ results: PartitionData[]; bytes: number }> {
+async function readAll(targets: Target[], maxBytes: number, isolation: IsolationLevel): Promise<{ results: PartitionData[]; bytes: number }> {
   let budget = maxBytes;
   let bytes = 0;
   const results: PartitionData[] = [];
@@ -108,10 +110,13 @@ async function readAll(targets: Target[], maxBytes: number): Promise<{ results: 
     }
     const result = partitionResult(t.partition, ErrorCode.NONE, t.log);
     try {
-      const read = await t.log.read(t.fetchOffset, Math.max(0, Math.min(t.maxBytes, budget)), bytes === 0);
+      const read = await t.log.read(t.fetchOffset, Math.max(0, Math.min(t.maxBytes, budget)), { minOneMessage: bytes === 0, isolation });
       result.highWatermark = read.highWatermark;
-      result.lastStableOffset = read.highWatermark;
+      result.lastStableOffset = read.lastStableOffset;
       result.logStartOffset = read.logStartOffset;
+      if (read.abortedTransactions) {
+        result.abortedTransactions = read.abortedTransactions.map((a) => ({ producerId: a.producerId, firstOffset: a.firstOffset }));
+      }
       if (read.records.length > 0) {
         result.records = read.records;
         bytes += read.records.length;
@@ -158,8 +163,9 @@ export default defineHandler({
 
     const clock = ctx.services.clock;
     const deadline = clock.now() + req.maxWaitMs;
+    const isolation: IsolationLevel = req.isolationLevel === 1 ? 'read_committed' : 'read_uncommitted';
     let targets = resolveTargets(req, topics, apiVersion);
-    let { results, bytes } = await readAll(targets, req.maxBytes);
+    let { results, bytes } = await readAll(targets, req.maxBytes, isolation);
     for (;;) {
       const logs = targets.filter((t) => t.log && t.errorCode === ErrorCode.NONE).map((t) => t.log!);
       const anyError = results.some((r) => r.errorCode !== ErrorCode.NONE);
@@ -167,7 +173,7 @@ export default defineHandler({
       await waitForAppend(logs, deadline - clock.now(), clock, ctx.signal);
       // Resolve again: the wake-up may be a topic deletion, which must answer 3 at once.
       targets = resolveTargets(req, topics, apiVersion);
-      ({ results, bytes } = await readAll(targets, req.maxBytes));
+      ({ results, bytes } = await readAll(targets, req.maxBytes, isolation));
     }
 
     const responses = req.topics.map((t) => ({ topic: t.topic, topicId: apiVersion >= 13 ? t.topicId : ZERO_UUID, partitions: [] as PartitionData[] }));

@@ -6,8 +6,9 @@
  *
  * Behavior, by the timestamp asked for (Kafka's `UnifiedLog.fetchOffsetByTimestamp` for a broker
  * without tiered storage):
- * - -1 (latest): the high watermark, or the last stable offset under read_committed — the same here,
- *   with no transactions.
+ * - -1 (latest): the high watermark, or under read_committed (isolation level 1) the last stable
+ *   offset: a read_committed consumer starting at "latest" must not start inside an undecided
+ *   transaction. Other lookups (but earliest) find nothing at or beyond that offset, as in Kafka.
  * - -2 (earliest) and -4 (earliest local, KIP-405): the log start offset; without tiered storage the
  *   local log is the whole log.
  * - -3 (max timestamp, KIP-734): the first record holding the largest timestamp, and that timestamp.
@@ -48,15 +49,18 @@ const MIN_VERSION = new Map<bigint, number>([
 
 const NOT_FOUND = { offset: -1n, timestamp: -1n };
 
-async function lookup(log: PartitionLog, timestamp: bigint): Promise<{ offset: bigint; timestamp: bigint }> {
+async function lookup(log: PartitionLog, timestamp: bigint, readCommitted: boolean): Promise<{ offset: bigint; timestamp: bigint }> {
+  // Kafka's lastFetchableOffset: what a consumer of this isolation level can read up to.
+  const lastFetchable = readCommitted ? log.lastStableOffset : log.highWatermark;
+  const fetchable = (found: { offset: bigint; timestamp: bigint } | null) => (found && found.offset < lastFetchable ? found : NOT_FOUND);
   switch (timestamp) {
-    case LATEST: return { offset: log.highWatermark, timestamp: -1n };
+    case LATEST: return { offset: lastFetchable, timestamp: -1n };
     case EARLIEST:
     case EARLIEST_LOCAL: return { offset: log.logStartOffset, timestamp: -1n };
-    case MAX_TIMESTAMP: return (await log.maxTimestampOffset()) ?? NOT_FOUND;
+    case MAX_TIMESTAMP: return fetchable(await log.maxTimestampOffset());
     case LATEST_TIERED:
     case EARLIEST_PENDING_UPLOAD: return NOT_FOUND;
-    default: return (await log.offsetForTimestamp(timestamp)) ?? NOT_FOUND;
+    default: return fetchable(await log.offsetForTimestamp(timestamp));
   }
 }
 
@@ -99,7 +103,7 @@ export default defineHandler({
       if (!log) return { ...result, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
       const epochError = leaderEpochError(p.currentLeaderEpoch);
       if (epochError !== ErrorCode.NONE) return { ...result, errorCode: epochError };
-      const found = await lookup(log, p.timestamp);
+      const found = await lookup(log, p.timestamp, req.isolationLevel === 1);
       // The leader epoch exists from v4 only (non-ignorable: it must stay at its default before).
       return { ...result, ...found, leaderEpoch: found.offset >= 0n && ctx.apiVersion >= 4 ? LEADER_EPOCH : -1 };
     };

@@ -78,7 +78,7 @@ async function lookup({ topics, groups }: BrokerServices, nodeId: number, name: 
   if (!allowCreate) return topicError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, name);
   try {
     // An internal topic is created by its coordinator, with its own partitions and configs, as Kafka's
-    // AutoTopicCreationManager does; Tafka has only the group coordinator's so far.
+    // AutoTopicCreationManager does; `__transaction_state` only on the first transactional request.
     if (name === CONSUMER_OFFSETS_TOPIC) await groups.prepare();
     else if (isInternalTopic(name)) return topicError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, name);
     const created = topics.get(name) ?? (await topics.autoCreate(name));

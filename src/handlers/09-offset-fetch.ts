@@ -10,11 +10,13 @@
  * - Group errors: 14 while loading, 24 INVALID_GROUP_ID. At v1, which has no top-level error
  *   code, they are repeated on every partition; at v2-7 they are the top-level error; at v8+ the
  *   group's error.
+ * - Offsets committed inside a transaction (TxnOffsetCommit) are returned only once it commits.
  * - require_stable (v7+, KIP-447): the fetch first waits for the group's commits being written (Kafka
  *   runs it as a write operation, queued behind them); a partition that an open transaction holds an
- *   offset for is answered 88 UNSTABLE_OFFSET_COMMIT with offset -1, so the consumer retries. Tafka has
- *   no transactions yet, so no partition is unstable today. A group that is rebalancing does not make
- *   offsets unstable (Kafka 4 checks only pending transactional offsets).
+ *   offset for is answered 88 UNSTABLE_OFFSET_COMMIT with offset -1 (retriable), so a consumer
+ *   starting up waits for the transaction instead of starting from the offset before it. A group
+ *   that is rebalancing does not make offsets unstable (Kafka 4 checks only pending transactional
+ *   offsets).
  * - v10 names topics by id: an unknown id gets 100 UNKNOWN_TOPIC_ID.
  *
  * - v0 read offsets from ZooKeeper; Kafka 3.9 in KRaft mode, with no ZooKeeper, answered every

@@ -13,6 +13,8 @@
  * - While the group coordinator is still replaying its log at start-up: 15 COORDINATOR_NOT_AVAILABLE,
  *   as Kafka answers while its offsets topic is unavailable. Never 14 here: KafkaJS retries
  *   FindCoordinator only on 15 and gives up on 14.
+ * - A transactional id: the first one creates `__transaction_state` (Kafka creates it on the
+ *   first such request too, but answers 15 meanwhile; Tafka waits for it, which takes milliseconds).
  * - Another key type (2 = share group, or anything unknown): 42 INVALID_REQUEST.
  *
  * Version notes:
@@ -22,7 +24,7 @@
  */
 import { FindCoordinator } from '../../protocol/messages/10-find-coordinator.js';
 import { ErrorCode } from '../../protocol/errors.js';
-import { defineHandler, type Response } from '../server/handler.js';
+import { defineHandler, type Request, type RequestContext, type Response } from '../server/handler.js';
 
 const GROUP = 0;
 const TRANSACTION = 1;
@@ -32,7 +34,7 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 6,
   async handle(req, ctx): Promise<Response<typeof FindCoordinator>> {
-    const { node, groups } = ctx.services;
+    const { node } = ctx.services;
     const { host, port } = node.advertised;
     let errorCode: number;
     let errorMessage: string | null = null;
@@ -40,17 +42,8 @@ export default defineHandler({
       errorCode = ErrorCode.INVALID_REQUEST;
       errorMessage = `Unsupported key type ${req.keyType}`;
     } else {
-      errorCode = groups.findCoordinatorError();
-      if (errorCode !== ErrorCode.NONE) errorMessage = 'The coordinator is loading.';
-      else if (req.keyType === GROUP) {
-        try {
-          await groups.prepare();
-        } catch (err) {
-          ctx.log.error({ err }, 'creating the offsets topic failed');
-          errorCode = ErrorCode.COORDINATOR_NOT_AVAILABLE;
-          errorMessage = 'The coordinator is not available.';
-        }
-      }
+      errorCode = await coordinatorStatus(req, ctx);
+      if (errorCode !== ErrorCode.NONE) errorMessage = 'The coordinator is not available.';
     }
     const ok = errorCode === ErrorCode.NONE;
     const answer = (key: string) => ({ key, nodeId: ok ? node.nodeId : -1, host: ok ? host : '', port: ok ? port : -1, errorCode, errorMessage });
@@ -72,3 +65,21 @@ export default defineHandler({
     };
   },
 });
+
+/**
+ * The coordinator's readiness for this key type: the transaction coordinator may need to start
+ * (creating `__transaction_state`), the group coordinator to create `__consumer_offsets`.
+ */
+async function coordinatorStatus(req: Request<typeof FindCoordinator>, ctx: RequestContext): Promise<number> {
+  if (req.keyType === TRANSACTION) return ctx.services.txn.findCoordinatorError();
+  const { groups } = ctx.services;
+  const status = groups.findCoordinatorError();
+  if (status !== ErrorCode.NONE) return status;
+  try {
+    await groups.prepare();
+  } catch (err) {
+    ctx.log.error({ err }, 'creating the offsets topic failed');
+    return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+  }
+  return ErrorCode.NONE;
+}

@@ -12,14 +12,18 @@
  *   that bump their epoch themselves (the Java client) need nothing from the broker: the log accepts
  *   a higher epoch starting at sequence 0.
  * - v3+ with exactly one of producer id / epoch set: 42 INVALID_REQUEST, as Kafka.
- * - A transactional id: Tafka has no transaction coordinator, so it answers as a Kafka cluster whose
- *   transaction state log is unavailable: 15 COORDINATOR_NOT_AVAILABLE. Clients retry it and then
- *   give up with a "coordinator not available" error; nothing is half-initialised.
+ * - A transactional id: the transaction coordinator (src/txn/coordinator.ts) gives the id its
+ *   producer id and the next epoch, which fences every older instance of the producer; an open
+ *   transaction of an older instance is aborted first. transaction_timeout_ms must be within
+ *   (0, transaction.max.timeout.ms]: else 50 INVALID_TRANSACTION_TIMEOUT. With v3+ producer id and
+ *   epoch (KIP-360) a producer recovering from an error keeps its id, unless a newer instance
+ *   exists: 90 PRODUCER_FENCED (47 INVALID_PRODUCER_EPOCH before v4, which lacks 90).
  * - A new block of ids that cannot be recorded (a full disk): 14 COORDINATOR_LOAD_IN_PROGRESS, what
  *   Kafka's broker answers while it has no block of ids to hand out; clients retry.
  *
  * Version notes: v2 flexible; v3 producer id/epoch for KIP-360 bumps; v4 PRODUCER_FENCED;
- * v5 TRANSACTION_ABORTABLE; v6 two-phase commit fields (KIP-939), unused without transactions.
+ * v5 TRANSACTION_ABORTABLE; v6 two-phase commit fields (KIP-939): Tafka does not do two-phase
+ * commit, and answers as Kafka does with transaction.two.phase.commit.enable off.
  */
 import { InitProducerId } from '../../protocol/messages/22-init-producer-id.js';
 import { ErrorCode } from '../../protocol/errors.js';
@@ -40,15 +44,20 @@ export default defineHandler({
   maxVersion: 6,
   async handle(req, ctx): Promise<Response<typeof InitProducerId>> {
     if ((req.producerId === -1n) !== (req.producerEpoch === -1)) return failed(ErrorCode.INVALID_REQUEST);
-    if (req.transactionalId !== null) return failed(ErrorCode.COORDINATOR_NOT_AVAILABLE);
-    let producerId: bigint;
     try {
-      producerId = await ctx.services.producerIds.generate();
+      if (req.transactionalId !== null) {
+        if (req.enable2Pc) return failed(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+        const expected = req.producerId !== -1n ? { producerId: req.producerId, producerEpoch: req.producerEpoch } : undefined;
+        const r = await ctx.services.txn.initProducerId(req.transactionalId, req.transactionTimeoutMs, expected);
+        const errorCode = r.errorCode === ErrorCode.PRODUCER_FENCED && ctx.apiVersion < 4 ? ErrorCode.INVALID_PRODUCER_EPOCH : r.errorCode;
+        return { ...failed(errorCode), producerId: r.producerId, producerEpoch: r.producerEpoch };
+      }
+      const producerId = await ctx.services.producerIds.generate();
+      ctx.log.debug({ producerId }, 'allocated producer id');
+      return { ...failed(ErrorCode.NONE), producerId, producerEpoch: 0 };
     } catch (err) {
       ctx.log.error({ err }, 'could not record a new block of producer ids');
       return failed(ErrorCode.COORDINATOR_LOAD_IN_PROGRESS);
     }
-    ctx.log.debug({ producerId }, 'allocated producer id');
-    return { ...failed(ErrorCode.NONE), producerId, producerEpoch: 0 };
   },
 });

@@ -6,8 +6,9 @@
  *
  * Behavior:
  * - Per partition: every producer in the log's producer state (src/log/producer-state.ts), with its
- *   epoch, the last sequence and max timestamp of its last batch. coordinatorEpoch and
- *   currentTxnStartOffset are -1: no transactions.
+ *   epoch, the last sequence and max timestamp of its last batch, the coordinator epoch of its
+ *   last transaction marker, and the first offset of its open transaction (-1 when none): what
+ *   `kafka-transactions.sh find-hanging` looks at.
  * - Unknown topic or partition: 3 UNKNOWN_TOPIC_OR_PARTITION for that partition.
  */
 import { DescribeProducers } from '../../protocol/messages/61-describe-producers.js';
@@ -38,8 +39,8 @@ export default defineHandler({
               producerEpoch: p.epoch,
               lastSequence: p.batches.at(-1)?.lastSeq ?? -1,
               lastTimestamp: BigInt(p.lastTimestamp),
-              coordinatorEpoch: -1,
-              currentTxnStartOffset: -1n,
+              coordinatorEpoch: p.coordinatorEpoch,
+              currentTxnStartOffset: p.currentTxnFirstOffset,
             })),
           };
         }),

@@ -35,6 +35,14 @@ import offsetDelete from './47-offset-delete.js';
 // Idempotent producer
 import initProducerId from './22-init-producer-id.js';
 import describeProducers from './61-describe-producers.js';
+// Transactions
+import addPartitionsToTxn from './24-add-partitions-to-txn.js';
+import addOffsetsToTxn from './25-add-offsets-to-txn.js';
+import endTxn from './26-end-txn.js';
+import writeTxnMarkers from './27-write-txn-markers.js';
+import txnOffsetCommit from './28-txn-offset-commit.js';
+import describeTransactions from './65-describe-transactions.js';
+import listTransactions from './66-list-transactions.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each handler takes its own API's request type; the registry needs them all
 export const HANDLERS: readonly Handler<any>[] = [
@@ -66,6 +74,13 @@ export const HANDLERS: readonly Handler<any>[] = [
   offsetDelete,
   initProducerId,
   describeProducers,
+  addPartitionsToTxn,
+  addOffsetsToTxn,
+  endTxn,
+  writeTxnMarkers,
+  txnOffsetCommit,
+  describeTransactions,
+  listTransactions,
   describeClientQuotas,
   alterClientQuotas,
 ];

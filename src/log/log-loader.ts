@@ -8,8 +8,13 @@
  * 3. after a clean shutdown trusts the files and only reads the active segment's last index entry
  *    onwards; after a crash, recovers: re-validates every batch from the recovery point on,
  *    truncating at the first bad one and dropping the segments after it;
- * 4. rebuilds the idempotent producers' state: the newest producer snapshot, then the batch headers
- *    after it (riding on recovery's scan of the tail after a crash, so the tail is read once).
+ * 4. rebuilds the producers' state (sequences, epochs, open transactions): after a clean shutdown
+ *    the newest producer snapshot, then the batches after it; after a crash the newest snapshot at
+ *    or before the first segment to recover, the batches up to that segment, then every batch of
+ *    the recovered segments, riding on recovery's own scan (so the tail is read once). Replaying
+ *    the recovered segments whole is what lets recovery rebuild their aborted-transaction indexes
+ *    (`.txnindex`): an entry needs the first offset of its transaction, which the producer state
+ *    knows from the snapshot even when that offset lies in an earlier segment.
  *
  * It returns the segments and the offsets the log starts from (Kafka's LoadedLogOffsets);
  * `PartitionLog` owns them from then on.
@@ -18,6 +23,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { LogConfig } from '../config/log-config.js';
 import { decodeSnapshot, parseSnapshotOffset, snapshotFileName } from './producer-snapshot.js';
+import { abortedTxnOf, TxnIndex } from './txn-index.js';
 import type { ProducerStateManager } from './producer-state.js';
 import { baseOffsetAt, lastOffsetDeltaAt } from '../codec/record-batch.js';
 import { scanBatches } from './batch-scan.js';
@@ -105,21 +111,22 @@ export class LogLoader {
       for (const o of snapshots) await storage.remove(dir, snapshotFileName(o));
     } else {
       this.segments = await Promise.all(bases.map((b) => Segment.open(segmentOptions(b))));
-      // Producer state: the latest snapshot, then the batches after it. After a crash the replay
-      // rides on recovery's own scan of the tail.
-      let from = await this.loadProducerSnapshot(snapshots, undefined);
-      const fastOpened = cleanShutdown && (await this.active.loadAsActive());
-      if (!fastOpened) await this.recoverLog(cleanShutdown ? this.active.baseOffset : (this.opts.recoveryPoint ?? 0n), from);
-      const end = this.active.nextOffset;
-      if (from > end) {
-        // The snapshot covers offsets recovery truncated away: fall back to one within the log.
-        producers.clear();
-        from = await this.loadProducerSnapshot(snapshots, end);
-        await this.rebuildProducerState(from, 0);
-      } else if (fastOpened && from < end) {
-        await this.rebuildProducerState(from, 0);
+      if (cleanShutdown && (await this.active.loadAsActive())) {
+        // Producer state: the latest snapshot, then the batches after it (none, usually: the
+        // snapshot taken at close is at the log end).
+        let from = await this.loadProducerSnapshot(snapshots, undefined);
+        const end = this.active.nextOffset;
+        if (from > end) {
+          // A snapshot beyond the log end (the log lost its tail outside our view): fall back to one within it.
+          producers.clear();
+          from = await this.loadProducerSnapshot(snapshots, end);
+        }
+        if (from < end) await this.rebuildProducerState(from, 0);
+        // As a clean close left it (snapshot at the log end): closing unchanged need not write anything.
+        untouched = from === end;
+      } else {
+        await this.recoverLog(cleanShutdown ? this.active.baseOffset : (this.opts.recoveryPoint ?? 0n), snapshots);
       }
-      untouched = fastOpened && from === end;
     }
     const nextOffset = this.active.nextOffset;
     return {
@@ -183,19 +190,24 @@ export class LogLoader {
    * batch by batch and truncated at the first bad one; segments after a truncation are dropped,
    * since their offsets would no longer follow on.
    */
-  private async recoverLog(recoveryPoint: bigint, producerStateFrom: bigint): Promise<void> {
+  private async recoverLog(recoveryPoint: bigint, snapshots: bigint[]): Promise<void> {
     const { logger, producers } = this.opts;
     let first = 0;
     while (first + 1 < this.segments.length && this.segments[first + 1]!.baseOffset <= recoveryPoint) first++;
     logger.info({ recoveryPoint, segments: this.segments.length - first }, 'recovering log');
-    // Batches between the producer snapshot and the recovered segments are replayed from headers.
-    await this.rebuildProducerState(producerStateFrom, 0, first);
-    const replay = (buf: Buffer, at: number) => {
-      if (buf.readBigInt64BE(at) >= producerStateFrom) producers.replay(buf, at);
-    };
+    // Producer state as of the first recovered segment: a snapshot at or before it, then the
+    // batches between the two.
+    const from = await this.loadProducerSnapshot(snapshots, this.segments[first]!.baseOffset, false);
+    await this.rebuildProducerState(from, 0, first);
     for (let i = first; i < this.segments.length; i++) {
       const segment = this.segments[i]!;
-      const truncated = await segment.recover(replay);
+      // Every batch of the segment is replayed, and each transaction aborted in it goes to its rebuilt index.
+      const txnIndex = new TxnIndex();
+      const truncated = await segment.recover((buf, at) => {
+        const completed = producers.replay(buf, at);
+        if (completed?.aborted) txnIndex.append(abortedTxnOf(completed));
+      }, txnIndex);
+      await segment.persistTxnIndex(true);
       const isLast = i === this.segments.length - 1;
       // Also a gap, in a log never compacted: the file may have lost its tail outside our view (a cut
       // file recovers cleanly). A compacted segment may end before the next begins; never after.
@@ -212,30 +224,35 @@ export class LogLoader {
       }
       if (!isLast) await segment.seal();
     }
+    // Snapshots of offsets recovery truncated away describe batches that no longer exist.
+    const end = this.active.nextOffset;
+    for (const o of snapshots) if (o > end) await this.opts.storage.remove(this.opts.dir, snapshotFileName(o));
   }
 
   /**
-   * Loads the newest readable snapshot at or below `maxOffset` (any, when undefined), deleting those
-   * above it and unreadable ones. Returns the offset replay must start from: the snapshot's, or the
-   * first segment's base when there is none.
+   * Loads the newest readable snapshot at or below `maxOffset` (any, when undefined), deleting
+   * unreadable ones and, with `deleteAbove`, those above it. Returns
+   * the offset replay must start from: the snapshot's, or the first segment's base when there is none.
    */
-  private async loadProducerSnapshot(offsets: bigint[], maxOffset: bigint | undefined): Promise<bigint> {
+  private async loadProducerSnapshot(offsets: bigint[], maxOffset: bigint | undefined, deleteAbove = true): Promise<bigint> {
     const { storage, dir, producers, logger } = this.opts;
     const now = this.opts.clock.now();
     for (let i = offsets.length - 1; i >= 0; i--) {
       const offset = offsets[i]!;
       const name = snapshotFileName(offset);
       if (maxOffset !== undefined && offset > maxOffset) {
-        await storage.remove(dir, name);
-        offsets.splice(i, 1);
+        if (deleteAbove) {
+          await storage.remove(dir, name);
+          offsets.splice(i, 1);
+        }
         continue;
       }
       try {
         const data = await storage.readFile(dir, name);
         if (!data) throw new Error('missing');
         for (const entry of decodeSnapshot(data)) {
-          // As Kafka: producers already expired are not loaded.
-          if (now - entry.lastTimestamp < this.opts.config.producerIdExpirationMs) producers.load(entry);
+          // As Kafka: producers already expired are not loaded, unless a transaction of theirs is open.
+          if (entry.currentTxnFirstOffset >= 0n || now - entry.lastTimestamp < this.opts.config.producerIdExpirationMs) producers.load(entry);
         }
         logger.debug({ offset, producers: producers.size }, 'loaded producer snapshot');
         return offset;
@@ -249,7 +266,10 @@ export class LogLoader {
     return this.segments[0]!.baseOffset;
   }
 
-  /** Replays the headers of batches at or after `from` in segments [first, end) into producer state. */
+  /**
+   * Replays batches at or after `from` in segments [first, end) into producer state. Their
+   * aborted transactions are already in those segments' `.txnindex` files.
+   */
   private async rebuildProducerState(from: bigint, first: number, end = this.segments.length): Promise<void> {
     const { producers } = this.opts;
     for (let i = first; i < end; i++) {

@@ -1,9 +1,10 @@
 /**
  * The log of one partition while it runs, after Kafka's UnifiedLog and LocalLog: append (offsets
- * assigned synchronously, bytes written by an ordered queue), segment roll, reads, flush policy,
- * retention and DeleteRecords, going offline and coming back after a storage failure, and close.
- * Opening the directory and crash recovery are the LogLoader's job (log-loader.ts); one segment's
- * files are Segment's (segment.ts).
+ * assigned synchronously, bytes written by an ordered queue), segment roll, reads (up to the high
+ * watermark, or up to the last stable offset with the aborted transactions for read_committed),
+ * flush policy, retention and DeleteRecords, going offline and coming back after a storage failure,
+ * and close. Opening the directory and crash recovery are the LogLoader's job (log-loader.ts); one
+ * segment's files are Segment's (segment.ts).
  */
 import type { Logger } from 'pino';
 import { ErrorCode, KafkaError } from '../../protocol/errors.js';
@@ -23,12 +24,12 @@ import { NEVER, type LogConfig } from '../config/log-config.js';
 import type { LogObserver } from '../observe/observer.js';
 import { LogLoader } from './log-loader.js';
 import { encodeSnapshot, parseSnapshotOffset, snapshotFileName } from './producer-snapshot.js';
-import { ProducerStateManager, type ProducerStateEntry } from './producer-state.js';
+import { ProducerStateManager, type AppendOrigin, type ProducerStateEntry } from './producer-state.js';
 import type { ActiveProducer } from './cleaner/core.js';
-import type { AbortedTxn } from './cleaner/transactions.js';
 import { CLEANED_SUFFIX, Segment, SEGMENT_SUFFIXES, segmentFileName, SWAP_SUFFIX, type SegmentOptions } from './segment.js';
 import type { Storage } from './storage.js';
 import { validateRecords } from './timestamp-validation.js';
+import { abortedTxnOf, type AbortedTxn } from './txn-index.js';
 import { WriteQueue } from './write-queue.js';
 
 export interface AppendOptions {
@@ -36,6 +37,21 @@ export interface AppendOptions {
   logAppendTimeMs?: number;
   /** Leader epoch stamped into each batch (Kafka's leader does the same). */
   leaderEpoch?: number;
+  /**
+   * 'coordinator' for the broker's own appends: transaction markers (control batches, refused from
+   * clients) and the group coordinator's transactional offset commits (no sequence checks).
+   */
+  origin?: AppendOrigin;
+}
+
+/** Kafka's isolation levels: read_uncommitted reads to the high watermark, read_committed to the LSO. */
+export type IsolationLevel = 'read_uncommitted' | 'read_committed';
+
+export interface ReadOptions {
+  /** Return the first batch whole even when larger than `maxBytes` (KIP-74); default true. */
+  minOneMessage?: boolean;
+  /** read_committed stops at the last stable offset and lists the aborted transactions; default read_uncommitted. */
+  isolation?: IsolationLevel;
 }
 
 /**
@@ -61,7 +77,10 @@ export interface ReadResult {
   /** Whole batches, ready to go in a Fetch response; empty when there is nothing to read. */
   records: Buffer;
   highWatermark: bigint;
+  lastStableOffset: bigint;
   logStartOffset: bigint;
+  /** read_committed only: the aborted transactions overlapping `records` (Fetch's aborted_transactions). */
+  abortedTransactions?: AbortedTxn[];
 }
 
 export interface PartitionLogOptions {
@@ -302,10 +321,11 @@ export class PartitionLog {
     let maxTimestamp = -1;
     let offsetCount = 0n;
     let idempotent = false;
+    const origin = opts.origin ?? 'client';
     // One clock read per append (timestamp bounds, LogAppendTime, segment.ms): on some machines it is a syscall.
     const now = this.clock.now();
     for (let pos = 0; pos < records.length;) {
-      const code = validateBatch(records, pos, records.length);
+      const code = validateBatch(records, pos, records.length, origin === 'coordinator');
       if (code !== 0) throw new KafkaError(code, `invalid record batch at byte ${pos}`);
       const size = batchSizeAt(records, pos);
       if (size > config.maxMessageBytes) {
@@ -325,7 +345,7 @@ export class PartitionLog {
     // offsets once everything queued before it is written, and nothing is appended.
     const appendTime = config.messageTimestampType === 'LogAppendTime' ? (opts.logAppendTimeMs ?? now) : -1;
     const baseOffset = this.nextOffset;
-    const producerCheck = idempotent ? this.producers.check(records, baseOffset, appendTime) : undefined;
+    const producerCheck = idempotent ? this.producers.check(records, baseOffset, appendTime, origin) : undefined;
     if (producerCheck?.kind === 'duplicate') {
       const { firstOffset, lastOffset, timestamp } = producerCheck.batch;
       const done = this.runTask(async () => ({
@@ -354,7 +374,16 @@ export class PartitionLog {
       pos += size;
     }
     this.nextOffset = next;
-    if (producerCheck) for (const update of producerCheck.updates) this.producers.apply(update);
+    if (producerCheck) {
+      for (const update of producerCheck.updates) {
+        const completed = this.producers.apply(update);
+        if (!completed) continue;
+        // A marker: its transaction holds the LSO until the marker is written, and an aborted one
+        // goes into the aborted-transaction index of the segment the marker lands in.
+        this.producers.holdUntilWritten(completed);
+        if (completed.aborted) segment.addAbortedTxn(abortedTxnOf(completed));
+      }
+    }
 
     const job = new WriteJob(this, segment, records, messages, segment.size, next, baseOffset, lastOffset, appendTime);
     this.queue.push(job);
@@ -431,6 +460,7 @@ export class PartitionLog {
       else this.scheduleTimedFlush();
       first.segment.readableSize = last.endPosition;
       this.highWatermark = last.nextOffset;
+      this.producers.onHighWatermark(this.highWatermark);
       this.failures = 0;
     } catch (err) {
       throw this.fail(err);
@@ -559,35 +589,76 @@ export class PartitionLog {
   // ----------------------------------------------------------------------------- read
 
   /**
-   * Whole batches starting with the one that holds `offset`, up to `maxBytes`, never past the high
-   * watermark. With `minOneMessage` (Kafka's name) the first batch is returned whole even if larger,
-   * so a consumer always progresses (KIP-74); Fetch grants that to the first partition with data
-   * only. One segment per call, as in Kafka. Throws OFFSET_OUT_OF_RANGE below the log start offset
-   * or beyond the log end offset.
+   * The last stable offset (LSO): offsets below it hold no data of an undecided transaction, so a
+   * read_committed consumer may read them. The first offset of the oldest open transaction, or the
+   * high watermark when there is none (or it is lower); never below the log start offset, which
+   * DeleteRecords may have moved past an open transaction (as Kafka's firstUnstableOffset).
    */
-  async read(offset: bigint, maxBytes: number, minOneMessage = true): Promise<ReadResult> {
+  get lastStableOffset(): bigint {
+    const hw = this.highWatermark;
+    const first = this.producers.firstUnstableOffset();
+    if (first === undefined || first >= hw) return hw;
+    return first < this.logStartOffset ? this.logStartOffset : first;
+  }
+
+  /**
+   * Whole batches starting with the one that holds `offset`, up to `maxBytes`, never past the high
+   * watermark — nor, with read_committed, past the last stable offset, and then with the aborted
+   * transactions the batches overlap. With `minOneMessage` (Kafka's name) the first batch is returned
+   * whole even if larger, so a consumer always progresses (KIP-74); Fetch grants that to the first
+   * partition with data only. One segment per call, as in Kafka. Throws OFFSET_OUT_OF_RANGE below
+   * the log start offset or beyond the log end offset.
+   */
+  async read(offset: bigint, maxBytes: number, opts: ReadOptions = {}): Promise<ReadResult> {
     if (this.failure) throw this.failure;
     this.checkOffsetInRange(offset);
+    const { minOneMessage = true, isolation = 'read_uncommitted' } = opts;
+    const committed = isolation === 'read_committed';
+    // Read once: both move while this read awaits, and the answer must be consistent with the bytes.
+    const highWatermark = this.highWatermark;
+    const lastStableOffset = this.lastStableOffset;
+    const limit = committed ? lastStableOffset : highWatermark;
+    const result: ReadResult = { records: EMPTY, highWatermark, lastStableOffset, logStartOffset: this.logStartOffset };
+    if (committed) result.abortedTransactions = [];
     // Nothing could fit: answer without touching the files (a fetch whose budget is spent).
-    if (offset < this.highWatermark && (maxBytes > 0 || minOneMessage)) {
+    if (offset < limit && (maxBytes > 0 || minOneMessage)) {
       const segments = this.segments;
       for (let i = this.segmentIndexFor(offset, segments); i < segments.length; i++) {
         const segment = segments[i]!;
-        let found: { records: Buffer } | undefined;
+        let found: { records: Buffer; nextOffset: bigint } | undefined;
         try {
-          found = await segment.read(offset, maxBytes, minOneMessage);
+          found = await segment.read(offset, maxBytes, minOneMessage, committed ? limit : undefined);
         } catch (err) {
-          if (this.replacedByCleaning(segment, offset)) return this.read(offset, maxBytes, minOneMessage);
+          if (this.replacedByCleaning(segment, offset)) return this.read(offset, maxBytes, opts);
           // Retention removed the segment under our feet: the offset is now before the log start.
           if (segment.deleted) this.checkOffsetInRange(offset, true);
           throw err;
         }
         // A segment the cleaner replaced meanwhile may be closed already: read the current ones.
-        if (!found && this.replacedByCleaning(segment, offset)) return this.read(offset, maxBytes, minOneMessage);
-        if (found) return { records: found.records, highWatermark: this.highWatermark, logStartOffset: this.logStartOffset };
+        if (!found && this.replacedByCleaning(segment, offset)) return this.read(offset, maxBytes, opts);
+        if (!found) continue;
+        result.records = found.records;
+        result.logStartOffset = this.logStartOffset;
+        if (committed) result.abortedTransactions = await this.collectAbortedTxns(offset, found.nextOffset, segments, i);
+        break;
       }
     }
-    return { records: EMPTY, highWatermark: this.highWatermark, logStartOffset: this.logStartOffset };
+    return result;
+  }
+
+  /**
+   * Kafka's collectAbortedTransactions: the aborted transactions overlapping [offset, upperBound),
+   * from the `.txnindex` of the segment holding `offset` and those after it (a transaction's ABORT
+   * marker comes after its data), stopping once an entry's LSO shows none later can overlap.
+   */
+  private async collectAbortedTxns(offset: bigint, upperBound: bigint, segments: Segment[], from: number): Promise<AbortedTxn[]> {
+    const out: AbortedTxn[] = [];
+    for (let i = from; i < segments.length; i++) {
+      const { found, complete } = await segments[i]!.collectAbortedTxns(offset, upperBound);
+      out.push(...found);
+      if (complete) break;
+    }
+    return out;
   }
 
   /** Whether `segment` left the log through a cleaner's swap (not retention) while `offset` was being read. */
@@ -697,6 +768,10 @@ export class PartitionLog {
     let deleted = 0;
     while (this.segments.length > 1) {
       const [segment, next] = this.segments as [Segment, Segment];
+      // Kafka deletes only below the high watermark; Tafka also keeps every segment holding data of
+      // an undecided transaction (even below a log start offset DeleteRecords moved), until its
+      // marker decides it.
+      if (next.baseOffset > (this.producers.firstUnstableOffset() ?? this.highWatermark) || next.baseOffset > this.highWatermark) break;
       if (!(await shouldDelete(segment, next))) break;
       // A new array, so reads iterating the old one are not disturbed.
       this.segments = this.segments.slice(1);
@@ -729,14 +804,6 @@ export class PartitionLog {
     return this.segments;
   }
 
-  /**
-   * Kafka's last stable offset: the cleaner never cleans past it, so an open transaction is never
-   * judged before its marker. Without transactions it is the high watermark.
-   */
-  get lastStableOffset(): bigint {
-    return this.highWatermark;
-  }
-
   /** Kafka's lastRecordsOfActiveProducers: the batch holding each producer's last sequence must survive cleaning. */
   activeProducersForCleaning(): ActiveProducer[] {
     return [...this.producers.entries()].map((e) => ({
@@ -750,12 +817,12 @@ export class PartitionLog {
    * Kafka's collectAbortedTransactions: the aborted transactions overlapping [from, to), from the
    * segments' aborted-transaction indexes. THE place where cleaning learns which transactional
    * batches were aborted (core.ts drops their records, and their ABORT markers once empty).
-   * Tafka has no `.txnindex` yet and refuses transactional batches, so there are none.
+   * The cleaner never passes the last stable offset (`lastStableOffset`, above), so every
+   * transaction it judges is decided.
    */
-  collectAbortedTransactions(from: bigint, to: bigint): AbortedTxn[] {
-    void from;
-    void to;
-    return [];
+  collectAbortedTransactions(from: bigint, to: bigint): Promise<AbortedTxn[]> {
+    const segments = this.segments;
+    return this.collectAbortedTxns(from, to, segments, this.segmentIndexFor(from, segments));
   }
 
   /**

@@ -8,11 +8,16 @@
  *   entries   int32 count, then per producer (46 bytes):
  *     producer_id int64, epoch int16, last_sequence int32, last_offset int64,
  *     offset_delta int32 (last - first sequence of the last batch), timestamp int64,
- *     coordinator_epoch int32 (-1: no transactions), current_txn_first_offset int64 (-1)
+ *     coordinator_epoch int32 (of the last marker, -1 before any),
+ *     current_txn_first_offset int64 (first offset of the open transaction, -1 when none)
  *
  * Only the last batch of each producer is kept, as in Kafka: after a restart a retry of that batch
  * is still recognised, and older retries are recognised again only if the log tail replayed after
- * the snapshot holds them.
+ * the snapshot holds them. A producer known only by a marker (a fenced epoch, no batch of it here)
+ * is written with last_sequence and last_offset -1, so its epoch survives the restart.
+ *
+ * The open transaction's first offset is what lets a restart rebuild the LSO and the aborted
+ * transaction index without reading the log from its start.
  */
 import { crc32c } from '@node-rs/crc32';
 import { firstSequence, type ProducerStateEntry } from './producer-state.js';
@@ -32,21 +37,21 @@ export function parseSnapshotOffset(fileName: string): bigint | undefined {
 }
 
 export function encodeSnapshot(entries: Iterable<ProducerStateEntry>): Buffer {
-  const list = [...entries].filter((e) => e.batches.length > 0);
+  const list = [...entries].filter((e) => e.batches.length > 0 || e.currentTxnFirstOffset >= 0n || e.coordinatorEpoch >= 0);
   const buf = Buffer.alloc(HEADER + list.length * ENTRY);
   buf.writeInt16BE(VERSION, 0);
   buf.writeInt32BE(list.length, 6);
   let pos = HEADER;
   for (const e of list) {
-    const last = e.batches[e.batches.length - 1]!;
+    const last = e.batches[e.batches.length - 1];
     buf.writeBigInt64BE(e.producerId, pos);
     buf.writeInt16BE(e.epoch, pos + 8);
-    buf.writeInt32BE(last.lastSeq, pos + 10);
-    buf.writeBigInt64BE(last.lastOffset, pos + 14);
-    buf.writeInt32BE(Number(last.lastOffset - last.firstOffset), pos + 22);
-    buf.writeBigInt64BE(BigInt(last.timestamp), pos + 26);
-    buf.writeInt32BE(-1, pos + 34);
-    buf.writeBigInt64BE(-1n, pos + 38);
+    buf.writeInt32BE(last ? last.lastSeq : -1, pos + 10);
+    buf.writeBigInt64BE(last ? last.lastOffset : -1n, pos + 14);
+    buf.writeInt32BE(last ? Number(last.lastOffset - last.firstOffset) : 0, pos + 22);
+    buf.writeBigInt64BE(BigInt(last ? last.timestamp : e.lastTimestamp), pos + 26);
+    buf.writeInt32BE(e.coordinatorEpoch, pos + 34);
+    buf.writeBigInt64BE(e.currentTxnFirstOffset, pos + 38);
     pos += ENTRY;
   }
   buf.writeUInt32BE(crc32c(buf.subarray(6)) >>> 0, 2);
@@ -71,8 +76,10 @@ export function decodeSnapshot(buf: Buffer): ProducerStateEntry[] {
     entries.push({
       producerId: buf.readBigInt64BE(pos),
       epoch: buf.readInt16BE(pos + 8),
-      batches: [{ firstSeq: firstSequence(lastSeq, delta), lastSeq, firstOffset: lastOffset - BigInt(delta), lastOffset, timestamp }],
+      batches: lastOffset >= 0n ? [{ firstSeq: firstSequence(lastSeq, delta), lastSeq, firstOffset: lastOffset - BigInt(delta), lastOffset, timestamp }] : [],
       lastTimestamp: timestamp,
+      coordinatorEpoch: buf.readInt32BE(pos + 34),
+      currentTxnFirstOffset: buf.readBigInt64BE(pos + 38),
     });
   }
   return entries;

@@ -1,7 +1,8 @@
 /**
  * One segment of a partition log, after Kafka's LogSegment: a `.log` file of whole record batches
- * whose first offset names it (`00000000000000000042.log`), with its sparse offset index (`.index`)
- * and time index (`.timeindex`). The class below explains the split between the synchronous `add`
+ * whose first offset names it (`00000000000000000042.log`), with its sparse offset index (`.index`),
+ * time index (`.timeindex`) and, once a transaction aborted in it, its aborted-transaction index
+ * (`.txnindex`, see txn-index.ts). The class below explains the split between the synchronous `add`
  * and the ordered `write` that makes appends fast.
  *
  * Besides appending it serves reads (the batch holding an offset, through the offset index; by
@@ -25,6 +26,7 @@ import { forEachRecordTime } from '../codec/record-timestamps.js';
 import { scanBatches } from './batch-scan.js';
 import { OffsetIndex, TimeIndex } from './sparse-index.js';
 import type { Storage, StoredFile } from './storage.js';
+import { decodeAbortedTxns, TXN_INDEX_SUFFIX, TxnIndex, type AbortedTxn } from './txn-index.js';
 
 export const LOG_SUFFIX = '.log';
 export const INDEX_SUFFIX = '.index';
@@ -34,8 +36,8 @@ export const DELETED_SUFFIX = '.deleted';
 export const CLEANED_SUFFIX = '.cleaned';
 /** A cleaned segment being swapped in (Kafka's `.swap`): recovery completes the swap. */
 export const SWAP_SUFFIX = '.swap';
-/** The files of one segment, in the order Kafka renames them. */
-export const SEGMENT_SUFFIXES = [LOG_SUFFIX, INDEX_SUFFIX, TIME_INDEX_SUFFIX] as const;
+/** Every file a segment may have, in the order Kafka renames them (deletion, and the cleaner's swap). */
+export const SEGMENT_SUFFIXES = [LOG_SUFFIX, INDEX_SUFFIX, TIME_INDEX_SUFFIX, TXN_INDEX_SUFFIX] as const;
 
 /** Kafka names segment files by base offset, zero-padded to 20 digits so they sort by name. */
 export function segmentFileName(baseOffset: bigint, suffix: string): string {
@@ -83,6 +85,7 @@ const HEADER_SCAN_CHUNK = 64 * 1024;
 interface Indexes {
   offset: OffsetIndex;
   time: TimeIndex;
+  txn: TxnIndex;
 }
 
 /**
@@ -109,6 +112,8 @@ export class Segment {
   private log: StoredFile | undefined;
   private indexFile: StoredFile | undefined;
   private timeIndexFile: StoredFile | undefined;
+  /** Opened on the first aborted transaction: most segments never have one. */
+  private txnIndexFile: StoredFile | undefined;
   private indexes: Indexes | undefined;
   private loadingIndexes: Promise<Indexes> | undefined;
   private persistedOffsetEntries = 0;
@@ -127,7 +132,7 @@ export class Segment {
   static create(opts: SegmentOptions): Segment {
     const s = new Segment(opts);
     const { maxIndexSize } = opts.settings();
-    s.indexes = { offset: new OffsetIndex(maxIndexSize), time: new TimeIndex(maxIndexSize) };
+    s.indexes = { offset: new OffsetIndex(maxIndexSize), time: new TimeIndex(maxIndexSize), txn: new TxnIndex() };
     return s;
   }
 
@@ -213,10 +218,59 @@ export class Segment {
     this.nextOffset = lastOffset + 1n;
   }
 
-  /** Writes bytes previously `add`ed, in order, with one gathered write. */
+  /** Writes bytes previously `add`ed, in order, with one gathered write; then new aborted-transaction entries. */
   async write(buffers: Buffer[]): Promise<void> {
     const log = await this.ensureFiles();
     await log.append(buffers);
+    await this.persistTxnIndex();
+  }
+
+  /**
+   * Records a transaction aborted by a marker in this segment (synchronous, like `add`; the active
+   * segment's indexes are always loaded). Written to `.txnindex` with the next write.
+   */
+  addAbortedTxn(entry: AbortedTxn): void {
+    this.indexes!.txn.append(entry);
+  }
+
+  /** Kafka's collectAbortedTxns over this segment's `.txnindex`. */
+  async collectAbortedTxns(fetchOffset: bigint, upperBoundOffset: bigint): Promise<{ found: AbortedTxn[]; complete: boolean }> {
+    const { txn } = await this.loadIndexes();
+    return txn.collect(fetchOffset, upperBoundOffset);
+  }
+
+  /** The entries of `.txnindex` (tests, dump-log). */
+  async abortedTxns(): Promise<readonly AbortedTxn[]> {
+    return (await this.loadIndexes()).txn.entries;
+  }
+
+  /**
+   * Appends the entries not yet in `.txnindex`. With `rewrite`, replaces the file with every entry
+   * (after recovery rebuilt them), removing it when there are none.
+   */
+  async persistTxnIndex(rewrite = false): Promise<void> {
+    const txn = this.indexes?.txn;
+    if (!txn) return;
+    const { storage, dir } = this.opts;
+    const name = segmentFileName(this.baseOffset, TXN_INDEX_SUFFIX);
+    if (rewrite) {
+      if (txn.entries.length === 0) {
+        await this.txnIndexFile?.close();
+        this.txnIndexFile = undefined;
+        if (await storage.exists(dir, name)) await storage.remove(dir, name);
+        return;
+      }
+      this.txnIndexFile ??= await storage.open(dir, name, true);
+      txn.persisted = 0;
+      await this.txnIndexFile.overwrite(txn.unpersisted());
+      txn.persisted = txn.entries.length;
+      return;
+    }
+    if (txn.persisted === txn.entries.length) return;
+    this.txnIndexFile ??= await storage.open(dir, name, true);
+    const upTo = txn.entries.length;
+    await this.txnIndexFile.append([txn.unpersisted()]);
+    txn.persisted = upTo;
   }
 
   private async ensureFiles(): Promise<StoredFile> {
@@ -232,12 +286,15 @@ export class Segment {
   // ----------------------------------------------------------------------------- read
 
   /**
-   * Whole batches from the one holding `offset`, up to `maxBytes`, never past `readableSize`. With
-   * `minOneMessage` the first batch comes whole even when larger than `maxBytes` (KIP-74); without
-   * it, a first batch that does not fit gives no records. Undefined when this segment holds no batch
-   * at or after `offset`.
+   * Whole batches from the one holding `offset`, up to `maxBytes`, never past `readableSize` nor,
+   * when given, to a batch starting at or after `maxOffset` (the LSO of a read_committed fetch,
+   * always a batch boundary). With `minOneMessage` the first batch comes whole even when larger than
+   * `maxBytes` (KIP-74); without it, a first batch that does not fit gives no records. Undefined when
+   * this segment holds no batch at or after `offset` (below `maxOffset`).
    */
-  async read(offset: bigint, maxBytes: number, minOneMessage = true): Promise<{ records: Buffer; nextOffset: bigint } | undefined> {
+  async read(
+    offset: bigint, maxBytes: number, minOneMessage = true, maxOffset?: bigint,
+  ): Promise<{ records: Buffer; nextOffset: bigint } | undefined> {
     const limit = this.readableSize;
     if (limit === 0 || !this.log) return undefined;
     const { offset: offsetIndex } = await this.loadIndexes();
@@ -260,6 +317,7 @@ export class Segment {
       { chunkSize: Math.max(maxBytes, HEADER_SIZE) + slack, wholeBatches: false },
       (buf, at, position, size) => {
         if (baseOffsetAt(buf, at) + BigInt(lastOffsetDeltaAt(buf, at)) < offset) return true;
+        if (maxOffset !== undefined && baseOffsetAt(buf, at) >= maxOffset) return false;
         found = position;
         firstSize = size;
         chunk = buf;
@@ -280,6 +338,7 @@ export class Segment {
     while (end + HEADER_SIZE <= data.length) {
       const size = batchSizeAt(data, end);
       if (size < HEADER_SIZE || end + size > data.length) break;
+      if (maxOffset !== undefined && baseOffsetAt(data, end) >= maxOffset) break;
       lastStart = end;
       end += size;
     }
@@ -396,19 +455,21 @@ export class Segment {
   private async readIndexFiles(): Promise<Indexes> {
     const { storage, dir } = this.opts;
     const { maxIndexSize } = this.opts.settings();
-    const [indexBytes, timeBytes] = await Promise.all([
+    const [indexBytes, timeBytes, txnBytes] = await Promise.all([
       storage.readFile(dir, segmentFileName(this.baseOffset, INDEX_SUFFIX)),
       storage.readFile(dir, segmentFileName(this.baseOffset, TIME_INDEX_SUFFIX)),
+      storage.readFile(dir, segmentFileName(this.baseOffset, TXN_INDEX_SUFFIX)),
     ]);
+    const txn = new TxnIndex(this.decodeTxnIndex(txnBytes));
     const offset = new OffsetIndex(maxIndexSize, indexBytes);
     const time = new TimeIndex(maxIndexSize, timeBytes);
     const missing = this.size > 0 && (indexBytes === undefined || timeBytes === undefined);
     if (missing || !offset.isConsistentWith(this.size) || !time.isConsistentWith(MAX_RELATIVE_OFFSET)) {
       this.opts.logger.warn({ segment: this.name }, 'index missing or corrupt; rebuilding it from the log');
-      await this.recover();
+      await this.recover(undefined, txn);
       return this.indexes!;
     }
-    this.indexes = { offset, time };
+    this.indexes = { offset, time, txn };
     this.persistedOffsetEntries = offset.entries;
     this.persistedTimeEntries = time.entries;
     this.lastIndexedPosition = offset.lastEntry()?.position ?? 0;
@@ -418,6 +479,17 @@ export class Segment {
       this.offsetOfMaxTimestamp = this.baseOffset + BigInt(lastTime.relativeOffset);
     }
     return this.indexes;
+  }
+
+  /** A `.txnindex` file's entries; an unreadable one is dropped with a warning (recovery rebuilds the rest). */
+  private decodeTxnIndex(bytes: Buffer | undefined): AbortedTxn[] {
+    if (!bytes) return [];
+    try {
+      return decodeAbortedTxns(bytes);
+    } catch (err) {
+      this.opts.logger.warn({ err, segment: this.name }, 'unreadable aborted-transaction index; ignoring it');
+      return [];
+    }
   }
 
   /**
@@ -459,7 +531,7 @@ export class Segment {
    * `onBatch` sees each batch kept, so the caller can rebuild other state (producer state) in the
    * same pass.
    */
-  async recover(onBatch?: (buf: Buffer, at: number) => void): Promise<number> {
+  async recover(onBatch?: (buf: Buffer, at: number) => void, txnIndex?: TxnIndex): Promise<number> {
     const log = await this.ensureFiles();
     const gaps = this.opts.offsetGaps?.() ?? false;
     const { indexIntervalBytes, maxIndexSize } = this.opts.settings();
@@ -512,7 +584,11 @@ export class Segment {
     this.firstTimestampMs = firstTimestamp;
     this.lastIndexedPosition = lastIndexed;
     this.lastRead = undefined;
-    this.indexes = { offset: offsetIndex, time: timeIndex };
+    // The aborted-transaction index cannot be rebuilt from this segment alone (an entry needs the
+    // transaction's first offset, maybe in an earlier segment): the log loader rebuilds it while
+    // replaying producer state and hands it in; otherwise the loaded one is kept.
+    const txn = txnIndex ?? this.indexes?.txn ?? new TxnIndex();
+    this.indexes = { offset: offsetIndex, time: timeIndex, txn };
     await this.indexFile!.overwrite(offsetIndex.bytes());
     await this.timeIndexFile!.overwrite(timeIndex.bytes());
     this.persistedOffsetEntries = offsetIndex.entries;
@@ -521,14 +597,15 @@ export class Segment {
   }
 
   /**
-   * Calls `visit` with the header of each batch whose last offset is >= `fromOffset`, starting at
-   * the index floor entry: how producer state is replayed from a snapshot to the log end.
+   * Calls `visit` with each batch (whole) whose last offset is >= `fromOffset`, starting at the
+   * index floor entry: how producer state is replayed from a snapshot to the log end.
    */
   async scanHeaders(fromOffset: bigint, visit: (buf: Buffer, at: number) => void): Promise<void> {
     if (!this.log || this.size === 0) return;
     const { offset: offsetIndex } = await this.loadIndexes();
     const start = offsetIndex.lookup(Math.max(0, this.relative(fromOffset)));
-    await scanBatches(this.log, start, this.size, { chunkSize: RECOVERY_CHUNK, wholeBatches: false }, (buf, at) => {
+    // Whole batches: a transaction marker is told apart (COMMIT or ABORT) by its one record.
+    await scanBatches(this.log, start, this.size, { chunkSize: RECOVERY_CHUNK, wholeBatches: true }, (buf, at) => {
       if (baseOffsetAt(buf, at) + BigInt(lastOffsetDeltaAt(buf, at)) >= fromOffset) visit(buf, at);
       return true;
     });
@@ -550,6 +627,7 @@ export class Segment {
   async persistIndexes(): Promise<void> {
     if (!this.indexes) return;
     await this.ensureFiles();
+    await this.persistTxnIndex();
     const { offset, time } = this.indexes;
     if (offset.entries > this.persistedOffsetEntries) {
       await this.indexFile!.append([offset.bytes(this.persistedOffsetEntries)]);
@@ -566,6 +644,7 @@ export class Segment {
     await this.log?.sync();
     await this.indexFile?.sync();
     await this.timeIndexFile?.sync();
+    await this.txnIndexFile?.sync();
   }
 
   /**
@@ -585,8 +664,8 @@ export class Segment {
   }
 
   async close(): Promise<void> {
-    const files = [this.log, this.indexFile, this.timeIndexFile];
-    this.log = this.indexFile = this.timeIndexFile = undefined;
+    const files = [this.log, this.indexFile, this.timeIndexFile, this.txnIndexFile];
+    this.log = this.indexFile = this.timeIndexFile = this.txnIndexFile = undefined;
     await Promise.all(files.map((f) => f?.close()));
   }
 
@@ -594,7 +673,7 @@ export class Segment {
   async markDeleted(): Promise<void> {
     this.deleted = true;
     const { storage, dir } = this.opts;
-    for (const suffix of [LOG_SUFFIX, INDEX_SUFFIX, TIME_INDEX_SUFFIX]) {
+    for (const suffix of SEGMENT_SUFFIXES) {
       const name = segmentFileName(this.baseOffset, suffix);
       if (await storage.exists(dir, name)) await storage.rename(dir, name, name + DELETED_SUFFIX);
     }
@@ -604,7 +683,7 @@ export class Segment {
   async removeFiles(): Promise<void> {
     await this.close();
     const { storage, dir } = this.opts;
-    for (const suffix of [LOG_SUFFIX, INDEX_SUFFIX, TIME_INDEX_SUFFIX]) {
+    for (const suffix of SEGMENT_SUFFIXES) {
       await storage.remove(dir, segmentFileName(this.baseOffset, suffix) + DELETED_SUFFIX);
     }
   }

@@ -80,7 +80,19 @@ export const ECHOES: Readonly<Record<number, Echo>> = {
   44: { lists: { responses: resources } },
   48: { nulls: ['entries'] },
   49: { lists: { entries: { from: 'entries', keys: { entity: 'entity' } } } },
+  // AddPartitionsToTxn v4+ (batched) answers with the top-level error alone.
+  24: { lists: { resultsByTopicV3AndBelow: { from: 'v3AndBelowTopics', keys: { name: 'name' }, lists: { resultsByPartition: { from: 'partitions', item: 'partitionIndex' } } } } },
+  27: {
+    lists: {
+      markers: {
+        from: 'markers', keys: { producerId: 'producerId' },
+        lists: { topics: { from: 'topics', keys: { name: 'name' }, lists: { partitions: { from: 'partitionIndexes', item: 'partitionIndex' } } } },
+      },
+    },
+  },
+  28: { lists: { topics: topicPartitions({ name: 'name' }, 'partitions', { partitionIndex: 'partitionIndex' }) } },
   61: { lists: { topics: { from: 'topics', keys: { name: 'name' }, lists: { partitions: { from: 'partitionIndexes', item: 'partitionIndex' } } } } },
+  65: { lists: { transactionStates: { from: 'transactionalIds', item: 'transactionalId' } } },
 };
 
 /** Integer fields Kafka fills with -1 ("unknown") in an error answer. */
@@ -132,7 +144,7 @@ function value(f: FieldSpec, sourceFields: SourceFields, source: SourceItem, ech
   const { version } = fill;
   if (!inRange(version, f.versions)) return defaultOf(f);
   const nullable = inRange(version, f.nullableVersions);
-  if (f.name === 'errorCode') return fill.code;
+  if (f.name === 'errorCode' || f.name === 'partitionErrorCode') return fill.code;
   if (f.name === 'errorMessage') return nullable ? fill.message : (fill.message ?? '');
   if (nullable && 'nulls' in echo && echo.nulls?.includes(f.name)) return null;
   const key = echo.keys?.[f.name];

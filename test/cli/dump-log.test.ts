@@ -8,7 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dumpLog } from '../../src/cli/dump-log.js';
 import { Compression, encodeBatch, encodeRecords, type RecordInput } from '../../src/codec/record-batch.js';
 import { LogManager } from '../../src/log/log-manager.js';
+import { CoordinatorLog } from '../../src/coordinator/coordinator-log.js';
+import { transactionLogRecord, transactionLogKey } from '../../src/txn/records.js';
+import { TransactionMetadata } from '../../src/txn/state.js';
 import { testConfig } from '../log/helpers.js';
+import { markerBatch, txnBatch } from '../log/producer-helpers.js';
 
 const records: RecordInput[] = [
   { key: Buffer.from('key-a'), value: Buffer.from('hello'), headers: [{ key: 'trace', value: Buffer.from('t1') }] },
@@ -151,6 +155,38 @@ describe('tafka dump-log', () => {
       'Gap: offsets 14 to 19 are not in the log (removed by compaction)',
     ]);
     expect(lines.indexOf('Gap: offsets 14 to 19 are not in the log (removed by compaction)')).toBe(lines.findIndex((l) => l.startsWith('baseOffset: 20')) - 1);
+  });
+
+  it('decodes transaction markers and prints .txnindex entries', async () => {
+    const manager = await LogManager.open({ dataDir, config: testConfig() });
+    const log = await manager.createLog('txn', 0);
+    await log.append(txnBatch(7n, 2, 0, 2)); // 0-1
+    await log.append(markerBatch(7n, 2, false, 5), { origin: 'coordinator' }); // 2
+    await log.append(txnBatch(7n, 2, 2)); // 3
+    await log.append(markerBatch(7n, 2, true, 5), { origin: 'coordinator' }); // 4
+    await manager.close();
+    const base = join(dataDir, 'txn-0', '00000000000000000000');
+    const lines = await dump([`${base}.log`, `${base}.txnindex`], true);
+    expect(lines.filter((l) => l.startsWith('baseOffset: 2 '))[0]).toMatch(/producerId: 7 producerEpoch: 2 .* isTransactional: true isControl: true /);
+    expect(lines).toContain('| offset: 2 CreateTime: 1000 keySize: 4 valueSize: 6 sequence: -1 headerKeys: [] endTxnMarker: ABORT coordinatorEpoch: 5');
+    expect(lines).toContain('| offset: 4 CreateTime: 1000 keySize: 4 valueSize: 6 sequence: -1 headerKeys: [] endTxnMarker: COMMIT coordinatorEpoch: 5');
+    expect(lines.slice(lines.indexOf(`Dumping ${base}.txnindex`) + 1)).toEqual(['version: 0 producerId: 7 firstOffset: 0 lastOffset: 2 lastStableOffset: 3']);
+  });
+
+  it('decodes __transaction_state records, as kafka-dump-log.sh --transaction-log-decoder', async () => {
+    const manager = await LogManager.open({ dataDir, config: testConfig() });
+    const log = await manager.createLog('__transaction_state', 7);
+    const md = new TransactionMetadata('app', { producerId: 1000n, producerEpoch: 3, txnTimeoutMs: 60_000, state: 'Empty', txnLastUpdateTimestamp: 5 });
+    const ongoing = md.prepareAddPartitions(new Map([['t', new Set([1, 0])]]), 9);
+    await CoordinatorLog.over('__transaction_state', [log], { now: () => 9 }).append(0, [
+      transactionLogRecord('app', ongoing), { key: transactionLogKey('gone'), value: null },
+    ]);
+    await manager.close();
+    const lines = await dump([join(dataDir, '__transaction_state-7', '00000000000000000000.log')], true);
+    expect(lines.filter((l) => l.startsWith('| ')).map((l) => l.replace(/^.* headerKeys: \[\] /, ''))).toEqual([
+      'key: transaction_metadata::transactionalId=app payload: producerId:1000,producerEpoch:3,state=Ongoing,partitions=[t-0,t-1],txnLastUpdateTimestamp=9,txnTimeoutMs=60000',
+      'key: transaction_metadata::transactionalId=gone payload: <DELETE>',
+    ]);
   });
 
   it('skips unknown files', async () => {

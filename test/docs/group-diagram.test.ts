@@ -9,30 +9,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { VALID_PREVIOUS, type GroupState } from '../../src/group/group.js';
+import { diagramArrows, stateArrows } from './mermaid.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CHAPTER = join(ROOT, 'docs', '04-consumer-groups.md');
-
-interface Arrow {
-  readonly from: string;
-  readonly to: string;
-  readonly label: string;
-}
-
-/** The `A --> B: label` lines of the chapter's one Mermaid state diagram. */
-function diagramArrows(markdown: string): Arrow[] {
-  const blocks = [...markdown.matchAll(/```mermaid\n(stateDiagram[\s\S]*?)```/g)].map((m) => m[1]!);
-  if (blocks.length !== 1) throw new Error(`expected one Mermaid state diagram, found ${blocks.length}`);
-  const arrows: Arrow[] = [];
-  for (const line of blocks[0]!.split('\n')) {
-    const m = /^\s*(\S+)\s*-->\s*([^\s:]+)\s*(?::\s*(.*))?$/.exec(line);
-    if (m) arrows.push({ from: m[1]!, to: m[2]!, label: m[3] ?? '' });
-  }
-  return arrows;
-}
-
-/** Arrows between two real states (Mermaid's `[*]` start/end pseudo-state is not in the table). */
-const stateArrows = (arrows: Arrow[]) => arrows.filter((a) => a.from !== '[*]' && a.to !== '[*]');
 
 function allowed(from: string, to: string): boolean {
   return (VALID_PREVIOUS as Record<string, readonly GroupState[]>)[to]?.includes(from as GroupState) ?? false;

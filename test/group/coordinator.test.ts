@@ -143,7 +143,7 @@ describe('GroupCoordinator', () => {
 
     ({ logs, store } = await logStore(storage, registry));
     let replayed = 0;
-    await store.replay(() => replayed++);
+    await store.replay({ record: () => replayed++ });
     expect(replayed).toBeLessThan(1100); // at most a snapshot's worth plus the commits since
     ({ c } = await open(store));
     expect(offsetsOf(c, 'g', 't', [0, 1, 2, 3]).map((o) => o[1])).toEqual([2996n, 2997n, 2998n, 2999n]);
@@ -160,7 +160,7 @@ describe('GroupCoordinator', () => {
     // 400 records of ~60 bytes: 24 KB, six segments' worth, once refused whole (bytes exceed segment.bytes).
     await store.snapshot(0, live);
     let replayed = 0;
-    await store.replay(() => replayed++);
+    await store.replay({ record: () => replayed++ });
     expect(replayed).toBe(400);
     await logs.close();
   });

@@ -6,6 +6,7 @@ import { buildBatch, encodeBatch, encodeRecords, type RecordInput } from '../../
 import { defaultLogConfig, type LogConfig } from '../../src/config/log-config.js';
 import { FileStorage } from '../../src/log/file-storage.js';
 import { LogManager } from '../../src/log/log-manager.js';
+import type { PartitionLog } from '../../src/log/partition-log.js';
 import { MemoryStorage } from '../../src/log/memory-storage.js';
 import type { Storage } from '../../src/log/storage.js';
 
@@ -140,4 +141,53 @@ export async function codeOf(p: Promise<unknown>): Promise<number> {
     return (err as { errorCode: number }).errorCode;
   }
   return 0;
+}
+
+/**
+ * One partition log (`topic-0`) over storage that outlives "restarts" within a test: opened, closed
+ * cleanly, or crashed (kill -9: files closed behind the log's back, no snapshot, no marker, no
+ * checkpoint) and opened again.
+ */
+export class ReopenableLog {
+  raw!: Storage;
+  storage!: InstrumentedStorage;
+  readonly clock = new ManualClock(1_000_000);
+  manager: LogManager | undefined;
+  config: LogConfig = testConfig();
+  private cleanup: () => Promise<void> = async () => {};
+
+  static async create(kind: StorageKind): Promise<ReopenableLog> {
+    const h = new ReopenableLog();
+    ({ storage: h.raw, cleanup: h.cleanup } = await makeStorage(kind, h.clock));
+    h.storage = new InstrumentedStorage(h.raw);
+    return h;
+  }
+
+  async open(overrides: Partial<LogConfig> = {}): Promise<PartitionLog> {
+    this.config = testConfig(overrides);
+    this.manager = await openManager(this.storage, this.config, this.clock);
+    return this.manager.createLog('topic', 0);
+  }
+
+  /** A new LogManager over the same files (after a close, a crash, or files edited by hand). */
+  async reopen(): Promise<PartitionLog> {
+    this.storage = new InstrumentedStorage(this.raw);
+    this.manager = await openManager(this.storage, this.config, this.clock);
+    return this.manager.getLog('topic', 0)!;
+  }
+
+  async crashAndReopen(): Promise<PartitionLog> {
+    await this.storage.crash();
+    return this.reopen();
+  }
+
+  async restart(): Promise<PartitionLog> {
+    await this.manager!.close();
+    return this.reopen();
+  }
+
+  async dispose(): Promise<void> {
+    await this.manager?.close();
+    await this.cleanup();
+  }
 }

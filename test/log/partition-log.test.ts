@@ -179,10 +179,10 @@ describe.each(STORAGE_KINDS)('PartitionLog on %s storage', (kind: StorageKind) =
       const log = await open();
       const big = batch(3, { valueSize: 1000 });
       await log.append(Buffer.from(big));
-      expect((await log.read(0n, big.length - 1, false)).records.length).toBe(0);
-      expect((await log.read(0n, 0, false)).records.length).toBe(0);
-      expect((await log.read(0n, big.length, false)).records.length).toBe(big.length);
-      await expect(log.read(5n, 0, false)).rejects.toMatchObject({ errorCode: 1 });
+      expect((await log.read(0n, big.length - 1, { minOneMessage: false })).records.length).toBe(0);
+      expect((await log.read(0n, 0, { minOneMessage: false })).records.length).toBe(0);
+      expect((await log.read(0n, big.length, { minOneMessage: false })).records.length).toBe(big.length);
+      await expect(log.read(5n, 0, { minOneMessage: false })).rejects.toMatchObject({ errorCode: 1 });
     });
 
     it('returns nothing at the high watermark and OFFSET_OUT_OF_RANGE outside the log', async () => {

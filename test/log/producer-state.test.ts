@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, KafkaError } from '../../protocol/errors.js';
-import { encodeBatch, encodeRecords, TRANSACTIONAL_BIT } from '../../src/codec/record-batch.js';
-import { idempotentBatch } from './producer-helpers.js';
+import { encodeBatch, encodeRecords } from '../../src/codec/record-batch.js';
+import { idempotentBatch, markerBatch, txnBatch } from './producer-helpers.js';
 import { decodeSnapshot, encodeSnapshot, parseSnapshotOffset, snapshotFileName } from '../../src/log/producer-snapshot.js';
 import { firstSequence, lastSequence, ProducerStateManager } from '../../src/log/producer-state.js';
 
@@ -109,7 +109,7 @@ describe('ProducerStateManager', () => {
     const s = new ProducerStateManager();
     const ok = Buffer.concat([idempotentBatch(1n, 0, 0, 2), idempotentBatch(1n, 0, 2, 3)]);
     const r = s.check(ok, 10n, -1);
-    expect(r.kind === 'append' && r.updates.map((u) => [u.firstOffset, u.lastOffset])).toEqual([[10n, 11n], [12n, 14n]]);
+    expect(r.kind === 'append' && r.updates.map((u) => (u.kind === 'data' ? [u.firstOffset, u.lastOffset] : []))).toEqual([[10n, 11n], [12n, 14n]]);
     const bad = Buffer.concat([idempotentBatch(3n, 0, 0), idempotentBatch(3n, 0, 5)]);
     expect(codeOf(() => s.check(bad, 0n, -1))).toBe(ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
     expect(s.entry(3n)).toBeUndefined();
@@ -120,11 +120,6 @@ describe('ProducerStateManager', () => {
     const plain = encodeBatch({ lastOffsetDelta: 3, recordsCount: 4, records: encodeRecords([0, 1, 2, 3].map(() => ({ value: null }))) });
     const r = s.check(Buffer.concat([plain, idempotentBatch(9n, 0, 0)]), 0n, -1);
     expect(r.kind === 'append' && r.updates).toEqual([expect.objectContaining({ key: 9, firstOffset: 4n, lastOffset: 4n })]);
-  });
-
-  it('refuses transactional batches: there is no transaction coordinator (49 INVALID_PRODUCER_ID_MAPPING)', () => {
-    const s = new ProducerStateManager();
-    expect(codeOf(() => s.check(idempotentBatch(1n, 0, 0, 1, { attributes: TRANSACTIONAL_BIT }), 0n, -1))).toBe(ErrorCode.INVALID_PRODUCER_ID_MAPPING);
   });
 
   it('uses LogAppendTime as the batch timestamp when given', () => {
@@ -168,11 +163,16 @@ describe('producer snapshot (Kafka format v1)', () => {
     expect(buf.length).toBe(10 + 2 * 46);
     expect(buf.readInt16BE(0)).toBe(1);
     expect(decodeSnapshot(buf)).toEqual([
-      { producerId: 1n, epoch: 0, lastTimestamp: 1000, batches: [{ firstSeq: 2, lastSeq: 4, firstOffset: 2n, lastOffset: 4n, timestamp: 1000 }] },
+      {
+        producerId: 1n, epoch: 0, lastTimestamp: 1000, coordinatorEpoch: -1, currentTxnFirstOffset: -1n,
+        batches: [{ firstSeq: 2, lastSeq: 4, firstOffset: 2n, lastOffset: 4n, timestamp: 1000 }],
+      },
       {
         producerId: 99n,
         epoch: 7,
         lastTimestamp: 1_700_000_000_000,
+        coordinatorEpoch: -1,
+        currentTxnFirstOffset: -1n,
         batches: [{ firstSeq: INT32_MAX, lastSeq: 1, firstOffset: 5n, lastOffset: 7n, timestamp: 1_700_000_000_000 }],
       },
     ]);
@@ -227,5 +227,113 @@ describe('producer ids beyond 2^53', () => {
     expect(s.check(idempotentBatch(big, 0, 0), 2n, -1).kind).toBe('duplicate');
     expect(s.check(idempotentBatch(big + 1n, 0, 8), 2n, -1).kind).toBe('append');
     expect(s.entry(2n ** 53n - 1n)).toBeUndefined();
+  });
+});
+
+describe('ProducerStateManager: transactions', () => {
+  it('a transactional batch opens a transaction at its first offset; a marker completes it', () => {
+    const s = new ProducerStateManager();
+    expect(s.firstUnstableOffset()).toBeUndefined();
+    append(s, txnBatch(1n, 0, 0, 2), 10n);
+    append(s, txnBatch(1n, 0, 2, 1), 12n);
+    expect(s.entry(1n)!.currentTxnFirstOffset).toBe(10n);
+    expect(s.firstUnstableOffset()).toBe(10n);
+    const r = s.check(markerBatch(1n, 0, false, 3), 13n, -1);
+    expect(r.kind).toBe('append');
+    const completed = r.kind === 'append' ? s.apply(r.updates[0]!) : undefined;
+    expect(completed).toEqual({ producerId: 1n, firstOffset: 10n, lastOffset: 13n, aborted: true, lastStableOffset: 14n });
+    expect(s.entry(1n)).toMatchObject({ currentTxnFirstOffset: -1n, coordinatorEpoch: 3 });
+    expect(s.firstUnstableOffset()).toBeUndefined();
+  });
+
+  it("a completed transaction's LSO is the next open transaction's first offset", () => {
+    const s = new ProducerStateManager();
+    append(s, txnBatch(1n, 0, 0), 0n);
+    append(s, txnBatch(2n, 0, 0), 1n);
+    const r = s.check(markerBatch(1n, 0, true), 2n, -1);
+    const completed = r.kind === 'append' ? s.apply(r.updates[0]!) : undefined;
+    expect(completed).toMatchObject({ firstOffset: 0n, lastOffset: 2n, aborted: false, lastStableOffset: 1n });
+    expect(s.firstUnstableOffset()).toBe(1n);
+  });
+
+  it('a completed transaction holds the first unstable offset until the high watermark passes its marker', () => {
+    const s = new ProducerStateManager();
+    append(s, txnBatch(1n, 0, 0), 5n);
+    const r = s.check(markerBatch(1n, 0, true), 6n, -1);
+    const completed = r.kind === 'append' ? s.apply(r.updates[0]!)! : undefined;
+    s.holdUntilWritten(completed!);
+    expect(s.firstUnstableOffset()).toBe(5n);
+    s.onHighWatermark(6n);
+    expect(s.firstUnstableOffset()).toBe(5n);
+    s.onHighWatermark(7n);
+    expect(s.firstUnstableOffset()).toBeUndefined();
+  });
+
+  it('refuses a plain batch inside an open transaction (48) and a marker of an older epoch (47) or coordinator (52)', () => {
+    const s = new ProducerStateManager();
+    append(s, txnBatch(1n, 2, 0), 0n);
+    expect(codeOf(() => s.check(idempotentBatch(1n, 2, 1), 1n, -1))).toBe(ErrorCode.INVALID_TXN_STATE);
+    expect(codeOf(() => s.check(markerBatch(1n, 1, true), 1n, -1))).toBe(ErrorCode.INVALID_PRODUCER_EPOCH);
+    append(s, markerBatch(1n, 2, true, 5), 1n);
+    append(s, txnBatch(1n, 2, 1), 2n);
+    expect(codeOf(() => s.check(markerBatch(1n, 2, true, 4), 3n, -1))).toBe(ErrorCode.TRANSACTION_COORDINATOR_FENCED);
+  });
+
+  it('a marker with a higher epoch fences: the old epoch is refused, the new one starts at sequence 0', () => {
+    const s = new ProducerStateManager();
+    append(s, txnBatch(1n, 0, 0, 3), 0n);
+    append(s, markerBatch(1n, 1, false), 3n);
+    expect(s.entry(1n)).toMatchObject({ epoch: 1, batches: [] });
+    expect(codeOf(() => s.check(txnBatch(1n, 0, 3), 4n, -1))).toBe(ErrorCode.INVALID_PRODUCER_EPOCH);
+    expect(append(s, txnBatch(1n, 1, 0), 4n).kind).toBe('append');
+  });
+
+  it('a marker for a producer with no open transaction completes nothing', () => {
+    const s = new ProducerStateManager();
+    const r = s.check(markerBatch(9n, 0, true), 0n, -1);
+    expect(r.kind === 'append' ? s.apply(r.updates[0]!) : 'x').toBeUndefined();
+    expect(s.entry(9n)).toMatchObject({ epoch: 0, currentTxnFirstOffset: -1n });
+  });
+
+  it('coordinator appends skip the sequence checks but not the epoch check', () => {
+    const s = new ProducerStateManager();
+    expect(s.check(txnBatch(1n, 3, 0), 0n, -1, 'coordinator').kind).toBe('append');
+    append(s, txnBatch(1n, 3, 0), 0n);
+    // The same sequence again: a client retry would be a duplicate; a coordinator write is a new append.
+    expect(s.check(txnBatch(1n, 3, 0), 1n, -1, 'coordinator').kind).toBe('append');
+    expect(codeOf(() => s.check(txnBatch(1n, 2, 0), 1n, -1, 'coordinator'))).toBe(ErrorCode.INVALID_PRODUCER_EPOCH);
+  });
+
+  it('never expires a producer with an open transaction', () => {
+    const s = new ProducerStateManager();
+    append(s, txnBatch(1n, 0, 0, 1, { timestamp: 0 }), 0n);
+    append(s, idempotentBatch(2n, 0, 0, 1, { timestamp: 0 }), 1n);
+    expect(s.removeExpired(1_000_000, 1000)).toBe(1);
+    expect(s.entry(1n)).toBeDefined();
+    expect(s.firstUnstableOffset()).toBe(0n);
+  });
+
+  it('replays markers from a stored log and rebuilds the open transactions', () => {
+    const s = new ProducerStateManager();
+    const stored = (b: Buffer, offset: bigint) => {
+      b.writeBigInt64BE(offset, 0);
+      return b;
+    };
+    expect(s.replay(stored(txnBatch(1n, 0, 0, 2), 0n), 0)).toBeUndefined();
+    expect(s.replay(stored(txnBatch(2n, 0, 0), 2n), 0)).toBeUndefined();
+    expect(s.replay(stored(markerBatch(1n, 0, false), 3n), 0)).toMatchObject({ firstOffset: 0n, lastOffset: 3n, aborted: true, lastStableOffset: 2n });
+    expect(s.firstUnstableOffset()).toBe(2n);
+  });
+
+  it('snapshots carry the open transaction and the coordinator epoch, and a marker-only producer', () => {
+    const s = new ProducerStateManager();
+    append(s, txnBatch(1n, 4, 0, 2), 100n);
+    append(s, markerBatch(2n, 7, false, 3), 102n);
+    const decoded = decodeSnapshot(encodeSnapshot(s.entries()));
+    expect(decoded.find((e) => e.producerId === 1n)).toMatchObject({ epoch: 4, currentTxnFirstOffset: 100n, coordinatorEpoch: -1 });
+    expect(decoded.find((e) => e.producerId === 2n)).toMatchObject({ epoch: 7, batches: [], currentTxnFirstOffset: -1n, coordinatorEpoch: 3 });
+    const t = new ProducerStateManager();
+    for (const e of decoded) t.load(e);
+    expect(t.firstUnstableOffset()).toBe(100n);
   });
 });

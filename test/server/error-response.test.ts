@@ -19,7 +19,7 @@ function errorCodes(fields: readonly FieldSpec[], value: Record<string, unknown>
   for (const f of fields) {
     if (!inRange(version, f.versions)) continue;
     const v = value[f.name];
-    if (f.name === 'errorCode') out.push(v as number);
+    if (f.name === 'errorCode' || f.name === 'partitionErrorCode') out.push(v as number);
     else if (f.type === '[]' && Array.isArray(v)) for (const item of v) errorCodes(f.fields!, item as Record<string, unknown>, version, out);
     else if (f.type === '{}' && v) errorCodes(f.fields!, v as Record<string, unknown>, version, out);
   }

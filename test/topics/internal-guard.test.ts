@@ -91,4 +91,24 @@ describe('internal topics are protected from clients', () => {
     expect(response!.topics[0]!.partitions[0]).toMatchObject({ errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION, lowWatermark: -1n });
     expect(log.logStartOffset).toBe(0n);
   });
+
+  it('__transaction_state, once the transaction coordinator created it (50 partitions): no produce, trim or delete', async () => {
+    expect(await broker.services.txn.findCoordinatorError()).toBe(ErrorCode.NONE);
+    const state = broker.services.topics.get(TRANSACTION_STATE_TOPIC)!;
+    expect(state).toMatchObject({ partitions: 50, internal: true });
+    const log = broker.services.topics.partitionLog(TRANSACTION_STATE_TOPIC, 0)!;
+    const produced = await callHandler(broker.services, Produce, 9, {
+      transactionalId: null, acks: -1, timeoutMs: 1000,
+      topicData: [{ name: TRANSACTION_STATE_TOPIC, topicId: ZERO_UUID, partitionData: [{ index: 0, records: batch(1) }] }],
+    });
+    expect(produced.response!.responses[0]!.partitionResponses[0]!.errorCode).toBe(ErrorCode.INVALID_TOPIC_EXCEPTION);
+    const trimmed = await callHandler(broker.services, DeleteRecords, 2, {
+      topics: [{ name: TRANSACTION_STATE_TOPIC, partitions: [{ partitionIndex: 0, offset: -1n }] }], timeoutMs: 1000,
+    });
+    expect(trimmed.response!.topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.INVALID_TOPIC_EXCEPTION);
+    const deleted = await callHandler(broker.services, DeleteTopics, 5, { topics: [], topicNames: [TRANSACTION_STATE_TOPIC], timeoutMs: 1000 });
+    expect(deleted.response!.responses[0]!.errorCode).toBe(ErrorCode.INVALID_REQUEST);
+    expect(broker.services.topics.get(TRANSACTION_STATE_TOPIC)).toBe(state);
+    expect(log.logEndOffset).toBe(0n);
+  });
 });

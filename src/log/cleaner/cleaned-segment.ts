@@ -1,12 +1,14 @@
 /**
- * The segment a cleaning writes, `<base>.log.cleaned` with its `.index.cleaned` and
- * `.timeindex.cleaned` (Kafka's UnifiedLog.createNewCleanedSegment): kept batches are appended as
- * the filter produces them, the sparse indexes are built as Segment builds them on append (one
- * entry per index.interval.bytes, from batch headers only), and `finish` writes the indexes and
- * fsyncs all three files, so the swap that follows renames only durable bytes.
+ * The segment a cleaning writes (Kafka's UnifiedLog.createNewCleanedSegment): `<base>.log.cleaned`
+ * with its `.index.cleaned`, `.timeindex.cleaned` and `.txnindex.cleaned` (the aborted transactions
+ * it keeps data or markers of). Kept batches are appended as the filter produces them, the sparse
+ * indexes are built as Segment builds them on append (one entry per index.interval.bytes, from
+ * batch headers only), and `finish` writes the indexes and fsyncs all the files, so the swap that
+ * follows renames only durable bytes.
  */
 import { batchSizeAt, lastOffsetDeltaAt, maxTimestampAt } from '../../codec/record-batch.js';
-import { CLEANED_SUFFIX, INDEX_SUFFIX, LOG_SUFFIX, segmentFileName, TIME_INDEX_SUFFIX, type SegmentSettings } from '../segment.js';
+import { CLEANED_SUFFIX, INDEX_SUFFIX, LOG_SUFFIX, SEGMENT_SUFFIXES, segmentFileName, TIME_INDEX_SUFFIX, type SegmentSettings } from '../segment.js';
+import { encodeAbortedTxns, TXN_INDEX_SUFFIX, type AbortedTxn } from '../txn-index.js';
 import { OffsetIndex, TimeIndex } from '../sparse-index.js';
 import type { Storage, StoredFile } from '../storage.js';
 
@@ -17,6 +19,7 @@ export class CleanedSegment {
   private offsetOfMaxTimestamp: bigint;
   private readonly offsetIndex: OffsetIndex;
   private readonly timeIndex: TimeIndex;
+  private readonly aborted: AbortedTxn[] = [];
 
   private constructor(
     private readonly storage: Storage,
@@ -66,6 +69,11 @@ export class CleanedSegment {
     this.size += batches.length;
   }
 
+  /** Records aborted transactions the segment keeps data or markers of (Kafka's cleaner rebuilds the `.txnindex` so). */
+  addAborted(txns: readonly AbortedTxn[]): void {
+    this.aborted.push(...txns);
+  }
+
   /** Writes the indexes (with the segment's max timestamp as the last time entry, as a sealed segment) and fsyncs. */
   async finish(): Promise<void> {
     if (this.maxTimestamp >= 0) this.timeIndex.maybeAppend(this.maxTimestamp, Number(this.offsetOfMaxTimestamp - this.baseOffset), true);
@@ -80,6 +88,8 @@ export class CleanedSegment {
     };
     await write(INDEX_SUFFIX, this.offsetIndex.bytes());
     await write(TIME_INDEX_SUFFIX, this.timeIndex.bytes());
+    // Always written (maybe empty), so the swap renames the same files every time.
+    await write(TXN_INDEX_SUFFIX, encodeAbortedTxns(this.aborted));
     await this.log.sync();
     await this.log.close();
   }
@@ -87,6 +97,6 @@ export class CleanedSegment {
   /** Abandons the cleaned segment: its files are removed. */
   async discard(): Promise<void> {
     await this.log.close().catch(() => {});
-    for (const suffix of [LOG_SUFFIX, INDEX_SUFFIX, TIME_INDEX_SUFFIX]) await this.storage.remove(this.dir, CleanedSegment.file(this.baseOffset, suffix));
+    for (const suffix of SEGMENT_SUFFIXES) await this.storage.remove(this.dir, CleanedSegment.file(this.baseOffset, suffix));
   }
 }

@@ -94,7 +94,7 @@ export class Cleaner {
       memoryBytes: resources.dedupeBufferBytes,
       loadFactor: resources.loadFactor,
       startOffset: Number(firstDirtyOffset),
-      aborted: log.collectAbortedTransactions(firstDirtyOffset, firstUncleanableOffset),
+      aborted: await log.collectAbortedTransactions(firstDirtyOffset, firstUncleanableOffset),
     });
     const dirty = segmentsIn(segments, firstDirtyOffset, firstUncleanableOffset);
     let full = false;
@@ -123,7 +123,7 @@ export class Cleaner {
       deleteRetentionMs: config.deleteRetentionMs,
       upperBoundOffset: Number(firstUncleanableOffset),
       activeProducers: log.activeProducersForCleaning(),
-      aborted: log.collectAbortedTransactions(log.logStartOffset, endOffset),
+      aborted: await log.collectAbortedTransactions(log.logStartOffset, endOffset),
     });
     // Before the first swap into this log ever: recovery must know its offsets may have gaps.
     if (!this.opts.manager.hasCleaned(log.dir)) await this.opts.manager.updateCheckpoint(log.dir, firstDirtyOffset);
@@ -156,9 +156,9 @@ export class Cleaner {
           stats.bytesWritten += result.output.length;
           stats.invalidMessages += result.stats.invalidMessages;
           await cleaned.append(result.output);
+          // Aborted transactions whose data or marker this segment keeps stay in its `.txnindex`.
+          cleaned.addAborted(result.retainedAborted);
           await throttler.maybeThrottle(result.output.length);
-          // Here the kept ABORT markers' transactions (result.retainedAborted) go into the cleaned
-          // segment's `.txnindex`, once segments have one (see PartitionLog.collectAbortedTransactions).
           return result;
         });
       }
