@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { encodeBatch, encodeRecords, TRANSACTIONAL_BIT } from '../../../src/codec/record-batch.js';
+import { markerBatch } from '../producer-helpers.js';
 import { MemoryStorage } from '../../../src/log/memory-storage.js';
 import type { PartitionLog } from '../../../src/log/partition-log.js';
 import { compactedConfig, DIR, keyedBatch, latestByKey, ManualClock, openCleaningManager, readRecords, TOPIC, type StoredRecord, type Update } from './helpers.js';
@@ -223,6 +225,53 @@ describe('cleanup.policy=compact,delete', () => {
     const { records } = await readRecords(log);
     expect(records.filter((r) => r.timestamp < 1_000_000 + 120_000).map((r) => r.key)).toEqual(['filler-0']);
     expect(await manager.cleaner!.cleanFilthiestLog()).toMatchObject({ firstDirtyOffset: log.logStartOffset });
+    await manager.close();
+  });
+});
+
+/** A transactional batch of keyed records from `producerId` (epoch 0), as a producer sends it inside a transaction. */
+function txnKeyedBatch(producerId: bigint, baseSequence: number, updates: readonly Update[], timestamp: number): Buffer {
+  return encodeBatch({
+    attributes: TRANSACTIONAL_BIT,
+    producerId,
+    producerEpoch: 0,
+    baseSequence,
+    lastOffsetDelta: updates.length - 1,
+    recordsCount: updates.length,
+    baseTimestamp: timestamp,
+    maxTimestamp: timestamp,
+    records: encodeRecords(updates.map((u) => ({ key: Buffer.from(u.key), value: u.value === null ? null : Buffer.from(u.value) }))),
+  });
+}
+
+describe('transactions in a compacted log (the segments\' .txnindex and the last stable offset)', () => {
+  it('removes an aborted transaction\'s records, keeps a committed one\'s, and never cleans past an open transaction', async () => {
+    const clock = new ManualClock(1_000_000);
+    const storage = new MemoryStorage(clock);
+    const manager = await openCleaningManager(storage, compactedConfig({ segmentBytes: 4096 }), clock);
+    const log = await manager.createLog(TOPIC, 0);
+    const marker = (pid: bigint, commit: boolean) => log.append(markerBatch(pid, 0, commit, 0, clock.now()), { origin: 'coordinator' });
+    // Producer 1 writes k1, k2 and aborts; producer 2 writes k1, k3 and commits.
+    await log.append(txnKeyedBatch(1n, 0, [{ key: 'k1', value: 'aborted' }, { key: 'k2', value: 'aborted' }], clock.now()));
+    await log.append(txnKeyedBatch(2n, 0, [{ key: 'k1', value: 'committed' }, { key: 'k3', value: 'committed' }], clock.now()));
+    await marker(1n, false);
+    await marker(2n, true);
+    await roll(log, clock);
+    const pass = await manager.cleaner!.cleanFilthiestLog();
+    expect(pass).toBeDefined();
+    // Data records only (the markers stay until their delete horizon, as in Kafka; the fillers rolled the segment).
+    const values = (await readRecords(log)).records.filter((r) => /^k\d$/.test(r.key ?? '')).map((r) => [r.key, r.value]);
+    // The aborted k2 is gone; k1's committed value stays (the aborted k1 was never its latest: it does not count).
+    expect(values).toEqual([['k1', 'committed'], ['k3', 'committed']]);
+
+    // Producer 3 opens a transaction and leaves it open: the last stable offset stops cleaning there.
+    const openAt = log.logEndOffset;
+    await log.append(txnKeyedBatch(3n, 0, [{ key: 'k3', value: 'undecided' }], clock.now()));
+    await roll(log, clock, 'more');
+    expect(log.lastStableOffset).toBe(openAt);
+    const next = await manager.cleaner!.cleanFilthiestLog();
+    expect(next?.endOffset ?? openAt).toBeLessThanOrEqual(openAt);
+    expect((await readRecords(log)).records.find((r) => r.value === 'undecided')).toBeDefined();
     await manager.close();
   });
 });
