@@ -156,6 +156,15 @@ describe.skipIf(target.kind !== 'tafka')('log compaction with real clients', () 
     return { offset: BigInt(meta!.baseOffset!), key, value: 'seal' };
   }
 
+  /** kcat writes the workload to partition 0 of a fresh topic; returns it as stored (the i-th line at offset i). */
+  function produceWorkloadWithKcat(topic: string): Rec[] {
+    // -K: splits key from value; -Z sends an empty value as null (a tombstone).
+    const input = workload().map((u) => `${u.key}:${u.value ?? ''}`).join('\n') + '\n';
+    const p = kcat(broker, ['-P', '-t', topic, '-p', '0', '-K:', '-Z', '-X', 'linger.ms=5'], input, 120_000);
+    expect(p.status, p.stderr).toBe(0);
+    return workload().map((u, i) => ({ offset: BigInt(i), key: u.key, value: u.value }));
+  }
+
   it('KafkaJS: a fresh consumer reads the latest value of each key, tombstones go after delete.retention.ms, a group committed mid-log resumes', async () => {
     const topic = 'compact-kafkajs';
     await createCompacted(topic);
@@ -206,12 +215,7 @@ describe.skipIf(target.kind !== 'tafka')('log compaction with real clients', () 
   it('kcat: 10,000 updates and tombstones from librdkafka compact to the latest value of each key', async () => {
     const topic = 'compact-kcat';
     await createCompacted(topic);
-    // -K: splits key from value; -Z sends an empty value as null (a tombstone).
-    const input = workload().map((u) => `${u.key}:${u.value ?? ''}`).join('\n') + '\n';
-    const p = kcat(broker, ['-P', '-t', topic, '-p', '0', '-K:', '-Z', '-X', 'linger.ms=5'], input, 120_000);
-    expect(p.status, p.stderr).toBe(0);
-    // One producer, one partition, a fresh topic: the i-th line is stored at offset i.
-    const written: Rec[] = workload().map((u, i) => ({ offset: BigInt(i), key: u.key, value: u.value }));
+    const written = produceWorkloadWithKcat(topic);
     written.push(await seal(topic, 'seal'));
     const model = latestPerKey(written);
     await eventually(async () => readWithKcat(broker, topic), model);
@@ -221,13 +225,10 @@ describe.skipIf(target.kind !== 'tafka')('log compaction with real clients', () 
   it('kill -9 right after a burst (the cleaner busy with it, or about to be): after restart the log compacts to the latest value of each key', async () => {
     const topic = 'compact-kill';
     await createCompacted(topic);
-    const input = workload().map((u) => `${u.key}:${u.value ?? ''}`).join('\n') + '\n';
-    const p = kcat(broker, ['-P', '-t', topic, '-p', '0', '-K:', '-Z', '-X', 'linger.ms=5'], input, 120_000);
-    expect(p.status, p.stderr).toBe(0);
+    const written = produceWorkloadWithKcat(topic);
     // The cleaner may be mid-pass on the first sealed segments (not guaranteed: the unit property test
     // in test/log/cleaner/crash.test.ts kills at every step of a pass); kill the broker now.
     await broker.crashAndRestart();
-    const written: Rec[] = workload().map((u, i) => ({ offset: BigInt(i), key: u.key, value: u.value }));
     written.push(await seal(topic, 'seal'));
     await eventually(async () => readWithKcat(broker, topic), latestPerKey(written));
   }, 180_000);

@@ -11,12 +11,16 @@ function compacted(records: readonly StoredRecord[], end: bigint): StoredRecord[
   return records.filter((r) => (r.offset < end ? latest.get(r.key!)!.offset === r.offset : true));
 }
 
+/** A compacted log with 4 KiB segments, in memory, under a manual clock, with a cleaner the test drives. */
+async function smallSegmentsLog() {
+  const clock = new ManualClock(1_000_000);
+  const manager = await openCleaningManager(new MemoryStorage(clock), compactedConfig({ segmentBytes: 4096 }), clock);
+  return { clock, manager, log: await manager.createLog(TOPIC, 0) };
+}
+
 describe('the log cleaner on one log', () => {
   it('keeps exactly the latest record of each key, offsets unchanged, the active segment untouched', async () => {
-    const clock = new ManualClock(1_000_000);
-    const storage = new MemoryStorage(clock);
-    const manager = await openCleaningManager(storage, compactedConfig({ segmentBytes: 4096 }), clock);
-    const log = await manager.createLog(TOPIC, 0);
+    const { clock, manager, log } = await smallSegmentsLog();
     for (let i = 0; i < 2000; i += 10) {
       const updates: Update[] = Array.from({ length: 10 }, (_, j) => ({ key: `k${(i + j) % 100}`, value: `v${i + j}` }));
       await log.append(keyedBatch(updates, clock.now()));
@@ -246,10 +250,7 @@ function txnKeyedBatch(producerId: bigint, baseSequence: number, updates: readon
 
 describe('transactions in a compacted log (the segments\' .txnindex and the last stable offset)', () => {
   it('removes an aborted transaction\'s records, keeps a committed one\'s, and never cleans past an open transaction', async () => {
-    const clock = new ManualClock(1_000_000);
-    const storage = new MemoryStorage(clock);
-    const manager = await openCleaningManager(storage, compactedConfig({ segmentBytes: 4096 }), clock);
-    const log = await manager.createLog(TOPIC, 0);
+    const { clock, manager, log } = await smallSegmentsLog();
     const marker = (pid: bigint, commit: boolean) => log.append(markerBatch(pid, 0, commit, 0, clock.now()), { origin: 'coordinator' });
     // Producer 1 writes k1, k2 and aborts; producer 2 writes k1, k3 and commits.
     await log.append(txnKeyedBatch(1n, 0, [{ key: 'k1', value: 'aborted' }, { key: 'k2', value: 'aborted' }], clock.now()));
