@@ -5,7 +5,7 @@ BUILT := dist/.built
 # its directory's time, so a deleted source also triggers a rebuild.
 BUILD_INPUTS := $(shell find src protocol test/bench -name '*.ts' -o -type d) $(wildcard src/admin/static/*) tsconfig.json tsconfig.build.json
 
-.PHONY: start build lint test unit-test integration-test chaos bench clean clean-data
+.PHONY: start build lint test unit-test integration-test chaos bench bench-compare certs clean clean-data
 
 # `npm ci` installs exactly what the lock file records; `npm install` only when there is none yet.
 $(NODE_MODULES): package.json $(wildcard package-lock.json)
@@ -54,8 +54,19 @@ CHAOS_CYCLES ?= 20
 chaos: $(BUILT)
 	CHAOS_CYCLES=$(CHAOS_CYCLES) npx vitest run --config integration/chaos/vitest.config.ts
 
+# A throwaway CA and certificates in ./certs for TLS and SASL_SSL listeners (docs/10-security.md).
+certs:
+	bash scripts/make-certs.sh certs
+
+# Each benchmark once, except the side-by-side one (its own target below: it takes minutes).
 bench: $(BUILT)
-	@for b in test/bench/*-bench.ts; do js=dist/$${b%.ts}.js; echo "== $$js"; node $$js || exit 1; done
+	@for b in test/bench/*-bench.ts; do [ $$b = test/bench/compare-bench.ts ] && continue; js=dist/$${b%.ts}.js; echo "== $$js"; node $$js || exit 1; done
+
+# Issue 18's side-by-side: the same kcat / confluent-kafka loads against Tafka and librdkafka's C mock
+# broker (and KAFKA_BOOTSTRAP if set), alternating, BENCH_ROUNDS rounds; min / median / max and ratios.
+BENCH_ROUNDS ?= 5
+bench-compare: $(BUILT)
+	node dist/test/bench/compare-bench.js --rounds $(BENCH_ROUNDS)
 
 # Build output only: ./data holds the broker's topics and offsets, so deleting it is its own target.
 clean:

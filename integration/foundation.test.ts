@@ -167,7 +167,7 @@ describe.skipIf(target.skipReason !== undefined)('foundation', () => {
     for (const [override, message] of [
       ['num.partitions=three', 'Invalid value "three" for configuration num.partitions: not a number'],
       ['auto.create.topics.enable=yes', 'Invalid value "yes" for configuration auto.create.topics.enable: expected true or false'],
-      ['listeners=nowhere', 'Invalid value "nowhere" for configuration listeners: expected PLAINTEXT://host:port'],
+      ['listeners=nowhere', 'Error creating broker listeners from \'nowhere\' (listeners): Unable to parse nowhere to a broker endpoint'],
     ]) {
       const r = spawnSync(process.execPath, [main, 'start', '--port', '0', '--data-dir', join(tmpdir(), 'never-created'), '--override', override], { timeout: 10_000 });
       expect(r.status).toBe(1);
@@ -223,7 +223,8 @@ describe.skipIf(target.skipReason !== undefined)('foundation', () => {
       });
       const ignored = lines.map((l) => JSON.parse(l)).filter((l) => l.level === 40).map((l) => [l.key, l.msg]);
       expect(ignored).toEqual(
-        ['ssl.keystore.location', 'metric.reporters', 'compression.type', 'num.partitons'].map((key) => [
+        // ssl.keystore.location is a key Tafka knows (TLS listeners); this file has none, so it is not read.
+        ['metric.reporters', 'compression.type', 'num.partitons'].map((key) => [
           key,
           `The configuration '${key}' was supplied but isn't a known config; ignored.`,
         ]),

@@ -39,9 +39,9 @@ async function initProducerId(broker: BrokerHandle, version = 4, transactionalId
 }
 
 /** Produce v7 (what KafkaJS and librdkafka send) of one batch; returns the partition's answer. */
-async function produce(broker: BrokerHandle, topic: string, records: Buffer) {
+async function produce(broker: BrokerHandle, topic: string, records: Buffer, transactionalId: string | null = null) {
   const body = await call(broker, Produce, 7, {
-    transactionalId: null, acks: -1, timeoutMs: 5000,
+    transactionalId, acks: -1, timeoutMs: 5000,
     topicData: [{ name: topic, topicId: ZERO_UUID, partitionData: [{ index: 0, records }] }],
   });
   return body.responses[0].partitionResponses[0];
@@ -140,7 +140,7 @@ describe.skipIf(target.skipReason !== undefined)('idempotent producer', () => {
     expect(p7.errorCode).toBe(3);
   });
 
-  it('a transactional batch outside any transaction gets 49 and is not written', async () => {
+  it('a transactional batch outside any transaction gets 49 and is not written (53 without a transactional id, as Kafka\'s KafkaApis answers)', async () => {
     const topic = 'raw-transactional';
     await createTopic(broker, topic);
     const { producerId } = await initProducerId(broker);
@@ -148,7 +148,8 @@ describe.skipIf(target.skipReason !== undefined)('idempotent producer', () => {
       attributes: 0x10, lastOffsetDelta: 0, recordsCount: 1, producerId, producerEpoch: 0, baseSequence: 0,
       records: encodeRecords([{ value: Buffer.from('txn') }]),
     });
-    expect((await produce(broker, topic, batch)).errorCode).toBe(49);
+    expect((await produce(broker, topic, batch, 'raw-txn')).errorCode).toBe(49);
+    expect((await produce(broker, topic, batch)).errorCode).toBe(53);
     expect(consumeValues(broker, topic)).toEqual([]);
   });
 

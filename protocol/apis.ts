@@ -50,6 +50,8 @@ import { DescribeCluster } from './messages/60-describe-cluster.js';
 import { DescribeProducers } from './messages/61-describe-producers.js';
 import { DescribeTransactions } from './messages/65-describe-transactions.js';
 import { ListTransactions } from './messages/66-list-transactions.js';
+import { ConsumerGroupHeartbeat } from './messages/68-consumer-group-heartbeat.js';
+import { ConsumerGroupDescribe } from './messages/69-consumer-group-describe.js';
 import { ListConfigResources } from './messages/74-list-config-resources.js';
 import { DescribeTopicPartitions } from './messages/75-describe-topic-partitions.js';
 
@@ -104,6 +106,8 @@ export const API_SPECS: readonly ApiSpec[] = [
   DescribeProducers,
   DescribeTransactions,
   ListTransactions,
+  ConsumerGroupHeartbeat,
+  ConsumerGroupDescribe,
   ListConfigResources,
   DescribeTopicPartitions,
 ];

@@ -131,6 +131,7 @@ const table = {
   TELEMETRY_TOO_LARGE: [118, false],
   INVALID_REGISTRATION: [119, false],
   TRANSACTION_ABORTABLE: [120, false],
+  INVALID_REGULAR_EXPRESSION: [128, false],
 } as const satisfies Record<string, readonly [number, boolean]>;
 
 export type ErrorName = keyof typeof table;

@@ -6,7 +6,7 @@
  */
 import { pino, type Logger } from 'pino';
 import { Admin } from './admin/admin.js';
-import { ALLOW_ALL } from './auth/authorizer.js';
+import { ALLOW_ALL, type Authorizer } from './auth/authorizer.js';
 import { monotonicNow, systemClock, type Clock } from './clock.js';
 import { BrokerConfig } from './config/broker-config.js';
 import { DynamicBrokerConfigs } from './config/dynamic.js';
@@ -21,16 +21,23 @@ import { TopicManager } from './topics/manager.js';
 import { TopicRegistry } from './topics/registry.js';
 import { LogManager } from './log/log-manager.js';
 import { logCleanerConfig } from './log/cleaner/log-cleaner.js';
+import { FetchSessionCache } from './fetch/fetch-sessions.js';
 import { DataDirLock } from './log/data-dir-lock.js';
 import { FileStorage } from './log/file-storage.js';
 import { MemoryStorage } from './log/memory-storage.js';
 import type { Storage } from './log/storage.js';
 import { GroupCoordinator } from './group/coordinator.js';
+import { consumerGroupsConfig } from './group/consumer/config.js';
 import { ProducerIdManager } from './producer-ids.js';
 import { ClientQuotaStore } from './quota/store.js';
 import { ClientQuotas } from './quota/client-quotas.js';
 import { RequestGate } from './server/request-gate.js';
 import { ConnectionQuotas } from './server/connection-quotas.js';
+import { AclStore } from './security/acl/acl-store.js';
+import { StandardAuthorizer } from './security/acl/standard-authorizer.js';
+import { ListenerSecurity } from './security/listener-security.js';
+import { ScramCredentialStore } from './security/scram-credentials.js';
+import { advertisedHost } from './config/listeners.js';
 import { TRANSACTION_STATE_TOPIC } from './topics/internal.js';
 import type { TopicService } from './topics/manager.js';
 import { TransactionCoordinator, transactionCoordinatorConfig } from './txn/coordinator.js';
@@ -56,11 +63,13 @@ export class Broker {
   private constructor(
     /** What every request is handed (as `ctx.services`); also the way in for code embedding a broker. */
     readonly services: BrokerServices,
-    /** The bound listener port (differs from the configured one only when that was 0). */
+    /** The first listener's bound port (differs from the configured one only when that was 0). */
     readonly port: number,
+    /** Every client listener's bound port, by listener name. */
+    readonly ports: ReadonlyMap<string, number>,
     /** The data directory, or undefined for an in-memory broker. */
     readonly dataDir: string | undefined,
-    private readonly server: KafkaServer,
+    private readonly servers: readonly KafkaServer[],
     private readonly logs: LogManager,
     private readonly groups: GroupCoordinator,
     private readonly quotas: ClientQuotas,
@@ -103,13 +112,14 @@ export class Broker {
     admin: Admin | undefined,
   ): Promise<Broker> {
     const { config } = opts;
-    // Connection limits first: a bad value stops start-up before any file is opened.
+    // Connection limits and group settings first: a bad value stops start-up before any file is opened.
     const gate = RequestGate.fromConfig(config.get('queued.max.requests'), config.get('queued.max.request.bytes'), config.get('socket.request.max.bytes'));
     const limits = new ConnectionQuotas({
       maxConnections: () => config.get('max.connections'),
       maxConnectionsPerIp: () => config.get('max.connections.per.ip'),
       perIpOverrides: () => config.get('max.connections.per.ip.overrides'),
     });
+    const consumerGroups = consumerGroupsConfig(config);
     const meta = await loadOrCreateMetaProperties(dataDir, config.get('node.id'));
     // Dynamic broker configs first: the logs open under the log defaults in force.
     const dynamicConfigs = await DynamicBrokerConfigs.open({ config, store: await DynamicConfigStore.open(dataDir), nodeId: meta.nodeId, logger });
@@ -131,7 +141,7 @@ export class Broker {
       observer: admin?.logStats,
     });
     const groupsStarted = monotonicNow();
-    const groups = await GroupCoordinator.open({ config, logs, registry, clock, logger, observer: admin?.timeline });
+    const groups = await GroupCoordinator.open({ config, logs, registry, clock, logger, observer: admin?.timeline, consumer: consumerGroups });
     const groupsMs = monotonicNow() - groupsStarted;
     const producerIds = await ProducerIdManager.open(dataDir);
     const topics = await TopicManager.open({ registry, logs, config, logger, onDeleted: (topic) => groups.onTopicDeleted(topic) });
@@ -167,13 +177,17 @@ export class Broker {
       throw err;
     }
 
-    let boundPort = 0;
-    const node = nodeIdentity(config, meta, () => boundPort);
+    const scramCredentials = await ScramCredentialStore.open(dataDir);
+    const { authorizer, acls } = await openAuthorizer(config, dataDir);
+
+    const ports = new Map<string, number>();
+    const node = nodeIdentity(config, meta, ports);
+    const fetchSessions = new FetchSessionCache(() => config.get('max.incremental.fetch.session.cache.slots'), clock);
     const services: BrokerServices = {
-      config, dynamicConfigs, clock, node, topics, logs, groups, producerIds, authorizer: ALLOW_ALL, quotas: quotaStore, txn,
+      config, dynamicConfigs, clock, node, topics, logs, groups, fetchSessions, producerIds, authorizer, acls, scramCredentials, quotas: quotaStore, txn,
     };
     admin?.loaded({ logs, groups, topics, node, logsMs: groupsStarted - logsStarted, groupsMs });
-    const server = new KafkaServer({
+    const shared = {
       services,
       registry: new HandlerRegistry(HANDLERS, config.get('api.versions.floor') as VersionsFloor),
       logger,
@@ -183,22 +197,31 @@ export class Broker {
       backlog: config.get('socket.listen.backlog.size'),
       idleMs: config.get('connections.max.idle.ms'),
       observer: admin?.network,
-    });
-    const { host, port } = config.listener;
+    };
+    // One server per client listener, each with its own security; a controller listener is not bound.
+    const servers: KafkaServer[] = [];
     try {
-      boundPort = await server.listen(host, port);
+      for (const endpoint of config.listenerSettings.client) {
+        const security = await ListenerSecurity.create(endpoint, { config, clock, scram: scramCredentials, logger });
+        const server = new KafkaServer({ ...shared, security });
+        servers.push(server);
+        ports.set(endpoint.name, await server.listen(endpoint.host, endpoint.port));
+      }
     } catch (err) {
-      // A port in use must not leave the logs open (an embedding process goes on running).
+      // A port in use (or a listener that cannot be served) must not leave the logs open.
+      await Promise.all(servers.map((s) => s.close()));
       await closeServices();
       throw err;
     }
-    admin?.running(`${host || '0.0.0.0'}:${boundPort}`);
-    return new Broker(services, boundPort, dataDir, server, logs, groups, quotas, txn, logger, admin, lock);
+    const { client } = config.listenerSettings;
+    const first = client[0];
+    admin?.running(client.map((l) => `${l.host || '0.0.0.0'}:${ports.get(l.name)}`).join(', '));
+    return new Broker(services, ports.get(first.name)!, ports, dataDir, servers, logs, groups, quotas, txn, logger, admin, lock);
   }
 
   async close(): Promise<void> {
     this.admin?.stopping();
-    await this.server.close();
+    await Promise.all(this.servers.map((s) => s.close()));
     this.quotas.close();
     await this.txn.close();
     await this.groups.close();
@@ -207,6 +230,17 @@ export class Broker {
     await this.lock?.release();
     this.logger.info('broker stopped');
   }
+}
+
+/** `authorizer.class.name`: none (everything allowed, as Kafka without one) or StandardAuthorizer over the ACLs. */
+async function openAuthorizer(config: BrokerConfig, dataDir: string | undefined): Promise<{ authorizer: Authorizer; acls: AclStore | undefined }> {
+  if (config.get('authorizer.class.name') === '') return { authorizer: ALLOW_ALL, acls: undefined };
+  const acls = await AclStore.open(dataDir);
+  const authorizer = new StandardAuthorizer(acls, {
+    superUsers: config.get('super.users'),
+    allowEveryoneIfNoAclIsFound: config.get('allow.everyone.if.no.acl.found'),
+  });
+  return { authorizer, acls };
 }
 
 /**
@@ -223,15 +257,24 @@ async function openTransactionStateLog(topics: TopicService, partitions: number,
   });
 }
 
-/** The node's identity; the advertised port is the bound one unless `advertised.listeners` names one. */
-function nodeIdentity(config: BrokerConfig, ids: { nodeId: number; clusterId: string }, boundPort: () => number): NodeIdentity {
+/**
+ * The node's identity. Each listener is advertised as `advertised.listeners` says, else as bound
+ * (localhost for every interface; the bound port when it was 0). advertised.listeners is read
+ * afresh, as it may change at runtime.
+ */
+function nodeIdentity(config: BrokerConfig, ids: { nodeId: number; clusterId: string }, ports: ReadonlyMap<string, number>): NodeIdentity {
+  const advertisedFor = (listenerName: string | undefined) => {
+    const settings = config.listenerSettings;
+    const l = settings.client.find((c) => c.name === listenerName) ?? settings.client[0];
+    return settings.advertised.get(l.name) ?? { host: advertisedHost(l.host), port: ports.get(l.name) ?? l.port };
+  };
   return {
     nodeId: ids.nodeId,
     clusterId: ids.clusterId,
     rack: config.get('broker.rack'),
     get advertised() {
-      const adv = config.advertised;
-      return { host: adv.host, port: config.get('advertised.listeners') ? adv.port : boundPort() };
+      return advertisedFor(undefined);
     },
+    advertisedFor,
   };
 }

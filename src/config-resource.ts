@@ -4,6 +4,7 @@
  * resolved, and how a change to a resource is validated and applied.
  */
 import { ErrorCode, isKafkaError, KafkaError } from '../protocol/errors.js';
+import { AUTHORIZATION_FAILED_MESSAGE, CLUSTER_NAME, type Authorizer, type Requester, type ResourceType } from './auth/authorizer.js';
 import type { DynamicScope } from './config/broker-config.js';
 import type { BrokerServices } from './services.js';
 import { normalizeTopicConfigs } from './config/topic-values.js';
@@ -11,6 +12,25 @@ import { requireTopic, type TopicDirectory } from './topics/lookup.js';
 import { invalidTopicName, type TopicInfo } from './topics/registry.js';
 
 export const ConfigResourceType = { UNKNOWN: 0, TOPIC: 2, BROKER: 4, BROKER_LOGGER: 8, CLIENT_METRICS: 16, GROUP: 32 } as const;
+
+/**
+ * The ACL check of the config APIs (Kafka's ConfigHelper and configsAuthorizationApiError): a TOPIC
+ * or GROUP resource is checked on itself, a BROKER or BROKER_LOGGER on the cluster; a refusal is 29,
+ * 30 or 31. Undefined when allowed (or for a resource type the API refuses anyway).
+ */
+export function configsAuthorizationError(
+  authorizer: Authorizer, requester: Requester, operation: number, resourceType: number, resourceName: string,
+): KafkaError | undefined {
+  const on: Partial<Record<number, [Exclude<ResourceType, 'TRANSACTIONAL_ID' | 'DELEGATION_TOKEN' | 'USER'>, string, number]>> = {
+    [ConfigResourceType.TOPIC]: ['TOPIC', resourceName, ErrorCode.TOPIC_AUTHORIZATION_FAILED],
+    [ConfigResourceType.GROUP]: ['GROUP', resourceName, ErrorCode.GROUP_AUTHORIZATION_FAILED],
+    [ConfigResourceType.BROKER]: ['CLUSTER', CLUSTER_NAME, ErrorCode.CLUSTER_AUTHORIZATION_FAILED],
+    [ConfigResourceType.BROKER_LOGGER]: ['CLUSTER', CLUSTER_NAME, ErrorCode.CLUSTER_AUTHORIZATION_FAILED],
+  };
+  const target = on[resourceType];
+  if (!target || authorizer.authorize(requester, operation, target[0], target[1])) return undefined;
+  return new KafkaError(target[2], AUTHORIZATION_FAILED_MESSAGE[target[0]]);
+}
 
 /** The topic a TOPIC resource names; 17 for an illegal name, 3 when there is no such topic. */
 export function topicResource(topics: TopicDirectory, name: string): TopicInfo {
@@ -98,6 +118,8 @@ export async function alterResources<R extends { resourceType: number; resourceN
   change: (resource: R, current: Readonly<Record<string, string>>) => Record<string, string | null>,
   /** The names the request gives a null value where it must give one (Kafka refuses those first). */
   nullValued: (resource: R) => string[],
+  /** The ACL refusal of a resource, if any (configsAuthorizationError with ALTER_CONFIGS). */
+  refused: (resource: R) => KafkaError | undefined,
 ): Promise<AlterResult[]> {
   const dups = duplicateResources(resources);
   const results: AlterResult[] = [];
@@ -105,6 +127,8 @@ export async function alterResources<R extends { resourceType: number; resourceN
     const result: AlterResult = { errorCode: ErrorCode.NONE, errorMessage: null, resourceType: r.resourceType, resourceName: r.resourceName };
     try {
       if (dups.has(`${r.resourceType}:${r.resourceName}`)) throw new KafkaError(ErrorCode.INVALID_REQUEST, 'Each resource must appear at most once.');
+      const refusal = refused(r);
+      if (refusal) throw refusal;
       const keys = r.configs.map((c) => c.name);
       if (new Set(keys).size !== keys.length) throw new KafkaError(ErrorCode.INVALID_REQUEST, 'Error due to duplicate config keys');
       const nulls = nullValued(r);

@@ -9,6 +9,8 @@
  *   tafka group list|describe|delete|reset-offsets ...
  *   tafka cluster info
  *   tafka dump-log FILE... [--print-data-log]     (like Kafka's kafka-dump-log.sh)
+ *   tafka format [--data-dir DIR] --add-scram 'SCRAM-SHA-256=[name=alice,password=...]'
+ *                                                 (like kafka-storage.sh format --add-scram)
  *
  * Every client subcommand speaks Kafka's protocol (src/client/) to any broker given with
  * `--brokers` (default localhost:9092, or TAFKA_BROKERS).
@@ -23,6 +25,7 @@ import { groupCommand } from './cli/commands/group.js';
 import { produceCommand } from './cli/commands/produce.js';
 import { topicCommand } from './cli/commands/topic.js';
 import { dumpLogCommand } from './cli/dump-log.js';
+import { formatCommand } from './cli/format.js';
 import { startCommand } from './cli/start.js';
 
 /** Errors a person can act on: one line, no stack, no usage text. */
@@ -44,6 +47,7 @@ await yargs(hideBin(process.argv))
   .command(groupCommand)
   .command(clusterCommand)
   .command(dumpLogCommand)
+  .command(formatCommand)
   .demandCommand(1)
   .strict()
   .help()

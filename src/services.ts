@@ -10,9 +10,12 @@ import type { Authorizer } from './auth/authorizer.js';
 import type { Clock } from './clock.js';
 import type { BrokerConfig } from './config/broker-config.js';
 import type { DynamicBrokerConfigs } from './config/dynamic.js';
+import type { FetchSessionCache } from './fetch/fetch-sessions.js';
 import type { GroupCoordinator } from './group/coordinator.js';
 import type { LogManager } from './log/log-manager.js';
 import type { ProducerIdManager } from './producer-ids.js';
+import type { AclStore } from './security/acl/acl-store.js';
+import type { ScramCredentialStore } from './security/scram-credentials.js';
 import type { ClientQuotaStore } from './quota/store.js';
 import type { TopicService } from './topics/manager.js';
 import type { TransactionCoordinator } from './txn/coordinator.js';
@@ -30,8 +33,10 @@ export interface NodeIdentity {
   readonly clusterId: string;
   /** `broker.rack`, or null. */
   readonly rack: string | null;
-  /** Where clients are told to connect: `advertised.listeners`, else the bound listener (port 0 resolved). */
+  /** Where clients of the first listener are told to connect: `advertised.listeners`, else the bound listener (port 0 resolved). */
   readonly advertised: Endpoint;
+  /** Where clients of a listener are told to connect (Metadata answers each client with its own listener's); the first listener's for an unknown name. */
+  advertisedFor(listenerName: string | undefined): Endpoint;
 }
 
 /** The group coordinator's request-facing operations. */
@@ -50,6 +55,8 @@ export type GroupService = Pick<
   | 'fetchOffsets'
   | 'pendingCommitsWritten'
   | 'deleteOffsets'
+  | 'consumerGroupHeartbeat'
+  | 'consumerGroupDescribe'
   | 'commitTxnOffsets'
 >;
 
@@ -81,6 +88,11 @@ export type DynamicConfigService = Pick<DynamicBrokerConfigs, 'alter' | 'current
 /** Never-repeating producer ids for InitProducerId. */
 export type ProducerIdSource = Pick<ProducerIdManager, 'generate'>;
 
+/** The ACLs, as CreateAcls, DescribeAcls and DeleteAcls change and read them. */
+export type AclService = Pick<AclStore, 'describe' | 'create' | 'delete'>;
+
+/** SCRAM credentials, as DescribeUserScramCredentials and AlterUserScramCredentials read and change them. */
+export type ScramCredentialService = Pick<ScramCredentialStore, 'describe' | 'alter'>;
 /** Client quotas as handlers see them: DescribeClientQuotas and AlterClientQuotas. */
 export type ClientQuotaService = Pick<ClientQuotaStore, 'describe' | 'alter'>;
 
@@ -95,9 +107,14 @@ export interface BrokerServices {
   readonly topics: TopicService;
   readonly logs: LogDirectory;
   readonly groups: GroupService;
+  /** Incremental fetch sessions (KIP-227). */
+  readonly fetchSessions: Pick<FetchSessionCache, 'open'>;
   readonly producerIds: ProducerIdSource;
-  /** Who may do what; allows everything until Tafka has ACLs. */
+  /** Who may do what: everything without `authorizer.class.name`, else the ACLs decide. */
   readonly authorizer: Authorizer;
+  /** The ACLs; undefined without an authorizer (the ACL requests then answer 54 SECURITY_DISABLED). */
+  readonly acls: AclService | undefined;
+  readonly scramCredentials: ScramCredentialService;
   readonly quotas: ClientQuotaService;
   readonly txn: TransactionService;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BrokerConfig, parseListener } from '../src/config/broker-config.js';
+import { BrokerConfig } from '../src/config/broker-config.js';
 import { parseProperties } from '../src/config/parse.js';
 import { settingsFromArgs } from '../src/cli/start-args.js';
 
@@ -42,8 +42,8 @@ describe('BrokerConfig', () => {
   it('advertises advertised.listeners, else the listener with localhost for a wildcard host', () => {
     expect(new BrokerConfig([['listeners', 'PLAINTEXT://0.0.0.0:9999']]).advertised).toEqual({ host: 'localhost', port: 9999 });
     expect(new BrokerConfig([['advertised.listeners', 'PLAINTEXT://kafka.example:19092']]).advertised).toEqual({ host: 'kafka.example', port: 19092 });
-    expect(parseListener('listeners', 'PLAINTEXT://[::1]:9092')).toEqual({ host: '::1', port: 9092 });
-    expect(() => parseListener('listeners', 'nonsense')).toThrow(/listeners/);
+    expect(new BrokerConfig([['listeners', 'PLAINTEXT://[::1]:9092']]).listener).toEqual({ host: '::1', port: 9092 });
+    expect(() => new BrokerConfig([['listeners', 'nonsense']])).toThrow(/Unable to parse nonsense to a broker endpoint/);
   });
 });
 

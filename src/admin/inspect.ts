@@ -10,7 +10,7 @@ import { segmentFileName } from '../log/segment.js';
 import { isInternalTopic } from '../topics/internal.js';
 import { decodeAssignment } from './consumer-protocol.js';
 import { batchesOf, type DisplayNode } from './display.js';
-import type { AdminSources, PartitionView } from './sources.js';
+import { groupSize, type AdminSources, type PartitionView } from './sources.js';
 import type { GroupTimeline } from './stats.js';
 import { CAPTURED_BYTES } from './traffic.js';
 
@@ -114,10 +114,7 @@ export function stateMachine() {
 export function groupsView(src: AdminSources) {
   const groups = src.groups;
   if (!groups) return [];
-  return groups.listGroups([], []).groups.map((g) => {
-    const group = groups.group(g.groupId);
-    return { groupId: g.groupId, state: g.state, protocolType: g.protocolType, members: group?.members.size ?? 0, generation: group?.generationId ?? 0 };
-  });
+  return groups.listGroups([], []).groups.map((g) => ({ groupId: g.groupId, state: g.state, protocolType: g.protocolType, ...groupSize(groups, g.groupId) }));
 }
 
 export function groupView(src: AdminSources, timeline: GroupTimeline, groupId: string) {

@@ -9,7 +9,7 @@
  * The table in docs/operating.md lists them all.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram as PromHistogram, Registry } from 'prom-client';
-import type { GroupView, PartitionView } from './sources.js';
+import { groupSize, type GroupView, type PartitionView } from './sources.js';
 import { LATENCY_BUCKETS_MS, type Histogram, type LogStats, type NetworkStats } from './stats.js';
 
 export interface MetricsSources {
@@ -150,12 +150,12 @@ export function createRegistry(src: MetricsSources): Registry {
   // ------------------------------------------------------------------ groups (kafka.coordinator.group:type=GroupMetadataManager)
   gauge('kafka_coordinator_group_groupmetadatamanager_numgroups', 'Classic groups, by state (Kafka: NumGroups, NumGroupsStable, ...).', ['state'], () => {
     const counts = new Map<string, number>(['Empty', 'PreparingRebalance', 'CompletingRebalance', 'Stable'].map((s) => [s, 0]));
-    for (const g of src.groups()?.listGroups([], []).groups ?? []) counts.set(g.state, (counts.get(g.state) ?? 0) + 1);
+    for (const g of src.groups()?.listGroups([], ['classic']).groups ?? []) counts.set(g.state, (counts.get(g.state) ?? 0) + 1);
     return [...counts].map(([state, n]): [Labels, number] => [{ state }, n]);
   });
   gauge('tafka_group_members', 'Members of each group.', ['group'], () => {
     const groups = src.groups();
-    return (groups?.listGroups([], []).groups ?? []).map((g): [Labels, number] => [{ group: g.groupId }, groups!.group(g.groupId)?.members.size ?? 0]);
+    return (groups?.listGroups([], []).groups ?? []).map((g): [Labels, number] => [{ group: g.groupId }, groupSize(groups!, g.groupId).members]);
   });
   const offsetRows = (pick: (committed: bigint, end: bigint) => number) => () => {
     const groups = src.groups();

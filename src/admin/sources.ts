@@ -14,7 +14,15 @@ export type PartitionView = Pick<
 >;
 
 export type LogView = { allLogs(): PartitionView[]; getLog(topic: string, partition: number): PartitionView | undefined };
-export type GroupView = Pick<GroupCoordinator, 'listGroups' | 'group' | 'fetchOffsets'>;
+export type GroupView = Pick<GroupCoordinator, 'listGroups' | 'group' | 'fetchOffsets' | 'consumerGroupDescribe'>;
+
+/** Members and generation of a listed group of either kind (a KIP-848 group's generation is its group epoch). */
+export function groupSize(groups: GroupView, groupId: string): { members: number; generation: number } {
+  const classic = groups.group(groupId);
+  if (classic) return { members: classic.members.size, generation: classic.generationId };
+  const described = groups.consumerGroupDescribe(groupId);
+  return { members: described.members.length, generation: described.groupEpoch };
+}
 export type TopicView = Pick<TopicService, 'get' | 'getById'>;
 
 /** Where start-up is: Kafka's BrokerState values, as kafka_server_kafkaserver_brokerstate reports. */

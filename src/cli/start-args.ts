@@ -6,6 +6,17 @@ import { BrokerConfig } from '../config/broker-config.js';
 import { ConfigError, parseProperties } from '../config/parse.js';
 import { settingsFromEnv } from './env-config.js';
 
+/**
+ * `listeners` with the first client listener moved to --host/--port; the other listeners (a
+ * SASL_SSL one, a controller one) stay as written.
+ */
+function withFirstListenerAt(config: BrokerConfig, host: string | undefined, port: number | undefined): string {
+  const { client, controller } = config.listenerSettings;
+  const entry = (l: { name: string; host: string; port: number }) => `${l.name}://${l.host.includes(':') ? `[${l.host}]` : l.host}:${l.port}`;
+  const first = { ...client[0], host: host ?? client[0].host, port: port ?? client[0].port };
+  return [first, ...client.slice(1), ...controller].map(entry).join(',');
+}
+
 export interface StartArgs {
   host?: string;
   port?: number;
@@ -26,11 +37,7 @@ export function settingsFromArgs(args: StartArgs, env: NodeJS.ProcessEnv = proce
     if (eq <= 0) throw new ConfigError(`Malformed --override "${o}": expected key=value`);
     settings.push([o.slice(0, eq).trim(), o.slice(eq + 1)]);
   }
-  if (args.host !== undefined || args.port !== undefined) {
-    const current = new BrokerConfig(settings).listener;
-    const host = args.host ?? current.host;
-    settings.push(['listeners', `PLAINTEXT://${host.includes(':') ? `[${host}]` : host}:${args.port ?? current.port}`]);
-  }
+  if (args.host !== undefined || args.port !== undefined) settings.push(['listeners', withFirstListenerAt(new BrokerConfig(settings), args.host, args.port)]);
   if (args['data-dir'] !== undefined) settings.push(['log.dirs', args['data-dir']]);
   return settings;
 }

@@ -56,9 +56,11 @@ async function start(args: Args): Promise<void> {
     if (err instanceof ConfigError || err instanceof DataDirLockedError) throw new CliError(err.message);
     throw err;
   }
-  const { host } = config.listener;
+  const { client } = config.listenerSettings;
+  const at = (l: (typeof client)[number]) => `${l.host || '0.0.0.0'}:${broker.ports.get(l.name)}`;
+  // One listener: "host:port" as before; several: each with its name (and so its security protocol).
+  const listen = client.length === 1 ? at(client[0]) : client.map((l) => `${l.name}://${at(l)}`).join(', ');
   const { advertised, nodeId, clusterId } = broker.services.node;
-  const listen = `${host || '0.0.0.0'}:${broker.port}`;
   logger.info(
     { listen, advertised: `${advertised.host}:${advertised.port}`, dataDir: config.dataDir, nodeId, clusterId, ...loaded(broker) },
     `Tafka listening on ${listen}, data in ${config.dataDir}`,

@@ -15,6 +15,8 @@
 import { ACCEPTED_BROKER_KEYS, BROKER_CONFIGS, brokerKey, type BrokerKey } from './broker-keys.js';
 import type { Synonym } from './definition.js';
 import { ConfigError, parseBrokerValue, type BrokerValue } from './parse.js';
+import { scopedKeyName } from './listener-keys.js';
+import { advertisedHost, resolveListeners, type ListenerSettings } from './listeners.js';
 import { TOPIC_CONFIGS } from './topic-keys.js';
 
 type Row<K extends BrokerKey> = (typeof BROKER_CONFIGS)[K];
@@ -61,6 +63,7 @@ export class BrokerConfig {
     if (this.values.get('broker.id') !== null && !explicit.has('node.id')) {
       this.values.set('node.id', this.values.get('broker.id')!);
     }
+    void this.listenerSettings; // a listener that cannot be served stops start-up here, naming it
   }
 
   /** The value in force: this broker's dynamic value, else the cluster-wide dynamic default, else the static one. */
@@ -133,9 +136,31 @@ export class BrokerConfig {
     return this.firstOf(TOPIC_CONFIGS['segment.ms']!.synonyms!) as number;
   }
 
-  /** The listener to bind: host ("" = all interfaces) and port. */
+  /** The listeners as a whole (src/config/listeners.ts); read afresh, as advertised.listeners may change at runtime. */
+  get listenerSettings(): ListenerSettings {
+    const memoKey = `${this.get('listeners')}|${this.get('advertised.listeners')}|${this.get('listener.security.protocol.map')}`;
+    if (this.listenerMemo?.key !== memoKey) this.listenerMemo = { key: memoKey, settings: this.resolveListeners() };
+    return this.listenerMemo.settings;
+  }
+
+  private listenerMemo: { key: string; settings: ListenerSettings } | undefined;
+
+  private resolveListeners(): ListenerSettings {
+    return resolveListeners({
+      listeners: this.get('listeners'),
+      advertisedListeners: this.get('advertised.listeners'),
+      protocolMap: this.get('listener.security.protocol.map'),
+      protocolMapExplicit: this.explicit.has('listener.security.protocol.map'),
+      controllerListenerNames: this.get('controller.listener.names'),
+      interBrokerListenerName: this.get('inter.broker.listener.name'),
+      securityInterBrokerProtocolExplicit: this.explicit.has('security.inter.broker.protocol'),
+    });
+  }
+
+  /** The first listener bound for clients: host ("" = all interfaces) and port. */
   get listener(): { host: string; port: number } {
-    return parseListener('listeners', this.get('listeners'));
+    const { host, port } = this.listenerSettings.client[0];
+    return { host, port };
   }
 
   /** Where the admin HTTP server listens (`tafka.admin.listener`), or undefined when it is off. */
@@ -144,11 +169,35 @@ export class BrokerConfig {
     return value === '' ? undefined : parseListener('tafka.admin.listener', value, 'host:port');
   }
 
-  /** What clients are told to connect to: advertised.listeners, else the listener (localhost for ""). */
+  /** What clients of the first listener are told to connect to: its advertised listener, else the listener (localhost for ""). */
   get advertised(): { host: string; port: number } {
-    const adv = this.get('advertised.listeners');
-    const l = adv ? parseListener('advertised.listeners', adv) : this.listener;
-    return { host: l.host === '' || l.host === '0.0.0.0' ? 'localhost' : l.host, port: l.port };
+    const settings = this.listenerSettings;
+    const first = settings.client[0];
+    return settings.advertised.get(first.name) ?? { host: advertisedHost(first.host), port: first.port };
+  }
+
+  /**
+   * A key given for one listener, or one mechanism on one listener (src/config/listener-keys.ts):
+   * the mechanism-scoped value, else the listener-scoped one, else null — Kafka's order when it
+   * builds a listener's channel (ChannelBuilders). The plain key is not consulted.
+   */
+  scopedOnly<K extends ConfigKey>(key: K, listener: string, mechanism?: string): ConfigValue<K> | null {
+    const names = mechanism ? [scopedKeyName(listener, key, mechanism), scopedKeyName(listener, key)] : [scopedKeyName(listener, key)];
+    for (const name of names) {
+      const v = this.values.get(name);
+      if (v !== undefined && v !== null) return v as ConfigValue<K>;
+    }
+    return null;
+  }
+
+  /** A listener's value of `key`: scoped (see scopedOnly), else the plain key's. */
+  scoped<K extends ConfigKey>(key: K, listener: string, mechanism?: string): ConfigValue<K> {
+    return this.scopedOnly(key, listener, mechanism) ?? this.get(key);
+  }
+
+  /** Whether `key` was written for this listener (or this mechanism on it). */
+  hasScoped(key: ConfigKey, listener: string, mechanism?: string): boolean {
+    return this.scopedOnly(key, listener, mechanism) !== null;
   }
 }
 

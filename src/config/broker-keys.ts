@@ -17,6 +17,7 @@
  * start-up does not enforce them.
  */
 import { LONG_MAX, type BrokerKeyDefinition } from './definition.js';
+import { parseScopedKey } from './listener-keys.js';
 
 const TIMESTAMP_TYPES = ['CreateTime', 'LogAppendTime'];
 const CLEANUP_POLICIES = ['compact', 'delete'];
@@ -28,8 +29,8 @@ export const BROKER_CONFIGS = {
   'node.id': { type: 'INT', default: '1', doc: 'This node\'s id, shown in Metadata and stored in meta.properties.' },
   // Kafka: -1. Tafka leaves it unset, so that node.id decides.
   'broker.id': { type: 'INT', default: null, doc: 'The older name of node.id; used for node.id when node.id is not set.' },
-  'listeners': { type: 'STRING', default: 'PLAINTEXT://:9092', dynamic: 'per-broker', doc: 'Where to accept connections: PLAINTEXT://host:port (empty host: all interfaces).' },
-  'advertised.listeners': { type: 'STRING', default: null, dynamic: 'per-broker', doc: 'The host:port clients are told to connect to, when it differs from listeners.' },
+  'listeners': { type: 'STRING', default: 'PLAINTEXT://:9092', dynamic: 'per-broker', doc: 'Where to accept connections: NAME://host:port, comma separated (empty host: all interfaces).' },
+  'advertised.listeners': { type: 'STRING', default: null, dynamic: 'per-broker', doc: 'The NAME://host:port clients are told to connect to, per listener, when it differs from listeners.' },
   'broker.rack': { type: 'STRING', default: null, doc: 'The rack reported for this broker in Metadata and DescribeCluster.' },
 
   // ------------------------------------------------------------------ protocol
@@ -77,6 +78,18 @@ export const BROKER_CONFIGS = {
   'group.min.session.timeout.ms': { type: 'INT', default: '6000', doc: 'Smallest session timeout a member may ask for.' },
   'group.max.session.timeout.ms': { type: 'INT', default: '1800000', doc: 'Largest session timeout a member may ask for.' },
   'group.max.size': { type: 'INT', default: '2147483647', min: 1, doc: 'Most members a classic group may have.' },
+  // KIP-848 consumer groups (ConsumerGroupHeartbeat), Kafka 4.x's GroupCoordinatorConfig.
+  'group.coordinator.rebalance.protocols': { type: 'LIST', default: 'classic,consumer', oneOf: ['classic', 'consumer', 'streams', 'share'], doc: 'Which group protocols are on; without consumer, ConsumerGroupHeartbeat is refused.' },
+  'group.consumer.session.timeout.ms': { type: 'INT', default: '45000', min: 1, doc: 'A consumer-protocol member silent for this long is removed.' },
+  'group.consumer.min.session.timeout.ms': { type: 'INT', default: '45000', min: 1, doc: 'Smallest group.consumer.session.timeout.ms a group config may set.' },
+  'group.consumer.max.session.timeout.ms': { type: 'INT', default: '60000', min: 1, doc: 'Largest group.consumer.session.timeout.ms a group config may set.' },
+  'group.consumer.heartbeat.interval.ms': { type: 'INT', default: '5000', min: 1, doc: 'How often consumer-protocol members are told to heartbeat.' },
+  'group.consumer.min.heartbeat.interval.ms': { type: 'INT', default: '5000', min: 1, doc: 'Smallest group.consumer.heartbeat.interval.ms a group config may set.' },
+  'group.consumer.max.heartbeat.interval.ms': { type: 'INT', default: '15000', min: 1, doc: 'Largest group.consumer.heartbeat.interval.ms a group config may set.' },
+  'group.consumer.max.size': { type: 'INT', default: '2147483647', min: 1, doc: 'Most members a consumer-protocol group may have.' },
+  'group.consumer.assignors': { type: 'LIST', default: 'org.apache.kafka.coordinator.group.assignor.UniformAssignor,org.apache.kafka.coordinator.group.assignor.RangeAssignor', doc: 'Server-side assignors (class names or the short names uniform, range); the first is the default.' },
+  'group.consumer.migration.policy': { type: 'STRING', default: 'bidirectional', oneOf: ['disabled', 'downgrade', 'upgrade', 'bidirectional'], doc: 'Whether a non-empty classic group converts to a consumer group (upgrade) and back (downgrade). Accepted but not applied yet: Tafka converts only empty groups, either way.' },
+  'max.incremental.fetch.session.cache.slots': { type: 'INT', default: '1000', min: 0, doc: 'How many incremental fetch sessions (KIP-227) the broker keeps.' },
   'offsets.retention.minutes': { type: 'INT', default: '10080', min: 1, doc: 'Committed offsets of an empty group are dropped after this long.' },
   'offsets.retention.check.interval.ms': { type: 'LONG', default: '600000', min: 1, doc: 'How often expired committed offsets are looked for.' },
   'offset.metadata.max.bytes': { type: 'INT', default: '4096', doc: 'Longest metadata string an offset commit may carry.' },
@@ -99,12 +112,62 @@ export const BROKER_CONFIGS = {
   'producer.id.expiration.check.interval.ms': { type: 'INT', default: '600000', min: 1, doc: 'How often expired producer state is looked for.' },
   'min.insync.replicas': { type: 'INT', default: '1', min: 1, dynamic: 'cluster-wide', doc: 'In-sync replicas acks=all needs; above 1 such produces fail on one node.' },
 
+  // ------------------------------------------------------------------ security: listeners (src/security/listeners.ts)
+  'listener.security.protocol.map': { type: 'STRING', default: 'SASL_SSL:SASL_SSL,PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT', dynamic: 'per-broker', doc: 'The security protocol of each listener name: NAME:PROTOCOL pairs.' },
+  'controller.listener.names': { type: 'STRING', default: null, doc: 'Listeners of the KRaft controller role; Tafka has none, so it binds none of them for clients.' },
+  'inter.broker.listener.name': { type: 'STRING', default: null, doc: 'The listener brokers use to talk to each other; must be one of the listeners.' },
+  'security.inter.broker.protocol': { type: 'STRING', default: 'PLAINTEXT', oneOf: ['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'], inert: true, doc: 'The protocol brokers talk to each other with (or inter.broker.listener.name).' },
+  'connections.max.idle.ms': { type: 'LONG', default: '600000', doc: 'Close a connection that has read and written nothing for this long (-1: never); also how long a connection may take to authenticate.' },
+
+  // ------------------------------------------------------------------ security: TLS (src/security/tls.ts); each may be given per listener
+  'ssl.protocol': { type: 'STRING', default: 'TLSv1.3', scope: 'listener', doc: 'The TLS protocol of the SSL context; ssl.enabled.protocols decides what is accepted.' },
+  'ssl.enabled.protocols': { type: 'LIST', default: 'TLSv1.2,TLSv1.3', scope: 'listener', doc: 'TLS versions accepted: TLSv1.2 and/or TLSv1.3.' },
+  'ssl.cipher.suites': { type: 'LIST', default: null, scope: 'listener', doc: 'Cipher suites allowed (IANA names, as Java writes them); unset: OpenSSL\'s defaults.' },
+  'ssl.keystore.type': { type: 'STRING', default: 'JKS', scope: 'listener', doc: 'PEM or PKCS12 (Tafka cannot read Java\'s JKS).' },
+  'ssl.keystore.location': { type: 'STRING', default: null, scope: 'listener', doc: 'The key store file: PKCS12, or PEM with the private key and the certificate chain.' },
+  'ssl.keystore.password': { type: 'PASSWORD', default: null, scope: 'listener', doc: 'Password of a PKCS12 key store.' },
+  'ssl.key.password': { type: 'PASSWORD', default: null, scope: 'listener', doc: 'Password of an encrypted private key (PEM).' },
+  'ssl.keystore.key': { type: 'PASSWORD', default: null, scope: 'listener', doc: 'The private key itself, PEM text (with ssl.keystore.type=PEM).' },
+  'ssl.keystore.certificate.chain': { type: 'PASSWORD', default: null, scope: 'listener', doc: 'The certificate chain itself, PEM text (with ssl.keystore.type=PEM).' },
+  'ssl.truststore.type': { type: 'STRING', default: 'JKS', scope: 'listener', doc: 'PEM (Tafka cannot read a JKS or PKCS12 trust store).' },
+  'ssl.truststore.location': { type: 'STRING', default: null, scope: 'listener', doc: 'The CA certificates client certificates must chain to, a PEM file.' },
+  'ssl.truststore.password': { type: 'PASSWORD', default: null, scope: 'listener', doc: 'Password of the trust store (not needed for PEM).' },
+  'ssl.truststore.certificates': { type: 'PASSWORD', default: null, scope: 'listener', doc: 'The trusted CA certificates themselves, PEM text.' },
+  'ssl.client.auth': { type: 'STRING', default: 'none', oneOf: ['required', 'requested', 'none'], scope: 'listener', doc: 'Ask clients for a certificate: required (mTLS), requested, or none. On SASL_SSL only when given per listener.' },
+  'ssl.principal.mapping.rules': { type: 'STRING', default: 'DEFAULT', scope: 'listener', doc: 'RULE:pattern/replacement/[LU] rules turning a certificate\'s DN into a principal name.' },
+  'ssl.endpoint.identification.algorithm': { type: 'STRING', default: 'https', scope: 'listener', inert: true, doc: 'Host name check of the server\'s certificate, done by clients.' },
+  'ssl.keymanager.algorithm': { type: 'STRING', default: 'SunX509', scope: 'listener', inert: true, doc: 'Java\'s key manager factory.' },
+  'ssl.trustmanager.algorithm': { type: 'STRING', default: 'PKIX', scope: 'listener', inert: true, doc: 'Java\'s trust manager factory.' },
+  'ssl.secure.random.implementation': { type: 'STRING', default: null, scope: 'listener', inert: true, doc: 'Java\'s SecureRandom for TLS.' },
+  'ssl.provider': { type: 'STRING', default: null, scope: 'listener', inert: true, doc: 'Java\'s security provider for TLS.' },
+
+  // ------------------------------------------------------------------ security: SASL (src/security/sasl/)
+  'sasl.enabled.mechanisms': { type: 'LIST', default: 'GSSAPI', scope: 'listener', doc: 'SASL mechanisms a SASL listener offers: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER (not GSSAPI).' },
+  'sasl.jaas.config': { type: 'PASSWORD', default: null, scope: 'mechanism', doc: 'JAAS login module options; a broker reads it per listener and mechanism only.' },
+  'sasl.server.callback.handler.class': { type: 'STRING', default: null, scope: 'mechanism', doc: 'Server callback handler; for OAUTHBEARER, Kafka\'s OAuthBearerValidatorCallbackHandler selects JWKS validation.' },
+  'sasl.server.max.receive.size': { type: 'INT', default: '524288', min: 1, doc: 'Largest request accepted before a connection has authenticated.' },
+  'sasl.mechanism.inter.broker.protocol': { type: 'STRING', default: 'GSSAPI', inert: true, doc: 'SASL mechanism brokers use with each other.' },
+  'sasl.mechanism.controller.protocol': { type: 'STRING', default: 'GSSAPI', inert: true, doc: 'SASL mechanism used with the controller.' },
+  'connections.max.reauth.ms': { type: 'LONG', default: '0', scope: 'mechanism', doc: 'Longest SASL session before the client must re-authenticate (KIP-368); 0: no limit.' },
+  'connection.failed.authentication.delay.ms': { type: 'INT', default: '100', min: 0, doc: 'How long the answer to a failed authentication, and the close, are held back.' },
+  'principal.builder.class': { type: 'STRING', default: 'org.apache.kafka.common.security.authenticator.DefaultKafkaPrincipalBuilder', oneOf: ['org.apache.kafka.common.security.authenticator.DefaultKafkaPrincipalBuilder'], scope: 'listener', doc: 'How a principal is built from the authentication; only Kafka\'s default.' },
+  'sasl.oauthbearer.jwks.endpoint.url': { type: 'STRING', default: null, scope: 'listener', doc: 'Where the OAUTHBEARER validator finds the signing keys: https://..., or file:// for a local JWKS file.' },
+  'sasl.oauthbearer.jwks.endpoint.refresh.ms': { type: 'LONG', default: '3600000', scope: 'listener', doc: 'How often an https JWKS is fetched again.' },
+  'sasl.oauthbearer.expected.audience': { type: 'LIST', default: null, scope: 'listener', doc: 'Audiences a token\'s aud claim must name one of.' },
+  'sasl.oauthbearer.expected.issuer': { type: 'STRING', default: null, scope: 'listener', doc: 'The iss claim a token must carry.' },
+  'sasl.oauthbearer.sub.claim.name': { type: 'STRING', default: 'sub', scope: 'listener', doc: 'The claim that names the principal.' },
+  'sasl.oauthbearer.scope.claim.name': { type: 'STRING', default: 'scope', scope: 'listener', doc: 'The claim that holds the token\'s scopes.' },
+  'sasl.oauthbearer.clock.skew.seconds': { type: 'INT', default: '30', scope: 'listener', doc: 'Clock difference tolerated on exp, iat and nbf.' },
+
+  // ------------------------------------------------------------------ security: authorization (src/security/acl/)
+  'authorizer.class.name': { type: 'STRING', default: '', oneOf: ['', 'org.apache.kafka.metadata.authorizer.StandardAuthorizer'], doc: 'Empty: everything is allowed and ACL requests answer 54. StandardAuthorizer: ACLs decide.' },
+  'super.users': { type: 'STRING', default: null, doc: 'Principals allowed everything, semicolon separated: User:admin;User:broker.' },
+  'allow.everyone.if.no.acl.found': { type: 'BOOLEAN', default: 'false', doc: 'With StandardAuthorizer: allow an operation on a resource that has no ACL at all.' },
   // ------------------------------------------------------------------ connections, backpressure and client quotas
   'socket.listen.backlog.size': { type: 'INT', default: '50', min: 1, doc: 'Connections waiting to be accepted: the listen backlog, and the accepted connections held while max.connections is reached.' },
   'max.connections': { type: 'INT', default: '2147483647', min: 0, dynamic: 'cluster-wide', doc: 'Most open client connections; past it a new connection waits (unread) until another closes.' },
   'max.connections.per.ip': { type: 'INT', default: '2147483647', min: 0, dynamic: 'cluster-wide', doc: 'Most connections from one IP address; a new connection past it is closed at once.' },
   'max.connections.per.ip.overrides': { type: 'STRING', default: '', dynamic: 'cluster-wide', doc: 'Per-address exceptions to max.connections.per.ip: "host:count,127.0.0.1:200".' },
-  'connections.max.idle.ms': { type: 'LONG', default: '600000', doc: 'Close a connection that has read and written nothing for this long (-1: never).' },
   'queued.max.requests': { type: 'INT', default: '500', min: 1, doc: 'Requests read but not yet answered, broker-wide, before no more are read from any connection.' },
   'queued.max.request.bytes': { type: 'LONG', default: '-1', doc: 'Bytes of requests read but not yet answered, broker-wide, before no more are read (-1: no limit).' },
   'quota.window.num': { type: 'INT', default: '11', min: 1, doc: 'Samples a client quota\'s rate is measured over.' },
@@ -116,10 +179,6 @@ export const BROKER_CONFIGS = {
   'process.roles': { type: 'LIST', default: null, inert: true, doc: 'broker and/or controller: the roles of a KRaft node.' },
   'controller.quorum.voters': { type: 'LIST', default: null, inert: true, doc: 'The static controller quorum, id@host:port each.' },
   'controller.quorum.bootstrap.servers': { type: 'LIST', default: null, inert: true, doc: 'Where to find the controller quorum (dynamic quorums).' },
-  'controller.listener.names': { type: 'STRING', default: null, inert: true, doc: 'Listeners the controller serves on.' },
-  'inter.broker.listener.name': { type: 'STRING', default: null, inert: true, doc: 'The listener brokers use to talk to each other.' },
-  // Kafka's default maps each security protocol to itself; Tafka leaves it unset.
-  'listener.security.protocol.map': { type: 'STRING', default: null, inert: true, dynamic: 'per-broker', doc: 'Security protocol of each named listener.' },
   'num.network.threads': { type: 'INT', default: '3', min: 1, inert: true, dynamic: 'cluster-wide', doc: 'Kafka\'s socket threads; Node has one event loop.' },
   'num.io.threads': { type: 'INT', default: '8', min: 1, inert: true, dynamic: 'cluster-wide', doc: 'Kafka\'s request handler threads.' },
   'num.recovery.threads.per.data.dir': { type: 'INT', default: '1', min: 1, inert: true, dynamic: 'cluster-wide', doc: 'Kafka\'s threads for loading logs at start-up.' },
@@ -160,6 +219,10 @@ export type BrokerKey = keyof typeof BROKER_CONFIGS;
 
 /** A row by name, or undefined for a name Tafka does not know. */
 export function brokerKey(name: string): BrokerKeyDefinition | undefined {
+  return plainKey(name) ?? parseScopedKey(name, plainKey)?.def;
+}
+
+function plainKey(name: string): BrokerKeyDefinition | undefined {
   return Object.hasOwn(BROKER_CONFIGS, name) ? (BROKER_CONFIGS as Record<string, BrokerKeyDefinition>)[name] : undefined;
 }
 

@@ -9,7 +9,8 @@
 
 /** Kafka's ConfigDef types, numbered as DescribeConfigs v3+ reports them (ConfigType). */
 export const ConfigType = { UNKNOWN: 0, BOOLEAN: 1, STRING: 2, INT: 3, SHORT: 4, LONG: 5, DOUBLE: 6, LIST: 7, CLASS: 8, PASSWORD: 9 } as const;
-export type ConfigTypeName = 'BOOLEAN' | 'STRING' | 'INT' | 'SHORT' | 'LONG' | 'DOUBLE' | 'LIST';
+/** PASSWORD: text Kafka never shows (DescribeConfigs answers it as sensitive, with no value). */
+export type ConfigTypeName = 'BOOLEAN' | 'STRING' | 'INT' | 'SHORT' | 'LONG' | 'DOUBLE' | 'LIST' | 'PASSWORD';
 
 /** Kafka's Long.MAX_VALUE as Kafka prints it ("never", "unlimited"). */
 export const LONG_MAX = '9223372036854775807';
@@ -40,8 +41,17 @@ export interface KeyDefinition {
  */
 export type DynamicMode = 'per-broker' | 'cluster-wide';
 
+/**
+ * Whether a broker key may also be given for one listener (Kafka's ListenerName.configPrefix):
+ * `listener.name.<listener>.<key>`, or for one SASL mechanism on one listener,
+ * `listener.name.<listener>.<mechanism>.<key>` (Kafka's saslMechanismConfigPrefix), both in lower
+ * case. The scoped value wins over the plain key where Kafka reads it scoped (src/config/listener-keys.ts).
+ */
+export type ListenerScope = 'listener' | 'mechanism';
+
 export interface BrokerKeyDefinition extends KeyDefinition {
   readonly dynamic?: DynamicMode;
+  readonly scope?: ListenerScope;
   /**
    * A Kafka broker key Tafka does not accept at start-up: it is defined only because a topic key
    * falls back to it, so DescribeConfigs can show its default among the synonyms as Kafka does.

@@ -59,13 +59,19 @@ export function brokerTypeIdOf(name: string): number {
 const printed = (v: number | boolean | string | null): string | null =>
   v === null ? null : typeof v === 'number' && v >= Number.MAX_SAFE_INTEGER ? LONG_MAX : String(v);
 
-/** A broker key's value in force, as Kafka prints it, or null when unset or unknown. */
+/** A name whose value DescribeConfigs never shows: one Kafka does not know, or a PASSWORD. */
+function isSensitive(name: string): boolean {
+  const type = brokerKey(name)?.type;
+  return type === undefined || type === 'PASSWORD';
+}
+
+/** A broker key's value in force, as Kafka prints it, or null when unset, unknown or a secret. */
 function brokerValue(config: BrokerConfig, name: string): string | null {
-  return brokerKey(name) ? printed(config.get(name as BrokerKey)) : null;
+  return isSensitive(name) ? null : printed(config.get(name as BrokerKey));
 }
 
 /** A broker key's static value (server.properties, an override), as Kafka prints it. */
-const staticValue = (config: BrokerConfig, name: string): string | null => printed(config.staticValue(name));
+const staticValue = (config: BrokerConfig, name: string): string | null => (isSensitive(name) ? null : printed(config.staticValue(name)));
 
 /** A broker key's default, as Kafka prints it, or null when it has none. */
 const brokerDefault = (name: string): string | null => brokerKey(name)?.default ?? null;
@@ -82,7 +88,7 @@ export function brokerSynonyms(config: BrokerConfig, name: string, chain: readon
   for (const [scope, source] of dynamic) {
     for (const n of chain) {
       const value = config.dynamic(scope).get(n);
-      if (value !== undefined) out.push({ name: n, value: brokerKey(n) ? value : null, source });
+      if (value !== undefined) out.push({ name: n, value: isSensitive(n) ? null : value, source });
     }
   }
   for (const n of chain) {
@@ -116,7 +122,7 @@ export interface DescribedBrokerConfig {
   readonly synonyms: ConfigSynonym[];
   /** Not changeable at runtime (not dynamic in Kafka), or a name Kafka does not know. */
   readonly readOnly: boolean;
-  /** A name Kafka does not know, whose type it cannot tell: Kafka then treats the value as a secret. */
+  /** A PASSWORD, or a name Kafka does not know, whose type it cannot tell: Kafka then treats the value as a secret. */
   readonly sensitive: boolean;
 }
 
@@ -136,8 +142,7 @@ export function describeBrokerConfigs(config: BrokerConfig, scope: DynamicScope)
   const names = new Set<string>([...ACCEPTED_BROKER_KEYS, ...config.dynamic('this-broker').keys(), ...config.dynamic('cluster-default').keys()]);
   return [...names].sort((a, b) => a.localeCompare(b)).map((name) => {
     const synonyms = brokerSynonyms(config, name);
-    const known = brokerKey(name) !== undefined;
-    const value = known ? brokerValue(config, name) : null;
+    const value = brokerValue(config, name);
     return {
       ...flags(name),
       name,
@@ -148,7 +153,7 @@ export function describeBrokerConfigs(config: BrokerConfig, scope: DynamicScope)
   });
 }
 
-const flags = (name: string) => ({ readOnly: brokerKey(name)?.dynamic === undefined, sensitive: brokerKey(name) === undefined });
+const flags = (name: string) => ({ readOnly: brokerKey(name)?.dynamic === undefined, sensitive: isSensitive(name) });
 
 // ----------------------------------------------------------------------------- topic side
 

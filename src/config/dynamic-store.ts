@@ -11,9 +11,7 @@
  *
  * resourceType 4 is BROKER; resourceName "" the cluster-wide default, "<node.id>" one broker.
  */
-import { mkdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { writeFileAtomic } from '../util/atomic-write.js';
+import { RecordFile } from '../util/record-file.js';
 
 /** Kafka's ConfigRecord fields (metadata record type 4), for a live key. */
 export interface ConfigRecord {
@@ -26,34 +24,19 @@ export interface ConfigRecord {
 export const BROKER_CONFIGS_FILE = 'tafka-broker-configs.json';
 
 export class DynamicConfigStore {
-  private saving: Promise<void> = Promise.resolve();
-
-  private constructor(private readonly file: string | undefined) {}
+  private constructor(private readonly file: RecordFile<ConfigRecord>) {}
 
   /** The store of `dataDir`, or one that keeps nothing when the broker runs in memory. */
   static async open(dataDir: string | undefined): Promise<DynamicConfigStore> {
-    if (dataDir) await mkdir(dataDir, { recursive: true });
-    return new DynamicConfigStore(dataDir ? join(dataDir, BROKER_CONFIGS_FILE) : undefined);
+    return new DynamicConfigStore(await RecordFile.open<ConfigRecord>(dataDir, BROKER_CONFIGS_FILE));
   }
 
-  async load(): Promise<ConfigRecord[]> {
-    if (!this.file) return [];
-    let text: string;
-    try {
-      text = await readFile(this.file, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw err;
-    }
-    return (JSON.parse(text) as { records: ConfigRecord[] }).records;
+  load(): Promise<ConfigRecord[]> {
+    return this.file.load();
   }
 
-  /** Replaces the stored records; saves are chained so two changes never interleave their renames. */
+  /** Replaces the stored records. */
   save(records: readonly ConfigRecord[]): Promise<void> {
-    const file = this.file;
-    if (!file) return Promise.resolve();
-    const text = JSON.stringify({ version: 1, records }, null, 2);
-    this.saving = this.saving.catch(() => {}).then(() => writeFileAtomic(file, text));
-    return this.saving;
+    return this.file.save(records);
   }
 }

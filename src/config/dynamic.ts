@@ -16,9 +16,10 @@
  */
 import type { Logger } from 'pino';
 import { ErrorCode, KafkaError } from '../../protocol/errors.js';
-import { parseListener, type BrokerConfig, type DynamicScope } from './broker-config.js';
+import type { BrokerConfig, DynamicScope } from './broker-config.js';
 import { brokerKey } from './broker-keys.js';
 import { DynamicConfigStore, type ConfigRecord } from './dynamic-store.js';
+import { checkEndpointSyntax } from './listeners.js';
 import { ConfigError } from './parse.js';
 import { normalizeConfigValue } from './topic-values.js';
 
@@ -31,7 +32,7 @@ const scalaSet = (names: readonly string[]) => `Set(${names.join(', ')})`;
  * Keys Kafka can change at runtime but Tafka cannot: it binds its one listener at start-up. Refused
  * with an honest message rather than accepted and ignored.
  */
-const NOT_LIVE_IN_TAFKA: ReadonlySet<string> = new Set(['listeners']);
+const NOT_LIVE_IN_TAFKA: ReadonlySet<string> = new Set(['listeners', 'listener.security.protocol.map']);
 
 /** Listener values are parsed when they are used, so a bad one is refused here, not on the next Metadata. */
 const LISTENER_KEYS: ReadonlySet<string> = new Set(['listeners', 'advertised.listeners']);
@@ -54,7 +55,7 @@ export function validateDynamicConfigs(scope: DynamicScope, props: Readonly<Reco
     out[name] = def ? normalizeConfigValue(name, def, props[name]!, ErrorCode.INVALID_REQUEST) : props[name]!;
     if (LISTENER_KEYS.has(name)) {
       try {
-        parseListener(name, out[name]);
+        checkEndpointSyntax(name, out[name]);
       } catch (err) {
         if (err instanceof ConfigError) throw refuse(err.message);
         throw err;

@@ -37,6 +37,7 @@ export function parseBrokerValue(key: string, def: KeyDefinition, text: string):
       if (value !== 'true' && value !== 'false') throw invalid('expected true or false');
       return value === 'true';
     case 'STRING':
+    case 'PASSWORD':
     case 'LIST': {
       const allowed = def.oneOf && (def.type === 'LIST' ? spellings(def.oneOf) : def.oneOf);
       if (allowed && !allowed.includes(value)) throw invalid(`must be one of ${allowed.join(', ')}`);

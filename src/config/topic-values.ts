@@ -53,6 +53,7 @@ export function normalizeConfigValue(name: string, def: KeyDefinition, value: st
       return lower;
     }
     case 'STRING':
+    case 'PASSWORD':
       if (def.oneOf && !def.oneOf.includes(text)) throw invalid(`String must be one of: ${def.oneOf.join(', ')}`);
       return text;
     case 'LIST': {

@@ -33,6 +33,13 @@ import type { GroupObserver } from '../observe/observer.js';
 import { ClassicGroup, type GroupState, type JoinParams, type JoinResult, type LeaveMember, type SyncParams, type SyncResult } from './group.js';
 import { LogOffsetStore, OFFSETS_TOPIC, type OffsetStore } from './offset-store.js';
 import { PendingTransactionalOffsets } from './pending-offsets.js';
+import { assignorsFromConfig } from './consumer/assignors.js';
+import {
+  ConsumerGroups, type ConsumerGroupDescription, type ConsumerGroupsConfig, type HeartbeatRequest, type HeartbeatResponse, type TopicCatalog,
+} from './consumer/consumer-groups.js';
+import { consumerGroupAsClassic } from './consumer/classic-view.js';
+import type { ConsumerGroupState } from './consumer/consumer-group.js';
+import { decodeConsumerGroupRecord, isConsumerGroupKeyVersion } from './consumer/records.js';
 import type { TxnTag } from '../coordinator/coordinator-log.js';
 import type { TxnMarker } from '../codec/control-record.js';
 import {
@@ -73,6 +80,14 @@ export function groupCoordinatorConfig(config: BrokerConfig): GroupCoordinatorCo
     offsetMetadataMaxBytes: config.get('offset.metadata.max.bytes'),
   };
 }
+
+/** Kafka's defaults, for coordinators built without a broker config (tests). */
+export const DEFAULT_CONSUMER_GROUPS_CONFIG: ConsumerGroupsConfig = {
+  enabled: true, sessionTimeoutMs: 45_000, heartbeatIntervalMs: 5_000, maxSize: 2_147_483_647,
+  assignors: assignorsFromConfig(['uniform', 'range']),
+};
+
+const NO_TOPICS: TopicCatalog = { get: () => undefined, getById: () => undefined, list: () => [] };
 
 export interface OffsetAndMetadata {
   readonly offset: bigint;
@@ -127,7 +142,7 @@ export interface FetchedOffset {
 export interface GroupDescription {
   readonly errorCode: number;
   readonly groupId: string;
-  readonly state: GroupState;
+  readonly state: GroupState | ConsumerGroupState;
   readonly protocolType: string;
   readonly protocolData: string;
   readonly members: readonly {
@@ -139,8 +154,9 @@ export interface GroupDescription {
 export interface GroupListing {
   readonly groupId: string;
   readonly protocolType: string;
-  readonly state: GroupState;
-  /** "classic": Tafka runs only the classic protocol. */
+  /** A classic group's state, or a consumer group's (Empty, Assigning, Reconciling, Stable). */
+  readonly state: string;
+  /** "classic" (JoinGroup/SyncGroup) or "consumer" (KIP-848 ConsumerGroupHeartbeat). */
   readonly type: string;
 }
 
@@ -149,6 +165,10 @@ export interface GroupCoordinatorOptions {
   readonly logger: Logger;
   readonly config: GroupCoordinatorConfig;
   readonly store: OffsetStore;
+  /** KIP-848 settings; Kafka's defaults when absent. */
+  readonly consumer?: ConsumerGroupsConfig;
+  /** The topics consumer groups subscribe to (the topic registry); none when absent. */
+  readonly topics?: TopicCatalog;
   /** Told about every group state transition (the inspector's rebalance timeline). */
   readonly observer?: GroupObserver;
 }
@@ -178,6 +198,8 @@ export class GroupCoordinator {
    */
   private readonly partitions: { inflight: number; recordsSinceSnapshot: number; snapshotting: boolean; holdsOthers: boolean }[];
   private expirationTask?: ScheduledTask;
+  /** KIP-848 consumer groups, beside the classic ones; a group id is one or the other. */
+  readonly consumer: ConsumerGroups;
   private readonly clock: Clock;
   private readonly logger: Logger;
   readonly config: GroupCoordinatorConfig;
@@ -192,6 +214,21 @@ export class GroupCoordinator {
     this.partitions = Array.from({ length: opts.store.partitionCount }, () => ({
       inflight: 0, recordsSinceSnapshot: 0, snapshotting: false, holdsOthers: false,
     }));
+    this.consumer = new ConsumerGroups(opts.consumer ?? DEFAULT_CONSUMER_GROUPS_CONFIG, opts.topics ?? NO_TOPICS, this.clock, this.logger, {
+      append: (groupId, records) => this.write(groupId, records, () => {}),
+      classicGroup: (groupId) => {
+        const g = this.groups.get(groupId);
+        if (!g || g.is('Dead')) return 'none';
+        return g.is('Empty') ? 'empty' : 'active';
+      },
+      removeEmptyClassicGroup: (groupId) => {
+        const g = this.groups.get(groupId)!;
+        g.markDead('converted to a consumer group');
+        this.groups.delete(groupId);
+        const stored = this.groupRecords.delete(groupId);
+        return stored ? [{ key: groupMetadataKey(groupId), value: null }] : [];
+      },
+    });
     this.observer = opts.observer;
   }
 
@@ -203,15 +240,19 @@ export class GroupCoordinator {
   static async open(opts: {
     config: BrokerConfig;
     logs: LogManager;
-    registry: InternalTopicRegistry;
+    registry: InternalTopicRegistry & TopicCatalog;
     clock: Clock;
     logger: Logger;
     observer?: GroupObserver;
+    /** The KIP-848 settings (consumer/config.ts), checked before the broker opened anything. */
+    consumer: ConsumerGroupsConfig;
   }): Promise<GroupCoordinator> {
     const coordinator = new GroupCoordinator({
       clock: opts.clock,
       logger: opts.logger,
       config: groupCoordinatorConfig(opts.config),
+      consumer: opts.consumer,
+      topics: opts.registry,
       store: await LogOffsetStore.open(opts),
       observer: opts.observer,
     });
@@ -235,6 +276,10 @@ export class GroupCoordinator {
       record: (r, partition, producerId) => {
         records++;
         this.partitions[partition]!.recordsSinceSnapshot++;
+        if (isConsumerGroupKeyVersion(r.key.readInt16BE(0))) {
+          this.consumer.replay(decodeConsumerGroupRecord(r));
+          return;
+        }
         const d = decodeRecord(r);
         if (this.partitionFor(d.group) !== partition) {
           misplaced.add(d.group);
@@ -278,7 +323,8 @@ export class GroupCoordinator {
       });
     }
     // Groups known only by their offsets (simple consumers, admin commits) come back Empty.
-    for (const groupId of this.offsets.keys()) if (!this.groups.has(groupId)) this.newGroup(groupId);
+    for (const groupId of this.offsets.keys()) if (!this.groups.has(groupId) && !this.consumer.has(groupId)) this.newGroup(groupId);
+    this.consumer.onLoaded();
     await this.moveToHomePartitions(misplaced, holding);
     this.state = 'active';
     this.scheduleExpiration();
@@ -330,6 +376,7 @@ export class GroupCoordinator {
     this.state = 'closed';
     this.expirationTask?.cancel();
     for (const g of this.groups.values()) g.shutdown();
+    this.consumer.shutdown();
     await this.store.close();
   }
 
@@ -405,6 +452,7 @@ export class GroupCoordinator {
     const out: CoordinatorRecord[] = [];
     const group = this.groupRecords.get(groupId);
     if (group) out.push(group);
+    out.push(...this.consumer.liveRecords(groupId));
     for (const [topic, partitions] of this.offsets.get(groupId) ?? []) {
       for (const [partition, o] of partitions) out.push(this.offsetRecord(groupId, topic, partition, o));
     }
@@ -418,7 +466,7 @@ export class GroupCoordinator {
 
   /** The live records of the groups that live in `partition`. */
   private liveRecords(partition: number): CoordinatorRecord[] {
-    const ids = new Set([...this.groupRecords.keys(), ...this.offsets.keys()]);
+    const ids = new Set([...this.groupRecords.keys(), ...this.offsets.keys(), ...[...this.consumer.all()].map((g) => g.groupId)]);
     return [...ids].filter((g) => this.partitionFor(g) === partition).flatMap((g) => this.groupLiveRecords(g));
   }
 
@@ -533,6 +581,17 @@ export class GroupCoordinator {
     if (p.sessionTimeoutMs < this.config.groupMinSessionTimeoutMs || p.sessionTimeoutMs > this.config.groupMaxSessionTimeoutMs) {
       return error(ErrorCode.INVALID_SESSION_TIMEOUT);
     }
+    if (this.consumer.has(groupId)) {
+      // An Empty consumer group becomes a classic one (its offsets stay); members of a live one
+      // would join it with the classic protocol, which Tafka does not support yet.
+      const deleted = this.consumer.deleteGroup(groupId);
+      if (deleted.errorCode !== ErrorCode.NONE) return error(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
+      try {
+        await this.write(groupId, deleted.records, () => {});
+      } catch {
+        return error(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+      }
+    }
     let group = this.groups.get(groupId);
     const created = !group;
     if (!group) {
@@ -592,11 +651,18 @@ export class GroupCoordinator {
   /** Commits offsets; resolves with one error code per entry once the commit is durable. */
   async commitOffsets(groupId: string, req: OffsetCommitRequest): Promise<number[]> {
     const all = (code: number) => req.entries.map(() => code);
-    const group = this.commitTarget(groupId, req.generationId, req.apiVersion >= 9 ? ErrorCode.GROUP_ID_NOT_FOUND : ErrorCode.ILLEGAL_GENERATION);
-    if (typeof group === 'number') return all(group);
-    const validation = group.validateOffsetCommit(req.memberId, req.groupInstanceId, req.generationId);
-    if (validation !== ErrorCode.NONE) return all(validation);
-    group.touchMember(req.memberId);
+    const status = this.groupStatus(groupId);
+    if (status !== ErrorCode.NONE) return all(status);
+    if (this.consumer.has(groupId)) {
+      const validation = this.consumer.validateOffsetCommit(groupId, req.memberId, req.generationId, { apiVersion: req.apiVersion });
+      if (validation !== ErrorCode.NONE) return all(validation);
+    } else {
+      const group = this.commitTarget(groupId, req.generationId, req.apiVersion >= 9 ? ErrorCode.GROUP_ID_NOT_FOUND : ErrorCode.ILLEGAL_GENERATION);
+      if (typeof group === 'number') return all(group);
+      const validation = group.validateOffsetCommit(req.memberId, req.groupInstanceId, req.generationId);
+      if (validation !== ErrorCode.NONE) return all(validation);
+      group.touchMember(req.memberId);
+    }
 
     const now = this.clock.now();
     const expireTimestamp = req.retentionTimeMs >= 0 ? now + req.retentionTimeMs : -1;
@@ -632,6 +698,24 @@ export class GroupCoordinator {
     return { codes, records, accepted };
   }
 
+  /** Kafka's validateTransactionalOffsetCommit for a classic group (created Empty for generation -1). */
+  private validateTxnCommitToClassicGroup(groupId: string, req: TxnOffsetCommitRequest): number {
+    const group = this.commitTarget(groupId, req.generationId, ErrorCode.ILLEGAL_GENERATION);
+    if (typeof group === 'number') return group;
+    const anonymous = req.generationId < 0 && req.memberId === '' && req.groupInstanceId === null;
+    if (!anonymous) return group.validateOffsetCommit(req.memberId, req.groupInstanceId, req.generationId);
+    return group.is('Dead') ? ErrorCode.COORDINATOR_NOT_AVAILABLE : group.is('CompletingRebalance') ? ErrorCode.REBALANCE_IN_PROGRESS : ErrorCode.NONE;
+  }
+
+  /**
+   * The same for a KIP-848 group: `generationId` is the member epoch; a stale one is 22
+   * ILLEGAL_GENERATION, as Kafka answers a transactional commit (never 113).
+   */
+  private validateTxnCommitToConsumerGroup(groupId: string, req: TxnOffsetCommitRequest): number {
+    const validation = this.consumer.validateOffsetCommit(groupId, req.memberId, req.generationId, { transactional: true });
+    return validation === ErrorCode.STALE_MEMBER_EPOCH ? ErrorCode.ILLEGAL_GENERATION : validation;
+  }
+
   /**
    * TxnOffsetCommit: writes the offsets in a transactional batch of the producer to the group's
    * partition and holds them as pending until the transaction's marker (`writeTxnMarker`). Member
@@ -640,12 +724,9 @@ export class GroupCoordinator {
    */
   async commitTxnOffsets(groupId: string, req: TxnOffsetCommitRequest): Promise<number[]> {
     const all = (code: number) => req.entries.map(() => code);
-    const group = this.commitTarget(groupId, req.generationId, ErrorCode.ILLEGAL_GENERATION);
-    if (typeof group === 'number') return all(group);
-    const anonymous = req.generationId < 0 && req.memberId === '' && req.groupInstanceId === null;
-    const validation = !anonymous
-      ? group.validateOffsetCommit(req.memberId, req.groupInstanceId, req.generationId)
-      : group.is('Dead') ? ErrorCode.COORDINATOR_NOT_AVAILABLE : group.is('CompletingRebalance') ? ErrorCode.REBALANCE_IN_PROGRESS : ErrorCode.NONE;
+    const validation = this.consumer.has(groupId) && this.groupStatus(groupId) === ErrorCode.NONE
+      ? this.validateTxnCommitToConsumerGroup(groupId, req)
+      : this.validateTxnCommitToClassicGroup(groupId, req);
     if (validation !== ErrorCode.NONE) return all(validation);
     const { codes, records, accepted } = this.offsetRecords(groupId, req.entries, -1);
     const { producerId, producerEpoch } = req;
@@ -701,9 +782,13 @@ export class GroupCoordinator {
     groupId: string,
     topics: readonly { name: string; partitions: readonly number[] }[] | null,
     requireStable = false,
+    member: { memberId: string | null; memberEpoch: number } = { memberId: null, memberEpoch: -1 },
   ): { errorCode: number; offsets: FetchedOffset[] } {
     const status = this.groupStatus(groupId);
     if (status !== ErrorCode.NONE) return { errorCode: status, offsets: [] };
+    // OffsetFetch v9+: a consumer group's member reads with its current epoch.
+    const memberError = this.consumer.validateOffsetFetch(groupId, member.memberId, member.memberEpoch);
+    if (memberError !== ErrorCode.NONE) return { errorCode: memberError, offsets: [] };
     const committed = this.offsets.get(groupId);
     const out: FetchedOffset[] = [];
     const none = { offset: -1n, leaderEpoch: -1, metadata: '' };
@@ -766,7 +851,10 @@ export class GroupCoordinator {
   ): Promise<{ errorCode: number; results: { topic: string; partition: number; errorCode: number }[] }> {
     const status = this.groupStatus(groupId);
     if (status !== ErrorCode.NONE) return { errorCode: status, results: [] };
-    const group = this.groups.get(groupId);
+    const consumerGroup = this.consumer.group(groupId);
+    const group = consumerGroup
+      ? { is: (s: GroupState) => s === 'Empty' && consumerGroup.state === 'Empty', protocolType: 'consumer', isSubscribedToTopic: (t: string) => consumerGroup.isSubscribedToTopic(t) }
+      : this.groups.get(groupId);
     if (!group || group.is('Dead')) return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, results: [] };
     // A group with members using another protocol than "consumer" cannot tell what it consumes.
     if (!group.is('Empty') && group.protocolType !== 'consumer') return { errorCode: ErrorCode.NON_EMPTY_GROUP, results: [] };
@@ -802,6 +890,8 @@ export class GroupCoordinator {
     });
     const status = this.groupStatus(groupId);
     if (status !== ErrorCode.NONE) return none(status);
+    const consumerGroup = this.consumer.group(groupId);
+    if (consumerGroup) return consumerGroupAsClassic(consumerGroup, (id) => this.consumer.topicName(id));
     const g = this.groups.get(groupId);
     if (!g) return none(ErrorCode.GROUP_ID_NOT_FOUND);
     // Subscriptions and assignments are shown only when Stable, as in Kafka.
@@ -835,6 +925,11 @@ export class GroupCoordinator {
       if (types.size > 0 && !types.has('classic')) continue;
       groups.push({ groupId: g.groupId, protocolType: g.protocolType ?? '', state: g.state, type: 'classic' });
     }
+    for (const g of this.consumer.all()) {
+      if (states.size > 0 && !states.has(g.state.toLowerCase())) continue;
+      if (types.size > 0 && !types.has('consumer')) continue;
+      groups.push({ groupId: g.groupId, protocolType: 'consumer', state: g.state, type: 'consumer' });
+    }
     return { errorCode: ErrorCode.NONE, groups };
   }
 
@@ -846,6 +941,7 @@ export class GroupCoordinator {
   private async deleteGroup(groupId: string): Promise<number> {
     const status = this.groupStatus(groupId);
     if (status !== ErrorCode.NONE) return status;
+    if (this.consumer.has(groupId)) return this.deleteConsumerGroup(groupId, 'deleted');
     const g = this.groups.get(groupId);
     if (!g || g.is('Dead')) return ErrorCode.GROUP_ID_NOT_FOUND;
     if (!g.is('Empty')) return ErrorCode.NON_EMPTY_GROUP;
@@ -854,6 +950,22 @@ export class GroupCoordinator {
     } catch {
       return ErrorCode.COORDINATOR_NOT_AVAILABLE;
     }
+    return ErrorCode.NONE;
+  }
+
+  /** An Empty consumer group's tombstones, and its offsets'. */
+  private async deleteConsumerGroup(groupId: string, reason: string): Promise<number> {
+    const { errorCode, records } = this.consumer.deleteGroup(groupId);
+    if (errorCode !== ErrorCode.NONE) return errorCode;
+    for (const [topic, partitions] of this.offsets.get(groupId) ?? []) {
+      for (const p of partitions.keys()) records.unshift({ key: offsetCommitKey(groupId, topic, p), value: null });
+    }
+    try {
+      await this.write(groupId, records, () => this.offsets.delete(groupId));
+    } catch {
+      return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    }
+    this.logger.info({ group: groupId, reason }, 'consumer group removed');
     return ErrorCode.NONE;
   }
 
@@ -870,6 +982,54 @@ export class GroupCoordinator {
       this.offsets.delete(g.groupId);
       this.groupRecords.delete(g.groupId);
     });
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // KIP-848 consumer groups (src/group/consumer/)
+
+  async consumerGroupHeartbeat(req: HeartbeatRequest): Promise<HeartbeatResponse> {
+    const status = this.groupStatus(req.groupId);
+    if (status !== ErrorCode.NONE) {
+      return { errorCode: status, errorMessage: null, memberId: null, memberEpoch: 0, heartbeatIntervalMs: 0, assignment: null };
+    }
+    return this.consumer.heartbeat(req);
+  }
+
+  consumerGroupDescribe(groupId: string): ConsumerGroupDescription {
+    const status = this.groupStatus(groupId);
+    if (status !== ErrorCode.NONE) {
+      return { errorCode: status, errorMessage: null, groupId, state: '', groupEpoch: 0, assignmentEpoch: 0, assignorName: '', members: [] };
+    }
+    return this.consumer.describe(groupId);
+  }
+
+  /**
+   * Consumer groups keep no state timestamp: an offset expires `offsets.retention.minutes` after its
+   * commit once the group is Empty or no longer subscribes to its topic; an Empty consumer group
+   * without offsets is deleted (Kafka's OffsetMetadataManager and cleanupGroupMetadata).
+   */
+  private expireConsumerGroupOffsets(now: number, retention: number, writes: Promise<unknown>[]): number {
+    let expired = 0;
+    for (const g of [...this.consumer.all()]) {
+      const committed = this.offsets.get(g.groupId);
+      const empty = g.state === 'Empty';
+      const doomed: [string, number][] = [];
+      for (const [topic, partitions] of committed ?? []) {
+        if (!empty && g.isSubscribedToTopic(topic)) continue;
+        for (const [p, o] of partitions) {
+          if (o.expireTimestamp >= 0 ? now >= o.expireTimestamp : now - o.commitTimestamp >= retention) doomed.push([topic, p]);
+        }
+      }
+      expired += doomed.length;
+      if (empty && (committed === undefined || doomed.length === countOffsets(committed))) {
+        writes.push(this.deleteConsumerGroup(g.groupId, 'empty consumer group without committed offsets'));
+      } else if (doomed.length > 0) {
+        writes.push(this.write(g.groupId, doomed.map(([t, p]) => ({ key: offsetCommitKey(g.groupId, t, p), value: null })), () => {
+          for (const [topic, p] of doomed) this.removeOffset(g.groupId, topic, p);
+        }));
+      }
+    }
+    return expired;
   }
 
   // ------------------------------------------------------------------------------------------
@@ -930,6 +1090,7 @@ export class GroupCoordinator {
         }));
       }
     }
+    expired += this.expireConsumerGroupOffsets(now, retention, writes);
     await Promise.all(writes);
     if (expired > 0) this.logger.info({ expired }, 'expired committed offsets');
     return expired;

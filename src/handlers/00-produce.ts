@@ -37,6 +37,10 @@
  *   producer, 47 for a fenced epoch, 19 NOT_ENOUGH_REPLICAS (retriable) while the transaction is
  *   being decided, 48 INVALID_TXN_STATE (120 TRANSACTION_ABORTABLE from v11) for a partition never
  *   added. A transactional id on a request with plain batches is ignored, as Kafka does.
+ * - Authorization (ACLs), decided synchronously before any append starts: a topic the principal may
+ *   not WRITE is 29 TOPIC_AUTHORIZATION_FAILED for each of its partitions, before its existence is
+ *   looked at; transactional batches need WRITE on the request's transactional id, else every
+ *   partition is 53 TRANSACTIONAL_ID_AUTHORIZATION_FAILED (also when the request has none, as in Kafka).
  * - Errors per partition (one bad partition does not fail the others): 3 UNKNOWN_TOPIC_OR_PARTITION,
  *   100 UNKNOWN_TOPIC_ID (v13), 2 CORRUPT_MESSAGE, 87 INVALID_RECORD, 76, 32, 10 MESSAGE_TOO_LARGE, 19
  *   NOT_ENOUGH_REPLICAS (acks=-1 with min.insync.replicas above 1: there is one replica), 45, 47, 49,
@@ -53,6 +57,7 @@ import { ErrorCode, isKafkaError } from '../../protocol/errors.js';
 import { ZERO_UUID } from '../../protocol/schema.js';
 import { ATTRIBUTES, CONTROL_BIT, CURRENT_MAGIC, HEADER_SIZE, MAGIC, PRODUCER_EPOCH, PRODUCER_ID, TRANSACTIONAL_BIT } from '../codec/record-batch.js';
 import type { BrokerConfig } from '../config/broker-config.js';
+import { AclOperation, authorizeEach } from '../auth/authorizer.js';
 import { firstBatch } from '../codec/produce-records.js';
 import { startsWithRecordBatch, upConvert } from '../codec/up-convert.js';
 import { effectiveTopicConfig } from '../config/describe.js';
@@ -114,6 +119,11 @@ function fromOldClient(records: Buffer, topic: TopicInfo, ctx: RequestContext): 
   });
 }
 
+/** Whether a partition carries a transactional v2 batch (Kafka's RequestUtils.hasTransactionalRecords). */
+function hasTransactionalRecords(req: Request<typeof Produce>): boolean {
+  return req.topicData.some((t) => t.partitionData.some(({ records }) => Buffer.isBuffer(records) && isTransactionalBatch(records)));
+}
+
 /**
  * Phase one: checks every partition and starts its append, in request order. Not async, so nothing
  * here can await: every append of this request gets its offsets before the handler yields, and so
@@ -121,13 +131,18 @@ function fromOldClient(records: Buffer, topic: TopicInfo, ctx: RequestContext): 
  */
 function startAppends(req: Request<typeof Produce>, ctx: RequestContext): Outcome[][] {
   const { apiVersion } = ctx;
-  const { config, topics } = ctx.services;
+  const { config, topics, authorizer } = ctx.services;
   const validAcks = req.acks === 0 || req.acks === 1 || req.acks === -1;
+  // Authorization is decided here, synchronously from memory, before any append starts.
+  const mayWrite = authorizeEach(authorizer, ctx, AclOperation.WRITE, 'TOPIC');
   return req.topicData.map((topicData) => {
-    const { topic, errorCode: unknownTopic } = findTopic(topics, apiVersion >= 13 ? { id: topicData.topicId } : { name: topicData.name });
+    const byId = apiVersion >= 13;
+    const { topic, errorCode: unknownTopic } = findTopic(topics, byId ? { id: topicData.topicId } : { name: topicData.name });
+    const denied = !mayWrite(byId ? (topic?.name ?? '') : topicData.name);
     const internal = topic && internalTopicRefusal(topic.name, 'produce');
     return topicData.partitionData.map(({ index, records }): Outcome => {
       if (!validAcks) return result(index, ErrorCode.INVALID_REQUIRED_ACKS);
+      if (denied && (topic || !byId)) return result(index, ErrorCode.TOPIC_AUTHORIZATION_FAILED);
       if (!topic) return result(index, unknownTopic);
       if (internal) return result(index, internal.errorCode, internal.message);
       const log = topics.partitionLog(topic.name, index);
@@ -175,7 +190,11 @@ export default defineHandler({
   legacyMinVersion: 0,
   maxVersion: 13,
   async handle(req, ctx): Promise<Response<typeof Produce> | null> {
-    const started = startAppends(req, ctx);
+    // Transactional batches need WRITE on the request's transactional id, else the whole request is 53.
+    const txnId = req.transactionalId;
+    const started = hasTransactionalRecords(req) && !(txnId !== null && ctx.services.authorizer.authorize(ctx, AclOperation.WRITE, 'TRANSACTIONAL_ID', txnId))
+      ? req.topicData.map((t) => t.partitionData.map((p) => result(p.index, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED)))
+      : startAppends(req, ctx);
     // Phase two: wait for the writes.
     const responses = await Promise.all(
       req.topicData.map(async (topicData, i) => ({

@@ -55,16 +55,22 @@ function convertPartition(p: PartitionData, apiVersion: number, fetchOffset: big
   }
 }
 
-/** Rewrites the partitions of a Fetch answer of version below 10 as Kafka answers those versions. */
+/**
+ * Rewrites the partitions of a Fetch answer of version below 10 as Kafka answers those versions.
+ * `req.topics` are the partitions fetched; the answer may carry fewer of them (an incremental fetch
+ * session, v7-9, sends only those with news), so each is matched by name, not by position.
+ */
 export function answerOldFetchVersion(req: Request<typeof Fetch>, res: Response<typeof Fetch>, apiVersion: number, services: BrokerServices): void {
-  res.responses.forEach((topicResponse, t) => {
-    // Before v13 topics are named; an unknown one has no config and its partitions carry their error.
+  // Before v13 topics are named.
+  const asked = new Map(req.topics.flatMap((t) => t.partitions.map((p) => [`${t.topic}:${p.partition}`, p] as const)));
+  for (const topicResponse of res.responses) {
+    // An unknown topic has no config, and its partitions carry their error.
     const topic = services.topics.get(topicResponse.topic);
-    if (!topic) return;
+    if (!topic) continue;
     const zstdTopic = effectiveTopicConfig(services.config, topic.configs, 'compression.type') === 'zstd';
-    const asked = req.topics[t]!.partitions;
-    topicResponse.partitions = topicResponse.partitions.map((p, i) =>
-      convertPartition(p, apiVersion, asked[i]!.fetchOffset, asked[i]!.partitionMaxBytes, zstdTopic),
-    );
-  });
+    topicResponse.partitions = topicResponse.partitions.map((p) => {
+      const { fetchOffset, partitionMaxBytes } = asked.get(`${topicResponse.topic}:${p.partitionIndex}`)!;
+      return convertPartition(p, apiVersion, fetchOffset, partitionMaxBytes, zstdTopic);
+    });
+  }
 }

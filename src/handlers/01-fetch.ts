@@ -5,7 +5,8 @@
  *
  * Behavior:
  * - Bytes go from the segment files to the socket without being decoded: the log returns whole
- *   batches as a Buffer and the encoder sends it as its own chunk (see src/codec/writer.ts).
+ *   batches as a Buffer and the encoder sends it as its own chunk (see src/codec/writer.ts). The
+ *   buffers are leased from a pool and given back once the response is written (read-buffers.ts).
  * - Long polling (Kafka's DelayedFetch): if fewer than `min_bytes` are available, the request waits
  *   until an append to one of its partitions brings enough, `max_wait_ms` passes, or the connection
  *   closes. Appends wake it through the log's append listeners; nothing polls.
@@ -18,11 +19,12 @@
  *   (producer id, first offset) overlapping the returned batches, from the `.txnindex` files, so
  *   the consumer drops their records itself; the broker still never decodes a batch.
  *   read_uncommitted reads to the high watermark with an empty list.
- * - Fetch sessions (KIP-227) are not kept: every answer carries session id 0, which tells the client
- *   "no session, send full requests". Clients that ask to create one (epoch 0) get full responses;
- *   an unknown session id gets 70 FETCH_SESSION_ID_NOT_FOUND so the client starts over.
- * - Errors per partition: 1 OFFSET_OUT_OF_RANGE, 3 UNKNOWN_TOPIC_OR_PARTITION, 100 UNKNOWN_TOPIC_ID
- *   (v13+), 74/75 for a stale or future leader epoch.
+ * - Fetch sessions (KIP-227, src/fetch/fetch-sessions.ts): a full request (epoch 0) gets a session
+ *   id; later requests name only what changed and are answered with only the partitions that have
+ *   news. 70 FETCH_SESSION_ID_NOT_FOUND, 71 INVALID_FETCH_SESSION_EPOCH, 106 FETCH_SESSION_TOPIC_ID_ERROR.
+ * - Errors per partition: 29 TOPIC_AUTHORIZATION_FAILED (no READ on the topic — or, for a follower's
+ *   fetch, no CLUSTER_ACTION — checked before the topic's existence), 1 OFFSET_OUT_OF_RANGE,
+ *   3 UNKNOWN_TOPIC_OR_PARTITION, 100 UNKNOWN_TOPIC_ID (v13+), 74/75 for a stale or future leader epoch.
  * - Versions below 10 get Kafka's adjustments for old clients (01-fetch-old-versions.ts); v0-3 read
  *   message sets (magic 0/1), converted from the stored batches.
  *
@@ -35,6 +37,7 @@
  */
 import { Fetch } from '../../protocol/messages/01-fetch.js';
 import { ErrorCode, isKafkaError } from '../../protocol/errors.js';
+import { AclOperation, authorizeCluster, authorizeEach } from '../auth/authorizer.js';
 import type { Clock } from '../clock.js';
 import { defineHandler, type Request, type Response } from '../server/handler.js';
 import type { IsolationLevel, PartitionLog } from '../log/partition-log.js';
@@ -42,12 +45,15 @@ import { ZERO_UUID } from '../../protocol/schema.js';
 import { leaderEpochError } from '../leader-epoch.js';
 import type { TopicService } from '../services.js';
 import { findTopic } from '../topics/lookup.js';
+import { ReadBufferPool, type ReadLease } from '../log/read-buffers.js';
 import { answerOldFetchVersion, FIRST_CURRENT_FETCH_VERSION } from './01-fetch-old-versions.js';
 
 type FetchRequest = Request<typeof Fetch>;
 type PartitionData = Response<typeof Fetch>['responses'][number]['partitions'][number];
 
 const EMPTY = Buffer.alloc(0);
+/** Every fetch's read buffers, reused once the responses holding them are written. */
+const readBuffers = new ReadBufferPool();
 
 function partitionResult(partitionIndex: number, errorCode: number, log?: PartitionLog): PartitionData {
   return {
@@ -76,15 +82,22 @@ interface Target {
   readonly errorCode: number;
 }
 
-function resolveTargets(req: FetchRequest, topics: TopicService, apiVersion: number): Target[] {
+/**
+ * Each partition's log, or its error. Authorization comes before existence, as in Kafka: a topic
+ * the client may not READ is 29 whether it exists or not (by id, an unknown id is 100 first).
+ */
+function resolveTargets(req: FetchRequest, topics: TopicService, apiVersion: number, mayRead: (topic: string) => boolean): Target[] {
   const targets: Target[] = [];
   req.topics.forEach((t, topicIndex) => {
-    const { topic, errorCode: unknownTopic } = findTopic(topics, apiVersion >= 13 ? { id: t.topicId } : { name: t.topic });
+    const byId = apiVersion >= 13;
+    const { topic, errorCode: unknownTopic } = findTopic(topics, byId ? { id: t.topicId } : { name: t.topic });
+    const denied = byId ? topic !== undefined && !mayRead(topic.name) : !mayRead(t.topic);
     t.partitions.forEach((p, partitionIndex) => {
       const base = { topicIndex, partitionIndex, partition: p.partition, fetchOffset: p.fetchOffset, maxBytes: p.partitionMaxBytes };
-      const log = topic && topics.partitionLog(topic.name, p.partition);
+      const log = topic && !denied && topics.partitionLog(topic.name, p.partition);
       let errorCode: number;
-      if (!topic) errorCode = unknownTopic;
+      if (denied) errorCode = ErrorCode.TOPIC_AUTHORIZATION_FAILED;
+      else if (!topic) errorCode = unknownTopic;
       else if (!log) errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
       else errorCode = leaderEpochError(p.currentLeaderEpoch);
       targets.push({ ...base, log: log || undefined, errorCode });
@@ -97,9 +110,10 @@ function resolveTargets(req: FetchRequest, topics: TopicService, apiVersion: num
  * Reads every target within the byte budgets, as Kafka's `ReplicaManager.readFromLog`: each
  * partition gets at most `partition_max_bytes` and what is left of `max_bytes`, and only until the
  * first partition that returns data may a first batch exceed those limits (KIP-74) — so a response
- * holds at most one oversized batch. Returns the results and the bytes read.
+ * holds at most one oversized batch. Returns the results and the bytes read; the records live in
+ * `lease`'s buffers.
  */
-async function readAll(targets: Target[], maxBytes: number, isolation: IsolationLevel): Promise<{ results: PartitionData[]; bytes: number }> {
+async function readAll(targets: Target[], maxBytes: number, isolation: IsolationLevel, lease: ReadLease): Promise<{ results: PartitionData[]; bytes: number }> {
   let budget = maxBytes;
   let bytes = 0;
   const results: PartitionData[] = [];
@@ -110,7 +124,7 @@ async function readAll(targets: Target[], maxBytes: number, isolation: Isolation
     }
     const result = partitionResult(t.partition, ErrorCode.NONE, t.log);
     try {
-      const read = await t.log.read(t.fetchOffset, Math.max(0, Math.min(t.maxBytes, budget)), { minOneMessage: bytes === 0, isolation });
+      const read = await t.log.read(t.fetchOffset, Math.max(0, Math.min(t.maxBytes, budget)), { minOneMessage: bytes === 0, isolation, alloc: lease.alloc });
       result.highWatermark = read.highWatermark;
       result.lastStableOffset = read.lastStableOffset;
       result.logStartOffset = read.logStartOffset;
@@ -159,26 +173,43 @@ export default defineHandler({
     const { apiVersion } = ctx;
     const { topics } = ctx.services;
     const empty = { throttleTimeMs: 0, sessionId: 0, responses: [], nodeEndpoints: [] };
-    if (req.sessionId !== 0) return { ...empty, errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND };
+    // The session decides which partitions this fetch covers, and which of them the answer carries.
+    const session = ctx.services.fetchSessions.open(req, apiVersion >= 13);
+    if (session.errorCode !== ErrorCode.NONE) return { ...empty, errorCode: session.errorCode };
+    req = { ...req, topics: session.topics };
 
     const clock = ctx.services.clock;
     const deadline = clock.now() + req.maxWaitMs;
+    // Consumers need READ on each topic; a follower (replica id >= 0) needs CLUSTER_ACTION.
+    const { authorizer } = ctx.services;
+    const follower = (apiVersion >= 15 ? req.replicaState.replicaId : req.replicaId) >= 0;
+    const mayRead = follower
+      ? (authorizeCluster(authorizer, ctx, AclOperation.CLUSTER_ACTION) ? () => true : () => false)
+      : authorizeEach(authorizer, ctx, AclOperation.READ, 'TOPIC');
     const isolation: IsolationLevel = req.isolationLevel === 1 ? 'read_committed' : 'read_uncommitted';
-    let targets = resolveTargets(req, topics, apiVersion);
-    let { results, bytes } = await readAll(targets, req.maxBytes, isolation);
+    let targets = resolveTargets(req, topics, apiVersion, mayRead);
+    let lease = readBuffers.lease();
+    let { results, bytes } = await readAll(targets, req.maxBytes, isolation, lease);
     for (;;) {
       const logs = targets.filter((t) => t.log && t.errorCode === ErrorCode.NONE).map((t) => t.log!);
       const anyError = results.some((r) => r.errorCode !== ErrorCode.NONE);
       if (bytes >= req.minBytes || anyError || logs.length === 0 || clock.now() >= deadline || ctx.signal.aborted) break;
       await waitForAppend(logs, deadline - clock.now(), clock, ctx.signal);
       // Resolve again: the wake-up may be a topic deletion, which must answer 3 at once.
-      targets = resolveTargets(req, topics, apiVersion);
-      ({ results, bytes } = await readAll(targets, req.maxBytes, isolation));
+      targets = resolveTargets(req, topics, apiVersion, mayRead);
+      // The earlier results are dropped here, so nothing can read their buffers any more.
+      lease.release();
+      lease = readBuffers.lease();
+      ({ results, bytes } = await readAll(targets, req.maxBytes, isolation, lease));
     }
+    // The response (and any down-converted copy) reads the buffers until it is on the socket.
+    const answered = lease;
+    ctx.afterResponse(() => answered.release());
 
     const responses = req.topics.map((t) => ({ topic: t.topic, topicId: apiVersion >= 13 ? t.topicId : ZERO_UUID, partitions: [] as PartitionData[] }));
     targets.forEach((t, i) => responses[t.topicIndex].partitions.push(results[i]));
-    const response = { ...empty, errorCode: ErrorCode.NONE, responses };
+    // As Kafka: the session picks what the answer carries, then old versions convert what it picked.
+    const response = { ...empty, errorCode: ErrorCode.NONE, ...session.respond(responses) };
     if (apiVersion < FIRST_CURRENT_FETCH_VERSION) answerOldFetchVersion(req, response, apiVersion, ctx.services);
     return response;
   },

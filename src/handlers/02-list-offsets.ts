@@ -16,6 +16,8 @@
  *   offset -1, timestamp -1, leader epoch -1.
  * - t >= 0: the first record whose timestamp is >= t (the record, not its batch: the log reads the
  *   one batch the time index leads to); -1/-1 when every record is older.
+ * - A topic the principal may not DESCRIBE: 29 TOPIC_AUTHORIZATION_FAILED for each of its partitions,
+ *   listed after the others, as Kafka's partitionSeqByAuthorized leaves them (v0 too).
  * - Errors per partition, in Kafka's order: 42 INVALID_REQUEST for a partition named twice in the
  *   request (answered once: Kafka keys its answers by partition), 35 UNSUPPORTED_VERSION for a
  *   negative timestamp this version does not know, 3 UNKNOWN_TOPIC_OR_PARTITION, 74/75 for a stale
@@ -27,7 +29,8 @@
  */
 import { ListOffsets } from '../../protocol/messages/02-list-offsets.js';
 import { ErrorCode } from '../../protocol/errors.js';
-import { defineHandler, type Request, type Response } from '../server/handler.js';
+import { AclOperation, authorizeEach } from '../auth/authorizer.js';
+import { defineHandler, type Request, type RequestContext, type Response } from '../server/handler.js';
 import type { PartitionLog } from '../log/partition-log.js';
 import { LEADER_EPOCH, leaderEpochError } from '../leader-epoch.js';
 import { listOffsetsV0 } from './02-list-offsets-old-versions.js';
@@ -83,36 +86,50 @@ function distinctPartitions(topics: Request<typeof ListOffsets>['topics']) {
   return { byTopic, duplicates };
 }
 
+/** v1+: each distinct partition's offset for its timestamp (or special value). */
+async function listOffsets(req: Request<typeof ListOffsets>, ctx: RequestContext): Promise<Response<typeof ListOffsets>> {
+  const { byTopic, duplicates } = distinctPartitions(req.topics);
+  const answer = async (name: string, p: PartitionRequest): Promise<PartitionResult> => {
+    const result = {
+      partitionIndex: p.partitionIndex, errorCode: ErrorCode.NONE as number, oldStyleOffsets: [], timestamp: -1n, offset: -1n, leaderEpoch: -1,
+    };
+    if (duplicates.has(p)) return { ...result, errorCode: ErrorCode.INVALID_REQUEST };
+    if (p.timestamp < 0n && !(ctx.apiVersion >= (MIN_VERSION.get(p.timestamp) ?? Infinity))) {
+      return { ...result, errorCode: ErrorCode.UNSUPPORTED_VERSION };
+    }
+    const log = ctx.services.topics.partitionLog(name, p.partitionIndex);
+    if (!log) return { ...result, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
+    const epochError = leaderEpochError(p.currentLeaderEpoch);
+    if (epochError !== ErrorCode.NONE) return { ...result, errorCode: epochError };
+    const found = await lookup(log, p.timestamp, req.isolationLevel === 1);
+    // The leader epoch exists from v4 only (non-ignorable: it must stay at its default before).
+    return { ...result, ...found, leaderEpoch: found.offset >= 0n && ctx.apiVersion >= 4 ? LEADER_EPOCH : -1 };
+  };
+  const topics = await Promise.all(
+    [...byTopic].map(async ([name, partitions]) => ({
+      name,
+      partitions: await Promise.all([...partitions.values()].map((p) => answer(name, p))),
+    })),
+  );
+  return { throttleTimeMs: 0, topics };
+}
+
 export default defineHandler({
   api: ListOffsets,
   minVersion: 1,
   legacyMinVersion: 0,
   maxVersion: 11,
-  async handle(req, ctx): Promise<Response<typeof ListOffsets>> {
-    if (ctx.apiVersion === 0) return listOffsetsV0(req, ctx.services);
-    const { byTopic, duplicates } = distinctPartitions(req.topics);
-    const answer = async (name: string, p: PartitionRequest): Promise<PartitionResult> => {
-      const result = {
-        partitionIndex: p.partitionIndex, errorCode: ErrorCode.NONE as number, oldStyleOffsets: [], timestamp: -1n, offset: -1n, leaderEpoch: -1,
-      };
-      if (duplicates.has(p)) return { ...result, errorCode: ErrorCode.INVALID_REQUEST };
-      if (p.timestamp < 0n && !(ctx.apiVersion >= (MIN_VERSION.get(p.timestamp) ?? Infinity))) {
-        return { ...result, errorCode: ErrorCode.UNSUPPORTED_VERSION };
-      }
-      const log = ctx.services.topics.partitionLog(name, p.partitionIndex);
-      if (!log) return { ...result, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
-      const epochError = leaderEpochError(p.currentLeaderEpoch);
-      if (epochError !== ErrorCode.NONE) return { ...result, errorCode: epochError };
-      const found = await lookup(log, p.timestamp, req.isolationLevel === 1);
-      // The leader epoch exists from v4 only (non-ignorable: it must stay at its default before).
-      return { ...result, ...found, leaderEpoch: found.offset >= 0n && ctx.apiVersion >= 4 ? LEADER_EPOCH : -1 };
-    };
-    const topics = await Promise.all(
-      [...byTopic].map(async ([name, partitions]) => ({
-        name,
-        partitions: await Promise.all([...partitions.values()].map((p) => answer(name, p))),
+  async handle(request, ctx): Promise<Response<typeof ListOffsets>> {
+    // Topics the principal may not DESCRIBE are answered 29 and not looked at (Kafka lists them last).
+    const mayDescribe = authorizeEach(ctx.services.authorizer, ctx, AclOperation.DESCRIBE, 'TOPIC');
+    const refused = request.topics.filter((t) => !mayDescribe(t.name)).map((t) => ({
+      name: t.name,
+      partitions: t.partitions.map((p) => ({
+        partitionIndex: p.partitionIndex, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, oldStyleOffsets: [], timestamp: -1n, offset: -1n, leaderEpoch: -1,
       })),
-    );
-    return { throttleTimeMs: 0, topics };
+    }));
+    const req = { ...request, topics: request.topics.filter((t) => mayDescribe(t.name)) };
+    const answered = ctx.apiVersion === 0 ? await listOffsetsV0(req, ctx.services) : await listOffsets(req, ctx);
+    return { ...answered, topics: [...answered.topics, ...refused] };
   },
 });

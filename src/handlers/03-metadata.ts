@@ -13,6 +13,11 @@
  *   flagged is_internal, as Kafka lists them. Asked for by name with auto-creation allowed,
  *   `__consumer_offsets` is created by the group coordinator (its partitions and configs), as Kafka's
  *   AutoTopicCreationManager does; an internal topic is flagged is_internal in errors too.
+ * - Authorization (ACLs): a topic the principal may not DESCRIBE is left out of "all topics" and
+ *   answered 29 TOPIC_AUTHORIZATION_FAILED when named — whether it exists or not, so its existence is
+ *   not disclosed (asked for by id: 29 with the id and no name). Auto-creation needs CREATE on the
+ *   cluster or on the topic, else 29.
+ * - The broker is advertised at the address of the listener the request came in on.
  * - Errors: 17 INVALID_TOPIC_EXCEPTION for an illegal name, 3 UNKNOWN_TOPIC_OR_PARTITION for an
  *   unknown topic that is not created, 100 UNKNOWN_TOPIC_ID for an unknown topic id (v10+).
  *
@@ -21,7 +26,7 @@
  * - v4: allow_auto_topic_creation.  v5: offline replicas.  v7: leader epoch.
  * - v8: authorized operations (KIP-430): when asked, each topic's (v8+) and the cluster's (v8-10)
  *   as bit fields of AclOperation codes, from the authorizer (everything Kafka supports on the
- *   resource until Tafka has ACLs); Integer.MIN_VALUE when not asked.
+ *   resource without an authorizer); Integer.MIN_VALUE when not asked or refused.
  * - v9: flexible.  v10: topic ids.  v12: topics may be asked for by id alone (name null); a null
  *   name before v12 closes the connection, as Kafka's request parser does.
  * - v13: top-level error code.
@@ -29,7 +34,7 @@
 import { Metadata } from '../../protocol/messages/03-metadata.js';
 import { ErrorCode, KafkaError } from '../../protocol/errors.js';
 import { ZERO_UUID } from '../../protocol/schema.js';
-import { authorizedOperations, clusterAuthorizedOperations, OPERATIONS_NOT_REQUESTED } from '../auth/authorizer.js';
+import { AclOperation, authorizeCluster, authorizedOperations, authorizeEach, clusterAuthorizedOperations, OPERATIONS_NOT_REQUESTED } from '../auth/authorizer.js';
 import { LEADER_EPOCH } from '../leader-epoch.js';
 import { defineHandler, type Response } from '../server/handler.js';
 import type { BrokerServices } from '../services.js';
@@ -71,11 +76,14 @@ const topicError = (errorCode: number, name: string | null, topicId = ZERO_UUID)
   topicAuthorizedOperations: OPERATIONS_NOT_REQUESTED,
 });
 
-async function lookup({ topics, groups }: BrokerServices, nodeId: number, name: string, allowCreate: boolean): Promise<TopicResult> {
+async function lookup(
+  { topics, groups }: BrokerServices, nodeId: number, name: string, allowCreate: boolean, mayCreate: (topic: string) => boolean,
+): Promise<TopicResult> {
   const existing = topics.get(name);
   if (existing) return describeTopic(nodeId, existing);
   if (invalidTopicName(name)) return topicError(ErrorCode.INVALID_TOPIC_EXCEPTION, name);
   if (!allowCreate) return topicError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, name);
+  if (!mayCreate(name)) return topicError(ErrorCode.TOPIC_AUTHORIZATION_FAILED, name);
   try {
     // An internal topic is created by its coordinator, with its own partitions and configs, as Kafka's
     // AutoTopicCreationManager does; `__transaction_state` only on the first transactional request.
@@ -103,26 +111,43 @@ export default defineHandler({
     }
     const allowCreate = (apiVersion < 4 || req.allowAutoTopicCreation) && config.get('auto.create.topics.enable');
     const all = req.topics === null || (apiVersion === 0 && req.topics.length === 0);
+    const { authorizer } = ctx.services;
+    const mayDescribe = authorizeEach(authorizer, ctx, AclOperation.DESCRIBE, 'TOPIC');
+    // Auto-creation needs CREATE on the cluster, or on the topic itself.
+    const mayCreateAny = authorizeCluster(authorizer, ctx, AclOperation.CREATE);
+    const mayCreateTopic = authorizeEach(authorizer, ctx, AclOperation.CREATE, 'TOPIC');
+    const mayCreate = (topic: string) => mayCreateAny || mayCreateTopic(topic);
     let results: TopicResult[];
+    /** Entries the client may see the details of (others are 29, and get no authorized operations). */
+    const described = new Set<TopicResult>();
+    const describe = (t: TopicResult) => {
+      if (t.errorCode !== ErrorCode.TOPIC_AUTHORIZATION_FAILED) described.add(t);
+      return t;
+    };
     if (all) {
-      results = topics.list().map((t) => describeTopic(node.nodeId, t));
+      // Topics the client may not describe are left out, as if they did not exist.
+      results = topics.list().filter((t) => mayDescribe(t.name)).map((t) => describe(describeTopic(node.nodeId, t)));
     } else {
       results = await Promise.all(
-        req.topics!.map((wanted) => {
+        req.topics!.map(async (wanted) => {
           if (wanted.name === null) {
             const byId = findTopic(topics, { id: wanted.topicId });
-            return byId.topic ? describeTopic(node.nodeId, byId.topic) : topicError(byId.errorCode, null, wanted.topicId);
+            if (!byId.topic) return topicError(byId.errorCode, null, wanted.topicId);
+            // Topic ids are not secret: a topic asked for by id is refused without its name.
+            if (!mayDescribe(byId.topic.name)) return topicError(ErrorCode.TOPIC_AUTHORIZATION_FAILED, null, wanted.topicId);
+            return describe(describeTopic(node.nodeId, byId.topic));
           }
-          return lookup(ctx.services, node.nodeId, wanted.name, allowCreate);
+          // Existence is not disclosed to a client that may not describe the topic.
+          if (!mayDescribe(wanted.name)) return { ...topicError(ErrorCode.TOPIC_AUTHORIZATION_FAILED, wanted.name), isInternal: false };
+          return describe(await lookup(ctx.services, node.nodeId, wanted.name, allowCreate, mayCreate));
         }),
       );
     }
-    const { authorizer } = ctx.services;
     if (apiVersion >= 8 && req.includeTopicAuthorizedOperations) {
       // Topics named in the request get theirs even when they do not exist, as in Kafka; unknown ids do not.
-      for (const t of results) if (t.name !== null) t.topicAuthorizedOperations = authorizedOperations(authorizer, ctx, 'TOPIC', t.name);
+      for (const t of described) if (t.name !== null) t.topicAuthorizedOperations = authorizedOperations(authorizer, ctx, 'TOPIC', t.name);
     }
-    const { host, port } = node.advertised;
+    const { host, port } = node.advertisedFor(ctx.listenerName);
     return {
       throttleTimeMs: 0,
       brokers: [{ nodeId: node.nodeId, host, port, rack: node.rack }],

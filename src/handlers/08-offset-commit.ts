@@ -15,6 +15,8 @@
  *   that does not exist); 27 REBALANCE_IN_PROGRESS while the group waits for its assignment;
  *   82 FENCED_INSTANCE_ID. Per partition: 3 UNKNOWN_TOPIC_OR_PARTITION (100 UNKNOWN_TOPIC_ID at
  *   v10) for a partition that does not exist; 12 OFFSET_METADATA_TOO_LARGE over 4096 bytes.
+ * - ACLs: READ on the group, else every partition is 30 GROUP_AUTHORIZATION_FAILED; READ on each
+ *   topic, else its partitions are 29 TOPIC_AUTHORIZATION_FAILED (before their existence is checked).
  *
  * - v0 stored offsets in ZooKeeper, never in the group coordinator; a KRaft broker has no ZooKeeper,
  *   so Kafka 3.9 in KRaft mode failed every v0 commit with 35 UNSUPPORTED_VERSION on every partition
@@ -33,6 +35,7 @@ import { OffsetCommit } from '../../protocol/messages/08-offset-commit.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { ZERO_UUID } from '../../protocol/schema.js';
 import type { OffsetCommitEntry } from '../group/coordinator.js';
+import { AclOperation, authorizeEach } from '../auth/authorizer.js';
 import { defineHandler, type Response } from '../server/handler.js';
 import { findTopic } from '../topics/lookup.js';
 
@@ -42,14 +45,19 @@ export default defineHandler({
   legacyMinVersion: 0,
   maxVersion: 10,
   async handle(req, ctx): Promise<Response<typeof OffsetCommit>> {
-    const { topics, groups } = ctx.services;
+    const { topics, groups, authorizer } = ctx.services;
     const byId = ctx.apiVersion >= 10;
+    const groupDenied = !authorizer.authorize(ctx, AclOperation.READ, 'GROUP', req.groupId);
+    const mayRead = authorizeEach(authorizer, ctx, AclOperation.READ, 'TOPIC');
     // Per partition: a fixed error, or the index of its entry in the commit.
     const slots: (number | { entry: number })[][] = [];
     const entries: OffsetCommitEntry[] = [];
     for (const t of req.topics) {
       const { topic, errorCode: unknownTopic } = findTopic(topics, byId ? { id: t.topicId } : { name: t.name });
+      const topicDenied = byId ? topic !== undefined && !mayRead(topic.name) : !mayRead(t.name);
       slots.push(t.partitions.map((p) => {
+        if (groupDenied) return ErrorCode.GROUP_AUTHORIZATION_FAILED;
+        if (topicDenied) return ErrorCode.TOPIC_AUTHORIZATION_FAILED;
         if (!topic) return unknownTopic;
         if (p.partitionIndex < 0 || p.partitionIndex >= topic.partitions) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
         entries.push({
@@ -76,7 +84,7 @@ export default defineHandler({
         })),
       };
     }
-    const codes = await groups.commitOffsets(req.groupId, {
+    const codes = groupDenied ? [] : await groups.commitOffsets(req.groupId, {
       memberId: req.memberId,
       groupInstanceId: req.groupInstanceId,
       generationId: req.generationIdOrMemberEpoch,

@@ -18,6 +18,9 @@
  *   that is rebalancing does not make offsets unstable (Kafka 4 checks only pending transactional
  *   offsets).
  * - v10 names topics by id: an unknown id gets 100 UNKNOWN_TOPIC_ID.
+ * - Authorization (ACLs): DESCRIBE on the group, else 30 GROUP_AUTHORIZATION_FAILED as the group's
+ *   error (on every partition at v1); offsets of a topic the principal may not DESCRIBE are never
+ *   shown — asked for, each partition is 29 TOPIC_AUTHORIZATION_FAILED; among all topics, left out.
  *
  * - v0 read offsets from ZooKeeper; Kafka 3.9 in KRaft mode, with no ZooKeeper, answered every
  *   requested partition with 35 UNSUPPORTED_VERSION (offset -1, metadata ""), and so does Tafka.
@@ -26,14 +29,15 @@
  * - v1: offsets from the group coordinator (v0 read ZooKeeper's).
  * - v2: null = all topics; top-level error code.  v3: throttle time.  v5: leader epoch.
  * - v6: flexible.  v7: require_stable.  v8: many groups in one request (KIP-709).
- * - v9: member id and epoch (KIP-848 groups only; ignored for classic groups).  v10: topic ids.
+ * - v9: member id and epoch (KIP-848 groups only; ignored for classic groups): a member of a consumer
+ *   group must give its current epoch (113 STALE_MEMBER_EPOCH, 25 UNKNOWN_MEMBER_ID).  v10: topic ids.
  */
 import { OffsetFetch } from '../../protocol/messages/09-offset-fetch.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { ZERO_UUID } from '../../protocol/schema.js';
 import type { FetchedOffset } from '../group/coordinator.js';
-import { defineHandler, type Response } from '../server/handler.js';
-import type { BrokerServices } from '../services.js';
+import { AclOperation, authorizeEach } from '../auth/authorizer.js';
+import { defineHandler, type RequestContext, type Response } from '../server/handler.js';
 import { findTopic } from '../topics/lookup.js';
 
 type RequestedTopic = { name: string; topicId: string; partitionIndexes: number[] };
@@ -42,8 +46,15 @@ type GroupResult = Response<typeof OffsetFetch>['groups'][number];
 
 /** One group's answer in the v8+ shape; the older shapes are cut from it. */
 async function fetchGroup(
-  services: BrokerServices, groupId: string, topics: RequestedTopic[] | null, byId: boolean, requireStable: boolean,
+  ctx: RequestContext, groupId: string, topics: RequestedTopic[] | null, byId: boolean, requireStable: boolean,
+  member?: { memberId: string | null; memberEpoch: number },
 ): Promise<GroupResult> {
+  const { services } = ctx;
+  const { authorizer } = services;
+  if (!authorizer.authorize(ctx, AclOperation.DESCRIBE, 'GROUP', groupId)) return { groupId, topics: [], errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED };
+  // Offsets of topics the principal may not DESCRIBE are not shown: asked for, they are 29; among
+  // "all topics" they are left out.
+  const mayDescribe = authorizeEach(authorizer, ctx, AclOperation.DESCRIBE, 'TOPIC');
   // Topic ids in, names to the coordinator; an unknown id is answered without asking it. Names go
   // to the coordinator as they are: it answers -1 for a topic it has no offsets for.
   const unknownIds: UnknownTopic[] = [];
@@ -51,17 +62,15 @@ async function fetchGroup(
   if (topics !== null) {
     asked = [];
     for (const t of topics) {
-      if (!byId) {
-        asked.push({ name: t.name, partitions: t.partitionIndexes });
-        continue;
-      }
-      const found = findTopic(services.topics, { id: t.topicId });
-      if (found.topic) asked.push({ name: found.topic.name, partitions: t.partitionIndexes });
-      else unknownIds.push({ ...t, errorCode: found.errorCode });
+      const found = byId ? findTopic(services.topics, { id: t.topicId }) : undefined;
+      const name = found ? found.topic?.name : t.name;
+      if (name === undefined) unknownIds.push({ ...t, errorCode: found!.errorCode });
+      else if (!mayDescribe(name)) unknownIds.push({ ...t, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED });
+      else asked.push({ name, partitions: t.partitionIndexes });
     }
   }
   if (requireStable) await services.groups.pendingCommitsWritten(groupId);
-  const { errorCode, offsets } = services.groups.fetchOffsets(groupId, asked, requireStable);
+  const { errorCode, offsets } = services.groups.fetchOffsets(groupId, asked, requireStable, member);
   const byTopic = new Map<string, FetchedOffset[]>();
   for (const o of offsets) {
     let list = byTopic.get(o.topic);
@@ -70,6 +79,7 @@ async function fetchGroup(
   }
   const result: GroupResult['topics'] = [];
   for (const [name, list] of byTopic) {
+    if (!mayDescribe(name)) continue;
     const topicId = byId ? services.topics.get(name)?.id : ZERO_UUID;
     if (topicId === undefined) continue; // a deleted topic has no id to name it by
     result.push({
@@ -86,7 +96,7 @@ async function fetchGroup(
   }
   for (const t of unknownIds) {
     result.push({
-      name: '',
+      name: byId ? '' : t.name,
       topicId: t.topicId,
       partitions: t.partitionIndexes.map((p) => ({
         partitionIndex: p, committedOffset: -1n, committedLeaderEpoch: -1, metadata: '', errorCode: t.errorCode,
@@ -119,7 +129,6 @@ export default defineHandler({
   legacyMinVersion: 0,
   maxVersion: 10,
   async handle(req, ctx): Promise<Response<typeof OffsetFetch>> {
-    const { services } = ctx;
     const v = ctx.apiVersion;
     const requireStable = v >= 7 && req.requireStable;
     if (v >= 8) {
@@ -128,7 +137,8 @@ export default defineHandler({
         topics: [],
         errorCode: 0,
         groups: await Promise.all(req.groups.map((g) =>
-          fetchGroup(services, g.groupId, g.topics?.map((t) => ({ ...t, name: t.name })) ?? null, v >= 10, requireStable))),
+          fetchGroup(ctx, g.groupId, g.topics?.map((t) => ({ ...t, name: t.name })) ?? null, v >= 10, requireStable,
+            v >= 9 ? { memberId: g.memberId, memberEpoch: g.memberEpoch } : undefined))),
       };
     }
     const asked = req.topics?.map((t) => ({ name: t.name, topicId: ZERO_UUID, partitionIndexes: t.partitionIndexes })) ?? null;
@@ -136,7 +146,7 @@ export default defineHandler({
       ctx.log.warn({ groupId: req.groupId }, 'OffsetFetch v0 reads offsets from ZooKeeper, which a KRaft broker does not have');
       return { throttleTimeMs: 0, topics: partitionErrors(asked ?? [], ErrorCode.UNSUPPORTED_VERSION), errorCode: 0, groups: [] };
     }
-    const g = await fetchGroup(services, req.groupId, asked, false, requireStable);
+    const g = await fetchGroup(ctx, req.groupId, asked, false, requireStable);
     let topics = g.topics.map((t) => ({
       name: t.name,
       partitions: t.partitions.map((p) => ({ ...p, committedLeaderEpoch: v >= 5 ? p.committedLeaderEpoch : -1 })),

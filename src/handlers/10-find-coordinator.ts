@@ -6,7 +6,10 @@
  *
  * Behavior:
  * - One broker: it coordinates every group (key type 0) and every transactional id (key type 1),
- *   so the answer is always this broker's advertised host and port.
+ *   so the answer is always this broker's advertised host and port — those of the listener the
+ *   request came in on.
+ * - ACLs, per key: DESCRIBE on the group (else 30 GROUP_AUTHORIZATION_FAILED) or on the
+ *   transactional id (else 53 TRANSACTIONAL_ID_AUTHORIZATION_FAILED); a refused key names no broker.
  * - A group key creates `__consumer_offsets` (offsets.topic.num.partitions partitions) if it does not
  *   exist yet, as Kafka creates it on the first FindCoordinator. Kafka answers 15 while it creates
  *   the topic and the client retries; Tafka creates it before answering.
@@ -24,6 +27,7 @@
  */
 import { FindCoordinator } from '../../protocol/messages/10-find-coordinator.js';
 import { ErrorCode } from '../../protocol/errors.js';
+import { AclOperation, AUTHORIZATION_FAILED_MESSAGE } from '../auth/authorizer.js';
 import { defineHandler, type Request, type RequestContext, type Response } from '../server/handler.js';
 
 const GROUP = 0;
@@ -35,7 +39,7 @@ export default defineHandler({
   maxVersion: 6,
   async handle(req, ctx): Promise<Response<typeof FindCoordinator>> {
     const { node } = ctx.services;
-    const { host, port } = node.advertised;
+    const { host, port } = node.advertisedFor(ctx.listenerName);
     let errorCode: number;
     let errorMessage: string | null = null;
     if (req.keyType !== GROUP && req.keyType !== TRANSACTION) {
@@ -45,8 +49,21 @@ export default defineHandler({
       errorCode = await coordinatorStatus(req, ctx);
       if (errorCode !== ErrorCode.NONE) errorMessage = 'The coordinator is not available.';
     }
-    const ok = errorCode === ErrorCode.NONE;
-    const answer = (key: string) => ({ key, nodeId: ok ? node.nodeId : -1, host: ok ? host : '', port: ok ? port : -1, errorCode, errorMessage });
+    // ACLs: DESCRIBE on the group (30) or on the transactional id (53) the key names.
+    const { authorizer } = ctx.services;
+    const denied = (key: string): [number, string] | undefined => {
+      if (errorCode !== ErrorCode.NONE) return undefined;
+      if (req.keyType === GROUP && !authorizer.authorize(ctx, AclOperation.DESCRIBE, 'GROUP', key)) return [ErrorCode.GROUP_AUTHORIZATION_FAILED, AUTHORIZATION_FAILED_MESSAGE.GROUP];
+      if (req.keyType === TRANSACTION && !authorizer.authorize(ctx, AclOperation.DESCRIBE, 'TRANSACTIONAL_ID', key)) {
+        return [ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, AUTHORIZATION_FAILED_MESSAGE.TRANSACTIONAL_ID];
+      }
+      return undefined;
+    };
+    const answer = (key: string) => {
+      const [code, message] = denied(key) ?? [errorCode, errorMessage];
+      const ok = code === ErrorCode.NONE;
+      return { key, nodeId: ok ? node.nodeId : -1, host: ok ? host : '', port: ok ? port : -1, errorCode: code, errorMessage: message };
+    };
     if (ctx.apiVersion >= 4) {
       return {
         throttleTimeMs: 0, errorCode: 0, errorMessage: null, nodeId: 0, host: '', port: 0,

@@ -16,6 +16,7 @@
  *   when the protocol type differs or no protocol is shared with the current members;
  *   25 UNKNOWN_MEMBER_ID; 81 GROUP_MAX_SIZE_REACHED; 82 FENCED_INSTANCE_ID for a static member
  *   whose instance id has been taken over by a newer instance.
+ * - Without READ on the group (ACLs): 30 GROUP_AUTHORIZATION_FAILED, before anything else.
  *
  * Version notes:
  * - v0: no rebalance timeout (the session timeout serves as both).  v1: rebalance timeout.
@@ -26,6 +27,8 @@
  *   Older versions name another leader in that case, so the client does not assign again.
  */
 import { JoinGroup } from '../../protocol/messages/11-join-group.js';
+import { ErrorCode } from '../../protocol/errors.js';
+import { AclOperation } from '../auth/authorizer.js';
 import { defineHandler, type Response } from '../server/handler.js';
 
 export default defineHandler({
@@ -34,6 +37,13 @@ export default defineHandler({
   maxVersion: 9,
   async handle(req, ctx): Promise<Response<typeof JoinGroup>> {
     const v = ctx.apiVersion;
+    if (!ctx.services.authorizer.authorize(ctx, AclOperation.READ, 'GROUP', req.groupId)) {
+      // Kafka's JoinGroupRequest.getErrorResponse.
+      return {
+        throttleTimeMs: 0, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, generationId: -1, protocolType: null,
+        protocolName: v >= 7 ? null : '', leader: '', skipAssignment: false, memberId: '', members: [],
+      };
+    }
     const r = await ctx.services.groups.joinGroup(req.groupId, {
       memberId: req.memberId,
       groupInstanceId: req.groupInstanceId,

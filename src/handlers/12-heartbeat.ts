@@ -10,11 +10,14 @@
  *   rebalance — the signal to send JoinGroup.
  * - Errors: 14 while loading; 25 UNKNOWN_MEMBER_ID (unknown member or group, or the group is
  *   Empty); 22 ILLEGAL_GENERATION; 82 FENCED_INSTANCE_ID.
+ * - Without READ on the group (ACLs): 30 GROUP_AUTHORIZATION_FAILED, before anything else.
  *
  * Version notes:
  * - v1: throttle time.  v2: no change.  v3: group instance id.  v4: flexible.
  */
 import { Heartbeat } from '../../protocol/messages/12-heartbeat.js';
+import { ErrorCode } from '../../protocol/errors.js';
+import { AclOperation } from '../auth/authorizer.js';
 import { defineHandler, type Response } from '../server/handler.js';
 
 export default defineHandler({
@@ -22,7 +25,9 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 4,
   handle(req, ctx): Response<typeof Heartbeat> {
-    const errorCode = ctx.services.groups.heartbeat(req.groupId, req.memberId, req.groupInstanceId, req.generationId);
+    const errorCode = ctx.services.authorizer.authorize(ctx, AclOperation.READ, 'GROUP', req.groupId)
+      ? ctx.services.groups.heartbeat(req.groupId, req.memberId, req.groupInstanceId, req.generationId)
+      : ErrorCode.GROUP_AUTHORIZATION_FAILED;
     return { throttleTimeMs: 0, errorCode };
   },
 });

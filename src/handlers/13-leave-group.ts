@@ -10,6 +10,7 @@
  * - Per member errors: 25 UNKNOWN_MEMBER_ID, 82 FENCED_INSTANCE_ID. An unknown group: every member
  *   gets 25. Before v3 (one member, no per-member list) the member's error is the top-level error.
  * - 14 while loading, 24 for an empty group id (top level).
+ * - Without READ on the group (ACLs): 30 GROUP_AUTHORIZATION_FAILED, before anything else.
  *
  * Version notes:
  * - v1: throttle time.  v3: a batch of members, with group instance ids (KIP-345).
@@ -17,6 +18,7 @@
  */
 import { LeaveGroup } from '../../protocol/messages/13-leave-group.js';
 import { ErrorCode } from '../../protocol/errors.js';
+import { AclOperation } from '../auth/authorizer.js';
 import { defineHandler, type Response } from '../server/handler.js';
 
 export default defineHandler({
@@ -24,6 +26,9 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 5,
   handle(req, ctx): Response<typeof LeaveGroup> {
+    if (!ctx.services.authorizer.authorize(ctx, AclOperation.READ, 'GROUP', req.groupId)) {
+      return { throttleTimeMs: 0, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, members: [] };
+    }
     const batched = ctx.apiVersion >= 3;
     const leaving = batched ? req.members : [{ memberId: req.memberId, groupInstanceId: null }];
     const { errorCode, memberErrors } = ctx.services.groups.leaveGroup(req.groupId, leaving);

@@ -11,12 +11,15 @@
  * - Errors: 14 while loading; 25 UNKNOWN_MEMBER_ID; 22 ILLEGAL_GENERATION; 27 REBALANCE_IN_PROGRESS
  *   (a new rebalance began: rejoin); 82 FENCED_INSTANCE_ID; 23 INCONSISTENT_GROUP_PROTOCOL when
  *   v5's protocol type or name differ from the group's.
+ * - Without READ on the group (ACLs): 30 GROUP_AUTHORIZATION_FAILED, before anything else.
  *
  * Version notes:
  * - v1: throttle time.  v3: group instance id.  v4: flexible.
  * - v5: protocol type and name, in the request (checked) and in the response.
  */
 import { SyncGroup } from '../../protocol/messages/14-sync-group.js';
+import { ErrorCode } from '../../protocol/errors.js';
+import { AclOperation } from '../auth/authorizer.js';
 import { defineHandler, type Response } from '../server/handler.js';
 
 export default defineHandler({
@@ -24,6 +27,9 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 5,
   async handle(req, ctx): Promise<Response<typeof SyncGroup>> {
+    if (!ctx.services.authorizer.authorize(ctx, AclOperation.READ, 'GROUP', req.groupId)) {
+      return { throttleTimeMs: 0, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, protocolType: null, protocolName: null, assignment: Buffer.alloc(0) };
+    }
     const r = await ctx.services.groups.syncGroup(req.groupId, {
       memberId: req.memberId,
       groupInstanceId: req.groupInstanceId,

@@ -13,6 +13,7 @@
  * - 14 while loading, 24 for an empty group id.
  * - include_authorized_operations (v3+): each group answered without an error gets the GROUP
  *   operations the authorizer allows, as a bit field (KIP-430; all of them until Tafka has ACLs).
+ * - A group the principal may not DESCRIBE (ACLs): 30 GROUP_AUTHORIZATION_FAILED, nothing else about it.
  *
  * Version notes:
  * - v1: throttle time.  v3: authorized operations.  v4: group instance ids.  v5: flexible.
@@ -20,7 +21,7 @@
  */
 import { DescribeGroups } from '../../protocol/messages/15-describe-groups.js';
 import { ErrorCode } from '../../protocol/errors.js';
-import { authorizedOperations, OPERATIONS_NOT_REQUESTED } from '../auth/authorizer.js';
+import { AclOperation, authorizedOperations, OPERATIONS_NOT_REQUESTED } from '../auth/authorizer.js';
 import { defineHandler, type Response } from '../server/handler.js';
 
 export default defineHandler({
@@ -32,6 +33,12 @@ export default defineHandler({
     return {
       throttleTimeMs: 0,
       groups: req.groups.map((groupId) => {
+        if (!ctx.services.authorizer.authorize(ctx, AclOperation.DESCRIBE, 'GROUP', groupId)) {
+          return {
+            errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, errorMessage: null, groupId, groupState: '', protocolType: '', protocolData: '',
+            members: [], authorizedOperations: OPERATIONS_NOT_REQUESTED,
+          };
+        }
         const d = ctx.services.groups.describeGroup(groupId);
         let errorCode = d.errorCode;
         if (errorCode === ErrorCode.GROUP_ID_NOT_FOUND && v < 6) errorCode = ErrorCode.NONE;

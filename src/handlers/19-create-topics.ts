@@ -21,6 +21,9 @@
  *   38 INVALID_REPLICATION_FACTOR, 39 INVALID_REPLICA_ASSIGNMENT, 40 INVALID_CONFIG, and
  *   42 INVALID_REQUEST for a name given twice in one request or an internal topic's name
  *   (src/topics/internal-guard.ts), 56 KAFKA_STORAGE_ERROR when the disk refuses (nothing is left behind).
+ * - ACLs: CREATE on the cluster, or on the topic, else 29 TOPIC_AUTHORIZATION_FAILED ("Authorization
+ *   failed."); a created topic's configs are shown only with DESCRIBE_CONFIGS on it, else its
+ *   topic_config_error_code is 29.
  * - timeout_ms is not needed: a single node creates the topic before answering.
  *
  * Version notes:
@@ -30,6 +33,7 @@
 import { CreateTopics } from '../../protocol/messages/19-create-topics.js';
 import { ErrorCode, isKafkaError, KafkaError } from '../../protocol/errors.js';
 import { ZERO_UUID } from '../../protocol/schema.js';
+import { AclOperation, authorizeCluster, authorizeEach } from '../auth/authorizer.js';
 import { defineHandler, type Request, type Response } from '../server/handler.js';
 import type { BrokerServices } from '../services.js';
 import { describeTopicConfig } from '../config/describe.js';
@@ -125,7 +129,7 @@ function metadataRecords(services: BrokerServices, topics: Creatable[]): number 
   return records;
 }
 
-async function create(services: BrokerServices, t: Creatable, validateOnly: boolean): Promise<Result> {
+async function create(services: BrokerServices, t: Creatable, validateOnly: boolean, mayDescribeConfigs: boolean): Promise<Result> {
   try {
     const { partitions, configs } = validate(services, t);
     if (validateOnly) services.topics.checkPartitionLimit(partitions);
@@ -135,10 +139,11 @@ async function create(services: BrokerServices, t: Creatable, validateOnly: bool
       topicId,
       errorCode: ErrorCode.NONE,
       errorMessage: null,
-      topicConfigErrorCode: ErrorCode.NONE,
+      // A principal that may not DESCRIBE_CONFIGS the topic is told so instead of its configs.
+      topicConfigErrorCode: mayDescribeConfigs ? ErrorCode.NONE : ErrorCode.TOPIC_AUTHORIZATION_FAILED,
       numPartitions: partitions,
       replicationFactor: 1,
-      configs: topicConfigNames().map((name) => {
+      configs: !mayDescribeConfigs ? [] : topicConfigNames().map((name) => {
         const c = describeTopicConfig(services.config, configs, name);
         return { name, value: c.value, readOnly: false, configSource: c.source, isSensitive: false };
       }),
@@ -164,12 +169,18 @@ export default defineHandler({
     }
     const topics: Result[] = [];
     const answered = new Set<string>();
+    // CREATE on the cluster allows any topic; else CREATE on each topic is needed.
+    const { authorizer } = ctx.services;
+    const mayCreateAny = authorizeCluster(authorizer, ctx, AclOperation.CREATE);
+    const mayCreate = authorizeEach(authorizer, ctx, AclOperation.CREATE, 'TOPIC');
+    const mayDescribeConfigs = authorizeEach(authorizer, ctx, AclOperation.DESCRIBE_CONFIGS, 'TOPIC');
     // One at a time, in request order: two topics of one request may collide with each other.
     for (const t of req.topics) {
       if (answered.has(t.name)) continue;
       answered.add(t.name);
       if (count.get(t.name)! > 1) topics.push(failed(t.name, new KafkaError(ErrorCode.INVALID_REQUEST, 'Duplicate topic name.')));
-      else topics.push(await create(ctx.services, t, req.validateOnly));
+      else if (!mayCreateAny && !mayCreate(t.name)) topics.push(failed(t.name, new KafkaError(ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'Authorization failed.')));
+      else topics.push(await create(ctx.services, t, req.validateOnly, mayDescribeConfigs(t.name)));
     }
     return { throttleTimeMs: 0, topics };
   },

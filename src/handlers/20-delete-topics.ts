@@ -11,6 +11,8 @@
  *   42 INVALID_REQUEST for a topic named twice, for both a name and an id, or for neither, and
  *   for an internal topic (src/topics/internal-guard.ts);
  *   73 TOPIC_DELETION_DISABLED when delete.topic.enable is false (42 before v3, as in Kafka).
+ * - ACLs: DELETE on the topic, else 29 TOPIC_AUTHORIZATION_FAILED; asked for by id, a topic the
+ *   principal may not DESCRIBE is 29 with no name, so the id does not reveal it.
  * - timeout_ms is not needed: the topic is deleted before the answer.
  *
  * Version notes:
@@ -20,9 +22,10 @@
 import { DeleteTopics } from '../../protocol/messages/20-delete-topics.js';
 import { ErrorCode, isKafkaError, KafkaError } from '../../protocol/errors.js';
 import { ZERO_UUID } from '../../protocol/schema.js';
+import { AclOperation, AUTHORIZATION_FAILED_MESSAGE, authorizeEach } from '../auth/authorizer.js';
 import { defineHandler, type Response } from '../server/handler.js';
 import { internalTopicRefusal } from '../topics/internal-guard.js';
-import { requireTopic } from '../topics/lookup.js';
+import { findTopic, requireTopic } from '../topics/lookup.js';
 
 type Result = Response<typeof DeleteTopics>['responses'][number];
 
@@ -33,7 +36,9 @@ export default defineHandler({
   maxVersion: 6,
   async handle(req, ctx): Promise<Response<typeof DeleteTopics>> {
     const { apiVersion } = ctx;
-    const { config, topics } = ctx.services;
+    const { config, topics, authorizer } = ctx.services;
+    const mayDescribe = authorizeEach(authorizer, ctx, AclOperation.DESCRIBE, 'TOPIC');
+    const mayDelete = authorizeEach(authorizer, ctx, AclOperation.DELETE, 'TOPIC');
     const wanted = apiVersion >= 6 ? req.topics : req.topicNames.map((name) => ({ name, topicId: ZERO_UUID }));
     const keyOf = (t: { name: string | null; topicId: string }) => t.name ?? t.topicId;
     const seen = new Map<string, number>();
@@ -53,6 +58,14 @@ export default defineHandler({
         if (t.name === null && t.topicId === ZERO_UUID) throw new KafkaError(ErrorCode.INVALID_REQUEST, 'Neither topic name nor id were specified.');
         if (!config.get('delete.topic.enable')) {
           throw new KafkaError(apiVersion < 3 ? ErrorCode.INVALID_REQUEST : ErrorCode.TOPIC_DELETION_DISABLED, 'Topic deletion is disabled.');
+        }
+        // By id, a topic the principal may not DESCRIBE keeps its name secret (the id is not).
+        const byId = t.name === null ? findTopic(topics, { id: t.topicId }).topic : undefined;
+        if (byId && !mayDescribe(byId.name)) throw new KafkaError(ErrorCode.TOPIC_AUTHORIZATION_FAILED, AUTHORIZATION_FAILED_MESSAGE.TOPIC);
+        const name = t.name ?? byId?.name;
+        if (name !== undefined && !mayDelete(name)) {
+          result.name = name;
+          throw new KafkaError(ErrorCode.TOPIC_AUTHORIZATION_FAILED, AUTHORIZATION_FAILED_MESSAGE.TOPIC);
         }
         const topic = requireTopic(topics, t.name !== null ? { name: t.name } : { id: t.topicId });
         result.name = topic.name;

@@ -11,7 +11,8 @@
  * - Consumers asking for an offset below the new start get 1 OFFSET_OUT_OF_RANGE and reset;
  *   ListOffsets "earliest" answers the new start. The start offset is checkpointed, so it survives
  *   restarts (src/log/log-manager.ts).
- * - Errors per partition (low_watermark -1): 3 UNKNOWN_TOPIC_OR_PARTITION, 1 OFFSET_OUT_OF_RANGE
+ * - Errors per partition (low_watermark -1): 29 TOPIC_AUTHORIZATION_FAILED without DELETE on the
+ *   topic (checked first), 3 UNKNOWN_TOPIC_OR_PARTITION, 1 OFFSET_OUT_OF_RANGE
  *   for an offset above the high watermark or below -1, 44 POLICY_VIOLATION for a topic whose
  *   cleanup.policy lacks "delete" (Kafka refuses to delete records of a compacted-only topic),
  *   17 INVALID_TOPIC_EXCEPTION for an internal topic, as Kafka.
@@ -22,6 +23,7 @@
  */
 import { DeleteRecords } from '../../protocol/messages/21-delete-records.js';
 import { ErrorCode, isKafkaError, KafkaError } from '../../protocol/errors.js';
+import { AclOperation, authorizeEach } from '../auth/authorizer.js';
 import { defineHandler, type Response } from '../server/handler.js';
 import type { BrokerServices } from '../services.js';
 import { effectiveTopicConfig } from '../config/describe.js';
@@ -52,10 +54,14 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 2,
   async handle(req, ctx): Promise<Response<typeof DeleteRecords>> {
+    // ACLs: DELETE on the topic, checked before its existence.
+    const mayDelete = authorizeEach(ctx.services.authorizer, ctx, AclOperation.DELETE, 'TOPIC');
     const topics = await Promise.all(
       req.topics.map(async (t) => ({
         name: t.name,
-        partitions: await Promise.all(t.partitions.map((p) => deleteBefore(ctx.services, t.name, p.partitionIndex, p.offset))),
+        partitions: await Promise.all(t.partitions.map((p) => (mayDelete(t.name)
+          ? deleteBefore(ctx.services, t.name, p.partitionIndex, p.offset)
+          : { partitionIndex: p.partitionIndex, lowWatermark: -1n, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED }))),
       })),
     );
     return { throttleTimeMs: 0, topics };

@@ -12,6 +12,9 @@
  *   that bump their epoch themselves (the Java client) need nothing from the broker: the log accepts
  *   a higher epoch starting at sequence 0.
  * - v3+ with exactly one of producer id / epoch set: 42 INVALID_REQUEST, as Kafka.
+ * - ACLs: a transactional id needs WRITE on it, else 53 TRANSACTIONAL_ID_AUTHORIZATION_FAILED; without
+ *   one, IDEMPOTENT_WRITE on the cluster or WRITE on at least one topic (KIP-679), else 31
+ *   CLUSTER_AUTHORIZATION_FAILED.
  * - A transactional id: the transaction coordinator (src/txn/coordinator.ts) gives the id its
  *   producer id and the next epoch, which fences every older instance of the producer; an open
  *   transaction of an older instance is aborted first. transaction_timeout_ms must be within
@@ -27,6 +30,7 @@
  */
 import { InitProducerId } from '../../protocol/messages/22-init-producer-id.js';
 import { ErrorCode } from '../../protocol/errors.js';
+import { AclOperation, authorizeCluster } from '../auth/authorizer.js';
 import { defineHandler, type Response } from '../server/handler.js';
 
 const failed = (errorCode: number): Response<typeof InitProducerId> => ({
@@ -43,6 +47,13 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 6,
   async handle(req, ctx): Promise<Response<typeof InitProducerId>> {
+    const { authorizer } = ctx.services;
+    if (req.transactionalId !== null) {
+      if (!authorizer.authorize(ctx, AclOperation.WRITE, 'TRANSACTIONAL_ID', req.transactionalId)) return failed(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+    } else if (!authorizeCluster(authorizer, ctx, AclOperation.IDEMPOTENT_WRITE) && !authorizer.authorizeByResourceType(ctx, AclOperation.WRITE, 'TOPIC')) {
+      // An idempotent producer needs IDEMPOTENT_WRITE on the cluster, or WRITE on some topic (KIP-679).
+      return failed(ErrorCode.CLUSTER_AUTHORIZATION_FAILED);
+    }
     if ((req.producerId === -1n) !== (req.producerEpoch === -1)) return failed(ErrorCode.INVALID_REQUEST);
     try {
       if (req.transactionalId !== null) {

@@ -8,6 +8,7 @@
  * - A single broker has led every partition since epoch 0, so epoch 0 (or any later epoch asked for)
  *   ends at the log end offset. Asking with a current leader epoch above 0 gets 75
  *   UNKNOWN_LEADER_EPOCH; an unknown partition gets 3 UNKNOWN_TOPIC_OR_PARTITION.
+ * - ACLs: CLUSTER_ACTION (a follower's), or DESCRIBE on the topic, else 29 TOPIC_AUTHORIZATION_FAILED.
  *
  * Version notes:
  * - v0: the end offset only.  v1: the leader epoch of that end offset.
@@ -15,6 +16,7 @@
  */
 import { OffsetForLeaderEpoch } from '../../protocol/messages/23-offset-for-leader-epoch.js';
 import { ErrorCode } from '../../protocol/errors.js';
+import { AclOperation, authorizeCluster, authorizeEach } from '../auth/authorizer.js';
 import { defineHandler, type Response } from '../server/handler.js';
 import { LEADER_EPOCH, leaderEpochError } from '../leader-epoch.js';
 
@@ -24,12 +26,16 @@ export default defineHandler({
   legacyMinVersion: 0,
   maxVersion: 4,
   handle(req, ctx): Response<typeof OffsetForLeaderEpoch> {
+    // ACLs: CLUSTER_ACTION (a follower) covers every topic; else DESCRIBE on each.
+    const { authorizer } = ctx.services;
+    const mayDescribe = authorizeCluster(authorizer, ctx, AclOperation.CLUSTER_ACTION) ? () => true : authorizeEach(authorizer, ctx, AclOperation.DESCRIBE, 'TOPIC');
     return {
       throttleTimeMs: 0,
       topics: req.topics.map((t) => ({
         topic: t.topic,
         partitions: t.partitions.map((p) => {
           const base = { partition: p.partition, errorCode: ErrorCode.NONE as number, leaderEpoch: -1, endOffset: -1n };
+          if (!mayDescribe(t.topic)) return { ...base, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED };
           const log = ctx.services.topics.partitionLog(t.topic, p.partition);
           if (!log) return { ...base, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
           const epochError = leaderEpochError(p.currentLeaderEpoch);

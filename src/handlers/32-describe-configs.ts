@@ -21,6 +21,7 @@
  * - Errors per resource: 3 UNKNOWN_TOPIC_OR_PARTITION, 17 INVALID_TOPIC_EXCEPTION, 42 INVALID_REQUEST
  *   for another broker's id or a resource type Tafka does not have (broker loggers, groups, client metrics).
  * - include_documentation: Tafka carries no config documentation; documentation is null.
+ * - ACLs: DESCRIBE_CONFIGS on the topic (else 29) or, for a BROKER resource, on the cluster (else 31).
  *
  * Version notes:
  * - v0: is_default instead of config_source. Kafka 3.9 never set it (its v0 answers always say
@@ -31,7 +32,8 @@ import { DescribeConfigs } from '../../protocol/messages/32-describe-configs.js'
 import { ErrorCode, isKafkaError } from '../../protocol/errors.js';
 import { brokerTypeIdOf, describeBrokerConfigs, describeTopicConfig, typeIdOf } from '../config/describe.js';
 import { topicConfigNames } from '../config/topic-keys.js';
-import { brokerResource, ConfigResourceType, topicResource } from '../config-resource.js';
+import { AclOperation } from '../auth/authorizer.js';
+import { brokerResource, configsAuthorizationError, ConfigResourceType, topicResource } from '../config-resource.js';
 import { defineHandler, type Response } from '../server/handler.js';
 import type { BrokerServices } from '../services.js';
 
@@ -85,6 +87,8 @@ export default defineHandler({
       const keys = (name: string) => wanted === null || wanted.has(name);
       const base = { resourceType: r.resourceType, resourceName: r.resourceName, errorCode: ErrorCode.NONE as number, errorMessage: null };
       try {
+        const refusal = configsAuthorizationError(ctx.services.authorizer, ctx, AclOperation.DESCRIBE_CONFIGS, r.resourceType, r.resourceName);
+        if (refusal) throw refusal;
         switch (r.resourceType) {
           case ConfigResourceType.TOPIC:
             return { ...base, configs: topicEntries(ctx.services, r.resourceName, keys, req.includeSynonyms) };

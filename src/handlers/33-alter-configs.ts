@@ -18,12 +18,14 @@
  *   (unknown topic config name or bad topic value, naming the key), 42 INVALID_REQUEST (resource named
  *   twice, duplicate keys, a null value, another broker's id, a broker config Kafka cannot change
  *   dynamically or a bad broker value — Kafka's messages — or an unsupported resource type).
+ * - ACLs: ALTER_CONFIGS on the topic (else 29) or, for a BROKER resource, on the cluster (else 31).
  *
  * Version notes:
  * - v1: like v0 (throttling after the response).  v2: flexible.
  */
 import { AlterConfigs } from '../../protocol/messages/33-alter-configs.js';
-import { alterResources } from '../config-resource.js';
+import { AclOperation } from '../auth/authorizer.js';
+import { alterResources, configsAuthorizationError } from '../config-resource.js';
 import { defineHandler, type Response } from '../server/handler.js';
 
 export default defineHandler({
@@ -35,6 +37,7 @@ export default defineHandler({
       ctx.services, req.resources, req.validateOnly,
       (r) => Object.fromEntries(r.configs.map((c) => [c.name, c.value])),
       (r) => r.configs.filter((c) => c.value === null).map((c) => c.name),
+      (r) => configsAuthorizationError(ctx.services.authorizer, ctx, AclOperation.ALTER_CONFIGS, r.resourceType, r.resourceName),
     );
     return { throttleTimeMs: 0, responses };
   },

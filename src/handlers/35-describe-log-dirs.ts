@@ -10,6 +10,7 @@
  *   record data, not indexes); offset_lag is 0 (no future replica is ever moving); is_future_key false.
  * - A null topic list means every partition; unknown topics or partitions are left out, as Kafka does.
  * - v4+: total and usable bytes of the file system holding the directory (statfs).
+ * - ACLs: DESCRIBE on the cluster, else 31 CLUSTER_AUTHORIZATION_FAILED (v3+'s top-level error) and no directories.
  *
  * Version notes:
  * - v1: like v0.  v2: flexible.  v3: top-level error code.  v4: total/usable bytes.  v5: is_cordoned.
@@ -18,6 +19,7 @@ import { statfs } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { DescribeLogDirs } from '../../protocol/messages/35-describe-log-dirs.js';
 import { ErrorCode } from '../../protocol/errors.js';
+import { AclOperation, authorizeCluster } from '../auth/authorizer.js';
 import { defineHandler, type Response } from '../server/handler.js';
 
 type TopicResult = Response<typeof DescribeLogDirs>['results'][number]['topics'][number];
@@ -34,7 +36,8 @@ export default defineHandler({
   legacyMinVersion: 0,
   maxVersion: 5,
   async handle(req, ctx): Promise<Response<typeof DescribeLogDirs>> {
-    const { config, topics, logs } = ctx.services;
+    const { config, topics, logs, authorizer } = ctx.services;
+    if (!authorizeCluster(authorizer, ctx, AclOperation.DESCRIBE)) return { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, results: [] };
     const wanted = req.topics === null ? null : new Map(req.topics.map((t) => [t.topic, new Set(t.partitions)]));
     const described: TopicResult[] = [];
     for (const topic of topics.list()) {

@@ -14,12 +14,14 @@
  * - Errors per topic: 3 UNKNOWN_TOPIC_OR_PARTITION, 37 INVALID_PARTITIONS (not an increase),
  *   39 INVALID_REPLICA_ASSIGNMENT, 42 INVALID_REQUEST for a topic named twice (answered once) or
  *   an internal topic (src/topics/internal-guard.ts), 56 KAFKA_STORAGE_ERROR when the disk refuses.
+ * - ACLs: ALTER on the topic, else 29 TOPIC_AUTHORIZATION_FAILED.
  *
  * Version notes:
  * - v1: like v0 (throttling after the response).  v2: flexible.  v3: like v2.
  */
 import { CreatePartitions } from '../../protocol/messages/37-create-partitions.js';
 import { ErrorCode, isKafkaError, KafkaError } from '../../protocol/errors.js';
+import { AclOperation, authorizeEach } from '../auth/authorizer.js';
 import { defineHandler, type Response } from '../server/handler.js';
 import { internalTopicRefusal } from '../topics/internal-guard.js';
 import { requireTopic } from '../topics/lookup.js';
@@ -33,7 +35,8 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 3,
   async handle(req, ctx): Promise<Response<typeof CreatePartitions>> {
-    const { topics, node } = ctx.services;
+    const { topics, node, authorizer } = ctx.services;
+    const mayAlter = authorizeEach(authorizer, ctx, AclOperation.ALTER, 'TOPIC');
     const count = new Map<string, number>();
     for (const t of req.topics) count.set(t.name, (count.get(t.name) ?? 0) + 1);
     let adding = 0;
@@ -49,6 +52,7 @@ export default defineHandler({
       answered.add(t.name);
       try {
         if (count.get(t.name)! > 1) throw new KafkaError(ErrorCode.INVALID_REQUEST, 'Duplicate topic name.');
+        if (!mayAlter(t.name)) throw new KafkaError(ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'The topic authorization is failed.');
         const topic = requireTopic(topics, { name: t.name });
         const internal = internalTopicRefusal(t.name, 'createPartitions');
         if (internal) throw internal;

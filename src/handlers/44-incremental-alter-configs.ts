@@ -16,13 +16,15 @@
  *   on a non-list config), 42 INVALID_REQUEST (unknown operation, duplicate keys or resources, a null
  *   value for SET/APPEND/SUBTRACT, a broker config that is not dynamic or a bad broker value),
  *   3 / 17 for topics, as AlterConfigs.
+ * - ACLs: ALTER_CONFIGS on the topic (else 29) or, for a BROKER resource, on the cluster (else 31).
  *
  * Version notes:
  * - v1: flexible.
  */
 import { IncrementalAlterConfigs } from '../../protocol/messages/44-incremental-alter-configs.js';
 import { ErrorCode, KafkaError } from '../../protocol/errors.js';
-import { alterResources, ConfigResourceType } from '../config-resource.js';
+import { AclOperation } from '../auth/authorizer.js';
+import { alterResources, configsAuthorizationError, ConfigResourceType } from '../config-resource.js';
 import { brokerKey } from '../config/broker-keys.js';
 import type { BrokerConfig } from '../config/broker-config.js';
 import { defineHandler, type Request, type Response } from '../server/handler.js';
@@ -95,6 +97,7 @@ export default defineHandler({
       ctx.services, req.resources, req.validateOnly,
       (r, current) => applyOps(ctx.services.config, r.resourceType, r.configs, current),
       (r) => r.configs.filter((c) => c.configOperation !== DELETE && c.value === null).map((c) => c.name),
+      (r) => configsAuthorizationError(ctx.services.authorizer, ctx, AclOperation.ALTER_CONFIGS, r.resourceType, r.resourceName),
     );
     return { throttleTimeMs: 0, responses };
   },

@@ -11,12 +11,14 @@
  * - Entities are listed with every quota value set on them; a default entity has a null name.
  * - Errors (top level, no entries): 42 INVALID_REQUEST for an empty or repeated entity type, a
  *   match string that contradicts the match type, an unknown match type, or ip combined with user
- *   or client-id; 35 UNSUPPORTED_VERSION for an unknown entity type.
+ *   or client-id; 35 UNSUPPORTED_VERSION for an unknown entity type; 31 CLUSTER_AUTHORIZATION_FAILED
+ *   without DESCRIBE_CONFIGS on the cluster (ACLs).
  *
  * Version notes: v1 is flexible.
  */
 import { DescribeClientQuotas } from '../../protocol/messages/48-describe-client-quotas.js';
 import { ErrorCode } from '../../protocol/errors.js';
+import { AclOperation, AUTHORIZATION_FAILED_MESSAGE, authorizeCluster } from '../auth/authorizer.js';
 import { QuotaFilterError } from '../quota/store.js';
 import { defineHandler } from '../server/handler.js';
 
@@ -25,6 +27,9 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 1,
   handle(req, ctx) {
+    if (!authorizeCluster(ctx.services.authorizer, ctx, AclOperation.DESCRIBE_CONFIGS)) {
+      return { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: AUTHORIZATION_FAILED_MESSAGE.CLUSTER, entries: null };
+    }
     try {
       const entries = ctx.services.quotas.describe(req.components, req.strict);
       return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, entries };

@@ -16,11 +16,14 @@
  *   they survive a restart; `validate_only` checks without changing anything.
  * - Errors, per entry: 42 INVALID_REQUEST (empty or repeated entity type, unknown type or key,
  *   empty name, ip mixed with user/client-id, a value that is not positive or not whole, a key
- *   given twice, an entity given twice).
+ *   given twice, an entity given twice); 31 CLUSTER_AUTHORIZATION_FAILED for every entry without
+ *   ALTER_CONFIGS on the cluster (ACLs), nothing changed.
  *
  * Version notes: v1 is flexible.
  */
 import { AlterClientQuotas } from '../../protocol/messages/49-alter-client-quotas.js';
+import { ErrorCode } from '../../protocol/errors.js';
+import { AclOperation, AUTHORIZATION_FAILED_MESSAGE, authorizeCluster } from '../auth/authorizer.js';
 import { defineHandler } from '../server/handler.js';
 
 export default defineHandler({
@@ -28,6 +31,10 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 1,
   async handle(req, ctx) {
+    if (!authorizeCluster(ctx.services.authorizer, ctx, AclOperation.ALTER_CONFIGS)) {
+      const refused = { errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: AUTHORIZATION_FAILED_MESSAGE.CLUSTER };
+      return { throttleTimeMs: 0, entries: req.entries.map((e) => ({ ...refused, entity: e.entity })) };
+    }
     const entries = await ctx.services.quotas.alter(req.entries, req.validateOnly);
     return { throttleTimeMs: 0, entries };
   },

@@ -53,7 +53,7 @@ export default defineHandler({
         'The request was sent to an endpoint of type BROKER, but we wanted an endpoint of type CONTROLLER',
       );
     }
-    const { host, port } = node.advertised;
+    const { host, port } = node.advertisedFor(ctx.listenerName);
     return {
       throttleTimeMs: 0,
       errorCode: ErrorCode.NONE,

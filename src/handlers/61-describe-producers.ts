@@ -10,9 +10,11 @@
  *   last transaction marker, and the first offset of its open transaction (-1 when none): what
  *   `kafka-transactions.sh find-hanging` looks at.
  * - Unknown topic or partition: 3 UNKNOWN_TOPIC_OR_PARTITION for that partition.
+ * - ACLs: READ on the topic, else 29 TOPIC_AUTHORIZATION_FAILED (checked first).
  */
 import { DescribeProducers } from '../../protocol/messages/61-describe-producers.js';
 import { ErrorCode } from '../../protocol/errors.js';
+import { AclOperation, authorizeEach } from '../auth/authorizer.js';
 import { defineHandler, type Response } from '../server/handler.js';
 
 export default defineHandler({
@@ -20,12 +22,14 @@ export default defineHandler({
   minVersion: 0,
   maxVersion: 0,
   handle(req, ctx): Response<typeof DescribeProducers> {
-    const { topics } = ctx.services;
+    const { topics, authorizer } = ctx.services;
+    const mayRead = authorizeEach(authorizer, ctx, AclOperation.READ, 'TOPIC');
     return {
       throttleTimeMs: 0,
       topics: req.topics.map(({ name, partitionIndexes }) => ({
         name,
         partitions: partitionIndexes.map((partitionIndex) => {
+          if (!mayRead(name)) return { partitionIndex, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, errorMessage: null, activeProducers: [] };
           const log = topics.partitionLog(name, partitionIndex);
           if (!log) {
             return { partitionIndex, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: null, activeProducers: [] };

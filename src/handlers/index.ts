@@ -32,6 +32,16 @@ import describeGroups from './15-describe-groups.js';
 import listGroups from './16-list-groups.js';
 import deleteGroups from './42-delete-groups.js';
 import offsetDelete from './47-offset-delete.js';
+import consumerGroupHeartbeat from './68-consumer-group-heartbeat.js';
+import consumerGroupDescribe from './69-consumer-group-describe.js';
+// Security
+import saslHandshake from './17-sasl-handshake.js';
+import saslAuthenticate from './36-sasl-authenticate.js';
+import describeAcls from './29-describe-acls.js';
+import createAcls from './30-create-acls.js';
+import deleteAcls from './31-delete-acls.js';
+import describeUserScramCredentials from './50-describe-user-scram-credentials.js';
+import alterUserScramCredentials from './51-alter-user-scram-credentials.js';
 // Idempotent producer
 import initProducerId from './22-init-producer-id.js';
 import describeProducers from './61-describe-producers.js';
@@ -72,8 +82,17 @@ export const HANDLERS: readonly Handler<any>[] = [
   listGroups,
   deleteGroups,
   offsetDelete,
+  consumerGroupHeartbeat,
+  consumerGroupDescribe,
   initProducerId,
   describeProducers,
+  saslHandshake,
+  saslAuthenticate,
+  describeAcls,
+  createAcls,
+  deleteAcls,
+  describeUserScramCredentials,
+  alterUserScramCredentials,
   addPartitionsToTxn,
   addOffsetsToTxn,
   endTxn,

@@ -31,7 +31,7 @@ export async function scanBatches(
   file: StoredFile,
   start: number,
   end: number,
-  opts: { chunkSize: number; wholeBatches: boolean },
+  opts: { chunkSize: number; wholeBatches: boolean; alloc?: (size: number) => Buffer },
   visit: BatchVisitor,
 ): Promise<ScanResult> {
   let chunk: Buffer = Buffer.alloc(0);
@@ -41,7 +41,7 @@ export async function scanBatches(
     if (end - pos < HEADER_SIZE) return { position: pos, reason: 'torn' };
     let at = pos - chunkPos;
     if (at + HEADER_SIZE > chunk.length) {
-      chunk = await file.read(pos, Math.min(opts.chunkSize, end - pos));
+      chunk = await file.read(pos, Math.min(opts.chunkSize, end - pos), opts.alloc);
       chunkPos = pos;
       at = 0;
       if (chunk.length < HEADER_SIZE) return { position: pos, reason: 'torn' };
@@ -49,7 +49,7 @@ export async function scanBatches(
     const size = batchSizeAt(chunk, at);
     if (size < HEADER_SIZE || pos + size > end) return { position: pos, reason: 'torn' };
     if (opts.wholeBatches && at + size > chunk.length) {
-      chunk = await file.read(pos, Math.min(Math.max(opts.chunkSize, size), end - pos));
+      chunk = await file.read(pos, Math.min(Math.max(opts.chunkSize, size), end - pos), opts.alloc);
       chunkPos = pos;
       at = 0;
       if (chunk.length < size) return { position: pos, reason: 'torn' };

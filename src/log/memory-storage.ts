@@ -47,10 +47,12 @@ class MemFile implements StoredFile {
     return this.node.length;
   }
 
-  async read(position: number, length: number): Promise<Buffer> {
-    const end = Math.min(this.node.length, position + length);
+  async read(position: number, length: number, alloc: (size: number) => Buffer = Buffer.allocUnsafe): Promise<Buffer> {
+    const end = Math.max(position, Math.min(this.node.length, position + length));
     // A copy, as a disk read would be: later truncation must not change bytes already handed out.
-    return Buffer.from(this.node.data.subarray(position, Math.max(position, end)));
+    const out = alloc(end - position);
+    this.node.data.copy(out, 0, position, end);
+    return out;
   }
 
   async append(buffers: Buffer[]): Promise<void> {

@@ -52,6 +52,8 @@ export interface ReadOptions {
   minOneMessage?: boolean;
   /** read_committed stops at the last stable offset and lists the aborted transactions; default read_uncommitted. */
   isolation?: IsolationLevel;
+  /** Supplies the buffers read into (a fetch's ReadLease); default a fresh buffer per read. */
+  alloc?: (size: number) => Buffer;
 }
 
 /**
@@ -607,12 +609,14 @@ export class PartitionLog {
    * transactions the batches overlap. With `minOneMessage` (Kafka's name) the first batch is returned
    * whole even if larger, so a consumer always progresses (KIP-74); Fetch grants that to the first
    * partition with data only. One segment per call, as in Kafka. Throws OFFSET_OUT_OF_RANGE below
-   * the log start offset or beyond the log end offset.
+   * the log start offset or beyond the log end offset. `alloc` supplies the buffers read into (a
+   * fetch's ReadLease): the records returned may live in them, so they must stay untouched until
+   * the caller is done.
    */
   async read(offset: bigint, maxBytes: number, opts: ReadOptions = {}): Promise<ReadResult> {
     if (this.failure) throw this.failure;
     this.checkOffsetInRange(offset);
-    const { minOneMessage = true, isolation = 'read_uncommitted' } = opts;
+    const { minOneMessage = true, isolation = 'read_uncommitted', alloc } = opts;
     const committed = isolation === 'read_committed';
     // Read once: both move while this read awaits, and the answer must be consistent with the bytes.
     const highWatermark = this.highWatermark;
@@ -627,7 +631,7 @@ export class PartitionLog {
         const segment = segments[i]!;
         let found: { records: Buffer; nextOffset: bigint } | undefined;
         try {
-          found = await segment.read(offset, maxBytes, minOneMessage, committed ? limit : undefined);
+          found = await segment.read(offset, maxBytes, minOneMessage, committed ? limit : undefined, alloc);
         } catch (err) {
           if (this.replacedByCleaning(segment, offset)) return this.read(offset, maxBytes, opts);
           // Retention removed the segment under our feet: the offset is now before the log start.

@@ -290,10 +290,11 @@ export class Segment {
    * when given, to a batch starting at or after `maxOffset` (the LSO of a read_committed fetch,
    * always a batch boundary). With `minOneMessage` the first batch comes whole even when larger than
    * `maxBytes` (KIP-74); without it, a first batch that does not fit gives no records. Undefined when
-   * this segment holds no batch at or after `offset` (below `maxOffset`).
+   * this segment holds no batch at or after `offset` (below `maxOffset`). `alloc` supplies the
+   * buffers read into (see StoredFile.read).
    */
   async read(
-    offset: bigint, maxBytes: number, minOneMessage = true, maxOffset?: bigint,
+    offset: bigint, maxBytes: number, minOneMessage = true, maxOffset?: bigint, alloc?: (size: number) => Buffer,
   ): Promise<{ records: Buffer; nextOffset: bigint } | undefined> {
     const limit = this.readableSize;
     if (limit === 0 || !this.log) return undefined;
@@ -314,7 +315,7 @@ export class Segment {
       this.log,
       start,
       limit,
-      { chunkSize: Math.max(maxBytes, HEADER_SIZE) + slack, wholeBatches: false },
+      { chunkSize: Math.max(maxBytes, HEADER_SIZE) + slack, wholeBatches: false, alloc },
       (buf, at, position, size) => {
         if (baseOffsetAt(buf, at) + BigInt(lastOffsetDeltaAt(buf, at)) < offset) return true;
         if (maxOffset !== undefined && baseOffsetAt(buf, at) >= maxOffset) return false;
@@ -331,7 +332,7 @@ export class Segment {
     const data =
       want <= chunkPos + chunk.length
         ? chunk.subarray(found - chunkPos, want - chunkPos)
-        : await this.log.read(found, want - found);
+        : await this.log.read(found, want - found, alloc);
     // Trim to whole batches by walking headers in memory.
     let end = firstSize;
     let lastStart = 0;

@@ -6,8 +6,11 @@
 export interface StoredFile {
   /** Current length in bytes, including appends that completed. */
   readonly size: number;
-  /** Reads up to `length` bytes at `position`; shorter only at end of file. */
-  read(position: number, length: number): Promise<Buffer>;
+  /**
+   * Reads up to `length` bytes at `position`; shorter only at end of file. `alloc`, when given,
+   * supplies the buffer to read into (a fetch's pooled buffers, see read-buffers.ts).
+   */
+  read(position: number, length: number, alloc?: (size: number) => Buffer): Promise<Buffer>;
   /** Appends the buffers, in order, at the end of the file in one gathered write. */
   append(buffers: Buffer[]): Promise<void>;
   /** Replaces the whole content (used to rewrite an index). */

@@ -27,6 +27,11 @@
  * Observers. Metrics and the inspector (src/observe/observer.ts) see each request through a probe:
  * decoded, answered, sent. With nothing watching, the cost is one undefined check per request.
  *
+ * Authentication. Every frame is first shown to the connection's authenticator
+ * (src/security/authenticator.ts): on a SASL listener nothing but ApiVersions and the SASL requests
+ * reaches a handler until the client has authenticated, and frames are limited to
+ * `sasl.server.max.receive.size` meanwhile. The authenticated principal is what quotas and ACLs see.
+ *
  * Failures. A handler that throws is answered, as Kafka answers it, with an error response for its
  * request (src/server/error-response.ts), logged once; the connection stays. Only a malformed frame
  * (or an acks=0 Produce failure, which has no response to carry the error) closes the connection.
@@ -37,7 +42,9 @@ import { monotonicNow, type ScheduledTask } from '../clock.js';
 import type { ConnectionObserver, NetworkObserver, RequestProbe } from '../observe/observer.js';
 import type { ClientQuotas, ClientSensors } from '../quota/client-quotas.js';
 import { throttledResponse } from '../quota/client-quotas.js';
-import { ANONYMOUS, type KafkaPrincipal } from '../security/principal.js';
+import type { ConnectionAuth } from '../security/authenticator.js';
+import { clientAddress } from '../security/listener-security.js';
+import type { KafkaPrincipal } from '../security/principal.js';
 import type { BrokerServices } from '../services.js';
 import { FrameReader } from './frame-reader.js';
 import { encodeResponse, type HandlerRegistry, type ParsedRequest, type RequestHeader } from './dispatch.js';
@@ -64,6 +71,17 @@ export interface ConnectionOptions {
   readonly observer?: NetworkObserver;
 }
 
+/** A response ready to go (null: none is sent), and what runs once it has been written. */
+interface Finished {
+  readonly frame: Buffer[] | null;
+  readonly written: (() => void)[] | undefined;
+}
+
+/** Runs a response's afterResponse hooks; the socket's write callback (error or not) calls it. */
+const runAll = (fns: (() => void)[]) => () => {
+  for (const fn of fns) fn();
+};
+
 const bytesOf = (frame: Buffer[] | null): number => {
   let n = 0;
   if (frame) for (const b of frame) n += b.length;
@@ -75,7 +93,7 @@ export class Connection {
   private nextSeq = 0;
   private nextToSend = 0;
   /** Responses finished out of order, by sequence number; null means "no response" (acks=0). */
-  private readonly ready = new Map<number, Buffer[] | null>();
+  private readonly ready = new Map<number, Finished>();
   private readyBytes = 0;
   /** Response bytes reserved by requests in flight (Handler.responseBytes). */
   private reservedBytes = 0;
@@ -91,10 +109,12 @@ export class Connection {
   private lastActive: number;
   private readonly log: Logger;
   private readonly clientHost: string;
+  /** The client's IP address alone, which ACLs name as their host. */
+  private readonly clientAddress: string;
+  /** socket.request.max.bytes, read once as the frame reader always has. */
+  private readonly maxRequestBytes: number;
   private readonly aborter = new AbortController();
   private readonly wake = () => this.pump();
-  /** Who is on the other end; the anonymous principal until authentication exists (design note §4). */
-  principal: KafkaPrincipal = ANONYMOUS;
   /** Probes of requests not yet sent, by sequence number (only while an observer watches). */
   private readonly observer: ConnectionObserver | undefined;
   private readonly probes = new Map<number, RequestProbe>();
@@ -102,11 +122,15 @@ export class Connection {
   constructor(
     private readonly socket: Socket,
     private readonly opts: ConnectionOptions,
+    /** Who the connection is and what it may send yet (src/security/authenticator.ts). */
+    private readonly auth: ConnectionAuth,
   ) {
     const { services, logger } = opts;
     this.clientHost = `${socket.remoteAddress}:${socket.remotePort}`;
+    this.clientAddress = clientAddress(socket);
     this.log = logger.child({ client: this.clientHost });
-    this.frames = new FrameReader(services.config.get('socket.request.max.bytes'));
+    this.maxRequestBytes = services.config.get('socket.request.max.bytes');
+    this.frames = new FrameReader(this.frameLimit());
     this.lastActive = services.clock.now();
     this.observer = opts.observer?.connectionOpened(this.clientHost);
     socket.once('close', () => this.onClosed());
@@ -122,6 +146,16 @@ export class Connection {
     });
     socket.on('error', (err) => this.log.debug({ err }, 'socket error'));
     if (opts.idleMs >= 0) this.idleTask = services.clock.schedule(opts.idleMs, () => this.checkIdle());
+  }
+
+  /** Who is on the other end: User:ANONYMOUS, the TLS certificate's principal, or the SASL user once authenticated. */
+  get principal(): KafkaPrincipal {
+    return this.auth.principal;
+  }
+
+  /** socket.request.max.bytes, or less while the connection has not authenticated. */
+  private frameLimit(): number {
+    return Math.min(this.maxRequestBytes, this.auth.maxFrameBytes());
   }
 
   /** Whether the connection may take another request now (see the header comment). */
@@ -166,9 +200,18 @@ export class Connection {
     const seq = this.nextSeq++;
     const quotas = this.opts.quotas;
     const started = quotas.timed ? quotas.stopwatch() : 0;
+    // Authentication first: before it completes, only its own requests reach a handler.
+    const admission = this.auth.admit(frame);
+    this.frames.maxFrameBytes = this.frameLimit();
+    if (admission.kind !== 'dispatch') {
+      if (admission.kind === 'close') return this.close(admission.reason);
+      // A bare SASL token (SaslHandshake v0): its answer is a bare SASL message, or a close.
+      admission.reply.then((out) => (out ? this.complete(seq, { frame: out, written: undefined }) : this.close('SASL authentication failed')), (err) => this.close(String(err)));
+      return;
+    }
     const d = this.opts.registry.dispatch(frame);
     if (d.kind === 'close') return this.close(d.reason);
-    if (d.kind === 'reply') return this.complete(seq, d.frame);
+    if (d.kind === 'reply') return this.complete(seq, { frame: d.frame, written: undefined });
     if (this.observer) this.probes.set(seq, this.observer.request(d.request.header, d.request.handler.api, frame, d.request.body, receivedAt));
     this.run(seq, d.request, frame.length, started);
   }
@@ -186,21 +229,26 @@ export class Connection {
     let workMs = 0;
     // The request log costs one level check per request while debug is off.
     const startedMs = this.log.isLevelEnabled('debug') ? this.opts.services.clock.now() : -1;
+    let written: (() => void)[] | undefined;
     const ctx: RequestContext = {
       ...header,
       clientHost: this.clientHost,
-      principal: this.principal,
+      clientAddress: this.clientAddress,
+      principal: this.auth.principal,
+      listenerName: this.auth.listenerName,
+      sasl: this.auth,
       services: this.opts.services,
       apis: this.opts.registry,
       log: this.log,
       signal: this.aborter.signal,
       closeConnection: (reason) => this.closeAfter(seq, reason),
+      afterResponse: (fn) => void (written ??= []).push(fn),
     };
     const finish = (frame: Buffer[] | null) => {
       gate.release(requestBytes);
       this.reservedBytes -= reserved;
       if (exclusive) this.exclusive--;
-      this.complete(seq, frame);
+      this.complete(seq, { frame, written });
     };
     const fail = (err: unknown) => {
       const { code, message } = errorFor(err);
@@ -287,29 +335,38 @@ export class Connection {
     this.closeReason = reason;
   }
 
-  /** Record a finished response and write every response that is now next in line. */
-  private complete(seq: number, frame: Buffer[] | null): void {
+  /**
+   * Record a finished response and write every response that is now next in line. A response's
+   * afterResponse hooks ride on the write callback of its last chunk: Node calls it once libuv is
+   * done with the bytes (sent, or failed when the socket died), never while it still reads them.
+   */
+  private complete(seq: number, finished: Finished): void {
     if (this.closing) return;
     if (seq !== this.nextToSend) {
-      this.ready.set(seq, frame);
-      this.readyBytes += bytesOf(frame);
+      this.ready.set(seq, finished);
+      this.readyBytes += bytesOf(finished.frame);
       return;
     }
     this.lastActive = this.opts.services.clock.now();
     this.socket.cork();
-    let out: Buffer[] | null | undefined = frame;
+    let next: Finished | undefined = finished;
     for (;;) {
       const seqSent = this.nextToSend++;
-      if (out) for (const b of out) this.socket.write(b);
+      const { frame: out, written } = next;
+      if (out && out.length > 0) {
+        const last = out.length - 1;
+        for (let i = 0; i < last; i++) this.socket.write(out[i]);
+        this.socket.write(out[last], written && runAll(written));
+      } else if (written) runAll(written)();
       if (this.observer) this.sent(seqSent, seqSent !== seq);
       if (seqSent === this.closeAfterSeq) {
         this.socket.uncork();
         return this.close(this.closeReason);
       }
-      out = this.ready.get(this.nextToSend);
-      if (out === undefined) break;
+      next = this.ready.get(this.nextToSend);
+      if (next === undefined) break;
       this.ready.delete(this.nextToSend);
-      this.readyBytes -= bytesOf(out);
+      this.readyBytes -= bytesOf(next.frame);
     }
     this.socket.uncork();
     if (this.muted) this.pump();
@@ -359,6 +416,7 @@ export class Connection {
   private onClosed(): void {
     this.closing = true;
     this.aborter.abort();
+    this.auth.dispose();
     this.observer?.closed();
     this.throttleTask?.cancel();
     this.idleTask?.cancel();

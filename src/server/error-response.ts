@@ -35,6 +35,8 @@ export interface ListEcho {
   readonly lists?: Readonly<Record<string, ListEcho>>;
   /** The last version that repeats the list; later versions answer with the top-level error alone. */
   readonly untilVersion?: number;
+  /** With several `from` lists: one item per item of each (not of the first present one). */
+  readonly concat?: boolean;
 }
 
 /** Top-level fields copied from the request, the lists to repeat, and fields Kafka sets to null. */
@@ -73,6 +75,8 @@ export const ECHOES: Readonly<Record<number, Echo>> = {
   20: { lists: { responses: { from: ['topics', 'topicNames'], keys: { name: 'name', topicId: 'topicId' }, item: 'name' } } },
   21: { lists: { topics: topicPartitions({ name: 'name' }, 'partitions', { partitionIndex: 'partitionIndex' }) } },
   23: { lists: { topics: topicPartitions({ topic: 'topic' }, 'partitions', { partition: 'partition' }) } },
+  30: { lists: { results: { from: 'creations' } } },
+  31: { lists: { filterResults: { from: 'filters' } } },
   32: { lists: { results: resources } },
   33: { lists: { responses: resources } },
   37: { lists: { results: { from: 'topics', keys: { name: 'name' } } } },
@@ -91,8 +95,11 @@ export const ECHOES: Readonly<Record<number, Echo>> = {
     },
   },
   28: { lists: { topics: topicPartitions({ name: 'name' }, 'partitions', { partitionIndex: 'partitionIndex' }) } },
+  // Kafka answers each user named in a deletion or an upsertion.
+  51: { lists: { results: { from: ['deletions', 'upsertions'], keys: { user: 'name' }, concat: true } } },
   61: { lists: { topics: { from: 'topics', keys: { name: 'name' }, lists: { partitions: { from: 'partitionIndexes', item: 'partitionIndex' } } } } },
   65: { lists: { transactionStates: { from: 'transactionalIds', item: 'transactionalId' } } },
+  69: { lists: { groups: { from: 'groupIds', item: 'groupId' } } },
 };
 
 /** Integer fields Kafka fills with -1 ("unknown") in an error answer. */
@@ -163,6 +170,7 @@ function value(f: FieldSpec, sourceFields: SourceFields, source: SourceItem, ech
 function repeat(f: FieldSpec, list: ListEcho, sourceFields: SourceFields, source: SourceItem, fill: Fill): unknown[] {
   if (!source || !sourceFields || (list.untilVersion !== undefined && fill.version > list.untilVersion)) return [];
   const names = typeof list.from === 'string' ? [list.from] : list.from;
+  if (list.concat && names.length > 1) return names.flatMap((name) => repeat(f, { ...list, from: name }, sourceFields, source, fill));
   const from = names.map((n) => sourceFields.find((s) => s.name === n)).find((s) => s && inRange(fill.version, s.versions));
   const items = from ? source[from.name] : undefined;
   if (!from || !Array.isArray(items)) return []; // a null list ("all topics") is answered with none

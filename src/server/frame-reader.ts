@@ -14,7 +14,8 @@ export class FrameReader {
   private chunks: Buffer[] = [];
   private buffered = 0;
 
-  constructor(private readonly maxFrameBytes: number) {}
+  /** May be lowered and raised between frames (a connection that has not authenticated yet gets less). */
+  constructor(public maxFrameBytes: number) {}
 
   push(chunk: Buffer): void {
     this.chunks.push(chunk);

@@ -7,6 +7,7 @@
  */
 import type { Logger } from 'pino';
 import type { ApiSpec, MessageOf } from '../../protocol/schema.js';
+import type { SaslExchange } from '../security/authenticator.js';
 import type { KafkaPrincipal } from '../security/principal.js';
 import type { BrokerServices } from '../services.js';
 
@@ -17,8 +18,14 @@ export interface RequestContext {
   readonly clientId: string | null;
   /** Remote address and port, e.g. "127.0.0.1:53422", for logs and group member ids. */
   readonly clientHost: string;
+  /** The client's IP address alone ("127.0.0.1"), which ACLs name as their host. */
+  readonly clientAddress: string;
   /** Who the connection is (User:ANONYMOUS until it authenticates); quotas and ACLs decide by it. */
   readonly principal: KafkaPrincipal;
+  /** The listener the request came in on (upper case): Metadata and FindCoordinator answer with its address. */
+  readonly listenerName: string;
+  /** The connection's SASL exchange, which SaslHandshake and SaslAuthenticate drive. */
+  readonly sasl: SaslExchange;
   /** The broker's services: topics, groups, config, clock, node identity (src/services.ts). */
   readonly services: BrokerServices;
   /** The APIs this server handles, for ApiVersions. */
@@ -28,6 +35,12 @@ export interface RequestContext {
   readonly signal: AbortSignal;
   /** Close the connection after the responses before this one (Kafka's answer to a failed acks=0 produce). */
   closeConnection(reason: string): void;
+  /**
+   * Runs `fn` once this request's response has been written to the socket (the kernel has the
+   * bytes, or the write failed), or at once when there is no response. Not run if the connection
+   * closes before the response is written. Fetch gives its read buffers back here.
+   */
+  afterResponse(fn: () => void): void;
 }
 
 /** The API keys and version ranges the server handles (its handler registry, see dispatch.ts). */

@@ -1,6 +1,8 @@
 /**
- * The TCP listener: accepts connections, applies the connection limits, and hands each admitted
- * socket to a Connection.
+ * One TCP listener: accepts connections, applies the connection limits, and hands each admitted
+ * socket to a Connection once its listener's security (src/security/listener-security.ts) says
+ * frames may flow — after the TLS handshake on SSL and SASL_SSL listeners. The broker runs one
+ * KafkaServer per listener; the connection limits are shared by all of them, as in Kafka.
  *
  * Limits (Kafka's Acceptor with ConnectionQuotas, see connection-quotas.ts):
  * - under `max.connections`, a new connection is counted against its address's per-IP limit and
@@ -12,6 +14,7 @@
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from 'pino';
+import type { ListenerSecurity } from '../security/listener-security.js';
 import { Connection, type ConnectionOptions } from './connection.js';
 import { normalizeAddress, type ConnectionQuotas } from './connection-quotas.js';
 
@@ -19,12 +22,16 @@ export interface ServerOptions extends ConnectionOptions {
   readonly limits: ConnectionQuotas;
   /** `socket.listen.backlog.size`. */
   readonly backlog: number;
+  /** The listener's transport and authentication. */
+  readonly security: ListenerSecurity;
 }
 
 export class KafkaServer {
   private readonly server: Server;
   private readonly connections = new Set<Connection>();
   private readonly waiting: Socket[] = [];
+  /** Admitted sockets, including those still in their TLS handshake (no Connection yet). */
+  private readonly admitted = new Set<Socket>();
   private readonly log: Logger;
 
   constructor(private readonly opts: ServerOptions) {
@@ -59,12 +66,17 @@ export class KafkaServer {
       socket.destroy();
       return;
     }
-    const conn = new Connection(socket, this.opts);
-    this.connections.add(conn);
+    // The raw socket's close also ends a TLS connection over it: the slot is given back once.
+    this.admitted.add(socket);
     socket.once('close', () => {
-      this.connections.delete(conn);
+      this.admitted.delete(socket);
       this.opts.limits.dec(address);
       this.admitWaiting();
+    });
+    this.opts.security.accept(socket, (transport, auth) => {
+      const conn = new Connection(transport, this.opts, auth);
+      this.connections.add(conn);
+      transport.once('close', () => this.connections.delete(conn));
     });
     socket.resume();
   }
@@ -98,6 +110,9 @@ export class KafkaServer {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     for (const s of this.waiting.splice(0)) s.destroy();
     for (const c of this.connections) c.destroy();
+    // A connection still in its TLS handshake has no Connection to destroy yet.
+    for (const s of this.admitted) s.destroy();
+    this.opts.security.close();
     await closed;
   }
 }

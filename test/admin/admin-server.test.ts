@@ -145,6 +145,20 @@ describe('admin server of an embedded broker', () => {
     expect(g.stateMachine.states).toEqual(['Empty', 'PreparingRebalance', 'CompletingRebalance', 'Stable', 'Dead']);
   });
 
+  it('counts a KIP-848 group beside the classic one: its members in tafka_group_members and the groups list, not in the classic NumGroups', async () => {
+    const joined = await broker.services.groups.consumerGroupHeartbeat({
+      groupId: 'admin-kip848', memberId: 'm1', memberEpoch: 0, instanceId: null, rackId: null, rebalanceTimeoutMs: 30_000,
+      subscribedTopicNames: [TOPIC], subscribedTopicRegex: null, serverAssignor: null, topicPartitions: [],
+      clientId: 'admin-test', clientHost: '127.0.0.1', apiVersion: 0,
+    });
+    expect(joined.errorCode).toBe(0);
+    const page = parsePrometheusText(await (await get('/metrics')).text());
+    expect(sampleValue(page, 'tafka_group_members', { group: 'admin-kip848' })).toBe(1);
+    expect(sampleValue(page, 'kafka_coordinator_group_groupmetadatamanager_numgroups', { state: 'Stable' })).toBe(1);
+    const { groups } = await json('/api/groups');
+    expect(groups.find((g: { groupId: string }) => g.groupId === 'admin-kip848')).toMatchObject({ protocolType: 'consumer', members: 1, generation: joined.memberEpoch });
+  });
+
   it('serves the inspector page, its assets, and the chapters and sources it links to, and nothing else', async () => {
     expect(await (await get('/inspector/')).text()).toContain('<script src="inspector.js">');
     expect((await get('/inspector/inspector.js')).headers.get('content-type')).toContain('javascript');

@@ -1,11 +1,25 @@
 /**
  * What the end-to-end benchmarks share: a free port, a process's CPU time, waiting for a broker to
- * listen, and one raw Kafka connection that sends pre-built frames and hands back response frames.
+ * listen, a Tafka process, timed kcat runs and their input files, and one raw Kafka connection that
+ * sends pre-built frames and hands back response frames.
  */
-import { readFileSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root, from dist/test/bench/. */
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 const CLK_TCK = 100;
+
+/** A numeric command-line option `--name N`, or `dflt` when absent. */
+export function numberArg(name: string, dflt: number): number {
+  const args = process.argv.slice(2);
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : dflt;
+}
 
 export function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -33,6 +47,41 @@ export async function waitForPort(port: number): Promise<void> {
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error('broker did not start');
+}
+
+/** A Tafka process on 127.0.0.1:`port` with its data in `dataDir`, once it listens. */
+export async function startTafka(port: number, dataDir: string, nodeArgs: string[] = []): Promise<ChildProcess> {
+  const argv = [...nodeArgs, join(ROOT, 'dist/src/main.js'), 'start', '--port', String(port), '--host', '127.0.0.1', '--data-dir', dataDir, '--log-level', 'warn', '--override', `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`];
+  const broker = spawn(process.execPath, argv, { stdio: 'inherit' });
+  await waitForPort(port);
+  return broker;
+}
+
+/** SIGTERM, and the exit awaited. */
+export async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+/** Runs a command to completion (stdin from `input`, a file), in seconds of wall time. */
+export function timed(cmd: string, argv: string[], input?: string): { seconds: number; stdout: string } {
+  const start = process.hrtime.bigint();
+  const r = spawnSync(cmd, argv, { input: input ? readFileSync(input) : undefined, maxBuffer: 1 << 30 });
+  if (r.status !== 0) throw new Error(`${cmd} ${argv.join(' ')} failed: ${r.stderr}`);
+  return { seconds: Number(process.hrtime.bigint() - start) / 1e9, stdout: r.stdout.toString() };
+}
+
+/** A kcat producer's input: `count` lines of `size` bytes (newline included). */
+export function makeInput(dir: string, count: number, size: number): string {
+  const file = join(dir, `input-${size}.txt`);
+  const line = 'x'.repeat(size - 1) + '\n';
+  const fd = openSync(file, 'w');
+  const block = line.repeat(1000);
+  for (let i = 0; i < count; i += 1000) writeSync(fd, i + 1000 <= count ? block : line.repeat(count - i));
+  closeSync(fd);
+  return file;
 }
 
 /** One Kafka connection: framed requests out, responses (without size) back, in order. */

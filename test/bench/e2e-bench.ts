@@ -13,26 +13,18 @@
  * Broker CPU time comes from /proc/<pid>/stat (user + system) before and after each phase.
  * With --profile the broker runs under `node --cpu-prof` and writes a .cpuprofile into the data dir.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeSync, closeSync, fsyncSync, readSync, statSync } from 'node:fs';
+import { mkdtempSync, openSync, readdirSync, rmSync, writeSync, closeSync, fsyncSync, readSync, statSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { Produce } from '../../protocol/messages/00-produce.js';
 import { InitProducerId } from '../../protocol/messages/22-init-producer-id.js';
 import { codecFor } from '../../src/codec/interpret.js';
 import { encodeBatch, encodeRecords } from '../../src/codec/record-batch.js';
-import { cpuSeconds, freePort, kafkaConnection, waitForPort } from './bench-support.js';
+import { cpuSeconds, freePort, kafkaConnection, makeInput, startTafka, stopProcess, timed, numberArg } from './bench-support.js';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const args = process.argv.slice(2);
-const arg = (name: string, dflt: number) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : dflt;
-};
-const PROFILE = args.includes('--profile');
-const SMALL = arg('messages', 1_000_000);
+const PROFILE = process.argv.includes('--profile');
+const SMALL = numberArg('messages', 1_000_000);
 const LARGE = Math.max(1, Math.round(SMALL / 10));
 
 /** Raw loopback: one socket pair streaming `total` bytes in 64 KiB writes. */
@@ -87,13 +79,6 @@ function diskMBps(dir: string, total: number): { write: number; read: number } {
   return { write, read };
 }
 
-function timed(cmd: string, argv: string[], input?: string): { seconds: number; stdout: string } {
-  const start = process.hrtime.bigint();
-  const r = spawnSync(cmd, argv, { input: input ? readFileSync(input) : undefined, maxBuffer: 1 << 30 });
-  if (r.status !== 0) throw new Error(`${cmd} ${argv.join(' ')} failed: ${r.stderr}`);
-  return { seconds: Number(process.hrtime.bigint() - start) / 1e9, stdout: r.stdout.toString() };
-}
-
 /**
  * Produce throughput of the broker alone: pre-built requests of one batch each (`producerId` -1 for
  * plain), `inFlight` outstanding, timed from the first send to the last answer. Returns seconds.
@@ -139,24 +124,12 @@ async function initProducerId(port: number): Promise<bigint> {
   return answer.producerId;
 }
 
-function makeInput(dir: string, count: number, size: number): string {
-  const file = join(dir, `input-${size}.txt`);
-  const line = 'x'.repeat(size - 1) + '\n';
-  const fd = openSync(file, 'w');
-  const block = line.repeat(1000);
-  for (let i = 0; i < count; i += 1000) writeSync(fd, i + 1000 <= count ? block : line.repeat(count - i));
-  closeSync(fd);
-  return file;
-}
-
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'tafka-bench-'));
   const dataDir = join(dir, 'data');
   const port = await freePort();
   const bootstrap = `127.0.0.1:${port}`;
-  const nodeArgs = PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
-  const broker: ChildProcess = spawn(process.execPath, [...nodeArgs, join(ROOT, 'dist/src/main.js'), 'start', '--port', String(port), '--host', '127.0.0.1', '--data-dir', dataDir, '--log-level', 'warn', '--override', `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`], { stdio: 'inherit' });
-  await waitForPort(port);
+  const broker = await startTafka(port, dataDir, PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : []);
   const pid = broker.pid!;
 
   const rows: string[][] = [];
@@ -219,8 +192,7 @@ async function main(): Promise<void> {
     rows.push([label, Math.round((rawBatches * 1000) / t).toLocaleString(), (rawMb / t).toFixed(1), cpu.toFixed(2), ((cpu / rawMb) * 1000).toFixed(1)]);
   }
 
-  broker.kill('SIGTERM');
-  await new Promise((r) => broker.once('exit', r));
+  await stopProcess(broker);
 
   const header = ['phase', 'messages/s', 'MB/s', 'broker CPU s', 'broker CPU ms/MB'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));

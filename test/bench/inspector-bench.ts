@@ -31,16 +31,12 @@ import { TrafficCapture } from '../../src/admin/traffic.js';
 import { monotonicNow } from '../../src/clock.js';
 import { codecFor } from '../../src/codec/interpret.js';
 import { encodeBatch, encodeRecords } from '../../src/codec/record-batch.js';
-import { cpuSeconds, freePort, kafkaConnection, waitForPort } from './bench-support.js';
+import { cpuSeconds, freePort, kafkaConnection, waitForPort, numberArg } from './bench-support.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const args = process.argv.slice(2);
-const arg = (name: string, dflt: number) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : dflt;
-};
-const ROUNDS = arg('rounds', 5);
-const SMALL_REQUESTS = arg('requests', 20_000);
+
+const ROUNDS = numberArg('rounds', 5);
+const SMALL_REQUESTS = numberArg('requests', 20_000);
 const IN_FLIGHT = 8;
 
 interface Setup {

@@ -323,6 +323,20 @@ describe('the comparator', () => {
   });
 });
 
+/**
+ * Kafka 4.0 changes that the older trunk copy (2024-10) predates, for APIs only that copy has; each
+ * difference is stated exactly, so anything else still fails. ConsumerGroupDescribe v1 adds
+ * MemberType (KIP-1099).
+ */
+const NEWER_THAN_OLDER_COPY: Record<string, string[]> = {
+  ConsumerGroupDescribeRequest: ['ConsumerGroupDescribeRequest: validVersions "0" in Kafka, "0-1" in Tafka'],
+  ConsumerGroupDescribeResponse: [
+    'ConsumerGroupDescribeResponse: validVersions "0" in Kafka, "0-1" in Tafka',
+    'ConsumerGroupDescribeResponse v0.groups[].members[]: field #10 is absent in Kafka but memberType in Tafka',
+    'ConsumerGroupDescribeResponse v1.groups[].members[]: field #10 is absent in Kafka but memberType in Tafka',
+  ],
+};
+
 const specPath = (dir: string, name: string) => [join(dir, `${name}.json`)].find((path) => existsSync(path));
 
 /** A directory with Kafka's specs in it (an empty or absent one counts as missing). */
@@ -367,8 +381,8 @@ if (!hasSpecs(KAFKA_DIR)) {
       it(`${api.apiKey} ${api.name}`, () => {
         expect(api.request.apiKey).toBe(api.apiKey);
         expect(api.response.apiKey).toBe(api.apiKey);
-        expect(diff(api.request)).toEqual([]);
-        expect(diff(api.response)).toEqual([]);
+        expect(diff(api.request)).toEqual(NEWER_THAN_OLDER_COPY[api.request.name] ?? []);
+        expect(diff(api.response)).toEqual(NEWER_THAN_OLDER_COPY[api.response.name] ?? []);
       });
     }
 

@@ -37,7 +37,7 @@ describe('Fetch long poll', () => {
     } as unknown as Request<typeof Fetch>;
     const ctx = {
       apiKey: 1, apiVersion: 12, correlationId: 1, clientId: null, clientHost: 'test', services: broker.services,
-      log: pino({ level: 'silent' }), signal: connection.signal, closeConnection: () => {},
+      log: pino({ level: 'silent' }), signal: connection.signal, closeConnection: () => {}, afterResponse: () => {},
     } as unknown as RequestContext;
     const state = { settled: false };
     const response = Promise.resolve(fetchHandler.handle(req, ctx)).finally(() => (state.settled = true));

@@ -93,7 +93,7 @@ describe('internal topic and authorized operations', () => {
     expect((await call(describeCluster, 1, { includeClusterAuthorizedOperations: true, endpointType: 1 })).clusterAuthorizedOperations).toBe(CLUSTER_OPS);
 
     // An authorizer that denies deletes and cluster DESCRIBE: the fields follow it.
-    const noDeletes: Authorizer = { authorize: (_r, op, type) => op !== AclOperation.DELETE && !(type === 'CLUSTER' && op === AclOperation.DESCRIBE) };
+    const noDeletes: Authorizer = { authorize: (_r, op, type) => op !== AclOperation.DELETE && !(type === 'CLUSTER' && op === AclOperation.DESCRIBE), authorizeByResourceType: () => true };
     const services = { ...broker.services, authorizer: noDeletes };
     expect((await call(describeGroups, 5, { groups: ['g'], includeAuthorizedOperations: true }, services)).groups[0]!.authorizedOperations).toBe(GROUP_OPS & ~(1 << 6));
     expect((await call(describeCluster, 1, { includeClusterAuthorizedOperations: true, endpointType: 1 }, services)).clusterAuthorizedOperations).toBe(0);

@@ -16,7 +16,7 @@ export async function inMemoryBroker(clock = new ManualClock(1_000_000), setting
 export function context(broker: Broker, apiKey: number, apiVersion: number, signal = new AbortController().signal): RequestContext {
   return {
     apiKey, apiVersion, correlationId: 1, clientId: null, clientHost: 'test', services: broker.services,
-    log: pino({ level: 'silent' }), signal, closeConnection: () => {},
+    log: pino({ level: 'silent' }), signal, closeConnection: () => {}, afterResponse: () => {},
   } as unknown as RequestContext;
 }
 

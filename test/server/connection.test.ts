@@ -97,6 +97,40 @@ describe('backpressure: a connection takes requests only as fast as its response
     expect(running.max).toBe(1);
   });
 
+  it('runs afterResponse hooks only once the response is written: a hook that overwrites the records cannot corrupt it', async () => {
+    // The hook stands for a pooled read buffer given back and reused: if it ran while the socket
+    // still held unsent bytes, the client would read 0xAA instead of 7s.
+    const size = 32 << 20;
+    const records = Buffer.alloc(size, 7);
+    const hook = { ran: false };
+    const poisoningFetch = defineHandler({
+      api: Fetch, minVersion: 12, maxVersion: 12,
+      handle: async (_req, ctx): Promise<Response<typeof Fetch>> => {
+        ctx.afterResponse(() => ((hook.ran = true), records.fill(0xaa)));
+        const partition = { ...defaultStruct(Fetch.response.fields[3].fields![2].fields!), partitionIndex: 0, records } as Response<typeof Fetch>['responses'][number]['partitions'][number];
+        return { throttleTimeMs: 0, errorCode: 0, sessionId: 0, responses: [{ topic: 't', topicId: '00000000-0000-0000-0000-000000000000', partitions: [partition] }], nodeEndpoints: [] };
+      },
+    });
+    const beats = heldHeartbeats();
+    server = await startTestServer([poisoningFetch, beats.handler]);
+    const c = await connect();
+    c.pause();
+    // The heartbeat goes first and is held, so the fetch's answer waits out of order, then on a client that does not read.
+    c.send(Heartbeat.request, 4, 0, heartbeat);
+    c.send(Fetch.request, 12, 1, fetchRequest(size));
+    await eventually(() => beats.held.length === 1);
+    expect(await settled(() => Number(hook.ran))).toBe(0);
+    beats.releaseOne();
+    expect(await settled(() => Number(hook.ran))).toBe(0);
+    c.resume();
+    expect((await c.readFrame(20_000))!.readInt32BE(0)).toBe(0);
+    const frame = (await c.readFrame(20_000))!;
+    expect(frame.readInt32BE(0)).toBe(1);
+    expect(frame.length).toBeGreaterThan(size);
+    expect(frame.includes(0xaa)).toBe(false);
+    await eventually(() => hook.ran);
+  }, 60_000);
+
   it(`pipelines small requests, up to ${MAX_IN_FLIGHT} in flight`, async () => {
     const { handler, held, releaseOne } = heldHeartbeats();
     server = await startTestServer([handler]);

@@ -57,8 +57,10 @@ describe('errorResponse: Kafka\'s getErrorResponse for every advertised API and 
           const requestFields: readonly FieldSpec[] = api.request.fields;
           for (const [name, echo] of Object.entries(ECHOES[api.apiKey]?.lists ?? {})) {
             if (echo.untilVersion !== undefined && version > echo.untilVersion) continue;
-            const from = (typeof echo.from === 'string' ? [echo.from] : echo.from).find((n) => requestFields.some((f) => f.name === n && inRange(version, f.versions)));
-            const items = from === undefined ? undefined : (request as Record<string, unknown>)[from];
+            const present = (typeof echo.from === 'string' ? [echo.from] : echo.from).filter((n) => requestFields.some((f) => f.name === n && inRange(version, f.versions)));
+            // One item per item of the first list present, or of every list with `concat`.
+            const lists = (echo.concat ? present : present.slice(0, 1)).map((n) => (request as Record<string, unknown>)[n]);
+            const items = lists.length === 0 || !lists.every(Array.isArray) ? undefined : lists.flat();
             if (Array.isArray(items)) expect([name, (decoded[name] as unknown[]).length]).toEqual([name, items.length]);
           }
         }

@@ -11,6 +11,7 @@ import { ConnectionQuotas } from '../../src/server/connection-quotas.js';
 import { HandlerRegistry } from '../../src/server/dispatch.js';
 import type { Handler } from '../../src/server/handler.js';
 import { RequestGate } from '../../src/server/request-gate.js';
+import { ListenerSecurity } from '../../src/security/listener-security.js';
 import { KafkaServer } from '../../src/server/server.js';
 import type { BrokerServices } from '../../src/services.js';
 
@@ -46,6 +47,8 @@ export async function startTestServer(
   const quotas = new ClientQuotas(store, { samples: config.get('quota.window.num'), windowMs: config.get('quota.window.size.seconds') * 1000 }, clock, opts.stopwatch);
   const gate = RequestGate.fromConfig(config.get('queued.max.requests'), config.get('queued.max.request.bytes'), config.get('socket.request.max.bytes'));
   const services = { config, clock } as unknown as BrokerServices;
+  const endpoint = config.listenerSettings.client[0];
+  const security = await ListenerSecurity.create(endpoint, { config, clock, scram: { credential: () => undefined }, logger });
   const server = new KafkaServer({
     services,
     registry: new HandlerRegistry(handlers),
@@ -59,6 +62,7 @@ export async function startTestServer(
     }),
     backlog: config.get('socket.listen.backlog.size'),
     idleMs: config.get('connections.max.idle.ms'),
+    security,
   });
   const port = await server.listen('127.0.0.1', 0);
   return {
