@@ -20,6 +20,7 @@ import type { BrokerServices, NodeIdentity } from './services.js';
 import { TopicManager } from './topics/manager.js';
 import { TopicRegistry } from './topics/registry.js';
 import { LogManager } from './log/log-manager.js';
+import { logCleanerConfig } from './log/cleaner/log-cleaner.js';
 import { FetchSessionCache } from './fetch/fetch-sessions.js';
 import { DataDirLock } from './log/data-dir-lock.js';
 import { FileStorage } from './log/file-storage.js';
@@ -136,6 +137,7 @@ export class Broker {
       logger,
       retentionCheckIntervalMs: config.get('log.retention.check.interval.ms'),
       producerIdExpirationCheckIntervalMs: config.get('producer.id.expiration.check.interval.ms'),
+      cleaner: { config: logCleanerConfig(config), executors: 'worker' },
       observer: admin?.logStats,
     });
     const groupsStarted = monotonicNow();

@@ -42,7 +42,9 @@ describe('topic config table', () => {
   it('marks live exactly the configs the log store acts on', () => {
     for (const name of topicConfigNames()) {
       const def = TOPIC_CONFIGS[name]!;
-      const probe = def.type === 'STRING' ? def.oneOf!.at(-1)! : def.type === 'BOOLEAN' ? 'true' : String(Math.max(def.min ?? 0, 1048576) + 7);
+      const probe =
+        def.type === 'STRING' ? def.oneOf!.at(-1)! : def.type === 'LIST' ? (def.oneOf?.[0] ?? 'x') : def.type === 'BOOLEAN' ? 'true'
+          : def.type === 'DOUBLE' ? '0.25' : String(Math.max(def.min ?? 0, 1048576) + 7);
       const changed = JSON.stringify(logConfigFromProperties({ [name]: probe })) !== JSON.stringify(defaultLogConfig);
       expect([name, changed]).toEqual([name, def.live === true]);
     }

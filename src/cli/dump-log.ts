@@ -100,11 +100,15 @@ async function dumpSegment(file: string, opts: DumpLogOptions, write: (line: str
   const f = await openFile(file);
   const txnLog = opts.transactionLogDecoder || basename(dirname(file)).startsWith(`${TRANSACTION_STATE_TOPIC}-`);
   try {
-    write(`Log starting offset: ${baseOffsetOf(file)}`);
+    let next = baseOffsetOf(file);
+    write(`Log starting offset: ${next}`);
     const scan = await scanBatches(f, 0, f.size, { chunkSize: CHUNK, wholeBatches: true }, (buf, at, position, size) => {
       const batch = buf.subarray(at, at + size);
       const header = readBatchHeader(batch)!;
       const valid = checkBatchIntegrity(batch) === 0;
+      // Not in Kafka's tool: where offsets are missing, compaction removed them (a cleaned segment has gaps).
+      if (header.baseOffset > next) write(`Gap: offsets ${next} to ${header.baseOffset - 1n} are not in the log (removed by compaction)`);
+      next = header.baseOffset + BigInt(header.lastOffsetDelta) + 1n;
       write(describeBatch(header, position, valid));
       if (opts.printDataLog) for (const line of describeRecords(header, batch, txnLog)) write(line);
       return true;

@@ -283,7 +283,7 @@ export interface RecordInput {
 }
 
 /** Bytes of a zig-zag varlong (exact up to 2^53, ample for deltas and lengths). */
-function varlongSize(n: number): number {
+export function varlongSize(n: number): number {
   let zz = n >= 0 ? n * 2 : -n * 2 - 1;
   let size = 1;
   while (zz >= 0x80) {
@@ -293,7 +293,7 @@ function varlongSize(n: number): number {
   return size;
 }
 
-function writeVarlong(buf: Buffer, pos: number, n: number): number {
+export function writeVarlong(buf: Buffer, pos: number, n: number): number {
   let zz = n >= 0 ? n * 2 : -n * 2 - 1;
   while (zz >= 0x80) {
     buf[pos++] = (zz % 128) | 0x80;

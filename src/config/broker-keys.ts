@@ -9,7 +9,7 @@
  * - `inert` keys, accepted so that a Kafka server.properties starts Tafka unchanged, but without
  *   effect on a single node (thread pools, controller quorum, internal-topic replication);
  * - `synonymOnly` keys, which Tafka refuses at start-up but which a topic key falls back to
- *   (`compression.type`, `log.cleaner.*`, ...): DescribeConfigs lists their defaults among a topic
+ *   (`compression.type`, `log.preallocate`, ...): DescribeConfigs lists their defaults among a topic
  *   config's synonyms, as Kafka does.
  *
  * Start-up checks each value's type and valid strings (src/config/parse.ts). The ranges are
@@ -67,7 +67,11 @@ export const BROKER_CONFIGS = {
   'log.message.timestamp.type': { type: 'STRING', default: 'CreateTime', oneOf: TIMESTAMP_TYPES, dynamic: 'cluster-wide', doc: 'Keep the producer\'s timestamps (CreateTime) or stamp batches on append (LogAppendTime).' },
   'log.message.timestamp.after.max.ms': { type: 'LONG', default: '3600000', min: 0, dynamic: 'cluster-wide', doc: 'How far in the future a CreateTime timestamp may be.' },
   'log.message.timestamp.before.max.ms': { type: 'LONG', default: LONG_MAX, min: 0, dynamic: 'cluster-wide', doc: 'How far in the past a CreateTime timestamp may be.' },
-  'log.cleanup.policy': { type: 'LIST', default: 'delete', oneOf: CLEANUP_POLICIES, dynamic: 'cluster-wide', doc: 'delete and/or compact; DeleteRecords needs delete. Tafka never compacts.' },
+  'log.cleanup.policy': { type: 'LIST', default: 'delete', oneOf: CLEANUP_POLICIES, dynamic: 'cluster-wide', doc: 'delete (retention) and/or compact (the log cleaner); DeleteRecords needs delete.' },
+  'log.cleaner.delete.retention.ms': { type: 'LONG', default: '86400000', min: 0, dynamic: 'cluster-wide', doc: 'How long compaction keeps tombstones after the pass that first cleaned them.' },
+  'log.cleaner.max.compaction.lag.ms': { type: 'LONG', default: LONG_MAX, min: 1, dynamic: 'cluster-wide', doc: 'Longest a record may wait before it is eligible for compaction.' },
+  'log.cleaner.min.cleanable.ratio': { type: 'DOUBLE', default: '0.5', min: 0, max: 1, dynamic: 'cluster-wide', doc: 'Dirty share of a log that triggers compaction.' },
+  'log.cleaner.min.compaction.lag.ms': { type: 'LONG', default: '0', min: 0, dynamic: 'cluster-wide', doc: 'Shortest time a record stays uncompacted.' },
 
   // ------------------------------------------------------------------ consumer groups
   'group.initial.rebalance.delay.ms': { type: 'INT', default: '3000', doc: 'How long a new group waits for more members before its first rebalance.' },
@@ -181,14 +185,14 @@ export const BROKER_CONFIGS = {
   'socket.send.buffer.bytes': { type: 'INT', default: '102400', inert: true, doc: 'SO_SNDBUF of client sockets.' },
   'socket.receive.buffer.bytes': { type: 'INT', default: '102400', inert: true, doc: 'SO_RCVBUF of client sockets.' },
   'share.coordinator.state.topic.replication.factor': { type: 'SHORT', default: '3', min: 1, inert: true, doc: 'Replication of __share_group_state in Kafka.' },
-  // The log cleaner's own settings (Tafka does not compact): accepted, and dynamic as in Kafka.
-  'log.cleaner.enable': { type: 'BOOLEAN', default: 'true', inert: true, doc: 'Run the log cleaner (compaction).' },
-  'log.cleaner.threads': { type: 'INT', default: '1', min: 0, inert: true, dynamic: 'cluster-wide', doc: 'Kafka\'s log cleaner threads.' },
-  'log.cleaner.io.max.bytes.per.second': { type: 'DOUBLE', default: '1.7976931348623157E308', inert: true, dynamic: 'cluster-wide', doc: 'I/O throttle of the log cleaner.' },
-  'log.cleaner.dedupe.buffer.size': { type: 'LONG', default: '134217728', inert: true, dynamic: 'cluster-wide', doc: 'Memory for the cleaner\'s deduplication.' },
-  'log.cleaner.io.buffer.size': { type: 'INT', default: '524288', min: 0, inert: true, dynamic: 'cluster-wide', doc: 'Memory for the cleaner\'s I/O buffers.' },
-  'log.cleaner.io.buffer.load.factor': { type: 'DOUBLE', default: '0.9', inert: true, dynamic: 'cluster-wide', doc: 'How full the cleaner\'s dedupe buffer may become.' },
-  'log.cleaner.backoff.ms': { type: 'LONG', default: '15000', min: 0, inert: true, dynamic: 'cluster-wide', doc: 'How long the cleaner sleeps when there is nothing to clean.' },
+  // The log cleaner (src/log/cleaner/): Kafka's CleanerConfig, dynamic as in Kafka.
+  'log.cleaner.enable': { type: 'BOOLEAN', default: 'true', doc: 'Run the log cleaner, which compacts topics with cleanup.policy=compact.' },
+  'log.cleaner.threads': { type: 'INT', default: '1', min: 0, dynamic: 'cluster-wide', doc: 'Logs cleaned at once, each by its own worker thread (read at start-up in Tafka).' },
+  'log.cleaner.io.max.bytes.per.second': { type: 'DOUBLE', default: '1.7976931348623157E308', dynamic: 'cluster-wide', doc: 'The cleaners\' combined read and write rate limit.' },
+  'log.cleaner.dedupe.buffer.size': { type: 'LONG', default: '134217728', dynamic: 'cluster-wide', doc: 'Memory for the cleaners\' key maps (24 bytes per key), shared by the threads.' },
+  'log.cleaner.io.buffer.size': { type: 'INT', default: '524288', min: 0, dynamic: 'cluster-wide', doc: 'Memory for the cleaners\' read and write buffers, shared by the threads.' },
+  'log.cleaner.io.buffer.load.factor': { type: 'DOUBLE', default: '0.9', dynamic: 'cluster-wide', doc: 'How full a cleaner\'s key map may become before a pass stops early.' },
+  'log.cleaner.backoff.ms': { type: 'LONG', default: '15000', min: 0, dynamic: 'cluster-wide', doc: 'How long a cleaner sleeps when no log is dirty enough.' },
   'share.coordinator.state.topic.min.isr': { type: 'SHORT', default: '2', min: 1, inert: true, doc: 'min.insync.replicas of __share_group_state in Kafka.' },
 
   // ------------------------------------------------------------------ Tafka's own keys (no Kafka counterpart)
@@ -201,10 +205,6 @@ export const BROKER_CONFIGS = {
   'compression.gzip.level': { type: 'INT', default: '-1', min: 1, max: 9, alsoAllowed: -1, dynamic: 'cluster-wide', synonymOnly: true, doc: 'gzip level when the broker recompresses.' },
   'compression.lz4.level': { type: 'INT', default: '9', min: 1, max: 17, dynamic: 'cluster-wide', synonymOnly: true, doc: 'lz4 level when the broker recompresses.' },
   'compression.zstd.level': { type: 'INT', default: '3', min: -131072, max: 22, dynamic: 'cluster-wide', synonymOnly: true, doc: 'zstd level when the broker recompresses.' },
-  'log.cleaner.delete.retention.ms': { type: 'LONG', default: '86400000', min: 0, dynamic: 'cluster-wide', synonymOnly: true, doc: 'How long compaction keeps tombstones.' },
-  'log.cleaner.max.compaction.lag.ms': { type: 'LONG', default: LONG_MAX, min: 1, dynamic: 'cluster-wide', synonymOnly: true, doc: 'Longest a record may wait before it is eligible for compaction.' },
-  'log.cleaner.min.cleanable.ratio': { type: 'DOUBLE', default: '0.5', min: 0, max: 1, dynamic: 'cluster-wide', synonymOnly: true, doc: 'Dirty share of a log that triggers compaction.' },
-  'log.cleaner.min.compaction.lag.ms': { type: 'LONG', default: '0', min: 0, dynamic: 'cluster-wide', synonymOnly: true, doc: 'Shortest time a record stays uncompacted.' },
   'log.flush.scheduler.interval.ms': { type: 'LONG', default: LONG_MAX, synonymOnly: true, doc: 'How often Kafka checks whether a log needs flushing by time.' },
   'log.local.retention.bytes': { type: 'LONG', default: '-2', min: -2, dynamic: 'cluster-wide', synonymOnly: true, doc: 'Local size limit under tiered storage (-2: retention.bytes).' },
   'log.local.retention.ms': { type: 'LONG', default: '-2', min: -2, dynamic: 'cluster-wide', synonymOnly: true, doc: 'Local age limit under tiered storage (-2: retention.ms).' },

@@ -35,13 +35,23 @@ export interface LogConfig {
   fileDeleteDelayMs: number;
   /** producer.id.expiration.ms (broker-wide only): idempotent-producer state idle this long is dropped. */
   producerIdExpirationMs: number;
+  /** cleanup.policy (log.cleanup.policy) includes `compact`: the log cleaner keeps the latest record per key. */
+  compact: boolean;
+  /** delete.retention.ms (log.cleaner.delete.retention.ms): how long a cleaned tombstone (or transaction marker) is kept. */
+  deleteRetentionMs: number;
+  /** min.cleanable.dirty.ratio (log.cleaner.min.cleanable.ratio): dirty share of the log that makes it worth cleaning. */
+  minCleanableRatio: number;
+  /** min.compaction.lag.ms (log.cleaner.min.compaction.lag.ms): a record stays uncompacted at least this long. */
+  minCompactionLagMs: number;
+  /** max.compaction.lag.ms (log.cleaner.max.compaction.lag.ms): a record becomes cleanable at the latest this long after it was written. */
+  maxCompactionLagMs: number;
 }
 
 /** Kafka's "never": Long.MAX_VALUE, as a safe JS number. */
 export const NEVER = Number.MAX_SAFE_INTEGER;
 
 type TopicField = Exclude<keyof LogConfig, 'producerIdExpirationMs'>;
-type NumericField = Exclude<keyof LogConfig, 'messageTimestampType'>;
+type NumericField = Exclude<keyof LogConfig, 'messageTimestampType' | 'compact'>;
 
 /** The topic key each field follows. */
 const TOPIC_FIELDS: Readonly<Record<TopicField, string>> = {
@@ -58,7 +68,17 @@ const TOPIC_FIELDS: Readonly<Record<TopicField, string>> = {
   messageTimestampBeforeMaxMs: 'message.timestamp.before.max.ms',
   messageTimestampAfterMaxMs: 'message.timestamp.after.max.ms',
   fileDeleteDelayMs: 'file.delete.delay.ms',
+  compact: 'cleanup.policy',
+  deleteRetentionMs: 'delete.retention.ms',
+  minCleanableRatio: 'min.cleanable.dirty.ratio',
+  minCompactionLagMs: 'min.compaction.lag.ms',
+  maxCompactionLagMs: 'max.compaction.lag.ms',
 };
+/** The one fractional field (a DOUBLE key); every other numeric field is a whole number of bytes, records or ms. */
+const FRACTIONAL: ReadonlySet<keyof LogConfig> = new Set(['minCleanableRatio']);
+
+/** cleanup.policy is a list: `compact`, `delete`, or both. */
+const hasPolicy = (policy: string, name: 'compact' | 'delete'): boolean => policy.split(',').some((p) => p.trim() === name);
 /** The one field with no topic key. */
 const PRODUCER_ID_EXPIRATION = 'producer.id.expiration.ms';
 
@@ -73,6 +93,7 @@ function brokerValues(config: BrokerConfig): LogConfig {
   for (const [field, key] of FIELDS) {
     const value = config.firstOf(TOPIC_CONFIGS[key]!.synonyms!);
     if (field === 'messageTimestampType') out[field] = value as LogConfig['messageTimestampType'];
+    else if (field === 'compact') out[field] = hasPolicy(value as string, 'compact');
     else out[field] = clamp(value as number);
   }
   return out;
@@ -80,11 +101,10 @@ function brokerValues(config: BrokerConfig): LogConfig {
 
 /**
  * Retention deletes old segments only under cleanup.policy `delete`, as in Kafka: a compacted-only
- * log (`__consumer_offsets`, a changelog) keeps every record until compaction replaces it — and
- * Tafka, which does not compact, keeps them all.
+ * log (`__consumer_offsets`, a changelog) keeps every record until compaction replaces it.
  */
 function underCleanupPolicy(config: LogConfig, cleanupPolicy: string): LogConfig {
-  return cleanupPolicy.split(',').some((p) => p.trim() === 'delete') ? config : { ...config, retentionMs: -1, retentionBytes: -1 };
+  return hasPolicy(cleanupPolicy, 'delete') ? config : { ...config, retentionMs: -1, retentionBytes: -1 };
 }
 
 /** The broker-wide settings, read from the typed broker config through each field's synonyms. */
@@ -122,8 +142,13 @@ export function logConfigFromProperties(props: Readonly<Record<string, string>>,
       config.messageTimestampType = raw;
       continue;
     }
+    if (field === 'compact') {
+      config.compact = hasPolicy(raw, 'compact');
+      continue;
+    }
     const value = Number(raw);
-    if (!Number.isInteger(value)) throw new Error(`${name}: expected an integer, got ${raw}`);
+    const fractional = FRACTIONAL.has(field);
+    if (fractional ? !Number.isFinite(value) : !Number.isInteger(value)) throw new Error(`${name}: expected ${fractional ? 'a number' : 'an integer'}, got ${raw}`);
     config[field as NumericField] = clamp(value * factor);
   }
   return config;

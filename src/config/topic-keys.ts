@@ -5,9 +5,9 @@
  *
  * `live` rows are fields of the log's LogConfig (src/config/log-config.ts): a partition log acts on a
  * change the moment it is altered. `inert` rows are validated, stored and described exactly as Kafka
- * would, but a single node without compaction, followers or tiered storage has nothing to act on.
- * The two rows that are neither (`cleanup.policy`, `min.insync.replicas`) are read by handlers
- * (DeleteRecords, Produce).
+ * would, but a single node without followers or tiered storage has nothing to act on.
+ * The row that is neither (`min.insync.replicas`) is read by the Produce handler; `cleanup.policy`
+ * is live (retention and the log cleaner) and also read by DeleteRecords.
  */
 import { HOUR_MS, LONG_MAX, MINUTE_MS, type Synonym, type TopicKeyDefinition } from './definition.js';
 
@@ -18,8 +18,8 @@ const COMPRESSION_TYPES = ['uncompressed', 'zstd', 'lz4', 'snappy', 'gzip', 'pro
 
 export const TOPIC_CONFIGS: Readonly<Record<string, TopicKeyDefinition>> = {
   'cleanup.policy': {
-    type: 'LIST', default: 'delete', oneOf: CLEANUP_POLICIES, synonyms: same('log.cleanup.policy'),
-    doc: 'delete and/or compact; DeleteRecords refuses a topic without delete.',
+    type: 'LIST', default: 'delete', oneOf: CLEANUP_POLICIES, synonyms: same('log.cleanup.policy'), live: true,
+    doc: 'delete (retention) and/or compact (the log cleaner keeps the latest record per key); DeleteRecords refuses a topic without delete.',
   },
   'compression.gzip.level': {
     type: 'INT', default: '-1', min: 1, max: 9, alsoAllowed: -1, synonyms: same('compression.gzip.level'), inert: true,
@@ -38,8 +38,8 @@ export const TOPIC_CONFIGS: Readonly<Record<string, TopicKeyDefinition>> = {
     doc: 'zstd level when the broker recompresses.',
   },
   'delete.retention.ms': {
-    type: 'LONG', default: '86400000', min: 0, synonyms: same('log.cleaner.delete.retention.ms'), inert: true,
-    doc: 'How long compaction keeps tombstones.',
+    type: 'LONG', default: '86400000', min: 0, synonyms: same('log.cleaner.delete.retention.ms'), live: true,
+    doc: 'How long compaction keeps tombstones (and transaction markers) after the pass that first cleaned them.',
   },
   'file.delete.delay.ms': {
     type: 'LONG', default: '60000', min: 0, synonyms: same('log.segment.delete.delay.ms'), live: true,
@@ -75,8 +75,8 @@ export const TOPIC_CONFIGS: Readonly<Record<string, TopicKeyDefinition>> = {
     doc: 'Local age limit under tiered storage (-2: retention.ms).',
   },
   'max.compaction.lag.ms': {
-    type: 'LONG', default: LONG_MAX, min: 1, synonyms: same('log.cleaner.max.compaction.lag.ms'), inert: true,
-    doc: 'Longest a record may wait before it is eligible for compaction.',
+    type: 'LONG', default: LONG_MAX, min: 1, synonyms: same('log.cleaner.max.compaction.lag.ms'), live: true,
+    doc: 'Longest a record may wait before it is eligible for compaction (also rolls the active segment of a compacted log).',
   },
   'max.message.bytes': {
     type: 'INT', default: '1048588', min: 0, synonyms: same('message.max.bytes'), live: true,
@@ -95,11 +95,11 @@ export const TOPIC_CONFIGS: Readonly<Record<string, TopicKeyDefinition>> = {
     doc: 'Keep the producer\'s timestamps (CreateTime) or stamp batches on append (LogAppendTime).',
   },
   'min.cleanable.dirty.ratio': {
-    type: 'DOUBLE', default: '0.5', min: 0, max: 1, synonyms: same('log.cleaner.min.cleanable.ratio'), inert: true,
+    type: 'DOUBLE', default: '0.5', min: 0, max: 1, synonyms: same('log.cleaner.min.cleanable.ratio'), live: true,
     doc: 'Dirty share of the log that triggers compaction.',
   },
   'min.compaction.lag.ms': {
-    type: 'LONG', default: '0', min: 0, synonyms: same('log.cleaner.min.compaction.lag.ms'), inert: true,
+    type: 'LONG', default: '0', min: 0, synonyms: same('log.cleaner.min.compaction.lag.ms'), live: true,
     doc: 'Shortest time a record stays uncompacted.',
   },
   'min.insync.replicas': {

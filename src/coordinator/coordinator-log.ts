@@ -139,8 +139,8 @@ export class CoordinatorLog {
     return { from: start, to: end, batches, records };
   }
 
-  /** Encodes records as batches of at most BATCH_BYTES each, transactional when tagged. */
-  private batches(records: readonly CoordinatorRecord[], txn?: TxnTag): Buffer {
+  /** Encodes records as batches of at most `maxBytes` each (roughly), transactional when tagged. */
+  private batches(records: readonly CoordinatorRecord[], txn?: TxnTag, maxBytes = BATCH_BYTES): Buffer[] {
     const now = this.clock.now();
     const out: Buffer[] = [];
     let current: RecordInput[] = [];
@@ -163,16 +163,16 @@ export class CoordinatorLog {
     for (const r of records) {
       current.push({ key: r.key, value: r.value });
       bytes += r.key.length + (r.value?.length ?? 0) + 16;
-      if (bytes >= BATCH_BYTES) flush();
+      if (bytes >= maxBytes) flush();
     }
     flush();
-    return Buffer.concat(out);
+    return out;
   }
 
   /** Appends records to one partition, in call order; resolves once they are written. */
   async append(partition: number, records: readonly CoordinatorRecord[], txn?: TxnTag): Promise<void> {
     if (records.length === 0) return;
-    await this.log(partition).append(this.batches(records, txn), { origin: 'coordinator' });
+    await this.log(partition).append(Buffer.concat(this.batches(records, txn)), { origin: 'coordinator' });
   }
 
   /**
@@ -191,7 +191,9 @@ export class CoordinatorLog {
   async snapshot(partition: number, live: readonly CoordinatorRecord[]): Promise<void> {
     const log = this.log(partition);
     const base = log.logEndOffset;
-    if (live.length > 0) await log.append(this.batches(live), { origin: 'coordinator' });
+    // One append per batch, each well inside a segment: offsets.topic.segment.bytes may be small.
+    const maxBytes = Math.min(BATCH_BYTES, Math.floor(log.currentConfig().segmentBytes / 4));
+    for (const batch of this.batches(live, undefined, maxBytes)) await log.append(batch, { origin: 'coordinator' });
     await log.deleteRecordsBefore(base);
   }
 }

@@ -12,8 +12,9 @@
  * - Batches are stored exactly as received. The log validates each batch header (length, magic 2,
  *   CRC-32C, record count) and the timestamps (`message.timestamp.*`; 32 INVALID_TIMESTAMP with
  *   record_errors, v8+), and assigns offsets by patching the base offset in place. Records are read
- *   only when the header's timestamps cannot be trusted or a bound needs them
- *   (src/log/timestamp-validation.ts, docs/03-produce-and-fetch.md).
+ *   only when the header's timestamps cannot be trusted, a bound needs them, or the topic is
+ *   compacted: there a record without a key is 87 INVALID_RECORD with record_errors (v8+), as Kafka's
+ *   LogValidator answers (src/log/timestamp-validation.ts, docs/03-produce-and-fetch.md).
  * - Offsets are assigned in request arrival order, before anything is awaited, so pipelined
  *   requests on one connection — and producers racing on one partition — get contiguous offsets:
  *   the handler starts every append in a synchronous first phase (`PartitionLog.startAppend`, which

@@ -276,7 +276,7 @@ export class FileStorage implements Storage {
   }
 
   /** Makes renames and creations in a directory durable. */
-  private syncDir(dir: string): Promise<void> {
+  syncDir(dir: string): Promise<void> {
     return this.pool.withSlot(() => syncDir(this.at(dir)));
   }
 }

@@ -2,7 +2,8 @@
  * Opening a partition's directory, after Kafka's LogLoader: everything that happens once, before the
  * log takes its first append. It
  *
- * 1. removes leftovers of interrupted work (`.deleted` segments, `.cleaned` and `.tmp` files);
+ * 1. removes leftovers of interrupted work (`.deleted` segments, `.cleaned` and `.tmp` files) and
+ *    completes a cleaner's swap that was under way (`.swap` files), as Kafka's LogLoader does;
  * 2. opens the segments, oldest first (or creates the first one in an empty directory);
  * 3. after a clean shutdown trusts the files and only reads the active segment's last index entry
  *    onwards; after a crash, recovers: re-validates every batch from the recovery point on,
@@ -24,7 +25,18 @@ import type { LogConfig } from '../config/log-config.js';
 import { decodeSnapshot, parseSnapshotOffset, snapshotFileName } from './producer-snapshot.js';
 import { abortedTxnOf, TxnIndex } from './txn-index.js';
 import type { ProducerStateManager } from './producer-state.js';
-import { DELETED_SUFFIX, parseSegmentBaseOffset, Segment, type SegmentOptions } from './segment.js';
+import { baseOffsetAt, lastOffsetDeltaAt } from '../codec/record-batch.js';
+import { scanBatches } from './batch-scan.js';
+import {
+  CLEANED_SUFFIX,
+  DELETED_SUFFIX,
+  LOG_SUFFIX,
+  parseSegmentBaseOffset,
+  parseSegmentFileOffset,
+  Segment,
+  SWAP_SUFFIX,
+  type SegmentOptions,
+} from './segment.js';
 import type { Storage } from './storage.js';
 
 export interface LogLoaderOptions {
@@ -43,6 +55,8 @@ export interface LogLoaderOptions {
   /** Offsets below this were fsynced before the last shutdown (from the checkpoint file). */
   recoveryPoint?: bigint;
   logStartOffset?: bigint;
+  /** The log may have been compacted: a segment may end before the next one's base offset. */
+  offsetGaps?: boolean;
 }
 
 /** What a loaded log starts from. */
@@ -85,11 +99,8 @@ export class LogLoader {
     const { storage, dir, producers, cleanShutdown, segmentOptions } = this.opts;
     let untouched = false;
     await storage.makeDir(dir);
+    await this.finishInterruptedWork(await storage.listFiles(dir));
     const names = await storage.listFiles(dir);
-    // Leftovers of interrupted deletions and checkpoint writes.
-    for (const name of names) {
-      if (name.endsWith(DELETED_SUFFIX) || name.endsWith('.cleaned') || name.endsWith('.tmp')) await storage.remove(dir, name);
-    }
     const bases = names.map(parseSegmentBaseOffset).filter((b): b is bigint => b !== undefined).sort(byOffset);
     const snapshots = names.map(parseSnapshotOffset).filter((o): o is bigint => o !== undefined).sort(byOffset);
 
@@ -128,6 +139,53 @@ export class LogLoader {
   }
 
   /**
+   * Leftovers of work a crash interrupted (Kafka's LogLoader, first three passes):
+   * - `.deleted` files (retention, or segments a cleaning replaced) and `.tmp` files: removed;
+   * - `.cleaned` files: a cleaning that had not started its swap, abandoned;
+   * - `.swap` files: a swap under way. The cleaner renames all of a cleaned segment's files from
+   *   `.cleaned` to `.swap`, then retires the segments it replaces (`.deleted`), then drops the
+   *   suffix. A `.swap` file whose segment still has `.cleaned` files was caught before all were
+   *   renamed, so that swap is abandoned; otherwise the swap is completed: the old segment files
+   *   its offsets cover are removed and the `.swap` files take their place.
+   */
+  private async finishInterruptedWork(names: string[]): Promise<void> {
+    const { storage, dir, logger } = this.opts;
+    let minCleaned: bigint | undefined;
+    const swaps: { name: string; baseOffset: bigint }[] = [];
+    for (const name of names) {
+      const file = parseSegmentFileOffset(name);
+      if (name.endsWith(DELETED_SUFFIX) || name.endsWith('.tmp')) await storage.remove(dir, name);
+      else if (file?.suffix === CLEANED_SUFFIX) {
+        if (minCleaned === undefined || file.baseOffset < minCleaned) minCleaned = file.baseOffset;
+        await storage.remove(dir, name);
+      } else if (file?.suffix === SWAP_SUFFIX) swaps.push({ name, baseOffset: file.baseOffset });
+    }
+    const valid = [];
+    for (const swap of swaps) {
+      if (minCleaned !== undefined && swap.baseOffset >= minCleaned) await storage.remove(dir, swap.name);
+      else valid.push(swap);
+    }
+    if (valid.length === 0) return;
+    // The offsets the swapped-in segments cover: every old segment file in that range is replaced.
+    let from: bigint | undefined;
+    let to: bigint | undefined;
+    for (const swap of valid.filter((s) => s.name.endsWith(LOG_SUFFIX + SWAP_SUFFIX))) {
+      const next = await nextOffsetOf(storage, dir, swap.name, swap.baseOffset);
+      logger.info({ file: swap.name, nextOffset: next }, 'completing an interrupted swap of a cleaned segment');
+      if (from === undefined || swap.baseOffset < from) from = swap.baseOffset;
+      if (to === undefined || next > to) to = next;
+    }
+    if (from !== undefined && to !== undefined) {
+      for (const name of await storage.listFiles(dir)) {
+        const file = parseSegmentFileOffset(name);
+        if (file?.suffix === '' && file.baseOffset >= from && file.baseOffset < to) await storage.remove(dir, name);
+      }
+    }
+    for (const swap of valid) await storage.rename(dir, swap.name, swap.name.slice(0, -SWAP_SUFFIX.length));
+    await storage.syncDir(dir);
+  }
+
+  /**
    * Kafka's recovery: every segment holding offsets at or after the recovery point is re-validated
    * batch by batch and truncated at the first bad one; segments after a truncation are dropped,
    * since their offsets would no longer follow on.
@@ -151,8 +209,11 @@ export class LogLoader {
       }, txnIndex);
       await segment.persistTxnIndex(true);
       const isLast = i === this.segments.length - 1;
-      // Also a gap: the file may have lost its tail outside our view (a cut file recovers cleanly).
-      if (!isLast && (truncated > 0 || segment.nextOffset !== this.segments[i + 1]!.baseOffset)) {
+      // Also a gap, in a log never compacted: the file may have lost its tail outside our view (a cut
+      // file recovers cleanly). A compacted segment may end before the next begins; never after.
+      const next = this.segments[i + 1]?.baseOffset;
+      const followsOn = next === undefined || (this.opts.offsetGaps ? segment.nextOffset <= next : segment.nextOffset === next);
+      if (!isLast && (truncated > 0 || !followsOn)) {
         const dropped = this.segments.splice(i + 1);
         logger.warn({ dropped: dropped.length }, 'dropping segments that no longer follow on');
         for (const s of dropped) {
@@ -220,6 +281,21 @@ export class LogLoader {
       });
     }
   }
+}
+
+/** The offset after the last whole batch of a segment file (Kafka's readNextOffset). */
+async function nextOffsetOf(storage: Storage, dir: string, name: string, baseOffset: bigint): Promise<bigint> {
+  const file = await storage.open(dir, name, false);
+  let next = baseOffset;
+  try {
+    await scanBatches(file, 0, file.size, { chunkSize: 1024 * 1024, wholeBatches: false }, (buf, at) => {
+      next = baseOffsetAt(buf, at) + BigInt(lastOffsetDeltaAt(buf, at)) + 1n;
+      return true;
+    });
+  } finally {
+    await file.close();
+  }
+  return next;
 }
 
 const min = (a: bigint, b: bigint): bigint => (a < b ? a : b);

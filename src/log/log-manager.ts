@@ -8,7 +8,8 @@
  * - While running: creates and deletes partition logs, and runs the periodic checks on the injected
  *   clock: retention (log.retention.check.interval.ms), the recovery-point and log-start-offset
  *   checkpoints (log.flush.offset.checkpoint.interval.ms) and producer-id expiration
- *   (producer.id.expiration.check.interval.ms).
+ *   (producer.id.expiration.check.interval.ms); and the log cleaner (src/log/cleaner/), which compacts
+ *   the logs of topics with cleanup.policy=compact.
  * - At close: closes every log (fsynced), writes the checkpoints, then the clean-shutdown marker,
  *   so the next start can skip recovery.
  *
@@ -33,6 +34,8 @@ import type { LogObserver } from '../observe/observer.js';
 import { FileStorage } from './file-storage.js';
 import { MemoryStorage } from './memory-storage.js';
 import { PartitionLog, partitionDirName } from './partition-log.js';
+import { CleanerManager } from './cleaner/cleaner-manager.js';
+import { LogCleaner, type LogCleanerConfig } from './cleaner/log-cleaner.js';
 import type { Storage } from './storage.js';
 import { LOG_SUFFIX } from './segment.js';
 import { settleWithLimit } from '../util/concurrency.js';
@@ -54,6 +57,11 @@ export interface LogManagerOptions {
   checkpointIntervalMs?: number;
   /** producer.id.expiration.check.interval.ms (Kafka default 10 minutes). */
   producerIdExpirationCheckIntervalMs?: number;
+  /**
+   * Run the log cleaner: its settings (read at each pass), where its CPU work runs, and whether its
+   * threads start at once (tests drive passes themselves with `cleaner.cleanFilthiestLog()`).
+   */
+  cleaner?: { config: () => LogCleanerConfig; executors: 'worker' | 'inline'; start?: boolean };
   /** Told about every log's appends, rolls, deletions and flushes (metrics). */
   observer?: LogObserver;
   /**
@@ -96,6 +104,8 @@ export class LogManager {
   private readonly logs = new Map<string, PartitionLog>();
   private readonly tasks: ScheduledTask[] = [];
   private closed = false;
+  /** The log cleaner, when this manager runs one. */
+  cleaner: LogCleaner | undefined;
 
   private constructor(
     private readonly storage: Storage,
@@ -105,6 +115,8 @@ export class LogManager {
     private readonly logger: Logger,
     private readonly observer: LogObserver | undefined,
     private readonly isStray: (topic: string, partition: number) => boolean,
+    /** The cleaner's checkpoints: which logs were compacted, and how far. Read even without a cleaner. */
+    private readonly cleanerManager: CleanerManager,
   ) {}
 
   /** The data directory, or undefined when the logs are in memory. */
@@ -117,7 +129,9 @@ export class LogManager {
     const storage = opts.storage ?? (opts.dataDir !== undefined ? await FileStorage.create(opts.dataDir) : new MemoryStorage(clock));
     const logger = (opts.logger ?? pino({ level: 'silent' })).child({ component: 'log-manager' });
     const config = opts.config ?? defaultLogConfig;
-    const manager = new LogManager(storage, config, opts.configFor ?? (() => config), clock, logger, opts.observer, opts.isStray ?? (() => false));
+    const cleanerManager = await CleanerManager.open(storage, logger);
+    const isStray = opts.isStray ?? (() => false);
+    const manager = new LogManager(storage, config, opts.configFor ?? (() => config), clock, logger, opts.observer, isStray, cleanerManager);
     await manager.loadLogs();
     const every = (ms: number, fn: () => Promise<unknown>) => {
       manager.tasks.push(clock.scheduleEvery(ms, () => void fn().catch((err) => logger.error({ err }, 'background log task failed'))));
@@ -125,6 +139,12 @@ export class LogManager {
     every(opts.retentionCheckIntervalMs ?? 300_000, () => manager.runRetention());
     every(opts.checkpointIntervalMs ?? 60_000, () => manager.checkpoint());
     every(opts.producerIdExpirationCheckIntervalMs ?? 600_000, async () => manager.removeExpiredProducers());
+    if (opts.cleaner) {
+      manager.cleaner = new LogCleaner({
+        storage, clock, logger, logs: () => manager.logs.values(), config: opts.cleaner.config, manager: cleanerManager, executors: opts.cleaner.executors,
+      });
+      if (opts.cleaner.start !== false) manager.cleaner.start();
+    }
     return manager;
   }
 
@@ -153,6 +173,7 @@ export class LogManager {
         logStartOffset: logStartOffsets.get(dir),
         cleanShutdown,
         observer: this.observer,
+        compacted: this.cleanerManager.hasCleaned(dir),
       });
       this.logs.set(dir, log);
     }).finally(() => progress.cancel());
@@ -254,6 +275,9 @@ export class LogManager {
     const log = this.getLog(topic, partition);
     if (!log) return;
     this.logs.delete(log.dir);
+    // A cleaning pass on it stops first (its swap never half-done), and its checkpoint entry goes.
+    await this.cleanerManager.abortCleaning(log.dir);
+    await this.cleanerManager.removeCheckpoint(log.dir);
     await log.close().catch((err) => this.logger.warn({ err, dir: log.dir }, 'closing a deleted log failed'));
     const tombstone = renamedDirName(topic, partition, DELETE_SUFFIX);
     await this.storage.renameDir(log.dir, tombstone);
@@ -296,6 +320,7 @@ export class LogManager {
     if (this.closed) return;
     this.closed = true;
     for (const t of this.tasks) t.cancel();
+    await this.cleaner?.close(this.logs.values());
     const results = await settleWithLimit([...this.logs.values()], PARALLEL_LOGS, (l) => l.close());
     const checkpointed = await this.checkpoint().then(
       () => true,

@@ -155,12 +155,35 @@ export class MemoryStorage implements Storage {
     d.delete(from);
   }
 
+  /** Directory operations are durable at once here (see simulatePowerLoss). */
+  async syncDir(): Promise<void> {}
+
   async remove(dir: string, name: string): Promise<void> {
     this.dirs.get(dir)?.delete(name);
   }
 
   async modifiedMs(dir: string, name: string): Promise<number> {
     return this.node(dir, name).modifiedMs;
+  }
+
+  /**
+   * A copy of every directory and file as they are now: what a process killed at this moment (kill -9)
+   * leaves on disk, since everything written has reached the OS. Tests reopen logs from it.
+   */
+  clone(): MemoryStorage {
+    const copy = new MemoryStorage(this.clock);
+    for (const [name, files] of this.dirs) {
+      const dir = new Map<string, MemNode>();
+      for (const [file, n] of files) {
+        const c = new MemNode(this.clock);
+        c.write(0, n.data.subarray(0, n.length));
+        c.syncedLength = n.syncedLength;
+        c.modifiedMs = n.modifiedMs;
+        dir.set(file, c);
+      }
+      copy.dirs.set(name, dir);
+    }
+    return copy;
   }
 
   async size(dir: string, name: string): Promise<number> {

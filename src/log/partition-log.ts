@@ -25,9 +25,10 @@ import type { LogObserver } from '../observe/observer.js';
 import { LogLoader } from './log-loader.js';
 import { encodeSnapshot, parseSnapshotOffset, snapshotFileName } from './producer-snapshot.js';
 import { ProducerStateManager, type AppendOrigin, type ProducerStateEntry } from './producer-state.js';
-import { Segment, type SegmentOptions } from './segment.js';
+import type { ActiveProducer } from './cleaner/core.js';
+import { CLEANED_SUFFIX, Segment, SEGMENT_SUFFIXES, segmentFileName, SWAP_SUFFIX, type SegmentOptions } from './segment.js';
 import type { Storage } from './storage.js';
-import { validateTimestamps } from './timestamp-validation.js';
+import { validateRecords } from './timestamp-validation.js';
 import { abortedTxnOf, type AbortedTxn } from './txn-index.js';
 import { WriteQueue } from './write-queue.js';
 
@@ -96,6 +97,8 @@ export interface PartitionLogOptions {
   logStartOffset?: bigint;
   /** True when the data directory carries the clean-shutdown marker. */
   cleanShutdown: boolean;
+  /** The cleaner has compacted this log before (it has a cleaner-offset-checkpoint entry): offsets may have gaps. */
+  compacted?: boolean;
   /** Told about appends, rolls, deletions and flushes (metrics); src/observe/observer.ts. */
   observer?: LogObserver;
 }
@@ -196,6 +199,8 @@ export class PartitionLog {
   private readonly storage: Storage;
   private readonly clock: Clock;
   private readonly logger: Logger;
+  /** The cleaner has rewritten (or may have rewritten) segments: offsets may jump between batches. */
+  private compacted: boolean;
   private readonly observer: LogObserver | undefined;
 
   private constructor(opts: PartitionLogOptions) {
@@ -208,6 +213,7 @@ export class PartitionLog {
     this.logger = opts.logger.child({ partition: this.dir });
     this.observer = opts.observer;
     this.logStartOffset = this.highWatermark = this.recoveryPoint = 0n;
+    this.compacted = opts.compacted ?? false;
   }
 
   /** Opens (or creates) the partition directory: fast after a clean shutdown, recovering otherwise. */
@@ -224,6 +230,7 @@ export class PartitionLog {
       cleanShutdown: opts.cleanShutdown,
       recoveryPoint: opts.recoveryPoint,
       logStartOffset: opts.logStartOffset,
+      offsetGaps: log.offsetGaps,
     }).load();
     log.segments = loaded.segments;
     log.nextOffset = log.highWatermark = loaded.nextOffset;
@@ -247,9 +254,15 @@ export class PartitionLog {
       dir: this.dir,
       baseOffset,
       settings: () => this.config,
+      offsetGaps: () => this.offsetGaps,
       nowMs: this.clock.now(),
       logger: this.logger,
     };
+  }
+
+  /** Whether offsets may jump forward between batches: the log is compacted, or was. */
+  private get offsetGaps(): boolean {
+    return this.compacted || this.config.compact;
   }
 
   // ----------------------------------------------------------------------------- producer state
@@ -320,8 +333,8 @@ export class PartitionLog {
       if (size > config.maxMessageBytes) {
         throw new KafkaError(ErrorCode.MESSAGE_TOO_LARGE, `batch of ${size} bytes exceeds max.message.bytes`);
       }
-      // Header-only unless the header's timestamps cannot be trusted or a bound needs the records.
-      validateTimestamps(records, pos, config, now);
+      // Header-only unless the header's timestamps cannot be trusted, a bound needs the records, or the topic is compacted (keys).
+      validateRecords(records, pos, config, now, this.dir);
       messages += recordsCountAt(records, pos);
       offsetCount += BigInt(lastOffsetDeltaAt(records, pos) + 1);
       maxTimestamp = Math.max(maxTimestamp, maxTimestampAt(records, pos));
@@ -392,7 +405,10 @@ export class PartitionLog {
   /** Kafka's roll triggers: segment.bytes, segment.ms, a full index, or an offset too far for int32. */
   private maybeRoll(bytes: number, maxTimestamp: number, lastOffset: bigint, now: number): Segment {
     const segment = this.active;
-    const { segmentBytes, segmentMs } = this.config;
+    const { segmentBytes, compact, maxCompactionLagMs } = this.config;
+    // Kafka's LogConfig.maxSegmentMs: a compacted log also rolls by max.compaction.lag.ms, since the
+    // active segment is never cleaned.
+    const segmentMs = compact ? Math.min(this.config.segmentMs, maxCompactionLagMs) : this.config.segmentMs;
     const reason =
       segment.size > 0 && segment.size + bytes > segmentBytes
         ? 'segment.bytes'
@@ -617,10 +633,13 @@ export class PartitionLog {
         try {
           found = await segment.read(offset, maxBytes, minOneMessage, committed ? limit : undefined, alloc);
         } catch (err) {
+          if (this.replacedByCleaning(segment, offset)) return this.read(offset, maxBytes, opts);
           // Retention removed the segment under our feet: the offset is now before the log start.
           if (segment.deleted) this.checkOffsetInRange(offset, true);
           throw err;
         }
+        // A segment the cleaner replaced meanwhile may be closed already: read the current ones.
+        if (!found && this.replacedByCleaning(segment, offset)) return this.read(offset, maxBytes, opts);
         if (!found) continue;
         result.records = found.records;
         result.logStartOffset = this.logStartOffset;
@@ -644,6 +663,11 @@ export class PartitionLog {
       if (complete) break;
     }
     return out;
+  }
+
+  /** Whether `segment` left the log through a cleaner's swap (not retention) while `offset` was being read. */
+  private replacedByCleaning(segment: Segment, offset: bigint): boolean {
+    return segment.deleted && offset >= this.logStartOffset && !this.segments.includes(segment);
   }
 
   private checkOffsetInRange(offset: bigint, deleted = false): void {
@@ -775,6 +799,71 @@ export class PartitionLog {
       segment.removeFiles().catch((err) => this.logger.warn({ err }, 'could not remove deleted segment'));
     };
     this.pendingRemovals.set(segment, this.clock.schedule(this.config.fileDeleteDelayMs, remove));
+  }
+
+  // ----------------------------------------------------------------------------- the log cleaner's hooks
+
+  /** What the cleaner (src/log/cleaner/) plans a pass from: the segments, oldest first, the last one active. */
+  segmentsForCleaning(): readonly Segment[] {
+    return this.segments;
+  }
+
+  /** Kafka's lastRecordsOfActiveProducers: the batch holding each producer's last sequence must survive cleaning. */
+  activeProducersForCleaning(): ActiveProducer[] {
+    return [...this.producers.entries()].map((e) => ({
+      producerId: e.producerId,
+      lastDataOffset: e.batches.length > 0 ? Number(e.batches[e.batches.length - 1]!.lastOffset) : undefined,
+      epoch: e.epoch,
+    }));
+  }
+
+  /**
+   * Kafka's collectAbortedTransactions: the aborted transactions overlapping [from, to), from the
+   * segments' aborted-transaction indexes. THE place where cleaning learns which transactional
+   * batches were aborted (core.ts drops their records, and their ABORT markers once empty).
+   * The cleaner never passes the last stable offset (`lastStableOffset`, above), so every
+   * transaction it judges is decided.
+   */
+  collectAbortedTransactions(from: bigint, to: bigint): Promise<AbortedTxn[]> {
+    const segments = this.segments;
+    return this.collectAbortedTxns(from, to, segments, this.segmentIndexFor(from, segments));
+  }
+
+  /**
+   * The cleaner will swap rewritten segments in: from now on offsets may have gaps (recovery must
+   * not take one for damage). The cleaner records this durably first (cleaner-offset-checkpoint).
+   */
+  markCompacted(): void {
+    this.compacted = true;
+  }
+
+  /**
+   * Swaps the cleaned segment written as `<base>.*.cleaned` (base = the first old segment's) in
+   * for `old`, consecutive segments below the active one — crash-safely, in Kafka's order
+   * (LocalLog.replaceSegments): the cleaned files become `.swap`, the old segments become
+   * `.deleted` (removed after file.delete.delay.ms, so reads in flight finish), the `.swap` files
+   * lose their suffix. A crash at any step leaves files the LogLoader completes or undoes.
+   *
+   * Runs in the write queue, in order with appends, rolls and retention, so the segment list has
+   * one writer. Returns false, changing nothing, when `old` are no longer all in the log (retention
+   * or DeleteRecords removed some meanwhile); the caller then discards the cleaned files.
+   */
+  replaceSegments(old: readonly Segment[]): Promise<boolean> {
+    return this.runTask(async () => {
+      const at = this.segments.indexOf(old[0]!);
+      const inPlace = at >= 0 && at + old.length < this.segments.length && old.every((s, i) => this.segments[at + i] === s);
+      if (!inPlace) return false;
+      const base = old[0]!.baseOffset;
+      const file = (suffix: string) => segmentFileName(base, suffix);
+      for (const suffix of SEGMENT_SUFFIXES) await this.storage.rename(this.dir, file(suffix) + CLEANED_SUFFIX, file(suffix) + SWAP_SUFFIX);
+      for (const s of old) await s.markDeleted();
+      for (const suffix of SEGMENT_SUFFIXES) await this.storage.rename(this.dir, file(suffix) + SWAP_SUFFIX, file(suffix));
+      const cleaned = await Segment.open(this.segmentOptions(base));
+      // A new array, so reads iterating the old one are not disturbed.
+      this.segments = [...this.segments.slice(0, at), cleaned, ...this.segments.slice(at + old.length)];
+      for (const s of old) this.scheduleRemoval(s);
+      return true;
+    });
   }
 
   // ----------------------------------------------------------------------------- misc

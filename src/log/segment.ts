@@ -32,6 +32,12 @@ export const LOG_SUFFIX = '.log';
 export const INDEX_SUFFIX = '.index';
 export const TIME_INDEX_SUFFIX = '.timeindex';
 export const DELETED_SUFFIX = '.deleted';
+/** A segment the cleaner is writing (Kafka's `.cleaned`): discarded by recovery. */
+export const CLEANED_SUFFIX = '.cleaned';
+/** A cleaned segment being swapped in (Kafka's `.swap`): recovery completes the swap. */
+export const SWAP_SUFFIX = '.swap';
+/** Every file a segment may have, in the order Kafka renames them (deletion, and the cleaner's swap). */
+export const SEGMENT_SUFFIXES = [LOG_SUFFIX, INDEX_SUFFIX, TIME_INDEX_SUFFIX, TXN_INDEX_SUFFIX] as const;
 
 /** Kafka names segment files by base offset, zero-padded to 20 digits so they sort by name. */
 export function segmentFileName(baseOffset: bigint, suffix: string): string {
@@ -41,6 +47,12 @@ export function segmentFileName(baseOffset: bigint, suffix: string): string {
 export function parseSegmentBaseOffset(fileName: string): bigint | undefined {
   const m = /^(\d{20})\.log$/.exec(fileName);
   return m ? BigInt(m[1]!) : undefined;
+}
+
+/** The base offset of any file of a segment (`.log`, `.index`, `.timeindex`, with or without a suffix after it). */
+export function parseSegmentFileOffset(fileName: string): { baseOffset: bigint; suffix: string } | undefined {
+  const m = /^(\d{20})(\.log|\.index|\.timeindex)(\.[a-z]+)?$/.exec(fileName);
+  return m ? { baseOffset: BigInt(m[1]!), suffix: m[3] ?? '' } : undefined;
 }
 
 export interface SegmentSettings {
@@ -54,6 +66,12 @@ export interface SegmentOptions {
   baseOffset: bigint;
   /** Read at use, so config updates reach existing segments. */
   settings: () => SegmentSettings;
+  /**
+   * Whether offsets may jump forward between batches: true for a log the cleaner has compacted
+   * (or may have). Elsewhere a jump can only be a damaged base offset — a field the CRC does not
+   * cover — and recovery truncates there.
+   */
+  offsetGaps?: () => boolean;
   nowMs: number;
   logger: Logger;
 }
@@ -69,9 +87,6 @@ interface Indexes {
   time: TimeIndex;
   txn: TxnIndex;
 }
-
-/** Every file a segment may have, for deletion. */
-const SEGMENT_SUFFIXES = [LOG_SUFFIX, INDEX_SUFFIX, TIME_INDEX_SUFFIX, TXN_INDEX_SUFFIX];
 
 /**
  * One segment: a `.log` of whole batches starting at `baseOffset`, with its sparse `.index` and
@@ -89,7 +104,7 @@ export class Segment {
   maxTimestamp = -1;
   offsetOfMaxTimestamp: bigint;
   /** Max timestamp of the first batch; the reference for time-based rolling (-1 when empty). */
-  private firstBatchTimestamp = -1;
+  private firstTimestampMs = -1;
   private readonly createdMs: number;
   private lastIndexedPosition = 0;
   deleted = false;
@@ -149,7 +164,18 @@ export class Segment {
 
   /** How long this segment has been filling, by Kafka's rule: batch time if known, else wall time. */
   timeWaitedForRoll(nowMs: number, incomingMaxTimestamp: number): number {
-    return this.firstBatchTimestamp >= 0 ? incomingMaxTimestamp - this.firstBatchTimestamp : nowMs - this.createdMs;
+    return this.firstTimestampMs >= 0 ? incomingMaxTimestamp - this.firstTimestampMs : nowMs - this.createdMs;
+  }
+
+  /**
+   * The first batch's max timestamp (Kafka's getFirstBatchTimestamp), -1 for an empty segment:
+   * max.compaction.lag.ms counts from it. Read from the file once for a segment opened from disk.
+   */
+  async firstBatchTimestamp(): Promise<number> {
+    if (this.firstTimestampMs < 0 && this.log && this.readableSize >= HEADER_SIZE) {
+      this.firstTimestampMs = maxTimestampAt(await this.log.read(0, HEADER_SIZE), 0);
+    }
+    return this.firstTimestampMs;
   }
 
   /** Kafka's LogSegment.lastModified: the log file's mtime (its creation time until the file exists). */
@@ -177,7 +203,7 @@ export class Segment {
    */
   add(size: number, lastOffset: bigint, maxTimestamp: number): void {
     const { offset: offsetIndex, time: timeIndex } = this.indexes!;
-    if (this.size === 0) this.firstBatchTimestamp = maxTimestamp;
+    if (this.size === 0) this.firstTimestampMs = maxTimestamp;
     if (maxTimestamp > this.maxTimestamp) {
       this.maxTimestamp = maxTimestamp;
       this.offsetOfMaxTimestamp = lastOffset;
@@ -394,6 +420,30 @@ export class Segment {
     return found;
   }
 
+  // ----------------------------------------------------------------------------- the cleaner's view
+
+  /**
+   * Up to `length` bytes of the `.log` from `position`, as stored (whole batches or not): how the
+   * cleaner reads a segment it rewrites. Never past `readableSize`.
+   */
+  async readRaw(position: number, length: number): Promise<Buffer> {
+    const end = Math.min(this.readableSize, position + length);
+    if (!this.log || end <= position) return Buffer.alloc(0);
+    return this.log.read(position, end - position);
+  }
+
+  /** Where the batch holding `offset` starts, or an earlier one (the offset index's floor entry). */
+  async positionOf(offset: bigint): Promise<number> {
+    const { offset: offsetIndex } = await this.loadIndexes();
+    return offsetIndex.lookup(Math.max(0, this.relative(offset)));
+  }
+
+  /** Bytes of the segment's offset and time indexes (Kafka groups segments by them too). */
+  async indexBytes(): Promise<{ offset: number; time: number }> {
+    const { offset, time } = await this.loadIndexes();
+    return { offset: offset.sizeInBytes, time: time.sizeInBytes };
+  }
+
   // ----------------------------------------------------------------------------- load & recovery
 
   /** The in-memory indexes, loading them from their files (or rebuilding them from the log) once. */
@@ -455,6 +505,7 @@ export class Segment {
     // batch must follow the previous one.
     const entry = offsetIndex.lastEntry();
     const entryLastOffset = entry ? this.baseOffset + BigInt(entry.relativeOffset) : undefined;
+    const gaps = this.opts.offsetGaps?.() ?? false;
     let expectedBase: bigint | undefined = entry ? undefined : this.baseOffset;
     const scan = await scanBatches(
       log,
@@ -464,14 +515,14 @@ export class Segment {
       (buf, at) => {
         const base = baseOffsetAt(buf, at);
         const last = base + BigInt(lastOffsetDeltaAt(buf, at));
-        if (expectedBase === undefined ? last !== entryLastOffset : base !== expectedBase) return false;
+        if (expectedBase === undefined ? last !== entryLastOffset : base !== expectedBase && !(gaps && base > expectedBase)) return false;
         expectedBase = last + 1n;
         return true;
       },
     );
     if (scan.reason !== 'end' || expectedBase === undefined) return false;
     this.nextOffset = expectedBase;
-    if (this.size >= HEADER_SIZE) this.firstBatchTimestamp = maxTimestampAt(await log.read(0, HEADER_SIZE), 0);
+    if (this.size >= HEADER_SIZE) this.firstTimestampMs = maxTimestampAt(await log.read(0, HEADER_SIZE), 0);
     return true;
   }
 
@@ -483,6 +534,7 @@ export class Segment {
    */
   async recover(onBatch?: (buf: Buffer, at: number) => void, txnIndex?: TxnIndex): Promise<number> {
     const log = await this.ensureFiles();
+    const gaps = this.opts.offsetGaps?.() ?? false;
     const { indexIntervalBytes, maxIndexSize } = this.opts.settings();
     const offsetIndex = new OffsetIndex(maxIndexSize);
     const timeIndex = new TimeIndex(maxIndexSize);
@@ -498,11 +550,12 @@ export class Segment {
       { chunkSize: RECOVERY_CHUNK, wholeBatches: true },
       (buf, at, position, size) => {
         if (checkBatchIntegrity(buf, at, at + size) !== 0) return false;
-        // Tafka never compacts, so offsets are contiguous; a gap means a damaged baseOffset field,
-        // which the CRC does not cover.
-        if (baseOffsetAt(buf, at) !== expected) return false;
+        // Offsets go up batch by batch: contiguous, unless compaction removed some. A jump in a log
+        // never compacted is a damaged baseOffset field, which the CRC does not cover.
+        const base = baseOffsetAt(buf, at);
+        if (base !== expected && !(gaps && base > expected)) return false;
         const delta = lastOffsetDeltaAt(buf, at);
-        const last = expected + BigInt(delta);
+        const last = base + BigInt(delta);
         if (delta < 0 || !this.canHoldOffset(last)) return false;
         const ts = maxTimestampAt(buf, at);
         if (position === 0) firstTimestamp = ts;
@@ -529,7 +582,7 @@ export class Segment {
     this.nextOffset = expected;
     this.maxTimestamp = maxTimestamp;
     this.offsetOfMaxTimestamp = offsetOfMax;
-    this.firstBatchTimestamp = firstTimestamp;
+    this.firstTimestampMs = firstTimestamp;
     this.lastIndexedPosition = lastIndexed;
     this.lastRead = undefined;
     // The aborted-transaction index cannot be rebuilt from this segment alone (an entry needs the

@@ -37,6 +37,8 @@ export interface Storage {
   /** Writes a whole file atomically and durably: temp file, fsync, rename, fsync the directory. */
   writeFileAtomic(dir: string, name: string, data: Buffer): Promise<void>;
   rename(dir: string, from: string, to: string): Promise<void>;
+  /** fsync a directory: makes the renames, creations and removals in it survive a power loss. */
+  syncDir(dir: string): Promise<void>;
   remove(dir: string, name: string): Promise<void>;
   /** Last modification time, ms since the epoch. */
   modifiedMs(dir: string, name: string): Promise<number>;

@@ -139,6 +139,24 @@ describe('tafka dump-log', () => {
     expect(lines.filter((l) => l.startsWith('offset: '))).toEqual(['offset: 101 position: 0']);
   });
 
+  it('shows where a compacted segment has gaps', async () => {
+    const dir = join(dataDir, 'compacted');
+    await (await import('node:fs/promises')).mkdir(dir, { recursive: true });
+    const at = (base: bigint) => {
+      const b = compressedBatch(Compression.none, (x) => x);
+      b.writeBigInt64BE(base, 0);
+      return b;
+    };
+    // Batches at 10..11, 12..13, 20..21 in a segment based at 5: offsets 5..9 and 14..19 were cleaned away.
+    await writeFile(join(dir, '00000000000000000005.log'), Buffer.concat([at(10n), at(12n), at(20n)]));
+    const lines = await dump([join(dir, '00000000000000000005.log')]);
+    expect(lines.filter((l) => l.startsWith('Gap: '))).toEqual([
+      'Gap: offsets 5 to 9 are not in the log (removed by compaction)',
+      'Gap: offsets 14 to 19 are not in the log (removed by compaction)',
+    ]);
+    expect(lines.indexOf('Gap: offsets 14 to 19 are not in the log (removed by compaction)')).toBe(lines.findIndex((l) => l.startsWith('baseOffset: 20')) - 1);
+  });
+
   it('decodes transaction markers and prints .txnindex entries', async () => {
     const manager = await LogManager.open({ dataDir, config: testConfig() });
     const log = await manager.createLog('txn', 0);

@@ -19,6 +19,11 @@ describe("the log's typed settings", () => {
       messageTimestampAfterMaxMs: 3600000,
       fileDeleteDelayMs: 60000,
       producerIdExpirationMs: 86400000,
+      compact: false,
+      deleteRetentionMs: 86400000,
+      minCleanableRatio: 0.5,
+      minCompactionLagMs: 0,
+      maxCompactionLagMs: NEVER,
     });
   });
 
@@ -56,6 +61,7 @@ describe("the log's typed settings", () => {
       segmentBytes: 2097152,
       retentionMs: 9,
       indexIntervalBytes: 0,
+      compact: true,
     });
   });
 

@@ -150,6 +150,21 @@ describe('GroupCoordinator', () => {
     await logs.close();
   }, 60_000); // 3,000 commits: half a second alone, several on a loaded 2-core machine
 
+  it('a snapshot fits small offsets.topic.segment.bytes: it is written batch by batch, each inside a segment', async () => {
+    const storage = new MemoryStorage();
+    const registry = await TopicRegistry.open(undefined);
+    const small = new BrokerConfig([['offsets.topic.num.partitions', '1'], ['offsets.topic.segment.bytes', '4096']]);
+    const { logs, store } = await logStore(storage, registry, small);
+    await store.prepare();
+    const live = Array.from({ length: 400 }, (_, i) => ({ key: Buffer.from(`key-${i}`), value: Buffer.alloc(40, i) }));
+    // 400 records of ~60 bytes: 24 KB, six segments' worth, once refused whole (bytes exceed segment.bytes).
+    await store.snapshot(0, live);
+    let replayed = 0;
+    await store.replay({ record: () => replayed++ });
+    expect(replayed).toBe(400);
+    await logs.close();
+  });
+
   it('offsets of an empty group expire offsets.retention.minutes after it emptied; then the group is gone', async () => {
     const store = new MemoryOffsetStore();
     const { c, clock } = await open(store);

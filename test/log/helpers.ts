@@ -99,6 +99,7 @@ export class InstrumentedStorage implements Storage {
     return this.inner.writeFileAtomic(dir, name, data);
   };
   rename = (dir: string, a: string, b: string) => this.inner.rename(dir, a, b);
+  syncDir = (dir: string) => this.inner.syncDir(dir);
   remove = (dir: string, name: string) => this.inner.remove(dir, name);
   modifiedMs = (dir: string, name: string) => this.inner.modifiedMs(dir, name);
   size = (dir: string, name: string) => this.inner.size(dir, name);

@@ -36,6 +36,7 @@ export class FaultyStorage implements Storage {
   exists = (dir: string, name: string) => this.inner.exists(dir, name);
   readFile = (dir: string, name: string) => this.inner.readFile(dir, name);
   rename = (dir: string, a: string, b: string) => this.inner.rename(dir, a, b);
+  syncDir = (dir: string) => this.inner.syncDir(dir);
   remove = (dir: string, name: string) => this.inner.remove(dir, name);
   modifiedMs = (dir: string, name: string) => this.inner.modifiedMs(dir, name);
   size = (dir: string, name: string) => this.inner.size(dir, name);
