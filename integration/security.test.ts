@@ -318,6 +318,42 @@ describe.skipIf(target.kind !== 'tafka')('security with real clients: SASL, TLS 
     expect(answer.length === 0 || answer[0] === 0x15).toBe(true);
   });
 
+  it('bad input: a TLS handshake that stops half-way and a SASL client that never authenticates are closed after connections.max.idle.ms', async () => {
+    const idle = { saslPlaintext: await freePort(), ssl: await freePort() };
+    const short = await startBroker({
+      overrides: {
+        listeners: `PLAINTEXT://127.0.0.1:0,SASL_PLAINTEXT://127.0.0.1:${idle.saslPlaintext},SSL://127.0.0.1:${idle.ssl}`,
+        'sasl.enabled.mechanisms': 'PLAIN',
+        'listener.name.sasl_plaintext.plain.sasl.jaas.config': PLAIN_USERS,
+        'ssl.keystore.type': 'PEM',
+        'ssl.keystore.location': join(certs, 'broker-keystore.pem'),
+        'connections.max.idle.ms': '1500',
+      },
+    });
+    try {
+      for (const port of Object.values(idle)) await waitForPort(port);
+      /** Opens a connection, writes `bytes`, and resolves once the broker closes it (or rejects after `ms`). */
+      const closedBy = (port: number, bytes: Buffer, ms: number) => new Promise<Buffer>((resolve, reject) => {
+        const socket = connect(port, '127.0.0.1');
+        const got: Buffer[] = [];
+        const timer = setTimeout(() => (socket.destroy(), reject(new Error(`port ${port}: still open after ${ms} ms`))), ms);
+        socket.on('data', (d) => got.push(d));
+        socket.once('error', () => {});
+        socket.once('close', () => (clearTimeout(timer), resolve(Buffer.concat(got))));
+        socket.write(bytes);
+      });
+      // The first 5 bytes of a TLS record carrying a 512-byte ClientHello, then nothing.
+      const halfHello = Buffer.from('1603010200', 'hex');
+      // A Kafka client that connected to a SASL listener and never sent its SaslHandshake.
+      const [tls, sasl] = await Promise.all([closedBy(idle.ssl, halfHello, 30_000), closedBy(idle.saslPlaintext, Buffer.alloc(0), 30_000)]);
+      expect(tls.length === 0 || tls[0] === 0x15).toBe(true);
+      expect(sasl).toEqual(Buffer.alloc(0));
+      expect(short.logLines().join('\n')).not.toContain('handler failed');
+    } finally {
+      await short.stop();
+    }
+  }, 60_000);
+
   it('@platformatic/kafka with OAUTHBEARER (unsecured JWS) and SCRAM-SHA-512; a user quota holds the SASL principal, not its client id', async () => {
     const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
     const now = Math.floor(Date.now() / 1000);
