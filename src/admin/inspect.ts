@@ -3,8 +3,10 @@
  * indexes, one record batch decoded as dump-log prints it) and consumer groups (state machine,
  * members, assignments, committed offsets and lag, the rebalance timeline). Read-only.
  */
+import { ErrorCode } from '../../protocol/errors.js';
 import { readBatchHeader } from '../codec/record-batch.js';
 import { describeBatch } from '../cli/dump-log.js';
+import { toTopicPartitions, type Assignment } from '../group/consumer/assignment.js';
 import { VALID_PREVIOUS, type GroupState } from '../group/group.js';
 import { segmentFileName } from '../log/segment.js';
 import { isInternalTopic } from '../topics/internal.js';
@@ -117,11 +119,10 @@ export function groupsView(src: AdminSources) {
   return groups.listGroups([], []).groups.map((g) => ({ groupId: g.groupId, state: g.state, protocolType: g.protocolType, ...groupSize(groups, g.groupId) }));
 }
 
-export function groupView(src: AdminSources, timeline: GroupTimeline, groupId: string) {
-  const g = src.groups?.group(groupId);
-  if (!g) return undefined;
+/** A group's committed offsets with each partition's high watermark and lag. */
+function committedOffsets(src: AdminSources, groupId: string) {
   const ends = new Map((src.logs?.allLogs() ?? []).map((p) => [`${p.topic}\u0000${p.partition}`, p.highWatermark]));
-  const committed = src.groups!.fetchOffsets(groupId, null).offsets.map((o) => {
+  return src.groups!.fetchOffsets(groupId, null).offsets.map((o) => {
     const end = ends.get(`${o.topic}\u0000${o.partition}`);
     return {
       topic: o.topic,
@@ -132,6 +133,43 @@ export function groupView(src: AdminSources, timeline: GroupTimeline, groupId: s
       metadata: o.metadata,
     };
   });
+}
+
+/**
+ * A KIP-848 group in the classic view's shape: the group epoch as its generation, the server-side
+ * assignor as its protocol, no leader, each member's current assignment by topic name.
+ */
+function consumerGroupView(src: AdminSources, timeline: GroupTimeline, groupId: string) {
+  const d = src.groups?.consumerGroupDescribe(groupId);
+  if (!d || d.errorCode !== ErrorCode.NONE) return undefined;
+  const named = (a: Assignment) => toTopicPartitions(a).map((t) => ({ topic: src.topics?.getById(t.topicId)?.name ?? t.topicId, partitions: t.partitions }));
+  return {
+    groupId,
+    state: d.state,
+    generation: d.groupEpoch,
+    protocolType: 'consumer',
+    protocol: d.assignorName,
+    leader: null,
+    members: d.members.map((m) => ({
+      memberId: m.memberId,
+      groupInstanceId: m.instanceId,
+      clientId: m.clientId,
+      clientHost: m.clientHost,
+      memberEpoch: m.memberEpoch,
+      leader: false,
+      assignment: named(m.assignment),
+      assignmentBytes: 0,
+    })),
+    offsets: committedOffsets(src, groupId),
+    timeline: timeline.of(groupId),
+    stateMachine: stateMachine(),
+  };
+}
+
+export function groupView(src: AdminSources, timeline: GroupTimeline, groupId: string) {
+  const g = src.groups?.group(groupId);
+  if (!g) return consumerGroupView(src, timeline, groupId);
+  const committed = committedOffsets(src, groupId);
   return {
     groupId,
     state: g.state,

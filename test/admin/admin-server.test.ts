@@ -157,6 +157,11 @@ describe('admin server of an embedded broker', () => {
     expect(sampleValue(page, 'kafka_coordinator_group_groupmetadatamanager_numgroups', { state: 'Stable' })).toBe(1);
     const { groups } = await json('/api/groups');
     expect(groups.find((g: { groupId: string }) => g.groupId === 'admin-kip848')).toMatchObject({ protocolType: 'consumer', members: 1, generation: joined.memberEpoch });
+    // Its page: the group epoch, the server-side assignor, the member's partitions by topic name.
+    const page848 = await json('/api/groups/admin-kip848');
+    expect(page848).toMatchObject({ groupId: 'admin-kip848', state: 'Stable', generation: joined.memberEpoch, protocolType: 'consumer', protocol: 'uniform', leader: null });
+    expect(page848.members).toMatchObject([{ memberId: 'm1', clientId: 'admin-test', assignment: [{ topic: TOPIC }] }]);
+    expect((await get('/api/groups/no-such-group')).status).toBe(404);
   });
 
   it('serves the inspector page, its assets, and the chapters and sources it links to, and nothing else', async () => {
