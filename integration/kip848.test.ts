@@ -147,6 +147,73 @@ describe.skipIf(target.skipReason !== undefined)('KIP-848 consumer groups (librd
     await close(second);
   });
 
+  it('a live classic KafkaJS group upgrades when a KIP-848 member joins it, and downgrades when that member leaves', async () => {
+    const kafka = kafkajs(broker);
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: 'k848-migrate', numPartitions: 4 }] });
+    const producer = kafka.producer();
+    await producer.connect();
+    const send = (from: number, n: number) => producer.send({
+      topic: 'k848-migrate', messages: Array.from({ length: n }, (_, i) => ({ key: `k${from + i}`, value: `v${from + i}` })),
+    });
+    await send(0, 8);
+
+    // Two KafkaJS consumers form a classic group; each remembers the assignment of its last join.
+    const group = 'k848-migrate-g';
+    const seen = new Set<string>();
+    const classic = [0, 1].map(() => {
+      const c = { consumer: kafka.consumer({ groupId: group, sessionTimeout: 10_000, heartbeatInterval: 500 }), partitions: [] as string[], joins: 0 };
+      c.consumer.on(c.consumer.events.GROUP_JOIN, (e) => {
+        c.joins++;
+        c.partitions = Object.entries(e.payload.memberAssignment).flatMap(([t, ps]) => (ps as number[]).map((p) => `${t}-${p}`)).sort();
+      });
+      return c;
+    });
+    for (const c of classic) {
+      await c.consumer.connect();
+      await c.consumer.subscribe({ topic: 'k848-migrate', fromBeginning: true });
+      await c.consumer.run({ eachMessage: async ({ message }) => void seen.add(message.value!.toString()) });
+    }
+    const expected = partitionsOf('k848-migrate', 4);
+    const covers = (lists: string[][]) => {
+      const all = lists.flat();
+      return all.length === expected.length && new Set(all).size === all.length && expected.every((p) => all.includes(p));
+    };
+    await waitFor('the classic group sharing 4 partitions', () => covers(classic.map((c) => c.partitions)) && classic.every((c) => c.partitions.length === 2));
+    await waitFor('the first 8 records', () => seen.size >= 8);
+    const describe = async () => (await admin.describeGroups([group])).groups[0]!;
+    expect((await describe()).members).toHaveLength(2);
+
+    // A KIP-848 member joins the live classic group: the group converts, the KafkaJS members rejoin
+    // it (told by their heartbeats), and the broker's assignor splits the topic between all three.
+    const modern = member(group, 'k848-migrate');
+    await waitFor('three members sharing 4 partitions', () =>
+      modern.assignment.length > 0 && covers([modern.assignment, ...classic.map((c) => c.partitions)]));
+    const upgraded = await describe();
+    expect(upgraded.members).toHaveLength(3);
+    expect(upgraded.members.some((m) => m.clientId.startsWith('kip848-'))).toBe(true);
+    await send(8, 12);
+    await waitFor('all 20 records, read by the three', () => seen.size + new Set(modern.messages.map((m) => m.value)).size >= 20 &&
+      Array.from({ length: 20 }, (_, i) => `v${i}`).every((v) => seen.has(v) || modern.messages.some((m) => m.value === v)));
+    expect(modern.errors).toEqual([]);
+
+    // It leaves: the group is classic again, and the KafkaJS members take everything back.
+    const joinsBefore = classic.map((c) => c.joins);
+    await close(modern);
+    await waitFor('the classic group alone again', () =>
+      classic.every((c, i) => c.joins > joinsBefore[i]!) && covers(classic.map((c) => c.partitions)));
+    const downgraded = await describe();
+    expect(downgraded.members).toHaveLength(2);
+    expect(downgraded.protocol).toBe('RoundRobinAssigner');
+    await send(20, 4);
+    await waitFor('the records sent after the downgrade', () => ['v20', 'v21', 'v22', 'v23'].every((v) => seen.has(v)));
+
+    await Promise.all(classic.map((c) => c.consumer.disconnect()));
+    await producer.disconnect();
+    await admin.disconnect();
+  });
+
   it('a classic KafkaJS group and a KIP-848 group consume the same topic side by side', async () => {
     const kafka = kafkajs(broker);
     const admin = kafka.admin();

@@ -88,7 +88,7 @@ export const BROKER_CONFIGS = {
   'group.consumer.max.heartbeat.interval.ms': { type: 'INT', default: '15000', min: 1, doc: 'Largest group.consumer.heartbeat.interval.ms a group config may set.' },
   'group.consumer.max.size': { type: 'INT', default: '2147483647', min: 1, doc: 'Most members a consumer-protocol group may have.' },
   'group.consumer.assignors': { type: 'LIST', default: 'org.apache.kafka.coordinator.group.assignor.UniformAssignor,org.apache.kafka.coordinator.group.assignor.RangeAssignor', doc: 'Server-side assignors (class names or the short names uniform, range); the first is the default.' },
-  'group.consumer.migration.policy': { type: 'STRING', default: 'bidirectional', oneOf: ['disabled', 'downgrade', 'upgrade', 'bidirectional'], doc: 'Whether a non-empty classic group converts to a consumer group (upgrade) and back (downgrade). Accepted but not applied yet: Tafka converts only empty groups, either way.' },
+  'group.consumer.migration.policy': { type: 'STRING', default: 'bidirectional', oneOf: ['disabled', 'downgrade', 'upgrade', 'bidirectional'], doc: 'Whether a live classic group converts to a consumer group when a KIP-848 member joins (upgrade), and back when the last one leaves (downgrade).' },
   'max.incremental.fetch.session.cache.slots': { type: 'INT', default: '1000', min: 0, doc: 'How many incremental fetch sessions (KIP-227) the broker keeps.' },
   'offsets.retention.minutes': { type: 'INT', default: '10080', min: 1, doc: 'Committed offsets of an empty group are dropped after this long.' },
   'offsets.retention.check.interval.ms': { type: 'LONG', default: '600000', min: 1, doc: 'How often expired committed offsets are looked for.' },

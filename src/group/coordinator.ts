@@ -38,6 +38,8 @@ import {
   ConsumerGroups, type ConsumerGroupDescription, type ConsumerGroupsConfig, type HeartbeatRequest, type HeartbeatResponse, type TopicCatalog,
 } from './consumer/consumer-groups.js';
 import { consumerGroupAsClassic } from './consumer/classic-view.js';
+import { embeddedVersion, encodeEmbeddedAssignment } from './consumer/embedded-protocol.js';
+import { CONSUMER_PROTOCOL_TYPE, type DowngradedGroup } from './consumer/migration.js';
 import type { ConsumerGroupState } from './consumer/consumer-group.js';
 import { decodeConsumerGroupRecord, isConsumerGroupKeyVersion } from './consumer/records.js';
 import type { TxnTag } from '../coordinator/coordinator-log.js';
@@ -84,7 +86,7 @@ export function groupCoordinatorConfig(config: BrokerConfig): GroupCoordinatorCo
 /** Kafka's defaults, for coordinators built without a broker config (tests). */
 export const DEFAULT_CONSUMER_GROUPS_CONFIG: ConsumerGroupsConfig = {
   enabled: true, sessionTimeoutMs: 45_000, heartbeatIntervalMs: 5_000, maxSize: 2_147_483_647,
-  assignors: assignorsFromConfig(['uniform', 'range']),
+  assignors: assignorsFromConfig(['uniform', 'range']), migrationPolicy: 'bidirectional', classicMaxSize: 2_147_483_647,
 };
 
 const NO_TOPICS: TopicCatalog = { get: () => undefined, getById: () => undefined, list: () => [] };
@@ -218,16 +220,25 @@ export class GroupCoordinator {
       append: (groupId, records) => this.write(groupId, records, () => {}),
       classicGroup: (groupId) => {
         const g = this.groups.get(groupId);
-        if (!g || g.is('Dead')) return 'none';
-        return g.is('Empty') ? 'empty' : 'active';
+        if (!g || g.is('Dead')) return undefined;
+        return {
+          groupId, generationId: g.generationId, protocolType: g.protocolType, protocolName: g.protocolName,
+          members: [...g.members.values()].map((m) => ({
+            memberId: m.memberId, groupInstanceId: m.groupInstanceId, clientId: m.clientId, clientHost: m.clientHost,
+            rebalanceTimeoutMs: m.rebalanceTimeoutMs, sessionTimeoutMs: m.sessionTimeoutMs, protocols: m.protocols, assignment: m.assignment,
+          })),
+        };
       },
-      removeEmptyClassicGroup: (groupId) => {
+      takeClassicGroup: (groupId) => {
         const g = this.groups.get(groupId)!;
+        // Members waiting in JoinGroup or SyncGroup rejoin, and find the consumer group.
+        g.abandon(ErrorCode.REBALANCE_IN_PROGRESS);
         g.markDead('converted to a consumer group');
         this.groups.delete(groupId);
         const stored = this.groupRecords.delete(groupId);
         return stored ? [{ key: groupMetadataKey(groupId), value: null }] : [];
       },
+      installClassicGroup: (downgraded) => this.installDowngradedGroup(downgraded),
     });
     this.observer = opts.observer;
   }
@@ -505,8 +516,14 @@ export class GroupCoordinator {
   }
 
   private persistGroup(g: ClassicGroup): Promise<void> {
+    const record = this.groupRecordOf(g);
+    return this.write(g.groupId, [record], () => this.groupRecords.set(g.groupId, record));
+  }
+
+  /** The GroupMetadata record that stores a classic group as it stands. */
+  private groupRecordOf(g: ClassicGroup): CoordinatorRecord {
     const protocol = g.protocolName;
-    const record = groupMetadataRecord(g.groupId, {
+    return groupMetadataRecord(g.groupId, {
       protocolType: g.protocolType ?? '',
       generation: g.generationId,
       protocol,
@@ -523,7 +540,30 @@ export class GroupCoordinator {
         assignment: m.assignment,
       })),
     });
-    return this.write(g.groupId, [record], () => this.groupRecords.set(g.groupId, record));
+  }
+
+  /**
+   * A consumer group downgraded to classic (consumer/migration.ts): Stable at generation = its
+   * group epoch, each member holding its target assignment in its own protocol version, then
+   * rebalancing so that the members elect a leader and assign among themselves. Returns the
+   * record that stores it, written right after the consumer group's tombstones.
+   */
+  private installDowngradedGroup(d: DowngradedGroup): CoordinatorRecord[] {
+    const g = this.newGroup(d.groupId);
+    g.restore({
+      protocolType: CONSUMER_PROTOCOL_TYPE, generationId: d.generationId, protocolName: null, stateTimestamp: this.clock.now(),
+      // As a classic group names its first member leader; the rebalance keeps it if it rejoins.
+      leaderId: d.members[0]?.memberId ?? null,
+      members: d.members.map((m) => ({ ...m, subscription: EMPTY, assignment: EMPTY })),
+    });
+    g.protocolName = g.selectProtocol();
+    for (const m of d.members) {
+      g.members.get(m.memberId)!.assignment = encodeEmbeddedAssignment(m.assignment, embeddedVersion(g.members.get(m.memberId)!.metadataFor(g.protocolName)));
+    }
+    const record = this.groupRecordOf(g);
+    this.groupRecords.set(g.groupId, record);
+    g.rebalance(`downgraded from a consumer group to a classic group`);
+    return [record];
   }
 
   private putOffset(groupId: string, topic: string, partition: number, o: OffsetAndMetadata): void {
@@ -582,10 +622,10 @@ export class GroupCoordinator {
       return error(ErrorCode.INVALID_SESSION_TIMEOUT);
     }
     if (this.consumer.has(groupId)) {
-      // An Empty consumer group becomes a classic one (its offsets stay); members of a live one
-      // would join it with the classic protocol, which Tafka does not support yet.
+      // A live consumer group takes classic members (consumer-groups.ts); an Empty one becomes
+      // a classic group (its offsets stay).
+      if (this.consumer.group(groupId)!.members.size > 0) return this.consumer.classicJoin(groupId, p);
       const deleted = this.consumer.deleteGroup(groupId);
-      if (deleted.errorCode !== ErrorCode.NONE) return error(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
       try {
         await this.write(groupId, deleted.records, () => {});
       } catch {
@@ -610,6 +650,7 @@ export class GroupCoordinator {
     const error = (errorCode: number): SyncResult => ({ errorCode, protocolType: null, protocolName: null, assignment: EMPTY });
     const status = this.groupStatus(groupId);
     if (status !== ErrorCode.NONE) return error(status);
+    if (this.consumer.has(groupId)) return this.consumer.classicSync(groupId, p);
     const group = this.groups.get(groupId);
     if (!group) return error(ErrorCode.UNKNOWN_MEMBER_ID);
     return group.sync(p);
@@ -618,15 +659,17 @@ export class GroupCoordinator {
   heartbeat(groupId: string, memberId: string, groupInstanceId: string | null, generationId: number): number {
     const status = this.groupStatus(groupId);
     if (status !== ErrorCode.NONE) return status;
+    if (this.consumer.has(groupId)) return this.consumer.classicHeartbeat(groupId, memberId, groupInstanceId, generationId);
     const group = this.groups.get(groupId);
     if (!group) return ErrorCode.UNKNOWN_MEMBER_ID;
     return group.heartbeat(memberId, groupInstanceId, generationId);
   }
 
   /** Returns the top-level error and one error per leaving member. */
-  leaveGroup(groupId: string, members: readonly LeaveMember[]): { errorCode: number; memberErrors: number[] } {
+  async leaveGroup(groupId: string, members: readonly LeaveMember[]): Promise<{ errorCode: number; memberErrors: number[] }> {
     const status = this.groupStatus(groupId);
     if (status !== ErrorCode.NONE) return { errorCode: status, memberErrors: members.map(() => status) };
+    if (this.consumer.has(groupId)) return { errorCode: ErrorCode.NONE, memberErrors: await this.consumer.classicLeave(groupId, members) };
     const group = this.groups.get(groupId);
     if (!group) return { errorCode: ErrorCode.NONE, memberErrors: members.map(() => ErrorCode.UNKNOWN_MEMBER_ID) };
     return { errorCode: ErrorCode.NONE, memberErrors: group.leave(members) };

@@ -884,6 +884,8 @@ export class ClassicGroup {
     members: readonly {
       memberId: string; groupInstanceId: string | null; clientId: string; clientHost: string;
       rebalanceTimeoutMs: number; sessionTimeoutMs: number; subscription: Buffer; assignment: Buffer;
+      /** Every protocol the member supports (a downgraded consumer group knows them); else just the group's. */
+      protocols?: readonly Protocol[];
     }[];
   }): void {
     this.protocolType = snapshot.protocolType === '' ? null : snapshot.protocolType;
@@ -893,7 +895,7 @@ export class ClassicGroup {
     this.stateTimestamp = snapshot.stateTimestamp >= 0 ? snapshot.stateTimestamp : this.clock.now();
     for (const s of snapshot.members) {
       const m = new Member(s.memberId, s.groupInstanceId, s.clientId, s.clientHost, s.rebalanceTimeoutMs, s.sessionTimeoutMs,
-        snapshot.protocolType, [{ name: snapshot.protocolName ?? '', metadata: s.subscription }]);
+        snapshot.protocolType, s.protocols ?? [{ name: snapshot.protocolName ?? '', metadata: s.subscription }]);
       m.assignment = s.assignment;
       this.members.set(m.memberId, m);
       if (m.groupInstanceId !== null) this.staticMembers.set(m.groupInstanceId, m.memberId);
@@ -910,15 +912,32 @@ export class ClassicGroup {
     this.transitionTo('Dead', reason);
   }
 
+  /**
+   * A rebalance now (a consumer group that became classic again: its members must rejoin to get
+   * their assignment from a leader of their own).
+   */
+  rebalance(reason: string): void {
+    this.maybePrepareRebalance(reason);
+  }
+
   /** Cancels every timer and answers every held request (broker shutdown). */
   shutdown(): void {
+    this.abandon(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+  }
+
+  /**
+   * Stops the group for good: timers cancelled, held JoinGroup/SyncGroup requests answered with
+   * `errorCode` — COORDINATOR_NOT_AVAILABLE at shutdown, REBALANCE_IN_PROGRESS when the group
+   * turns into a consumer group (its members then rejoin that one).
+   */
+  abandon(errorCode: number): void {
     this.joinTask?.task.cancel();
     this.syncTask?.cancel();
     for (const t of this.pendingMembers.values()) t.cancel();
     for (const m of this.members.values()) {
       m.sessionTask?.cancel();
-      m.awaitingJoin?.(joinError(m.memberId, ErrorCode.COORDINATOR_NOT_AVAILABLE));
-      m.awaitingSync?.(syncError(ErrorCode.COORDINATOR_NOT_AVAILABLE));
+      m.awaitingJoin?.(joinError(m.memberId, errorCode));
+      m.awaitingSync?.(syncError(errorCode));
       m.awaitingJoin = undefined;
       m.awaitingSync = undefined;
     }

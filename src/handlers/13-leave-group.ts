@@ -25,13 +25,13 @@ export default defineHandler({
   api: LeaveGroup,
   minVersion: 0,
   maxVersion: 5,
-  handle(req, ctx): Response<typeof LeaveGroup> {
+  async handle(req, ctx): Promise<Response<typeof LeaveGroup>> {
     if (!ctx.services.authorizer.authorize(ctx, AclOperation.READ, 'GROUP', req.groupId)) {
       return { throttleTimeMs: 0, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, members: [] };
     }
     const batched = ctx.apiVersion >= 3;
     const leaving = batched ? req.members : [{ memberId: req.memberId, groupInstanceId: null }];
-    const { errorCode, memberErrors } = ctx.services.groups.leaveGroup(req.groupId, leaving);
+    const { errorCode, memberErrors } = await ctx.services.groups.leaveGroup(req.groupId, leaving);
     if (!batched) return { throttleTimeMs: 0, errorCode: errorCode || memberErrors[0]!, members: [] };
     return {
       throttleTimeMs: 0,

@@ -141,7 +141,7 @@ describe('__consumer_offsets partitions', () => {
     const joined = c.joinGroup('never-committed', { ...p, memberId: '' });
     clock.advance(0);
     const j = await joined;
-    expect(c.leaveGroup('never-committed', [{ memberId: j.memberId, groupInstanceId: null }]).memberErrors).toEqual([0]);
+    expect((await c.leaveGroup('never-committed', [{ memberId: j.memberId, groupInstanceId: null }])).memberErrors).toEqual([0]);
     await commit(c, 'committed', 't', 0, 1n);
     clock.advance(config.offsetsRetentionMs + config.offsetsRetentionCheckIntervalMs);
     await new Promise((r) => setImmediate(r));

@@ -6,8 +6,9 @@
  * DescribeGroups (kafka-consumer-groups.sh of old, KafkaJS's admin) can read a KIP-848 group.
  */
 import { ErrorCode } from '../../../protocol/errors.js';
-import { toTopicPartitions, type Assignment } from './assignment.js';
+import type { Assignment } from './assignment.js';
 import type { ConsumerGroup, ConsumerGroupState } from './consumer-group.js';
+import { encodeEmbeddedAssignment, encodeEmbeddedSubscription } from './embedded-protocol.js';
 
 /** DescribeGroups' view of a group (the coordinator's GroupDescription). */
 export interface ClassicDescription {
@@ -22,35 +23,14 @@ export interface ClassicDescription {
   }[];
 }
 
-function str(s: string): Buffer {
-  const b = Buffer.from(s, 'utf8');
-  const len = Buffer.alloc(2);
-  len.writeInt16BE(b.length);
-  return Buffer.concat([len, b]);
+/** Partitions by topic name (topics already deleted are left out), for the embedded protocol. */
+export function byTopicName(a: Assignment, nameOf: (topicId: string) => string): Map<string, ReadonlySet<number>> {
+  return new Map([...a].map(([id, parts]) => [nameOf(id), parts] as const).filter(([name]) => name !== ''));
 }
 
-function int32(n: number): Buffer {
-  const b = Buffer.alloc(4);
-  b.writeInt32BE(n);
-  return b;
-}
-
-const VERSION_0 = Buffer.alloc(2);
-const NO_USER_DATA = int32(-1);
-
-/** ConsumerProtocolSubscription v0: topics, null user data. */
-export function subscriptionBytes(topics: readonly string[]): Buffer {
-  return Buffer.concat([VERSION_0, int32(topics.length), ...topics.map(str), NO_USER_DATA]);
-}
-
-/** ConsumerProtocolAssignment v0: partitions by topic name, null user data. */
-export function assignmentBytes(a: Assignment, nameOf: (topicId: string) => string): Buffer {
-  const topics = toTopicPartitions(a).map((t) => ({ name: nameOf(t.topicId), partitions: t.partitions })).filter((t) => t.name !== '');
-  return Buffer.concat([
-    VERSION_0, int32(topics.length),
-    ...topics.map((t) => Buffer.concat([str(t.name), int32(t.partitions.length), ...t.partitions.map(int32)])),
-    NO_USER_DATA,
-  ]);
+/** ConsumerProtocolAssignment at `version`, partitions by topic name, null user data. */
+export function assignmentBytes(a: Assignment, nameOf: (topicId: string) => string, version = 0): Buffer {
+  return encodeEmbeddedAssignment(byTopicName(a, nameOf), version);
 }
 
 export function consumerGroupAsClassic(g: ConsumerGroup, nameOf: (topicId: string) => string): ClassicDescription {
@@ -66,7 +46,7 @@ export function consumerGroupAsClassic(g: ConsumerGroup, nameOf: (topicId: strin
       groupInstanceId: m.instanceId,
       clientId: m.clientId,
       clientHost: m.clientHost,
-      memberMetadata: subscriptionBytes(m.subscribedTopicNames),
+      memberMetadata: encodeEmbeddedSubscription(m.subscribedTopicNames),
       memberAssignment: assignmentBytes(m.assignedPartitions, nameOf),
     })),
   };

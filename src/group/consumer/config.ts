@@ -9,6 +9,7 @@ import type { BrokerConfig } from '../../config/broker-config.js';
 import { ConfigError } from '../../config/parse.js';
 import { assignorsFromConfig } from './assignors.js';
 import type { ConsumerGroupsConfig } from './consumer-groups.js';
+import type { MigrationPolicy } from './migration.js';
 
 type Relation = '>=' | '<=' | '<';
 const WORDS: Record<Relation, string> = { '>=': 'greater than or equal to', '<=': 'less than or equal to', '<': 'less than' };
@@ -42,5 +43,7 @@ export function consumerGroupsConfig(config: BrokerConfig): ConsumerGroupsConfig
     heartbeatIntervalMs: config.get('group.consumer.heartbeat.interval.ms'),
     maxSize: config.get('group.consumer.max.size'),
     assignors: assignorsFromConfig(assignors),
+    migrationPolicy: config.get('group.consumer.migration.policy') as MigrationPolicy,
+    classicMaxSize: config.get('group.max.size'),
   };
 }

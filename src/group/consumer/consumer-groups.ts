@@ -20,12 +20,17 @@
  * Timers, through the injected clock: a member silent for `group.consumer.session.timeout.ms` is
  * fenced (removed, group epoch bumped); a member that keeps partitions it was asked to revoke past
  * its rebalance timeout is fenced too.
+ *
+ * A group may also hold **classic members** (JoinGroup/SyncGroup/Heartbeat clients), after a live
+ * classic group was upgraded or when one joins a consumer group; and it turns classic again when
+ * the last consumer-protocol member leaves (migration.ts, the "Classic members" section below).
  */
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { ErrorCode, KafkaError, isKafkaError } from '../../../protocol/errors.js';
 import type { Clock, ScheduledTask } from '../../clock.js';
 import type { TopicInfo } from '../../topics/registry.js';
+import type { JoinParams, JoinResult, Protocol, SyncParams, SyncResult } from '../group.js';
 import type { CoordinatorRecord } from '../records.js';
 import { assignmentEquals, countPartitions, describeAssignment, toTopicPartitions, type Assignment, type TopicPartitions } from './assignment.js';
 import type { PartitionAssignor } from './assignors.js';
@@ -34,6 +39,12 @@ import {
   currentAssignmentChanged, isReconciledTo, JOIN_GROUP_MEMBER_EPOCH, LEAVE_GROUP_MEMBER_EPOCH, LEAVE_GROUP_STATIC_MEMBER_EPOCH,
   MemberState, newMember, subscribedTopicsChanged, subscriptionChanged, type ConsumerGroupMember,
 } from './member.js';
+import { assignmentBytes } from './classic-view.js';
+import { decodeEmbeddedSubscription, embeddedVersion, MalformedProtocolError, type EmbeddedSubscription } from './embedded-protocol.js';
+import {
+  CONSUMER_PROTOCOL_TYPE, downgradeAllowed, downgradedGroup, membersFromClassic, upgradeAllowed,
+  type ClassicGroupSnapshot, type DowngradedGroup, type MigrationPolicy,
+} from './migration.js';
 import { reconcile } from './reconcile.js';
 import { encodeConsumerGroupRecord, type ConsumerGroupRecord } from './records.js';
 import { compileTopicRegex, RegexSyntaxError, type TopicRegex } from './topic-regex.js';
@@ -46,6 +57,10 @@ export interface ConsumerGroupsConfig {
   readonly maxSize: number;
   /** group.consumer.assignors; the first is the default. */
   readonly assignors: readonly PartitionAssignor[];
+  /** group.consumer.migration.policy: whether live groups change protocol (migration.ts). */
+  readonly migrationPolicy: MigrationPolicy;
+  /** group.max.size: a downgrade never makes a classic group larger than this. */
+  readonly classicMaxSize: number;
 }
 
 /** The topics the coordinator sees (the topic registry). */
@@ -59,10 +74,16 @@ export interface TopicCatalog {
 export interface ConsumerGroupsHooks {
   /** Appends a group's records to its `__consumer_offsets` partition; resolves once written. */
   append(groupId: string, records: CoordinatorRecord[]): Promise<void>;
-  /** Whether a classic group of that id exists, and whether it is Empty. */
-  classicGroup(groupId: string): 'none' | 'empty' | 'active';
-  /** Drops an Empty classic group (its offsets stay); returns the records that say so. */
-  removeEmptyClassicGroup(groupId: string): CoordinatorRecord[];
+  /** The live classic group of that id (not Dead), if any. */
+  classicGroup(groupId: string): ClassicGroupSnapshot | undefined;
+  /**
+   * Takes the classic group away from the classic coordinator (its offsets stay): its held
+   * JoinGroup/SyncGroup requests are answered REBALANCE_IN_PROGRESS and its timers stopped.
+   * Returns the records that say so.
+   */
+  takeClassicGroup(groupId: string): CoordinatorRecord[];
+  /** A downgrade: the classic group starts (Stable, then rebalancing); returns the records that store it. */
+  installClassicGroup(group: DowngradedGroup): CoordinatorRecord[];
 }
 
 export interface HeartbeatRequest {
@@ -137,6 +158,8 @@ function sameMetadata(a: ReadonlyMap<string, TopicMetadata>, b: ReadonlyMap<stri
 /** The records of one request: each is applied to the group as it is made, and written together. */
 class Batch {
   readonly records: ConsumerGroupRecord[] = [];
+  /** Records of the classic coordinator, written after these (a downgrade's classic group). */
+  readonly then: CoordinatorRecord[] = [];
   constructor(private readonly group: ConsumerGroup) {}
 
   emit(r: ConsumerGroupRecord): void {
@@ -149,6 +172,8 @@ export class ConsumerGroups {
   private readonly groups = new Map<string, ConsumerGroup>();
   private readonly sessionTimers = new Map<string, ScheduledTask>();
   private readonly rebalanceTimers = new Map<string, ScheduledTask>();
+  /** A classic member's deadline to rejoin (after REBALANCE_IN_PROGRESS) or to sync (after its join). */
+  private readonly classicTimers = new Map<string, ScheduledTask>();
   private readonly regexes = new Map<string, TopicRegex>();
   private readonly logger: Logger;
 
@@ -203,8 +228,10 @@ export class ConsumerGroups {
   shutdown(): void {
     for (const t of this.sessionTimers.values()) t.cancel();
     for (const t of this.rebalanceTimers.values()) t.cancel();
+    for (const t of this.classicTimers.values()) t.cancel();
     this.sessionTimers.clear();
     this.rebalanceTimers.clear();
+    this.classicTimers.clear();
   }
 
   /** The live records of a group, for a snapshot of its partition. */
@@ -281,34 +308,36 @@ export class ConsumerGroups {
     const prelude: CoordinatorRecord[] = [];
     let group = this.groups.get(groupId);
     let created = false;
+    let batch: Batch | undefined;
     if (!group) {
       if (!joining) fail(ErrorCode.UNKNOWN_MEMBER_ID, `Group ${groupId} not found.`);
       const classic = this.hooks.classicGroup(groupId);
-      if (classic === 'active') fail(ErrorCode.GROUP_ID_NOT_FOUND, `Group ${groupId} is not a consumer group.`);
-      // An Empty classic group (offsets only) becomes a consumer group; its offsets stay.
-      if (classic === 'empty') prelude.push(...this.hooks.removeEmptyClassicGroup(groupId));
+      if (classic && classic.members.length > 0) this.checkUpgrade(classic);
+      // An Empty classic group (offsets only) becomes a consumer group; so does a live one (upgrade).
+      if (classic) prelude.push(...this.hooks.takeClassicGroup(groupId));
       this.groups.set(groupId, (group = new ConsumerGroup(groupId)));
       created = true;
+      if (classic && classic.members.length > 0) batch = this.upgrade(group, classic);
     }
     try {
-      return await this.heartbeatInGroup(group, req, prelude);
+      return await this.heartbeatInGroup(group, req, prelude, batch ?? new Batch(group));
+    } catch (err) {
+      // A refused heartbeat after an upgrade: the conversion itself still happened and is written.
+      if (batch && batch.records.length > 0) await this.write(groupId, prelude, batch);
+      throw err;
     } finally {
       // A group created by a refused join is not kept (Kafka's timeline reverts it).
       if (created && group.members.size === 0 && group.groupEpoch === 0) this.groups.delete(groupId);
     }
   }
 
-  private async heartbeatInGroup(group: ConsumerGroup, req: HeartbeatRequest, prelude: CoordinatorRecord[]): Promise<HeartbeatResponse> {
+  private async heartbeatInGroup(group: ConsumerGroup, req: HeartbeatRequest, prelude: CoordinatorRecord[], batch: Batch): Promise<HeartbeatResponse> {
     const memberId = req.memberId === '' ? randomMemberId() : req.memberId;
-    if (group.members.size >= this.config.maxSize && !group.members.has(memberId)) {
-      fail(ErrorCode.GROUP_MAX_SIZE_REACHED, `The consumer group has reached its maximum capacity of ${this.config.maxSize} members.`);
-    }
-    const batch = new Batch(group);
+    this.checkCapacity(group, memberId);
     const member = req.instanceId === null
       ? this.dynamicMember(group, memberId, req)
       : this.staticMember(group, memberId, req.instanceId, req, batch);
 
-    // 1. The member, and the group epoch if its subscription or the subscribed topics changed.
     const regex = req.subscribedTopicRegex === null ? member.subscribedTopicRegex : req.subscribedTopicRegex === '' ? null : req.subscribedTopicRegex;
     const updated: ConsumerGroupMember = {
       ...member,
@@ -322,35 +351,7 @@ export class ConsumerGroups {
       clientHost: req.clientHost,
       classicMemberMetadata: null,
     };
-    let bump = false;
-    if (subscriptionChanged(member, updated) || !group.members.has(memberId)) {
-      batch.emit(this.memberMetadataRecord(group.groupId, updated));
-      bump = subscribedTopicsChanged(member, updated);
-    }
-    bump = this.maybeUpdateSubscriptionMetadata(group, batch) || bump;
-    if (bump) {
-      batch.emit({ type: 'groupEpoch', groupId: group.groupId, value: { epoch: group.groupEpoch + 1 } });
-      this.logger.info({ group: group.groupId, epoch: group.groupEpoch, member: memberId }, 'bumped group epoch');
-    }
-
-    // 2. A new target assignment, if the group epoch moved past it.
-    if (group.groupEpoch > group.assignmentEpoch) this.updateTargetAssignment(group, batch);
-
-    // 3. One reconciliation step.
-    const current = group.members.get(memberId)!;
-    let reconciled = current;
-    if (!isReconciledTo(current, group.assignmentEpoch)) {
-      reconciled = reconcile(current, {
-        targetEpoch: group.assignmentEpoch,
-        target: group.target(memberId),
-        partitionEpoch: (t, p) => group.partitionEpoch(t, p),
-        owned: req.topicPartitions,
-      });
-      if (currentAssignmentChanged(current, reconciled)) {
-        batch.emit(this.currentAssignmentRecord(group.groupId, reconciled));
-        this.onReconciled(group, reconciled);
-      }
-    }
+    const reconciled = this.advance(group, member, updated, req.topicPartitions, batch);
 
     this.scheduleSessionTimeout(group.groupId, memberId);
     await this.write(group.groupId, prelude, batch);
@@ -367,6 +368,49 @@ export class ConsumerGroups {
       heartbeatIntervalMs: this.config.heartbeatIntervalMs,
       assignment: full || changed ? toTopicPartitions(reconciled.assignedPartitions) : null,
     };
+  }
+
+  /**
+   * The three steps every heartbeat (and every classic member's JoinGroup) takes: write the
+   * member as updated, bumping the group epoch if what it subscribes to changed; compute a new
+   * target assignment if the group epoch moved past it; move the member one reconciliation step.
+   * Returns the member as it now stands.
+   */
+  private advance(
+    group: ConsumerGroup, member: ConsumerGroupMember, updated: ConsumerGroupMember, owned: readonly TopicPartitions[] | null, batch: Batch,
+  ): ConsumerGroupMember {
+    // 1. The member, and the group epoch if its subscription or the subscribed topics changed.
+    let bump = false;
+    if (subscriptionChanged(member, updated) || !group.members.has(updated.memberId)) {
+      batch.emit(this.memberMetadataRecord(group.groupId, updated));
+      bump = subscribedTopicsChanged(member, updated);
+    }
+    bump = this.maybeUpdateSubscriptionMetadata(group, batch) || bump;
+    if (bump) {
+      batch.emit({ type: 'groupEpoch', groupId: group.groupId, value: { epoch: group.groupEpoch + 1 } });
+      this.logger.info({ group: group.groupId, epoch: group.groupEpoch, member: updated.memberId }, 'bumped group epoch');
+    }
+
+    // 2. A new target assignment, if the group epoch moved past it.
+    if (group.groupEpoch > group.assignmentEpoch) this.updateTargetAssignment(group, batch);
+
+    // 3. One reconciliation step.
+    const current = group.members.get(updated.memberId)!;
+    let reconciled = current;
+    if (!isReconciledTo(current, group.assignmentEpoch)) {
+      reconciled = reconcile(current, {
+        targetEpoch: group.assignmentEpoch,
+        target: group.target(updated.memberId),
+        partitionEpoch: (t, p) => group.partitionEpoch(t, p),
+        owned,
+      });
+      if (currentAssignmentChanged(current, reconciled)) {
+        batch.emit(this.currentAssignmentRecord(group.groupId, reconciled));
+        this.onReconciled(group, reconciled);
+      }
+    }
+
+    return reconciled;
   }
 
   /** Kafka's throwIfConsumerGroupMemberEpochIsInvalid: a member must heartbeat with its own epoch. */
@@ -411,20 +455,317 @@ export class ConsumerGroups {
       if (existing.memberEpoch !== LEAVE_GROUP_STATIC_MEMBER_EPOCH) {
         fail(ErrorCode.UNRELEASED_INSTANCE_ID, `Static member ${memberId} with instance id ${instanceId} cannot join the group because the instance id is owned by ${existing.memberId} member.`);
       }
-      const replacement: ConsumerGroupMember = { ...existing, memberId, memberEpoch: 0, previousMemberEpoch: 0 };
-      const target = group.target(existing.memberId);
-      this.cancelTimers(group.groupId, existing.memberId);
-      this.removeMemberRecords(group.groupId, existing.memberId).forEach((r) => batch.emit(r));
-      batch.emit(this.memberMetadataRecord(group.groupId, replacement));
-      batch.emit({ type: 'targetAssignmentMember', groupId: group.groupId, memberId, value: { topicPartitions: toTopicPartitions(target) } });
-      batch.emit(this.currentAssignmentRecord(group.groupId, replacement));
-      this.logger.info({ group: group.groupId, instanceId, member: memberId, replaced: existing.memberId }, 'static member rejoined the consumer group');
-      return replacement;
+      return this.replaceStaticMember(group, existing, memberId, batch);
     }
     if (!existing) fail(ErrorCode.UNKNOWN_MEMBER_ID, `Instance id ${instanceId} is unknown.`);
     if (existing!.memberId !== memberId) fail(ErrorCode.FENCED_INSTANCE_ID, `Static member ${memberId} with instance id ${instanceId} was fenced by member ${existing!.memberId}.`);
     this.checkEpoch(existing!, req.memberEpoch, req.topicPartitions);
     return existing!;
+  }
+
+  /** A static member's new incarnation takes its predecessor's place: its target and its partitions. */
+  private replaceStaticMember(group: ConsumerGroup, existing: ConsumerGroupMember, memberId: string, batch: Batch): ConsumerGroupMember {
+    const replacement: ConsumerGroupMember = { ...existing, memberId, memberEpoch: 0, previousMemberEpoch: 0 };
+    const target = group.target(existing.memberId);
+    this.cancelTimers(group.groupId, existing.memberId);
+    this.removeMemberRecords(group.groupId, existing.memberId).forEach((r) => batch.emit(r));
+    batch.emit(this.memberMetadataRecord(group.groupId, replacement));
+    batch.emit({ type: 'targetAssignmentMember', groupId: group.groupId, memberId, value: { topicPartitions: toTopicPartitions(target) } });
+    batch.emit(this.currentAssignmentRecord(group.groupId, replacement));
+    this.logger.info({ group: group.groupId, instanceId: existing.instanceId, member: memberId, replaced: existing.memberId }, 'static member rejoined the consumer group');
+    return replacement;
+  }
+
+  private checkCapacity(group: ConsumerGroup, memberId: string): void {
+    if (group.members.size >= this.config.maxSize && !group.members.has(memberId)) {
+      fail(ErrorCode.GROUP_MAX_SIZE_REACHED, `The consumer group has reached its maximum capacity of ${this.config.maxSize} members.`);
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Migration between the protocols (migration.ts)
+
+  /** Kafka's validateOnlineUpgrade: otherwise the live classic group stays, and the heartbeat gets 69. */
+  private checkUpgrade(classic: ClassicGroupSnapshot): void {
+    const refuse = (why: string) => {
+      this.logger.info({ group: classic.groupId, reason: why }, 'cannot upgrade the classic group to a consumer group');
+      fail(ErrorCode.GROUP_ID_NOT_FOUND, `Group ${classic.groupId} is not a consumer group.`);
+    };
+    if (!upgradeAllowed(this.config.migrationPolicy)) refuse('the online upgrade is disabled (group.consumer.migration.policy)');
+    if (classic.protocolType !== CONSUMER_PROTOCOL_TYPE) refuse('the group does not use the consumer embedded protocol');
+    if (classic.members.length > this.config.maxSize) refuse('the group is larger than group.consumer.max.size');
+  }
+
+  /** Kafka's convertToConsumerGroup: the classic members become members of `group` at the classic generation. */
+  private upgrade(group: ConsumerGroup, classic: ClassicGroupSnapshot): Batch {
+    let members: ConsumerGroupMember[];
+    try {
+      members = membersFromClassic(classic, (name) => this.topics.get(name)?.id);
+    } catch (err) {
+      if (!(err instanceof MalformedProtocolError)) throw err;
+      fail(ErrorCode.GROUP_ID_NOT_FOUND, `Cannot upgrade the classic group ${classic.groupId} to consumer group because the embedded consumer protocol is malformed.`);
+    }
+    const batch = new Batch(group);
+    const groupId = group.groupId;
+    for (const m of members!) batch.emit(this.memberMetadataRecord(groupId, m));
+    batch.emit({ type: 'groupEpoch', groupId, value: { epoch: classic.generationId } });
+    for (const m of members!) batch.emit({ type: 'targetAssignmentMember', groupId, memberId: m.memberId, value: { topicPartitions: toTopicPartitions(m.assignedPartitions) } });
+    batch.emit({ type: 'targetAssignmentEpoch', groupId, value: { assignmentEpoch: classic.generationId } });
+    for (const m of members!) {
+      batch.emit(this.currentAssignmentRecord(groupId, m));
+      this.scheduleSessionTimeout(groupId, m.memberId);
+    }
+    this.logger.info({ group: groupId, epoch: classic.generationId, members: members!.length }, 'upgraded a classic group to a consumer group');
+    return batch;
+  }
+
+  /** Kafka's validateOnlineDowngradeWithFencedMember. */
+  private shouldDowngrade(group: ConsumerGroup, leaving: ConsumerGroupMember): boolean {
+    if (leaving.classicMemberMetadata !== null || group.members.size <= 1) return false;
+    for (const m of group.members.values()) if (m !== leaving && m.classicMemberMetadata === null) return false;
+    if (!downgradeAllowed(this.config.migrationPolicy)) {
+      this.logger.info({ group: group.groupId }, 'cannot downgrade the consumer group: the online downgrade is disabled (group.consumer.migration.policy)');
+      return false;
+    }
+    if (group.members.size - 1 > this.config.classicMaxSize) {
+      this.logger.info({ group: group.groupId }, 'cannot downgrade the consumer group: it is larger than group.max.size');
+      return false;
+    }
+    return true;
+  }
+
+  /** Kafka's convertToClassicGroup: tombstones for the whole consumer group, then the classic group. */
+  private downgrade(group: ConsumerGroup, leaving: ConsumerGroupMember, batch: Batch): void {
+    const groupId = group.groupId;
+    const classic = downgradedGroup(groupId, group.groupEpoch, group.members.values(), leaving.memberId, (id) => group.target(id), (id) => this.topicName(id));
+    for (const m of [...group.members.values()]) {
+      this.cancelTimers(groupId, m.memberId);
+      this.removeMemberRecords(groupId, m.memberId).forEach((r) => batch.emit(r));
+    }
+    batch.emit({ type: 'targetAssignmentEpoch', groupId, value: null });
+    batch.emit({ type: 'partitionMetadata', groupId, value: null });
+    batch.emit({ type: 'groupEpoch', groupId, value: null });
+    this.groups.delete(groupId);
+    batch.then.push(...this.hooks.installClassicGroup(classic));
+    this.logger.info({ group: groupId, generation: classic.generationId, members: classic.members.length, left: leaving.memberId }, 'downgraded a consumer group to a classic group');
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Classic members: JoinGroup, SyncGroup, Heartbeat and LeaveGroup sent to a consumer group
+  // (Kafka's classicGroup*ToConsumerGroup). Such a member is a consumer-group member like any
+  // other — the server-side assignor decides its partitions and it reconciles one step per
+  // JoinGroup — but it learns of a new assignment the classic way: its Heartbeat answers
+  // REBALANCE_IN_PROGRESS, it rejoins, and SyncGroup hands it its partitions. There is no leader.
+
+  async classicJoin(groupId: string, p: JoinParams): Promise<JoinResult> {
+    const answer = (errorCode: number, memberId: string): JoinResult => ({
+      errorCode, generationId: -1, protocolType: null, protocolName: null, leader: '', memberId, members: [], skipAssignment: false,
+    });
+    const group = this.groups.get(groupId);
+    if (!group) return answer(ErrorCode.UNKNOWN_MEMBER_ID, p.memberId);
+    const unknown = p.memberId === '';
+    const memberId = unknown ? randomMemberId() : p.memberId;
+    try {
+      this.checkCapacity(group, memberId);
+      if (!this.supportsClassicProtocols(group, p.protocolType, p.protocols)) {
+        fail(ErrorCode.INCONSISTENT_GROUP_PROTOCOL, `Member ${memberId}'s protocols are not supported.`);
+      }
+      // KIP-394: a dynamic member first gets its id, and joins with it.
+      if (unknown && p.requireKnownMemberId && p.groupInstanceId === null) return answer(ErrorCode.MEMBER_ID_REQUIRED, memberId);
+      let subscription: EmbeddedSubscription;
+      try {
+        subscription = decodeEmbeddedSubscription(p.protocols[0]!.metadata);
+      } catch (err) {
+        if (!(err instanceof MalformedProtocolError)) throw err;
+        fail(ErrorCode.INCONSISTENT_GROUP_PROTOCOL, `Member ${memberId}'s subscription is not a consumer protocol subscription.`);
+      }
+      const batch = new Batch(group);
+      const member = this.classicJoiningMember(group, memberId, p.groupInstanceId, unknown, batch);
+      const updated: ConsumerGroupMember = {
+        ...member,
+        instanceId: p.groupInstanceId ?? member.instanceId,
+        rackId: subscription!.rackId ?? member.rackId,
+        rebalanceTimeoutMs: p.rebalanceTimeoutMs,
+        subscribedTopicNames: subscription!.topics,
+        subscribedTopicRegex: null,
+        clientId: p.clientId,
+        clientHost: p.clientHost,
+        classicMemberMetadata: { sessionTimeoutMs: p.sessionTimeoutMs, supportedProtocols: p.protocols },
+      };
+      // What it still owns: nothing for an eager client (it revoked before rejoining); a cooperative one says.
+      const owned = subscription!.ownedPartitions.flatMap((t) => {
+        const id = this.topics.get(t.topic)?.id;
+        return id === undefined ? [] : [{ topicId: id, partitions: t.partitions }];
+      });
+      const reconciled = this.advance(group, member, updated, owned, batch);
+      await this.write(groupId, [], batch);
+      this.cancelClassicTimer(groupId, memberId, 'join');
+      this.scheduleSessionTimeout(groupId, memberId);
+      this.scheduleClassicTimer(groupId, memberId, 'sync', p.rebalanceTimeoutMs);
+      return {
+        errorCode: ErrorCode.NONE,
+        generationId: reconciled.memberEpoch,
+        protocolType: CONSUMER_PROTOCOL_TYPE,
+        protocolName: p.protocols[0]!.name,
+        leader: '',
+        memberId,
+        members: [],
+        skipAssignment: false,
+      };
+    } catch (err) {
+      if (!isKafkaError(err)) throw err;
+      return answer(err.errorCode, memberId);
+    }
+  }
+
+  async classicSync(groupId: string, p: SyncParams): Promise<SyncResult> {
+    const answer = (errorCode: number, assignment: Buffer = Buffer.alloc(0)): SyncResult => {
+      const ok = errorCode === ErrorCode.NONE;
+      return { errorCode, protocolType: ok ? p.protocolType : null, protocolName: ok ? p.protocolName : null, assignment };
+    };
+    try {
+      const group = this.groups.get(groupId) ?? fail(ErrorCode.UNKNOWN_MEMBER_ID, `Group ${groupId} not found.`);
+      const member = this.classicMember(group, p.memberId, p.groupInstanceId, p.generationId);
+      const protocol = member.classicMemberMetadata!.supportedProtocols[0]!;
+      if ((p.protocolType !== null && p.protocolType !== CONSUMER_PROTOCOL_TYPE) || (p.protocolName !== null && p.protocolName !== protocol.name)) {
+        fail(ErrorCode.INCONSISTENT_GROUP_PROTOCOL, `The protocol from member ${member.memberId} does not match the one returned in its join response.`);
+      }
+      this.throwIfRebalanceInProgress(group, member);
+      // Whatever this member's last JoinGroup wrote is durable before it hears its partitions.
+      await this.hooks.append(groupId, []);
+      this.cancelClassicTimer(groupId, member.memberId, 'sync');
+      this.scheduleSessionTimeout(groupId, member.memberId);
+      return answer(ErrorCode.NONE, assignmentBytes(member.assignedPartitions, (id) => this.topicName(id), embeddedVersion(protocol.metadata)));
+    } catch (err) {
+      if (!isKafkaError(err)) throw err;
+      return answer(err.errorCode);
+    }
+  }
+
+  classicHeartbeat(groupId: string, memberId: string, instanceId: string | null, generationId: number): number {
+    try {
+      const group = this.groups.get(groupId) ?? fail(ErrorCode.UNKNOWN_MEMBER_ID, `Group ${groupId} not found.`);
+      const member = this.classicMember(group, memberId, instanceId, generationId);
+      this.scheduleSessionTimeout(groupId, member.memberId);
+      // Rejoin when the group moved on, when partitions must be revoked, or when partitions it waits for are free now.
+      const mustRejoin = member.memberEpoch < group.groupEpoch || member.state === MemberState.UNREVOKED_PARTITIONS ||
+        (member.state === MemberState.UNRELEASED_PARTITIONS && !this.waitingOnUnreleasedPartition(group, member));
+      if (!mustRejoin) return ErrorCode.NONE;
+      this.scheduleClassicTimer(groupId, member.memberId, 'join', member.rebalanceTimeoutMs, true);
+      return ErrorCode.REBALANCE_IN_PROGRESS;
+    } catch (err) {
+      if (!isKafkaError(err)) throw err;
+      return err.errorCode;
+    }
+  }
+
+  /** LeaveGroup: only classic members may leave this way; one error code per member. */
+  async classicLeave(groupId: string, leaving: readonly { memberId: string; groupInstanceId: string | null }[]): Promise<number[]> {
+    const group = this.groups.get(groupId);
+    if (!group) return leaving.map(() => ErrorCode.UNKNOWN_MEMBER_ID);
+    const batch = new Batch(group);
+    const codes = leaving.map((l) => {
+      try {
+        const member = l.groupInstanceId === null
+          ? group.members.get(l.memberId) ?? fail(ErrorCode.UNKNOWN_MEMBER_ID, `Member ${l.memberId} is not a member of group ${groupId}.`)
+          : group.staticMember(l.groupInstanceId) ?? fail(ErrorCode.UNKNOWN_MEMBER_ID, `Instance id ${l.groupInstanceId} is unknown.`);
+        // An admin may remove a static member by instance id alone.
+        if (l.groupInstanceId !== null && l.memberId !== '' && l.memberId !== member.memberId) fail(ErrorCode.FENCED_INSTANCE_ID, `Static member ${l.memberId} was fenced.`);
+        if (member.classicMemberMetadata === null) fail(ErrorCode.UNKNOWN_MEMBER_ID, `Member ${member.memberId} does not use the classic protocol.`);
+        this.cancelTimers(groupId, member.memberId);
+        this.removeMemberRecords(groupId, member.memberId).forEach((r) => batch.emit(r));
+        this.logger.info({ group: groupId, member: member.memberId }, 'classic member left the consumer group');
+        return ErrorCode.NONE;
+      } catch (err) {
+        if (!isKafkaError(err)) throw err;
+        return err.errorCode;
+      }
+    });
+    if (batch.records.length > 0) {
+      this.maybeUpdateSubscriptionMetadata(group, batch);
+      batch.emit({ type: 'groupEpoch', groupId, value: { epoch: group.groupEpoch + 1 } });
+      try {
+        await this.write(groupId, [], batch);
+      } catch (err) {
+        if (!isKafkaError(err)) throw err;
+        return leaving.map(() => err.errorCode);
+      }
+    }
+    return codes;
+  }
+
+  /** Kafka's ConsumerGroup.supportsClassicProtocols: type "consumer", and a protocol every classic member has. */
+  private supportsClassicProtocols(group: ConsumerGroup, protocolType: string, protocols: readonly Protocol[]): boolean {
+    if (protocolType !== CONSUMER_PROTOCOL_TYPE || protocols.length === 0) return false;
+    const classic = [...group.members.values()].filter((m) => m.classicMemberMetadata !== null);
+    return protocols.some((p) => classic.every((m) => m.classicMemberMetadata!.supportedProtocols.some((q) => q.name === p.name)));
+  }
+
+  /** The member a classic JoinGroup speaks for: new, known, or a static member's new incarnation. */
+  private classicJoiningMember(group: ConsumerGroup, memberId: string, instanceId: string | null, unknown: boolean, batch: Batch): ConsumerGroupMember {
+    if (instanceId === null) {
+      const existing = group.members.get(memberId);
+      if (existing && existing.classicMemberMetadata === null) fail(ErrorCode.UNKNOWN_MEMBER_ID, `Member ${memberId} does not use the classic protocol.`);
+      if (!existing) this.logger.info({ group: group.groupId, member: memberId }, 'member joins the consumer group using the classic protocol');
+      return existing ?? newMember(memberId);
+    }
+    const existing = group.staticMember(instanceId);
+    if (!existing) return group.members.get(memberId) ?? newMember(memberId);
+    if (existing.memberId === memberId) return existing;
+    if (!unknown) fail(ErrorCode.FENCED_INSTANCE_ID, `Static member ${memberId} with instance id ${instanceId} was fenced by member ${existing.memberId}.`);
+    return this.replaceStaticMember(group, existing, memberId, batch);
+  }
+
+  /** A classic member's SyncGroup or Heartbeat: known, not fenced, classic, at its generation. */
+  private classicMember(group: ConsumerGroup, memberId: string, instanceId: string | null, generationId: number): ConsumerGroupMember {
+    let member: ConsumerGroupMember | undefined;
+    if (instanceId === null) member = group.members.get(memberId);
+    else {
+      member = group.staticMember(instanceId);
+      if (member && member.memberId !== memberId) fail(ErrorCode.FENCED_INSTANCE_ID, `Static member ${memberId} with instance id ${instanceId} was fenced by member ${member.memberId}.`);
+    }
+    if (!member) fail(ErrorCode.UNKNOWN_MEMBER_ID, `Member ${memberId} is not a member of group ${group.groupId}.`);
+    if (member!.classicMemberMetadata === null) fail(ErrorCode.UNKNOWN_MEMBER_ID, `Member ${memberId} does not use the classic protocol.`);
+    if (member!.memberEpoch !== generationId) {
+      fail(ErrorCode.ILLEGAL_GENERATION, `The request generation id ${generationId} is not equal to the member epoch ${member!.memberEpoch} of member ${memberId}.`);
+    }
+    return member!;
+  }
+
+  /** A SyncGroup after the group moved on must rejoin first (unless it is mid-revocation, rejoined already). */
+  private throwIfRebalanceInProgress(group: ConsumerGroup, member: ConsumerGroupMember): void {
+    if (group.groupEpoch > member.memberEpoch && member.state !== MemberState.UNREVOKED_PARTITIONS) {
+      this.scheduleClassicTimer(group.groupId, member.memberId, 'join', member.rebalanceTimeoutMs, true);
+      fail(ErrorCode.REBALANCE_IN_PROGRESS, `A new rebalance is triggered in group ${group.groupId} and member ${member.memberId} should rejoin to catch up.`);
+    }
+  }
+
+  /** Whether a partition of the member's target is still held by another member. */
+  private waitingOnUnreleasedPartition(group: ConsumerGroup, member: ConsumerGroupMember): boolean {
+    for (const [topicId, parts] of group.target(member.memberId)) {
+      for (const p of parts) {
+        if (!member.assignedPartitions.get(topicId)?.has(p) && group.partitionEpoch(topicId, p) !== -1) return true;
+      }
+    }
+    return false;
+  }
+
+  private scheduleClassicTimer(groupId: string, memberId: string, phase: 'join' | 'sync', timeoutMs: number, ifAbsent = false): void {
+    const key = `${this.timerKey(groupId, memberId)}\u0000${phase}`;
+    if (ifAbsent && this.classicTimers.has(key)) return;
+    this.classicTimers.get(key)?.cancel();
+    this.classicTimers.set(key, this.clock.schedule(timeoutMs, () => {
+      this.classicTimers.delete(key);
+      this.fenceLater(groupId, memberId, (m) => m !== undefined, phase === 'join'
+        ? `the classic member failed to rejoin within its rebalance timeout (${timeoutMs} ms)`
+        : `the classic member failed to sync within its rebalance timeout (${timeoutMs} ms)`);
+    }));
+  }
+
+  private cancelClassicTimer(groupId: string, memberId: string, phase: 'join' | 'sync'): void {
+    const key = `${this.timerKey(groupId, memberId)}\u0000${phase}`;
+    this.classicTimers.get(key)?.cancel();
+    this.classicTimers.delete(key);
   }
 
   // ------------------------------------------------------------------------------------------
@@ -460,6 +801,10 @@ export class ConsumerGroups {
   /** Removes a member (left, session expired, revocation too slow); the group epoch goes up. */
   private fenceMember(group: ConsumerGroup, member: ConsumerGroupMember, batch: Batch, reason: string): void {
     this.cancelTimers(group.groupId, member.memberId);
+    if (this.shouldDowngrade(group, member)) {
+      this.logger.info({ group: group.groupId, member: member.memberId, reason }, 'the last consumer-protocol member left');
+      return this.downgrade(group, member, batch);
+    }
     this.removeMemberRecords(group.groupId, member.memberId).forEach((r) => batch.emit(r));
     this.maybeUpdateSubscriptionMetadata(group, batch);
     batch.emit({ type: 'groupEpoch', groupId: group.groupId, value: { epoch: group.groupEpoch + 1 } });
@@ -547,12 +892,15 @@ export class ConsumerGroups {
     return `${groupId}\u0000${memberId}`;
   }
 
+  /** A member silent for its session timeout (the group's, or the one a classic member joined with) is removed. */
   private scheduleSessionTimeout(groupId: string, memberId: string): void {
     const key = this.timerKey(groupId, memberId);
+    const classic = this.groups.get(groupId)?.members.get(memberId)?.classicMemberMetadata;
+    const timeoutMs = classic ? classic.sessionTimeoutMs : this.config.sessionTimeoutMs;
     this.sessionTimers.get(key)?.cancel();
-    this.sessionTimers.set(key, this.clock.schedule(this.config.sessionTimeoutMs, () => {
+    this.sessionTimers.set(key, this.clock.schedule(timeoutMs, () => {
       this.sessionTimers.delete(key);
-      this.fenceLater(groupId, memberId, (m) => m !== undefined, `session timed out after ${this.config.sessionTimeoutMs} ms`);
+      this.fenceLater(groupId, memberId, (m) => m !== undefined, `session timed out after ${timeoutMs} ms`);
     }));
   }
 
@@ -591,6 +939,7 @@ export class ConsumerGroups {
     this.sessionTimers.delete(key);
     this.rebalanceTimers.get(key)?.cancel();
     this.rebalanceTimers.delete(key);
+    for (const phase of ['join', 'sync'] as const) this.cancelClassicTimer(groupId, memberId, phase);
   }
 
   // ------------------------------------------------------------------------------------------
@@ -624,7 +973,7 @@ export class ConsumerGroups {
 
   /** Writes the request's records (already applied); a failed write is answered 15 so the client retries. */
   private async write(groupId: string, prelude: CoordinatorRecord[], batch: Batch): Promise<void> {
-    const records = [...prelude, ...batch.records.map(encodeConsumerGroupRecord)];
+    const records = [...prelude, ...batch.records.map(encodeConsumerGroupRecord), ...batch.then];
     if (records.length === 0) return;
     try {
       await this.hooks.append(groupId, records);
@@ -647,8 +996,14 @@ export class ConsumerGroups {
     if (memberEpoch < 0 && g.members.size === 0) return ErrorCode.NONE;
     const m = g.members.get(memberId);
     if (!m) return ErrorCode.UNKNOWN_MEMBER_ID;
-    if ('apiVersion' in via && via.apiVersion < 9) return ErrorCode.UNSUPPORTED_VERSION;
-    return memberEpoch === m.memberEpoch ? ErrorCode.NONE : ErrorCode.STALE_MEMBER_EPOCH;
+    if ('apiVersion' in via && via.apiVersion < 9 && m.classicMemberMetadata === null) return ErrorCode.UNSUPPORTED_VERSION;
+    return this.checkOffsetEpoch(m, memberEpoch);
+  }
+
+  /** A classic member commits with its generation (= its member epoch): a wrong one is ILLEGAL_GENERATION. */
+  private checkOffsetEpoch(m: ConsumerGroupMember, received: number): number {
+    if (received === m.memberEpoch) return ErrorCode.NONE;
+    return m.classicMemberMetadata !== null ? ErrorCode.ILLEGAL_GENERATION : ErrorCode.STALE_MEMBER_EPOCH;
   }
 
   /** OffsetFetch v9+: without a member id anyone may read; a member must give its current epoch. */
@@ -657,13 +1012,13 @@ export class ConsumerGroups {
     if (!g || (memberId === null && memberEpoch < 0)) return ErrorCode.NONE;
     const m = memberId === null ? undefined : g.members.get(memberId);
     if (!m) return ErrorCode.UNKNOWN_MEMBER_ID;
-    return memberEpoch === m.memberEpoch ? ErrorCode.NONE : ErrorCode.STALE_MEMBER_EPOCH;
+    return this.checkOffsetEpoch(m, memberEpoch);
   }
 
   describe(groupId: string): ConsumerGroupDescription {
     const g = this.groups.get(groupId);
     if (!g) {
-      const notFound = this.hooks.classicGroup(groupId) === 'none' ? `Group ${groupId} not found.` : `Group ${groupId} is not a consumer group.`;
+      const notFound = this.hooks.classicGroup(groupId) === undefined ? `Group ${groupId} not found.` : `Group ${groupId} is not a consumer group.`;
       return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage: notFound, groupId, state: '', groupEpoch: 0, assignmentEpoch: 0, assignorName: '', members: [] };
     }
     return {

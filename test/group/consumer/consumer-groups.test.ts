@@ -3,63 +3,10 @@
  * between two members heartbeat by heartbeat, session and rebalance timeouts, static members,
  * regex subscriptions and metadata changes, Kafka's errors, and a restart that replays the records.
  */
-import { createHash } from 'node:crypto';
-import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../protocol/errors.js';
-import { GroupCoordinator } from '../../../src/group/coordinator.js';
-import type { HeartbeatRequest, TopicCatalog } from '../../../src/group/consumer/consumer-groups.js';
-import { MemoryOffsetStore } from '../../../src/group/offset-store.js';
-import type { TopicInfo } from '../../../src/topics/registry.js';
-import { TEST_GROUP_CONFIG } from '../../support/group-config.js';
-import { ManualClock } from '../../support/manual-clock.js';
-
-const logger = pino({ level: 'silent' });
-
-/** A stable uuid per topic name, so expectations can name it. */
-const idOf = (name: string) => createHash('md5').update(name).digest('hex').replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5');
-
-class Topics implements TopicCatalog {
-  readonly byName = new Map<string, TopicInfo>();
-  add(name: string, partitions: number, internal = false): TopicInfo {
-    const t: TopicInfo = { name, id: idOf(name), partitions, configs: {}, internal };
-    this.byName.set(name, t);
-    return t;
-  }
-  get(name: string) { return this.byName.get(name); }
-  getById(id: string) { return [...this.byName.values()].find((t) => t.id === id); }
-  list() { return [...this.byName.values()]; }
-}
-
-async function setup(over: { maxSize?: number } = {}) {
-  const clock = new ManualClock(1_000_000);
-  const topics = new Topics();
-  const store = new MemoryOffsetStore(3);
-  const open = async () => {
-    const c = new GroupCoordinator({
-      clock, logger, config: TEST_GROUP_CONFIG, store, topics,
-      consumer: {
-        enabled: true, sessionTimeoutMs: 45_000, heartbeatIntervalMs: 5_000, maxSize: over.maxSize ?? 100,
-        assignors: (await import('../../../src/group/consumer/assignors.js')).assignorsFromConfig(['uniform', 'range']),
-      },
-    });
-    await c.startup();
-    return c;
-  };
-  return { clock, topics, store, open, c: await open() };
-}
-
-const join = (over: Partial<HeartbeatRequest> = {}): HeartbeatRequest => ({
-  groupId: 'g', memberId: 'm1', memberEpoch: 0, instanceId: null, rackId: null, rebalanceTimeoutMs: 30_000,
-  subscribedTopicNames: ['t'], subscribedTopicRegex: null, serverAssignor: null, topicPartitions: [],
-  clientId: 'c', clientHost: '127.0.0.1', apiVersion: 1, ...over,
-});
-/** A steady-state heartbeat: only the epoch and what the member owns. */
-const beat = (memberId: string, memberEpoch: number, owned: number[] | null, over: Partial<HeartbeatRequest> = {}): HeartbeatRequest => join({
-  memberId, memberEpoch, rebalanceTimeoutMs: -1, subscribedTopicNames: null, topicPartitions: owned === null ? null : [{ topicId: idOf('t'), partitions: owned }], ...over,
-});
-const byTopic = (a: { topicId: string; partitions: number[] }[] | null) => Object.fromEntries((a ?? []).map((t) => [t.topicId, t.partitions]));
-const parts = (r: { assignment: { partitions: number[] }[] | null }) => r.assignment?.flatMap((t) => t.partitions) ?? null;
+import type { HeartbeatRequest } from '../../../src/group/consumer/consumer-groups.js';
+import { beat, byTopic, idOf, join, parts, setup } from '../../support/consumer-groups.js';
 
 describe('ConsumerGroupHeartbeat', () => {
   it('a first member gets every partition at epoch 1', async () => {
