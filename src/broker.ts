@@ -23,7 +23,7 @@ import { LogManager } from './log/log-manager.js';
 import { logCleanerConfig } from './log/cleaner/log-cleaner.js';
 import { FetchSessionCache } from './fetch/fetch-sessions.js';
 import { DataDirLock } from './log/data-dir-lock.js';
-import { FileStorage } from './log/file-storage.js';
+import { autoMaxOpenFiles, FileStorage } from './log/file-storage.js';
 import { MemoryStorage } from './log/memory-storage.js';
 import type { Storage } from './log/storage.js';
 import { GroupCoordinator } from './group/coordinator.js';
@@ -123,7 +123,7 @@ export class Broker {
     const meta = await loadOrCreateMetaProperties(dataDir, config.get('node.id'));
     // Dynamic broker configs first: the logs open under the log defaults in force.
     const dynamicConfigs = await DynamicBrokerConfigs.open({ config, store: await DynamicConfigStore.open(dataDir), nodeId: meta.nodeId, logger });
-    const storage = opts.storage ?? (dataDir === undefined ? new MemoryStorage(clock) : await FileStorage.create(dataDir, config.get('tafka.log.max.open.files')));
+    const storage = opts.storage ?? (dataDir === undefined ? new MemoryStorage(clock) : await FileStorage.create(dataDir, config.get('tafka.log.max.open.files') === -1 ? autoMaxOpenFiles() : config.get('tafka.log.max.open.files')));
     const registry = await TopicRegistry.open(storage);
     const logsStarted = monotonicNow();
     const logs = await LogManager.open({

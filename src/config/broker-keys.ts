@@ -47,7 +47,10 @@ export const BROKER_CONFIGS = {
   // KIP-578's name: a proposal; Apache Kafka itself has no such limit.
   'max.broker.partitions': { type: 'INT', default: '20000', min: 1, dynamic: 'cluster-wide', doc: 'Most partitions this broker holds, internal topics included; creating more answers 44 POLICY_VIOLATION (KIP-578\'s name, not an Apache Kafka key).' },
   // Tafka's own: Kafka keeps every segment file open (and mmaps its indexes) and needs ulimit -n raised instead.
-  'tafka.log.max.open.files': { type: 'INT', default: '512', min: 8, doc: 'Most log files (segments, indexes) held open at once; the least recently used idle ones are closed (Tafka\'s own key).' },
+  'tafka.log.max.open.files': {
+    type: 'INT', default: '-1', min: 8, alsoAllowed: -1,
+    doc: 'Most log files (segments, indexes) held open at once; the least recently used idle ones are closed. -1: half the process\'s open-file limit (ulimit -n), at least 64 (Tafka\'s own key).',
+  },
   'socket.request.max.bytes': { type: 'INT', default: '104857600', min: 1, doc: 'Largest request frame accepted; a bigger one closes the connection.' },
   'message.max.bytes': { type: 'INT', default: '1048588', min: 0, dynamic: 'cluster-wide', doc: 'Largest record batch a partition accepts (topic key: max.message.bytes).' },
 

@@ -10,7 +10,7 @@
  * partitions there are. Small metadata files (checkpoints, producer snapshots) are written
  * atomically: temporary file, fsync, rename, fsync of the directory.
  */
-import { constants, writevSync } from 'node:fs';
+import { constants, readFileSync, writevSync } from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -26,6 +26,25 @@ export const SYNC_APPEND_BYTES = 256 * 1024;
 
 /** Enough descriptors for busy partitions, and half of the common 1024 soft limit left for sockets. */
 export const DEFAULT_MAX_OPEN_FILES = 512;
+
+/**
+ * `tafka.log.max.open.files=-1`: half the process's soft limit on open files (the other half for
+ * sockets), at least 64. Every partition appended to holds three files (.log, .index, .timeindex),
+ * so a pool smaller than that reopens files on every produce round: with 1,000 partitions and 512
+ * descriptors, producing to all of them cost twice the broker CPU of every file kept open.
+ * Kafka keeps them all open and asks for a high `ulimit -n`; this follows whatever limit is set.
+ */
+export function autoMaxOpenFiles(limitsFile = '/proc/self/limits'): number {
+  try {
+    const line = readFileSync(limitsFile, 'utf8').split('\n').find((l) => l.startsWith('Max open files'));
+    const soft = line?.split(/\s{2,}/)[1];
+    if (soft === 'unlimited') return 65_536;
+    if (Number(soft) > 0) return Math.max(64, Math.floor(Number(soft) / 2));
+  } catch {
+    // Not Linux: the fixed default.
+  }
+  return DEFAULT_MAX_OPEN_FILES;
+}
 
 /**
  * A file on disk, read and written with positional I/O. Its descriptor is opened on first use and

@@ -50,8 +50,11 @@ export async function waitForPort(port: number): Promise<void> {
 }
 
 /** A Tafka process on 127.0.0.1:`port` with its data in `dataDir`, once it listens. */
-export async function startTafka(port: number, dataDir: string, nodeArgs: string[] = []): Promise<ChildProcess> {
-  const argv = [...nodeArgs, join(ROOT, 'dist/src/main.js'), 'start', '--port', String(port), '--host', '127.0.0.1', '--data-dir', dataDir, '--log-level', 'warn', '--override', `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`];
+export async function startTafka(port: number, dataDir: string, nodeArgs: string[] = [], overrides: Record<string, string> = {}): Promise<ChildProcess> {
+  const argv = [
+    ...nodeArgs, join(ROOT, 'dist/src/main.js'), 'start', '--port', String(port), '--host', '127.0.0.1', '--data-dir', dataDir, '--log-level', 'warn',
+    '--override', `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`, ...Object.entries(overrides).flatMap(([k, v]) => ['--override', `${k}=${v}`]),
+  ];
   const broker = spawn(process.execPath, argv, { stdio: 'inherit' });
   await waitForPort(port);
   return broker;

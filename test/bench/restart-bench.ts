@@ -3,7 +3,7 @@
  * after a clean shutdown, on data directories holding more and more data (issue 11: restart time
  * must not grow with data size).
  *
- *   node dist/test/bench/restart-bench.js         (TAFKA_BENCH_DIR picks the disk; default: tmpdir)
+ *   node dist/test/bench/restart-bench.js [--sizes 1024,10240]   (MiB; TAFKA_BENCH_DIR picks the disk; default: tmpdir)
  *
  * Method. For each size, 4 partitions of 1 KiB batches are written through the LogManager (segments
  * of 256 MiB) and closed cleanly, with a topic registry naming them; then the real broker is started
@@ -22,7 +22,13 @@ import { LogManager } from '../../src/log/log-manager.js';
 
 const MiB = 1024 * 1024;
 const PARTITIONS = 4;
-const SIZES_MIB = [64, 512, 2048];
+/** `--sizes 1024,10240` measures other sizes (MiB); the default keeps `make bench` short. */
+const SIZES_MIB = sizesArg() ?? [64, 512, 2048];
+
+function sizesArg(): number[] | undefined {
+  const i = process.argv.indexOf('--sizes');
+  return i < 0 ? undefined : process.argv[i + 1]!.split(',').map(Number);
+}
 const MAIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'main.js');
 
 async function fill(dataDir: string, totalMiB: number): Promise<void> {

@@ -161,3 +161,25 @@ function withOffset(b: Buffer, offset: bigint): Buffer {
   copy.writeInt32BE(0, 12);
   return copy;
 }
+
+describe('tafka.log.max.open.files=-1 follows the process open-file limit', () => {
+  const limits = async (soft: string) => {
+    const dir = await mkdtemp(join(tmpdir(), 'tafka-limits-'));
+    const file = join(dir, 'limits');
+    await writeFile(file, [
+      'Limit                     Soft Limit           Hard Limit           Units     ',
+      'Max processes             95366                95366                processes ',
+      `Max open files            ${soft.padEnd(20)} 1048576              files     `,
+    ].join('\n'));
+    return file;
+  };
+
+  it('is half the soft limit, at least 64; unlimited gives 65,536; no limits file the fixed 512', async () => {
+    const { autoMaxOpenFiles } = await import('../../src/log/file-storage.js');
+    expect(autoMaxOpenFiles(await limits('1024'))).toBe(512);
+    expect(autoMaxOpenFiles(await limits('20000'))).toBe(10_000);
+    expect(autoMaxOpenFiles(await limits('100'))).toBe(64);
+    expect(autoMaxOpenFiles(await limits('unlimited'))).toBe(65_536);
+    expect(autoMaxOpenFiles('/nonexistent/limits')).toBe(512);
+  });
+});
