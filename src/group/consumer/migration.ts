@@ -14,7 +14,7 @@
  * classic protocol, it becomes a classic group again, at generation = group epoch, every member
  * Stable with its target assignment, and a rebalance starts so that a leader of their own assigns.
  */
-import type { Protocol } from '../group.js';
+import type { JoinParams } from '../group.js';
 import { fromTopicPartitions, type Assignment } from './assignment.js';
 import { byTopicName } from './classic-view.js';
 import { decodeEmbeddedAssignment, decodeEmbeddedSubscription } from './embedded-protocol.js';
@@ -28,39 +28,24 @@ export const downgradeAllowed = (p: MigrationPolicy): boolean => p === 'downgrad
 
 export const CONSUMER_PROTOCOL_TYPE = 'consumer';
 
+/** A classic member as both conversions carry it: what its JoinGroup said that stays with it. */
+export type ClassicMember = Pick<JoinParams, 'memberId' | 'groupInstanceId' | 'clientId' | 'clientHost' | 'rebalanceTimeoutMs' | 'sessionTimeoutMs' | 'protocols'>;
+
 /** A live classic group as the coordinator hands it over for an upgrade. */
 export interface ClassicGroupSnapshot {
   readonly groupId: string;
   readonly generationId: number;
   readonly protocolType: string | null;
   readonly protocolName: string | null;
-  readonly members: readonly {
-    readonly memberId: string;
-    readonly groupInstanceId: string | null;
-    readonly clientId: string;
-    readonly clientHost: string;
-    readonly rebalanceTimeoutMs: number;
-    readonly sessionTimeoutMs: number;
-    readonly protocols: readonly Protocol[];
-    /** What the classic leader assigned it in this generation (ConsumerProtocolAssignment). */
-    readonly assignment: Buffer;
-  }[];
+  /** Each with what the classic leader assigned it in this generation (ConsumerProtocolAssignment). */
+  readonly members: readonly (ClassicMember & { readonly assignment: Buffer })[];
 }
 
 /** What a downgrade hands to the classic coordinator: members with their targets by topic name. */
 export interface DowngradedGroup {
   readonly groupId: string;
   readonly generationId: number;
-  readonly members: readonly {
-    readonly memberId: string;
-    readonly groupInstanceId: string | null;
-    readonly clientId: string;
-    readonly clientHost: string;
-    readonly rebalanceTimeoutMs: number;
-    readonly sessionTimeoutMs: number;
-    readonly protocols: readonly Protocol[];
-    readonly assignment: ReadonlyMap<string, ReadonlySet<number>>;
-  }[];
+  readonly members: readonly (ClassicMember & { readonly assignment: ReadonlyMap<string, ReadonlySet<number>> })[];
 }
 
 /** Kafka's ConsumerGroup.fromClassicGroup: the members of the new consumer group, one per classic member. */
