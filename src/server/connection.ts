@@ -82,6 +82,9 @@ const runAll = (fns: (() => void)[]) => () => {
   for (const fn of fns) fn();
 };
 
+/** Responses up to this size are joined and written with one plain write (see `complete`). */
+const SMALL_FRAME_BYTES = 16 * 1024;
+
 const bytesOf = (frame: Buffer[] | null): number => {
   let n = 0;
   if (frame) for (const b of frame) n += b.length;
@@ -230,8 +233,13 @@ export class Connection {
     // The request log costs one level check per request while debug is off.
     const startedMs = this.log.isLevelEnabled('debug') ? this.opts.services.clock.now() : -1;
     let written: (() => void)[] | undefined;
+    // The header's fields one by one: a spread here cost ~17 µs per request in CPU profiles (the
+    // object is then grown property by property), more than the rest of a small produce together.
     const ctx: RequestContext = {
-      ...header,
+      apiKey: header.apiKey,
+      apiVersion: header.apiVersion,
+      correlationId: header.correlationId,
+      clientId: header.clientId,
       clientHost: this.clientHost,
       clientAddress: this.clientAddress,
       principal: this.auth.principal,
@@ -348,19 +356,20 @@ export class Connection {
       return;
     }
     this.lastActive = this.opts.services.clock.now();
-    this.socket.cork();
+    // One small response and nothing behind it (a produce acknowledgement, a heartbeat): one plain
+    // write. Corking would route even that through Node's writev path, which costs more per call
+    // than the copy of a few hundred bytes saves; large frames (fetched records) keep their parts.
+    const corked = this.ready.size > 0 || bytesOf(finished.frame) > SMALL_FRAME_BYTES;
+    if (corked) this.socket.cork();
     let next: Finished | undefined = finished;
     for (;;) {
       const seqSent = this.nextToSend++;
       const { frame: out, written } = next;
-      if (out && out.length > 0) {
-        const last = out.length - 1;
-        for (let i = 0; i < last; i++) this.socket.write(out[i]);
-        this.socket.write(out[last], written && runAll(written));
-      } else if (written) runAll(written)();
+      if (out && out.length > 0) this.writeFrame(out, written && runAll(written));
+      else if (written) runAll(written)();
       if (this.observer) this.sent(seqSent, seqSent !== seq);
       if (seqSent === this.closeAfterSeq) {
-        this.socket.uncork();
+        if (corked) this.socket.uncork();
         return this.close(this.closeReason);
       }
       next = this.ready.get(this.nextToSend);
@@ -368,8 +377,20 @@ export class Connection {
       this.ready.delete(this.nextToSend);
       this.readyBytes -= bytesOf(next.frame);
     }
-    this.socket.uncork();
+    if (corked) this.socket.uncork();
     if (this.muted) this.pump();
+  }
+
+  /** A response's parts: joined into one buffer when small, else written part by part (no copy). */
+  private writeFrame(out: Buffer[], done: (() => void) | undefined): void {
+    const size = bytesOf(out);
+    if (out.length > 1 && size <= SMALL_FRAME_BYTES) {
+      this.socket.write(Buffer.concat(out, size), done);
+      return;
+    }
+    const last = out.length - 1;
+    for (let i = 0; i < last; i++) this.socket.write(out[i]);
+    this.socket.write(out[last], done);
   }
 
   /** Reads nothing more for `ms` (a client quota was exceeded); responses still go out. */
