@@ -82,9 +82,6 @@ const runAll = (fns: (() => void)[]) => () => {
   for (const fn of fns) fn();
 };
 
-/** Responses up to this size are joined and written with one plain write (see `complete`). */
-const SMALL_FRAME_BYTES = 16 * 1024;
-
 const bytesOf = (frame: Buffer[] | null): number => {
   let n = 0;
   if (frame) for (const b of frame) n += b.length;
@@ -356,20 +353,19 @@ export class Connection {
       return;
     }
     this.lastActive = this.opts.services.clock.now();
-    // One small response and nothing behind it (a produce acknowledgement, a heartbeat): one plain
-    // write. Corking would route even that through Node's writev path, which costs more per call
-    // than the copy of a few hundred bytes saves; large frames (fetched records) keep their parts.
-    const corked = this.ready.size > 0 || bytesOf(finished.frame) > SMALL_FRAME_BYTES;
-    if (corked) this.socket.cork();
+    this.socket.cork();
     let next: Finished | undefined = finished;
     for (;;) {
       const seqSent = this.nextToSend++;
       const { frame: out, written } = next;
-      if (out && out.length > 0) this.writeFrame(out, written && runAll(written));
-      else if (written) runAll(written)();
+      if (out && out.length > 0) {
+        const last = out.length - 1;
+        for (let i = 0; i < last; i++) this.socket.write(out[i]);
+        this.socket.write(out[last], written && runAll(written));
+      } else if (written) runAll(written)();
       if (this.observer) this.sent(seqSent, seqSent !== seq);
       if (seqSent === this.closeAfterSeq) {
-        if (corked) this.socket.uncork();
+        this.socket.uncork();
         return this.close(this.closeReason);
       }
       next = this.ready.get(this.nextToSend);
@@ -377,20 +373,8 @@ export class Connection {
       this.ready.delete(this.nextToSend);
       this.readyBytes -= bytesOf(next.frame);
     }
-    if (corked) this.socket.uncork();
+    this.socket.uncork();
     if (this.muted) this.pump();
-  }
-
-  /** A response's parts: joined into one buffer when small, else written part by part (no copy). */
-  private writeFrame(out: Buffer[], done: (() => void) | undefined): void {
-    const size = bytesOf(out);
-    if (out.length > 1 && size <= SMALL_FRAME_BYTES) {
-      this.socket.write(Buffer.concat(out, size), done);
-      return;
-    }
-    const last = out.length - 1;
-    for (let i = 0; i < last; i++) this.socket.write(out[i]);
-    this.socket.write(out[last], done);
   }
 
   /** Reads nothing more for `ms` (a client quota was exceeded); responses still go out. */
