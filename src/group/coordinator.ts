@@ -562,7 +562,7 @@ export class GroupCoordinator {
     }
     const record = this.groupRecordOf(g);
     this.groupRecords.set(g.groupId, record);
-    g.rebalance(`downgraded from a consumer group to a classic group`);
+    if (d.rebalance) g.rebalance('downgraded from a consumer group to a classic group');
     return [record];
   }
 

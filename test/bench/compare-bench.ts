@@ -11,15 +11,15 @@
  * - produce N/10 x 1 KB, kcat, same settings;
  * - consume both back with kcat (librdkafka's default fetch sizes), timed from the first message
  *   to the last, so the final end-of-log long poll does not count;
- * - acks=all latency at a fixed rate, linger.ms=0 (`test/bench/acks-latency.py`: librdkafka's own
- *   produce-to-acknowledgement latency, p50 / p99 / max).
+ * - acks=all latency at 2,000 and 50,000 msg/s, linger.ms=0 (`test/bench/acks-latency.py`:
+ *   librdkafka's own produce-to-acknowledgement latency, p50 / p99 / max).
  * For Tafka and the peer, the server's CPU seconds (user + system from /proc/<pid>/stat) per MB moved
  * are reported too; the peer's process also holds an idle librdkafka client, so its figure is an
  * upper bound.
  *
  *   make bench-compare            (5 rounds, 1,000,000 messages)
  *   node dist/test/bench/compare-bench.js [--rounds 5] [--messages 1000000]
- *        [--latency-rate 2000] [--latency-seconds 5]
+ *        [--latency-rates 2000,50000] [--latency-seconds 5]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -33,7 +33,8 @@ const PYTHON = '/usr/bin/python3'; // Debian's, where python3-confluent-kafka li
 const ROUNDS = numberArg('rounds', 5);
 const SMALL = numberArg('messages', 1_000_000);
 const LARGE = Math.max(1, Math.round(SMALL / 10));
-const LATENCY_RATE = numberArg('latency-rate', 2000);
+/** The rates of the acks=all latency loads: issue 18's 2,000 and 50,000 messages a second. */
+const LATENCY_RATES = latencyRates();
 const LATENCY_SECONDS = numberArg('latency-seconds', 5);
 
 interface Target {
@@ -106,8 +107,13 @@ function consume(target: Target, topic: string, count: number, size: number): Pr
   });
 }
 
-function latency(target: Target, topic: string): Figures {
-  const { stdout } = timed(PYTHON, [join(ROOT, 'test/bench/acks-latency.py'), target.bootstrap, topic, String(LATENCY_RATE), String(LATENCY_SECONDS)]);
+function latencyRates(): number[] {
+  const i = process.argv.indexOf('--latency-rates');
+  return i < 0 ? [2000, 50_000] : process.argv[i + 1]!.split(',').map(Number);
+}
+
+function latency(target: Target, topic: string, rate: number): Figures {
+  const { stdout } = timed(PYTHON, [join(ROOT, 'test/bench/acks-latency.py'), target.bootstrap, topic, String(rate), String(LATENCY_SECONDS)]);
   const r = JSON.parse(stdout) as { p50: number; p99: number; max: number };
   return { 'p50 ms': r.p50, 'p99 ms': r.p99, 'max ms': r.max };
 }
@@ -117,7 +123,9 @@ const LOADS: { name: string; run: (t: Target, topic: string, inputs: { small: st
   { name: `produce ${LARGE.toLocaleString()} x 1 KB`, run: (t, topic, i) => produce(t, `${topic}-1000`, i.large, LARGE, 1000) },
   { name: `consume ${SMALL.toLocaleString()} x 100 B`, run: (t, topic) => consume(t, `${topic}-100`, SMALL, 100) },
   { name: `consume ${LARGE.toLocaleString()} x 1 KB`, run: (t, topic) => consume(t, `${topic}-1000`, LARGE, 1000) },
-  { name: `acks=all at ${LATENCY_RATE.toLocaleString()} msg/s`, run: (t, topic) => latency(t, `${topic}-latency`) },
+  ...LATENCY_RATES.map((rate) => ({
+    name: `acks=all at ${rate.toLocaleString()} msg/s`, run: (t: Target, topic: string) => latency(t, `${topic}-latency-${rate}`, rate),
+  })),
 ];
 
 /** The mock broker: a Python process whose first stdout line is the broker's host:port. */

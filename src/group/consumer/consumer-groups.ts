@@ -519,25 +519,37 @@ export class ConsumerGroups {
     return batch;
   }
 
-  /** Kafka's validateOnlineDowngradeWithFencedMember. */
+  /** Kafka's validateOnlineDowngradeWithFencedMember: the last consumer-protocol member leaves others behind. */
   private shouldDowngrade(group: ConsumerGroup, leaving: ConsumerGroupMember): boolean {
     if (leaving.classicMemberMetadata !== null || group.members.size <= 1) return false;
     for (const m of group.members.values()) if (m !== leaving && m.classicMemberMetadata === null) return false;
+    return this.downgradeAllowed(group, group.members.size - 1);
+  }
+
+  /** The policy allows a downgrade, and a classic group of `size` members is within group.max.size. */
+  private downgradeAllowed(group: ConsumerGroup, size: number): boolean {
     if (!downgradeAllowed(this.config.migrationPolicy)) {
       this.logger.info({ group: group.groupId }, 'cannot downgrade the consumer group: the online downgrade is disabled (group.consumer.migration.policy)');
       return false;
     }
-    if (group.members.size - 1 > this.config.classicMaxSize) {
+    if (size > this.config.classicMaxSize) {
       this.logger.info({ group: group.groupId }, 'cannot downgrade the consumer group: it is larger than group.max.size');
       return false;
     }
     return true;
   }
 
-  /** Kafka's convertToClassicGroup: tombstones for the whole consumer group, then the classic group. */
-  private downgrade(group: ConsumerGroup, leaving: ConsumerGroupMember, batch: Batch): void {
+  /**
+   * Kafka's convertToClassicGroup: tombstones for the whole consumer group, then the classic group
+   * of everyone but `leavingMemberId` (null: everyone). It rebalances when a member left; not when a
+   * classic static member took the place of the last consumer-protocol one (it keeps that one's
+   * partitions).
+   */
+  private downgrade(group: ConsumerGroup, leavingMemberId: string | null, batch: Batch): DowngradedGroup {
     const groupId = group.groupId;
-    const classic = downgradedGroup(groupId, group.groupEpoch, group.members.values(), leaving.memberId, (id) => group.target(id), (id) => this.topicName(id));
+    const classic = downgradedGroup(
+      groupId, group.groupEpoch, group.members.values(), leavingMemberId, (id) => group.target(id), (id) => this.topicName(id),
+    );
     for (const m of [...group.members.values()]) {
       this.cancelTimers(groupId, m.memberId);
       this.removeMemberRecords(groupId, m.memberId).forEach((r) => batch.emit(r));
@@ -547,7 +559,8 @@ export class ConsumerGroups {
     batch.emit({ type: 'groupEpoch', groupId, value: null });
     this.groups.delete(groupId);
     batch.then.push(...this.hooks.installClassicGroup(classic));
-    this.logger.info({ group: groupId, generation: classic.generationId, members: classic.members.length, left: leaving.memberId }, 'downgraded a consumer group to a classic group');
+    this.logger.info({ group: groupId, generation: classic.generationId, members: classic.members.length, left: leavingMemberId }, 'downgraded a consumer group to a classic group');
+    return classic;
   }
 
   // ------------------------------------------------------------------------------------------
@@ -580,6 +593,7 @@ export class ConsumerGroups {
         fail(ErrorCode.INCONSISTENT_GROUP_PROTOCOL, `Member ${memberId}'s subscription is not a consumer protocol subscription.`);
       }
       const batch = new Batch(group);
+      const replaced = p.groupInstanceId === null ? undefined : group.staticMember(p.groupInstanceId);
       const member = this.classicJoiningMember(group, memberId, p.groupInstanceId, unknown, batch);
       const updated: ConsumerGroupMember = {
         ...member,
@@ -598,6 +612,18 @@ export class ConsumerGroups {
         return id === undefined ? [] : [{ topicId: id, partitions: t.partitions }];
       });
       const reconciled = this.advance(group, member, updated, owned, batch);
+      // Kafka's validateOnlineDowngradeWithReplacedMemberId: this classic static member replaced the
+      // last consumer-protocol member, so every member is classic now.
+      const replacedLastConsumerMember = replaced !== undefined && replaced.memberId !== memberId && replaced.classicMemberMetadata === null &&
+        [...group.members.values()].every((m) => m.classicMemberMetadata !== null);
+      if (replacedLastConsumerMember && this.downgradeAllowed(group, group.members.size)) {
+        const classic = this.downgrade(group, null, batch);
+        await this.write(groupId, [], batch);
+        return {
+          errorCode: ErrorCode.NONE, generationId: classic.generationId, protocolType: CONSUMER_PROTOCOL_TYPE,
+          protocolName: p.protocols[0]!.name, leader: '', memberId, members: [], skipAssignment: false,
+        };
+      }
       await this.write(groupId, [], batch);
       this.cancelClassicTimer(groupId, memberId, 'join');
       this.scheduleSessionTimeout(groupId, memberId);
@@ -803,7 +829,8 @@ export class ConsumerGroups {
     this.cancelTimers(group.groupId, member.memberId);
     if (this.shouldDowngrade(group, member)) {
       this.logger.info({ group: group.groupId, member: member.memberId, reason }, 'the last consumer-protocol member left');
-      return this.downgrade(group, member, batch);
+      this.downgrade(group, member.memberId, batch);
+      return;
     }
     this.removeMemberRecords(group.groupId, member.memberId).forEach((r) => batch.emit(r));
     this.maybeUpdateSubscriptionMetadata(group, batch);

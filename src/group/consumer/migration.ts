@@ -46,6 +46,8 @@ export interface DowngradedGroup {
   readonly groupId: string;
   readonly generationId: number;
   readonly members: readonly (ClassicMember & { readonly assignment: ReadonlyMap<string, ReadonlySet<number>> })[];
+  /** Whether the members must rebalance (a member left), or carry on with these assignments. */
+  readonly rebalance: boolean;
 }
 
 /** Kafka's ConsumerGroup.fromClassicGroup: the members of the new consumer group, one per classic member. */
@@ -77,13 +79,14 @@ export function membersFromClassic(g: ClassicGroupSnapshot, topicIdOf: (name: st
 
 /**
  * Kafka's ClassicGroup.fromConsumerGroup: every member but the leaving one (all classic), each
- * with its target assignment, at generation = group epoch.
+ * with its target assignment, at generation = group epoch. Without a leaving member (a classic
+ * static member replaced the last consumer-protocol one) nobody needs to rebalance.
  */
 export function downgradedGroup(
   groupId: string,
   groupEpoch: number,
   members: Iterable<ConsumerGroupMember>,
-  leavingMemberId: string,
+  leavingMemberId: string | null,
   targetOf: (memberId: string) => Assignment,
   nameOf: (topicId: string) => string,
 ): DowngradedGroup {
@@ -91,6 +94,7 @@ export function downgradedGroup(
   return {
     groupId,
     generationId: groupEpoch,
+    rebalance: leavingMemberId !== null,
     members: remaining.map((m) => ({
       memberId: m.memberId,
       groupInstanceId: m.instanceId,

@@ -178,6 +178,31 @@ describe('online downgrade: the last consumer-protocol member leaves', () => {
     expect(leader.members.map((m) => m.memberId).sort()).toEqual([a, b].sort());
   });
 
+  it('a classic static member replacing the last consumer-protocol one takes its partitions, with no rebalance', async () => {
+    const { c, clock, topics } = await setup();
+    topics.add('t', 4);
+    const { a, b } = await classicGroup(c, clock);
+    const m3 = await c.consumerGroupHeartbeat(join({ memberId: 'm3', instanceId: 'i3' }));
+    await rejoin(c, a);
+    await rejoin(c, b);
+    const got = parts(await c.consumerGroupHeartbeat(beat('m3', m3.memberEpoch, [], { instanceId: 'i3' })))!;
+    expect(got.length).toBeGreaterThan(0);
+
+    // The same instance comes back speaking the classic protocol (a client downgraded and restarted).
+    const j = await c.joinGroup('g', classicJoin('', { groupInstanceId: 'i3' }));
+    expect(j).toMatchObject({ errorCode: 0, protocolType: 'consumer', protocolName: 'RoundRobinAssigner', leader: '' });
+    expect(j.memberId).not.toBe('m3');
+    const classic = c.group('g')!;
+    expect(classic.state).toBe('Stable');
+    expect(classic.generationId).toBe(j.generationId);
+    expect([...classic.members.keys()].sort()).toEqual([a, b, j.memberId].sort());
+    const s = await c.syncGroup('g', {
+      memberId: j.memberId, groupInstanceId: 'i3', generationId: j.generationId, protocolType: 'consumer', protocolName: 'RoundRobinAssigner', assignments: [],
+    });
+    expect(s.errorCode).toBe(0);
+    expect(partitionsOf(s.assignment)).toEqual([...got].sort());
+  });
+
   it('does not happen while a consumer-protocol member remains, nor when the policy says upgrade only', async () => {
     const { c, clock, topics } = await setup({ migrationPolicy: 'upgrade' });
     topics.add('t', 4);
