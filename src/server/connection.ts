@@ -118,6 +118,8 @@ export class Connection {
   /** Probes of requests not yet sent, by sequence number (only while an observer watches). */
   private readonly observer: ConnectionObserver | undefined;
   private readonly probes = new Map<number, RequestProbe>();
+  /** The socket is corked until the end of this tick (see corkUntilTickEnds). */
+  private corked = false;
 
   constructor(
     private readonly socket: Socket,
@@ -353,7 +355,7 @@ export class Connection {
       return;
     }
     this.lastActive = this.opts.services.clock.now();
-    this.socket.cork();
+    this.corkUntilTickEnds();
     let next: Finished | undefined = finished;
     for (;;) {
       const seqSent = this.nextToSend++;
@@ -365,7 +367,7 @@ export class Connection {
       } else if (written) runAll(written)();
       if (this.observer) this.sent(seqSent, seqSent !== seq);
       if (seqSent === this.closeAfterSeq) {
-        this.socket.uncork();
+        this.uncork();
         return this.close(this.closeReason);
       }
       next = this.ready.get(this.nextToSend);
@@ -373,8 +375,27 @@ export class Connection {
       this.ready.delete(this.nextToSend);
       this.readyBytes -= bytesOf(next.frame);
     }
-    this.socket.uncork();
     if (this.muted) this.pump();
+  }
+
+  /**
+   * Holds this turn's responses in the socket until the current batch of callbacks has run: the
+   * appends of pipelined produce requests are written together and complete together, and their
+   * responses then leave in one writev instead of one syscall each (each ~15 µs on loopback).
+   */
+  private corkUntilTickEnds(): void {
+    if (this.corked) return;
+    this.corked = true;
+    this.socket.cork();
+    process.nextTick(this.uncorkNow);
+  }
+
+  private readonly uncorkNow = (): void => this.uncork();
+
+  private uncork(): void {
+    if (!this.corked) return;
+    this.corked = false;
+    this.socket.uncork();
   }
 
   /** Reads nothing more for `ms` (a client quota was exceeded); responses still go out. */
