@@ -544,9 +544,9 @@ export class GroupCoordinator {
 
   /**
    * A consumer group downgraded to classic (consumer/migration.ts): Stable at generation = its
-   * group epoch, each member holding its target assignment in its own protocol version, then
-   * rebalancing so that the members elect a leader and assign among themselves. Returns the
-   * record that stores it, written right after the consumer group's tombstones.
+   * group epoch, each member holding its target assignment in its own protocol version; then, when
+   * a member left, rebalancing so that the members elect a leader and assign among themselves.
+   * Returns the record that stores it, written right after the consumer group's tombstones.
    */
   private installDowngradedGroup(d: DowngradedGroup): CoordinatorRecord[] {
     const g = this.newGroup(d.groupId);
