@@ -11,8 +11,9 @@
  *   answered at once, ready, since a single node has no leader election to wait for.
  * - Internal topics (`__consumer_offsets`, once a group has used it) are listed among all topics,
  *   flagged is_internal, as Kafka lists them. Asked for by name with auto-creation allowed,
- *   `__consumer_offsets` is created by the group coordinator (its partitions and configs), as Kafka's
- *   AutoTopicCreationManager does; an internal topic is flagged is_internal in errors too.
+ *   `__consumer_offsets` is created by the group coordinator and `__transaction_state` by the
+ *   transaction coordinator (their partitions and configs), as Kafka's AutoTopicCreationManager does;
+ *   an internal topic is flagged is_internal in errors too.
  * - Authorization (ACLs): a topic the principal may not DESCRIBE is left out of "all topics" and
  *   answered 29 TOPIC_AUTHORIZATION_FAILED when named — whether it exists or not, so its existence is
  *   not disclosed (asked for by id: 29 with the id and no name). Auto-creation needs CREATE on the
@@ -39,7 +40,7 @@ import { LEADER_EPOCH } from '../leader-epoch.js';
 import { defineHandler, type Response } from '../server/handler.js';
 import type { BrokerServices } from '../services.js';
 import { findTopic } from '../topics/lookup.js';
-import { CONSUMER_OFFSETS_TOPIC, isInternalTopic } from '../topics/internal.js';
+import { CONSUMER_OFFSETS_TOPIC, isInternalTopic, TRANSACTION_STATE_TOPIC } from '../topics/internal.js';
 import { invalidTopicName, type TopicInfo } from '../topics/registry.js';
 
 type TopicResult = Response<typeof Metadata>['topics'][number];
@@ -77,7 +78,7 @@ const topicError = (errorCode: number, name: string | null, topicId = ZERO_UUID)
 });
 
 async function lookup(
-  { topics, groups }: BrokerServices, nodeId: number, name: string, allowCreate: boolean, mayCreate: (topic: string) => boolean,
+  { topics, groups, txn }: BrokerServices, nodeId: number, name: string, allowCreate: boolean, mayCreate: (topic: string) => boolean,
 ): Promise<TopicResult> {
   const existing = topics.get(name);
   if (existing) return describeTopic(nodeId, existing);
@@ -86,9 +87,11 @@ async function lookup(
   if (!mayCreate(name)) return topicError(ErrorCode.TOPIC_AUTHORIZATION_FAILED, name);
   try {
     // An internal topic is created by its coordinator, with its own partitions and configs, as Kafka's
-    // AutoTopicCreationManager does; `__transaction_state` only on the first transactional request.
+    // AutoTopicCreationManager does.
     if (name === CONSUMER_OFFSETS_TOPIC) await groups.prepare();
-    else if (isInternalTopic(name)) return topicError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, name);
+    else if (name === TRANSACTION_STATE_TOPIC) {
+      if ((await txn.findCoordinatorError()) !== ErrorCode.NONE) return topicError(ErrorCode.LEADER_NOT_AVAILABLE, name);
+    } else if (isInternalTopic(name)) return topicError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, name);
     const created = topics.get(name) ?? (await topics.autoCreate(name));
     return describeTopic(nodeId, created);
   } catch (err) {

@@ -59,8 +59,15 @@ describe('internal topic and authorized operations', () => {
     expect(created).toMatchObject({ errorCode: 0, isInternal: true });
     expect(created.partitions).toHaveLength(7);
     expect(broker.services.topics.get('__consumer_offsets')!.configs['cleanup.policy']).toBe('compact');
-    expect((await call(metadata, 12, { topics: [{ name: '__transaction_state', topicId: '' }], allowAutoTopicCreation: true })).topics[0])
-      .toMatchObject({ errorCode: 3, isInternal: true });
+  });
+
+  it('Metadata naming __transaction_state with auto-creation: the transaction coordinator creates it, compacted, with its own partition count', async () => {
+    const ask = (allowAutoTopicCreation: boolean) => call(metadata, 12, { topics: [{ name: '__transaction_state', topicId: '' }], allowAutoTopicCreation });
+    expect((await ask(false)).topics[0]).toMatchObject({ errorCode: 3, isInternal: true });
+    const created = (await ask(true)).topics[0]!;
+    expect(created).toMatchObject({ errorCode: 0, isInternal: true });
+    expect(created.partitions).toHaveLength(broker.services.config.get('transaction.state.log.num.partitions'));
+    expect(broker.services.topics.get('__transaction_state')!.configs['cleanup.policy']).toBe('compact');
   });
 
   it('Metadata v8-10: the cluster\'s and each topic\'s operations when asked, MIN_VALUE when not; v11+ has no cluster field', async () => {
