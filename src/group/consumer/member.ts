@@ -92,9 +92,18 @@ export function subscriptionChanged(a: ConsumerGroupMember, b: ConsumerGroupMemb
   return (
     a.instanceId !== b.instanceId || a.rackId !== b.rackId || a.clientId !== b.clientId || a.clientHost !== b.clientHost ||
     a.subscribedTopicRegex !== b.subscribedTopicRegex || a.rebalanceTimeoutMs !== b.rebalanceTimeoutMs ||
-    a.serverAssignor !== b.serverAssignor || a.classicMemberMetadata !== b.classicMemberMetadata ||
+    a.serverAssignor !== b.serverAssignor || !sameClassicMetadata(a.classicMemberMetadata, b.classicMemberMetadata) ||
     !sameTopics(a.subscribedTopicNames, b.subscribedTopicNames)
   );
+}
+
+/** By value: every JoinGroup brings a new object, and a rejoin that changed nothing writes no record. */
+function sameClassicMetadata(a: ClassicMemberMetadata | null, b: ClassicMemberMetadata | null): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || a.sessionTimeoutMs !== b.sessionTimeoutMs) return false;
+  const pa = a.supportedProtocols;
+  const pb = b.supportedProtocols;
+  return pa.length === pb.length && pa.every((p, i) => p.name === pb[i]!.name && p.metadata.equals(pb[i]!.metadata));
 }
 
 /** Whether the topics the member subscribes to (names or regex) differ: that needs a new target assignment. */

@@ -87,6 +87,18 @@ describe('online upgrade: a ConsumerGroupHeartbeat to a live classic group', () 
     expect(c.consumerGroupDescribe('g').state).toBe('Stable');
   });
 
+  it('a classic member that rejoins with the same metadata writes no new member record', async () => {
+    const { c, clock, topics, store } = await setup();
+    topics.add('t', 4);
+    const { a } = await classicGroup(c, clock);
+    await c.consumerGroupHeartbeat(join({ memberId: 'm3' }));
+    await rejoin(c, a);
+    const memberRecords = () => store.records.filter((r) => r.key.readInt16BE(0) === 5).length;
+    const before = memberRecords();
+    await rejoin(c, a);
+    expect(memberRecords()).toBe(before);
+  });
+
   it('a classic member commits offsets with its generation (OffsetCommit before v9 is fine for it)', async () => {
     const { c, clock, topics } = await setup();
     topics.add('t', 4);
